@@ -1,0 +1,27 @@
+// buildApp: the composition root of the HTTP side; registers one plugin per surface on one Fastify server.
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { readFileSync } from 'node:fs';
+import { gateApi } from './http/gate-api/plugin.js';
+import { paymayaEmulator } from './http/paymaya-emulator/plugin.js';
+import { sandboxApi } from './http/sandbox-api/plugin.js';
+import { fromRoot } from './project-root.js';
+import type { Sandbox } from './sandbox.js';
+
+export const BODY_LIMIT_BYTES = 1024 * 1024;
+
+export async function buildApp(sandbox: Sandbox, options: { loggerInstance?: FastifyBaseLogger } = {}): Promise<FastifyInstance> {
+  // Request logs carry method, URL and status only: bodies (and so signatures) are never logged.
+  const app = Fastify({
+    ...(options.loggerInstance === undefined ? { logger: false } : { loggerInstance: options.loggerInstance }),
+    bodyLimit: BODY_LIMIT_BYTES,
+  }) as unknown as FastifyInstance;
+  const stylesheet = readFileSync(fromRoot('views', 'assets', 'sandbox.css'));
+  app.get('/assets/sandbox.css', async (_request, reply) => reply.type('text/css; charset=utf-8').header('cache-control', 'max-age=300').send(stylesheet));
+  await app.register(gateApi, { sandbox });
+  await app.register(paymayaEmulator, { sandbox });
+  await app.register(sandboxApi, { sandbox });
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send({ status: 'error', code: '404', message: `No route ${request.method} ${request.url.split('?')[0]}`, errors: [] }),
+  );
+  return app;
+}

@@ -1,0 +1,133 @@
+// Reads the environment and the optional JSON config file once, validates both, and returns a frozen config.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fieldOf, validatorFor } from './schema-registry.js';
+import { fromRoot } from './project-root.js';
+
+export interface ProjectConfig { project_id: number; secret_key: string; name?: string; callback_url?: string }
+export interface DataApiToken { token: string; secret_key: string; project_ids?: number[] }
+export interface OperationOverride { min_amount?: number; max_amount?: number; base_seconds?: number; limit_seconds?: number }
+export interface ConfigFile {
+  projects?: ProjectConfig[];
+  currency_rates?: Record<string, number>;
+  data_api_tokens?: DataApiToken[];
+  scenarios_dir?: string;
+  callbacks?: { timeout_ms?: number; user_agent?: string; max_in_flight?: number };
+  methods?: Record<string, { sale?: OperationOverride; payout?: OperationOverride }>;
+}
+
+export type ClockSetting = { mode: 'real' } | { mode: 'manual'; startAt: number } | { mode: 'scale'; factor: number };
+
+export interface SandboxConfig {
+  port: number;
+  host: string;
+  databasePath: string;
+  publicUrl: string;
+  clock: ClockSetting;
+  seed: string | undefined;
+  adminToken: string | undefined;
+  logLevel: string;
+  projects: ProjectConfig[];
+  currencyRates: Record<string, number>;
+  dataApiTokens: DataApiToken[];
+  scenariosDir: string;
+  callbacks: { timeoutMs: number; userAgent: string; maxInFlight: number };
+  methodOverrides: NonNullable<ConfigFile['methods']>;
+  configFile: string | undefined;
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+export const DEFAULT_PROJECT: ProjectConfig = { project_id: 1, secret_key: 'sandbox-secret', name: 'Default sandbox project' };
+export const DEFAULT_MANUAL_START = Date.UTC(2026, 0, 1, 0, 0, 0);
+const VERSION = (JSON.parse(readFileSync(fromRoot('package.json'), 'utf8')) as { version: string }).version;
+
+function integerSetting(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name}: expected an integer from ${min} to ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+export function parseClockSetting(raw: string | undefined, startRaw: string | undefined): ClockSetting {
+  const value = raw === undefined || raw === '' ? 'real' : raw;
+  if (value === 'real') return { mode: 'real' };
+  if (value === 'manual') {
+    if (startRaw === undefined || startRaw === '') return { mode: 'manual', startAt: DEFAULT_MANUAL_START };
+    const startAt = Date.parse(startRaw);
+    if (Number.isNaN(startAt)) throw new ConfigError(`SANDBOX_CLOCK_START: not an ISO 8601 date: "${startRaw}"`);
+    return { mode: 'manual', startAt };
+  }
+  const scale = /^scale:(\d+(?:\.\d+)?)$/.exec(value);
+  if (scale !== null && Number(scale[1]) > 0) return { mode: 'scale', factor: Number(scale[1]) };
+  throw new ConfigError(`SANDBOX_CLOCK: expected real, manual or scale:N (N > 0), got "${value}"`);
+}
+
+function readConfigFile(path: string): ConfigFile {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`SANDBOX_CONFIG: cannot read ${path}: ${(error as Error).message}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(`SANDBOX_CONFIG: ${path} is not valid JSON: ${(error as Error).message}`);
+  }
+  const validate = validatorFor<ConfigFile>('config/sandbox-config.json');
+  if (!validate(parsed)) {
+    const problems = (validate.errors ?? []).map((e) => {
+      const field = fieldOf(e) || '(root)';
+      return e.keyword === 'additionalProperties' ? `unknown key "${field}"` : `"${field}" ${e.message ?? 'is invalid'}`;
+    });
+    throw new ConfigError(`SANDBOX_CONFIG: ${path}: ${[...new Set(problems)].join('; ')}`);
+  }
+  const ids = new Set<number>();
+  for (const project of parsed.projects ?? []) {
+    if (ids.has(project.project_id)) throw new ConfigError(`SANDBOX_CONFIG: ${path}: project_id ${project.project_id} is listed twice`);
+    ids.add(project.project_id);
+  }
+  return parsed;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): SandboxConfig {
+  const configFile = env.SANDBOX_CONFIG === undefined || env.SANDBOX_CONFIG === '' ? undefined : resolve(env.SANDBOX_CONFIG);
+  const file = configFile === undefined ? {} : readConfigFile(configFile);
+  const port = integerSetting(env, 'PORT', 8080, 0, 65535);
+  const host = env.HOST === undefined || env.HOST === '' ? '127.0.0.1' : env.HOST;
+  const publicHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  const publicUrl = (env.SANDBOX_PUBLIC_URL ?? `http://${publicHost}:${port}`).replace(/\/+$/, '');
+  if (!/^https?:\/\/[^/]+/.test(publicUrl)) throw new ConfigError(`SANDBOX_PUBLIC_URL: expected an http(s) URL, got "${publicUrl}"`);
+  const defaults = JSON.parse(readFileSync(fromRoot('data', 'currencies.json'), 'utf8')) as { default_rates_to_php: Record<string, number> };
+  return Object.freeze({
+    port,
+    host,
+    databasePath: env.SANDBOX_DB === undefined || env.SANDBOX_DB === '' ? resolve('.sandbox', 'sandbox.db') : env.SANDBOX_DB,
+    publicUrl,
+    clock: parseClockSetting(env.SANDBOX_CLOCK, env.SANDBOX_CLOCK_START),
+    seed: env.SANDBOX_SEED === '' ? undefined : env.SANDBOX_SEED,
+    adminToken: env.SANDBOX_ADMIN_TOKEN === '' ? undefined : env.SANDBOX_ADMIN_TOKEN,
+    logLevel: env.LOG_LEVEL ?? 'info',
+    projects: file.projects ?? [DEFAULT_PROJECT],
+    currencyRates: { ...defaults.default_rates_to_php, ...file.currency_rates },
+    dataApiTokens: file.data_api_tokens ?? [],
+    scenariosDir: file.scenarios_dir === undefined ? fromRoot('scenarios') : resolve(file.scenarios_dir),
+    callbacks: {
+      timeoutMs: file.callbacks?.timeout_ms ?? integerSetting(env, 'SANDBOX_CALLBACK_TIMEOUT_MS', 5000, 100, 120000),
+      userAgent: file.callbacks?.user_agent ?? `ecommpay-sandbox/${VERSION}`,
+      maxInFlight: file.callbacks?.max_in_flight ?? 50,
+    },
+    methodOverrides: file.methods ?? {},
+    configFile,
+  });
+}

@@ -1,0 +1,106 @@
+// The callback outbox: callbacks are rows written with the state change that caused them, then delivered on
+// the sandbox clock with ECommPay's retry schedule. Each attempt is recorded; delivery counts only on HTTP 200.
+// Callbacks of one payment go out in order: a later one waits while an earlier one is still being retried.
+import type { Clock } from './clock.js';
+import type { CallbackKind, CallbackRecord, Job, Payment } from './model.js';
+import type { CallbackTransport, DeliveryResult } from './ports.js';
+import { nextAttemptAt } from './retry-policy.js';
+import type { CallbacksStore } from '../storage/callbacks-store.js';
+import type { JobsStore } from '../storage/jobs-store.js';
+
+export const INBOX_URL = 'sandbox:inbox';
+
+export interface DispatcherOptions { timeoutMs: number; resolveProjectUrl: (projectId: number) => string | undefined }
+
+export class CallbackDispatcher {
+  constructor(
+    private readonly callbacks: CallbacksStore,
+    private readonly jobs: JobsStore,
+    private readonly clock: Clock,
+    private readonly transport: CallbackTransport,
+    private readonly options: DispatcherOptions,
+    private readonly runInTransaction: <T>(work: () => T) => T,
+  ) {}
+
+  /** Where a payment's callbacks go: its own URL, else the project's, else the built-in inbox. */
+  targetOf(payment: Payment): string | undefined {
+    return payment.callbackUrl ?? this.options.resolveProjectUrl(payment.projectId);
+  }
+
+  /** Must run inside the transaction that changes the payment. Returns the callback id. */
+  enqueue(payment: Payment, signedBody: string, kind: CallbackKind): number {
+    const now = this.clock.now();
+    const queued = this.callbacks.hasPending(payment.rowId);
+    const dueAt = now + payment.callbackDelaySeconds * 1000;
+    const id = this.callbacks.insert({
+      projectId: payment.projectId,
+      paymentId: payment.paymentId,
+      paymentRowId: payment.rowId,
+      kind,
+      url: this.targetOf(payment),
+      body: signedBody,
+      state: queued ? 'queued' : 'scheduled',
+      createdAt: now,
+      nextAttemptAt: queued ? undefined : dueAt,
+      replayOf: undefined,
+    });
+    if (!queued) this.jobs.put('callback', id, dueAt, payment.projectId);
+    return id;
+  }
+
+  /** Sends the same signed body again as a new delivery with its own attempts. */
+  replay(original: CallbackRecord): number {
+    return this.runInTransaction(() => {
+      const now = this.clock.now();
+      const id = this.callbacks.insert({
+        ...original,
+        kind: 'replay',
+        state: 'scheduled',
+        createdAt: now,
+        nextAttemptAt: now,
+        replayOf: original.id,
+      });
+      this.jobs.put('callback', id, now, original.projectId);
+      return id;
+    });
+  }
+
+  readonly deliver = async (job: Job): Promise<void> => {
+    const callback = this.callbacks.find(job.ref);
+    if (callback === undefined || callback.state !== 'scheduled') {
+      this.jobs.remove('callback', job.ref);
+      return;
+    }
+    const at = this.clock.now();
+    const result = callback.url === undefined ? inboxResult() : await this.transport.post(callback.url, callback.body, this.options.timeoutMs);
+    this.runInTransaction(() => {
+      const number = callback.attempts + 1;
+      const delivered = result.httpStatus === 200;
+      const next = delivered ? undefined : nextAttemptAt(callback.firstAttemptAt ?? at, at, number);
+      const state = delivered ? 'delivered' : next === undefined ? 'failed' : 'scheduled';
+      if (callback.url === undefined) this.callbacks.addToInbox(callback, at);
+      this.callbacks.recordAttempt(
+        { callbackId: callback.id, number, at, url: callback.url ?? INBOX_URL, ...result },
+        { state, nextAttemptAt: next, deliveredAt: delivered ? at : undefined },
+      );
+      if (next !== undefined) {
+        this.jobs.put('callback', callback.id, next, callback.projectId);
+        return;
+      }
+      this.jobs.remove('callback', callback.id);
+      if (callback.kind !== 'replay') this.releaseNext(callback.paymentRowId);
+    });
+  };
+
+  private releaseNext(paymentRowId: number): void {
+    const next = this.callbacks.nextQueued(paymentRowId);
+    if (next === undefined) return;
+    const dueAt = Math.max(this.clock.now(), next.createdAt);
+    this.callbacks.schedule(next.id, dueAt);
+    this.jobs.put('callback', next.id, dueAt, next.projectId);
+  }
+}
+
+function inboxResult(): DeliveryResult {
+  return { httpStatus: 200, error: undefined, latencyMs: 0, responseExcerpt: 'stored in the sandbox inbox' };
+}

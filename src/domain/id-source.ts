@@ -1,0 +1,43 @@
+// Identifiers the platform assigns (request ids, operation ids, provider references, checkout tokens). With
+// SANDBOX_SEED they derive from the seed and the payment, so two runs of the same requests match byte for byte.
+import { createHmac } from 'node:crypto';
+import { nanoid } from 'nanoid';
+
+export class IdSource {
+  readonly seed: string;
+
+  constructor(seed: string | undefined) {
+    this.seed = seed ?? nanoid();
+  }
+
+  private digest(...parts: Array<string | number>): Buffer {
+    return createHmac('sha256', this.seed).update(parts.join('\u0000')).digest();
+  }
+
+  private hex40(...parts: Array<string | number>): string {
+    return this.digest(...parts).toString('hex').slice(0, 40);
+  }
+
+  /** A 16-digit operation id like `5028800010128225`, safe as a JSON number. */
+  operationId(projectId: number, paymentId: string, index: number): number {
+    return 1_000_000_000_000_000 + (this.digest('op', projectId, paymentId, index).readUIntBE(0, 6) % 8_000_000_000_000_000);
+  }
+
+  /** `<40 hex>-<40 hex>-<8 digits>`, the shape of real `request_id`s (protocol.md §2.4). */
+  requestId(projectId: number, paymentId: string, index: number, operationId: number): string {
+    const counter = String(operationId % 100_000_000).padStart(8, '0');
+    return `${this.hex40('rq', projectId, paymentId, index)}-${this.hex40('rs', projectId, paymentId, index)}-${counter}`;
+  }
+
+  providerPaymentId(projectId: number, paymentId: string): string {
+    return String(100_000_000_000 + (this.digest('pp', projectId, paymentId).readUIntBE(0, 6) % 900_000_000_000));
+  }
+
+  authCode(projectId: number, paymentId: string, index: number): string {
+    return String(this.digest('ac', projectId, paymentId, index).readUInt32BE(0) % 1_000_000).padStart(6, '0');
+  }
+
+  checkoutToken(projectId: number, paymentId: string): string {
+    return this.digest('tk', projectId, paymentId).toString('hex').slice(0, 16);
+  }
+}

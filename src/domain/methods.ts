@@ -1,0 +1,70 @@
+// Payment methods as data (data/methods/*.json) with per-project-file overrides of limits and times.
+import { readdirSync, readFileSync } from 'node:fs';
+import { fromRoot } from '../project-root.js';
+import type { OperationOverride } from '../config.js';
+
+export type OperationKind = 'sale' | 'payout';
+export type Interface = 'gate' | 'payment_page' | 'dashboard';
+
+export interface OperationRules {
+  interfaces: Interface[];
+  min_amount: number;
+  max_amount: number;
+  base_seconds: number;
+  limit_seconds: number;
+}
+
+export interface PaymentMethod {
+  code: string;
+  title: string;
+  wallet_name: string;
+  payment_page_code: string;
+  provider: { id: number; endpoint_id: string };
+  currencies: string[];
+  operations: Partial<Record<OperationKind, OperationRules>>;
+  refunds: boolean;
+  recurring: boolean;
+  chargebacks: boolean;
+  payout_requires_purchase_with?: string[];
+  account_number_pattern?: string;
+}
+
+export class MethodCatalogue {
+  private readonly byCode = new Map<string, PaymentMethod>();
+
+  constructor(methods: PaymentMethod[]) {
+    for (const method of methods) this.byCode.set(method.code, method);
+  }
+
+  find(code: string): PaymentMethod | undefined {
+    return this.byCode.get(code);
+  }
+
+  findByPaymentPageCode(code: string): PaymentMethod | undefined {
+    return this.all().find((m) => m.payment_page_code === code);
+  }
+
+  all(): PaymentMethod[] {
+    return [...this.byCode.values()];
+  }
+}
+
+export function loadMethods(overrides: Record<string, Partial<Record<OperationKind, OperationOverride>>> = {}): MethodCatalogue {
+  const folder = fromRoot('data', 'methods');
+  const methods = readdirSync(folder)
+    .filter((name) => name.endsWith('.json'))
+    .sort()
+    .map((name) => JSON.parse(readFileSync(`${folder}/${name}`, 'utf8')) as PaymentMethod);
+  for (const [code, override] of Object.entries(overrides)) {
+    const method = methods.find((m) => m.code === code);
+    if (method === undefined) throw new Error(`SANDBOX_CONFIG: methods.${code}: no such method`);
+    for (const kind of ['sale', 'payout'] as const) {
+      const rules = method.operations[kind];
+      const change = override[kind];
+      if (change === undefined) continue;
+      if (rules === undefined) throw new Error(`SANDBOX_CONFIG: methods.${code}.${kind}: the method has no ${kind}`);
+      method.operations[kind] = { ...rules, ...change };
+    }
+  }
+  return new MethodCatalogue(methods);
+}

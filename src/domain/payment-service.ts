@@ -1,0 +1,291 @@
+// The payment lifecycle (method card + DESIGN.md "Lifecycle and time"): sales wait for the customer at the
+// wallet's checkout, payouts go from processing to a final result; limits, eligibility and limit-time timers
+// apply on the sandbox clock. Every state change and its callback are committed in one transaction.
+import type { Clock } from './clock.js';
+import { buildCallbackBody, buildStatusBody, type RedirectData } from './callback-body.js';
+import type { CallbackDispatcher } from './callback-dispatcher.js';
+import { AWAITING_CODE, SUCCESS_CODE, codeMessage } from './codes.js';
+import type { CurrencyConverter } from './currency-converter.js';
+import { Refusal, fieldRefusal } from './errors.js';
+import type { IdSource } from './id-source.js';
+import type { Interface, MethodCatalogue, OperationKind, OperationRules, PaymentMethod } from './methods.js';
+import { FINAL_STATUSES, type Job, type Money, type Operation, type Payment, type PaymentStatus } from './model.js';
+import { withSignature } from '../signature/signer.js';
+import type { PaymentsStore } from '../storage/payments-store.js';
+import type { JobsStore } from '../storage/jobs-store.js';
+import type { Project } from '../storage/projects-store.js';
+
+export interface PaymentRequest {
+  project: Project;
+  paymentId: string;
+  methodCode: string;
+  interface: Interface;
+  sum: Money;
+  description: string;
+  customer: Record<string, unknown>;
+  account: Record<string, unknown>;
+  returnUrl: Record<string, string>;
+  callbackUrl: string | undefined;
+  callbackDelaySeconds: number;
+  callbacksDisabled: boolean;
+  extras?: Record<string, unknown>;
+}
+
+export interface Accepted { requestId: string; projectId: number; paymentId: string }
+
+export interface Outcome { status: 'success' | 'decline'; code: string; message: string }
+
+export type CustomerAction = 'pay' | 'decline' | 'cancel';
+
+export const AUTO_DECLINE_CODE = '20602';
+export const NO_ELIGIBLE_PURCHASE_CODE = '2606';
+export const LIMIT_CODE = '20101';
+
+export function outcomeOf(status: 'success' | 'decline', code?: string): Outcome {
+  const resolved = code ?? (status === 'success' ? SUCCESS_CODE : '20000');
+  return { status, code: resolved, message: codeMessage(resolved) };
+}
+
+export class PaymentService {
+  constructor(
+    private readonly payments: PaymentsStore,
+    private readonly jobs: JobsStore,
+    private readonly dispatcher: CallbackDispatcher,
+    private readonly methods: MethodCatalogue,
+    private readonly converter: CurrencyConverter,
+    private readonly ids: IdSource,
+    private readonly clock: Clock,
+    private readonly publicUrl: string,
+    private readonly findProject: (projectId: number) => Project | undefined,
+    private readonly runInTransaction: <T>(work: () => T) => T,
+    private readonly onCommitted: () => void,
+  ) {}
+
+  methodFor(code: string, operation: OperationKind): { method: PaymentMethod; rules: OperationRules } {
+    const method = this.methods.find(code);
+    if (method === undefined) throw new Refusal('unknown-method', [{ field: 'method', message: `No payment method "${code}"` }]);
+    const rules = method.operations[operation];
+    if (rules === undefined) {
+      throw new Refusal('operation-not-supported', [{ field: 'method', message: `${method.title} does not support ${operation}` }]);
+    }
+    return { method, rules };
+  }
+
+  /** Refunds: no method of this sandbox supports them, as the method card says for PayMaya. */
+  refuseRefund(methodCode: string): never {
+    const method = this.methods.find(methodCode);
+    if (method === undefined) throw new Refusal('unknown-method', [{ field: 'method', message: `No payment method "${methodCode}"` }]);
+    throw new Refusal('operation-not-supported', [{ field: 'method', message: `${method.title} does not support refunds` }]);
+  }
+
+  startSale(request: PaymentRequest): Accepted {
+    return this.start(request, 'sale');
+  }
+
+  startPayout(request: PaymentRequest): Accepted {
+    return this.start(request, 'payout');
+  }
+
+  private start(request: PaymentRequest, kind: OperationKind): Accepted {
+    const { method, rules } = this.methodFor(request.methodCode, kind);
+    const converted = this.converter.toPhp(request.sum);
+    if (kind === 'payout') this.checkPayoutAccount(request, method);
+    const projectId = request.project.projectId;
+    const accepted = this.runInTransaction(() => {
+      if (this.payments.find(projectId, request.paymentId) !== undefined) {
+        throw fieldRefusal('general.payment_id', `Payment ID "${request.paymentId}" already exists in project ${projectId}`, 'duplicate-payment');
+      }
+      const now = this.clock.now();
+      const payment = this.payments.insert({
+        projectId,
+        paymentId: request.paymentId,
+        method: method.code,
+        type: kind === 'sale' ? 'purchase' : 'payout',
+        status: kind === 'sale' ? 'awaiting redirect result' : 'processing',
+        interface: request.interface,
+        sum: { ...request.sum },
+        sumConverted: converted,
+        description: request.description,
+        customer: request.customer,
+        account: request.account,
+        returnUrl: request.returnUrl,
+        callbackUrl: request.callbackUrl,
+        callbackDelaySeconds: request.callbackDelaySeconds,
+        callbacksDisabled: request.callbacksDisabled,
+        checkoutToken: this.ids.checkoutToken(projectId, request.paymentId),
+        providerPaymentId: this.ids.providerPaymentId(projectId, request.paymentId),
+        createdAt: now,
+        updatedAt: now,
+        baseDueAt: now + rules.base_seconds * 1000,
+        limitDueAt: now + rules.limit_seconds * 1000,
+        extras: request.extras ?? {},
+      });
+      const operation = this.newOperation(payment, kind, 0, now);
+      const decline = this.immediateDecline(payment, rules, kind, method);
+      if (decline !== undefined) {
+        this.finalize(payment, operation, decline, method, now);
+      } else if (kind === 'sale') {
+        this.sendCallback(payment, operation, method, 'prescriptive', this.redirectDataFor(payment));
+        this.jobs.put('limit', payment.rowId, payment.limitDueAt, projectId);
+      } else {
+        this.jobs.put('outcome', payment.rowId, now, projectId, JSON.stringify(outcomeOf('success')));
+        this.jobs.put('limit', payment.rowId, payment.limitDueAt, projectId);
+      }
+      return { requestId: operation.requestId, projectId, paymentId: payment.paymentId };
+    });
+    this.onCommitted();
+    return accepted;
+  }
+
+  private checkPayoutAccount(request: PaymentRequest, method: PaymentMethod): void {
+    const number = request.account.number;
+    if (method.account_number_pattern !== undefined && (typeof number !== 'string' || !new RegExp(method.account_number_pattern).test(number))) {
+      throw fieldRefusal('account.number', `${method.wallet_name} account number must be 11 digits starting with 09`);
+    }
+    const name = request.account.customer_name;
+    if (typeof name !== 'string' || name.trim() === '') throw fieldRefusal('account.customer_name', 'The customer\'s full name is required');
+  }
+
+  private immediateDecline(payment: Payment, rules: OperationRules, kind: OperationKind, method: PaymentMethod): Outcome | undefined {
+    const amount = payment.sumConverted.amount;
+    if (amount < rules.min_amount || amount > rules.max_amount) return outcomeOf('decline', LIMIT_CODE);
+    if (kind === 'payout') {
+      const customerId = String(payment.customer.id ?? '');
+      const sources = method.payout_requires_purchase_with ?? [];
+      if (sources.length > 0 && !this.payments.hasSuccessfulPurchase(payment.projectId, customerId, sources)) {
+        return outcomeOf('decline', NO_ELIGIBLE_PURCHASE_CODE);
+      }
+    }
+    return undefined;
+  }
+
+  private newOperation(payment: Payment, kind: OperationKind, index: number, now: number): Operation {
+    const id = this.ids.operationId(payment.projectId, payment.paymentId, index);
+    const operation: Operation = {
+      id,
+      paymentRowId: payment.rowId,
+      index,
+      type: kind,
+      status: payment.status,
+      code: AWAITING_CODE,
+      message: codeMessage(AWAITING_CODE),
+      requestId: this.ids.requestId(payment.projectId, payment.paymentId, index, id),
+      createdAt: now,
+      updatedAt: now,
+      sumInitial: { ...payment.sum },
+      sumConverted: { ...payment.sumConverted },
+      providerDate: undefined,
+      authCode: this.ids.authCode(payment.projectId, payment.paymentId, index),
+    };
+    this.payments.insertOperation(operation);
+    return operation;
+  }
+
+  redirectDataFor(payment: Payment): RedirectData {
+    return { method: 'GET', url: `${this.publicUrl}/paymaya/checkout?tokenid=${payment.checkoutToken}`, body: {} };
+  }
+
+  private sendCallback(payment: Payment, operation: Operation, method: PaymentMethod, kind: 'prescriptive' | 'final', redirect?: RedirectData): void {
+    // force_disable silences informational callbacks only; the redirect callback is needed to go on (§3.1).
+    if (kind === 'final' && payment.callbacksDisabled) return;
+    const project = this.findProject(payment.projectId);
+    if (project === undefined) return;
+    const body = withSignature(buildCallbackBody(payment, operation, method, redirect), project.secretKey);
+    this.dispatcher.enqueue(payment, JSON.stringify(body), kind);
+  }
+
+  private finalize(payment: Payment, operation: Operation, outcome: Outcome, method: PaymentMethod, now: number): void {
+    payment.status = outcome.status;
+    payment.updatedAt = now;
+    operation.status = outcome.status;
+    operation.code = outcome.code;
+    operation.message = outcome.message;
+    operation.updatedAt = now;
+    operation.providerDate = now;
+    this.payments.updateStatus(payment.rowId, outcome.status, now);
+    this.payments.updateOperation(operation);
+    this.jobs.remove('limit', payment.rowId);
+    this.jobs.remove('outcome', payment.rowId);
+    this.sendCallback(payment, operation, method, 'final');
+  }
+
+  /** Applies a final outcome to a payment still in progress. */
+  complete(payment: Payment, outcome: Outcome, changes: { account?: Record<string, unknown> } = {}): Payment {
+    const result = this.runInTransaction(() => {
+      const current = this.payments.findByRowId(payment.rowId);
+      if (current === undefined) throw new Refusal('payment-not-found');
+      if (FINAL_STATUSES.has(current.status)) {
+        throw new Refusal('status-forbids-action', [{ field: 'payment.status', message: `The payment is already final (${current.status})` }], {
+          status: current.status,
+        });
+      }
+      if (changes.account !== undefined) {
+        current.account = { ...current.account, ...changes.account };
+        this.payments.updateAccount(current.rowId, current.account);
+      }
+      const operations = this.payments.operationsOf(current.rowId);
+      const operation = operations[operations.length - 1] as Operation;
+      const method = this.methods.find(current.method) as PaymentMethod;
+      this.finalize(current, operation, outcome, method, this.clock.now());
+      return current;
+    });
+    this.onCommitted();
+    return result;
+  }
+
+  customerAction(token: string, action: CustomerAction, mobileNumber: string | undefined): Payment {
+    const payment = this.payments.findByCheckoutToken(token);
+    if (payment === undefined) throw new Refusal('payment-not-found');
+    const outcome = action === 'pay' ? outcomeOf('success') : action === 'cancel' ? outcomeOf('decline', '20301') : outcomeOf('decline', '20000');
+    return this.complete(payment, outcome, mobileNumber === undefined ? {} : { account: { number: mobileNumber } });
+  }
+
+  findByCheckoutToken(token: string): Payment | undefined {
+    return this.payments.findByCheckoutToken(token);
+  }
+
+  find(projectId: number, paymentId: string): Payment | undefined {
+    return this.payments.find(projectId, paymentId);
+  }
+
+  operationsOf(payment: Payment): Operation[] {
+    return this.payments.operationsOf(payment.rowId);
+  }
+
+  /** The signed status answer (protocol.md §2.6). */
+  status(project: Project, paymentId: string): Record<string, unknown> {
+    const payment = this.payments.find(project.projectId, paymentId);
+    if (payment === undefined) {
+      throw fieldRefusal('general.payment_id', `No payment "${paymentId}" in project ${project.projectId}`, 'payment-not-found');
+    }
+    const method = this.methods.find(payment.method) as PaymentMethod;
+    const redirect = payment.status === 'awaiting redirect result' ? this.redirectDataFor(payment) : undefined;
+    return withSignature(buildStatusBody(payment, this.payments.operationsOf(payment.rowId), method, redirect), project.secretKey);
+  }
+
+  /** Where the customer goes after the wallet checkout, per the Gate request's `return_url`. */
+  returnUrlFor(payment: Payment): string | undefined {
+    const urls = payment.returnUrl;
+    if (payment.status === 'success') return urls.success ?? urls.return;
+    if (payment.status === 'decline') return urls.decline ?? urls.return;
+    return urls.return;
+  }
+
+  // Timer jobs are removed in the same transaction that applies their outcome (finalize), so a crash in
+  // between leaves the job to run again rather than a payment stuck in progress.
+  readonly runLimitTimer = async (job: Job): Promise<void> => {
+    const payment = this.payments.findByRowId(job.ref);
+    if (payment === undefined || FINAL_STATUSES.has(payment.status)) this.jobs.remove('limit', job.ref);
+    else this.complete(payment, outcomeOf('decline', AUTO_DECLINE_CODE));
+  };
+
+  readonly runOutcome = async (job: Job): Promise<void> => {
+    const payment = this.payments.findByRowId(job.ref);
+    if (payment === undefined || FINAL_STATUSES.has(payment.status)) this.jobs.remove('outcome', job.ref);
+    else this.complete(payment, JSON.parse(job.payload) as Outcome);
+  };
+}
+
+export function isFinal(status: PaymentStatus): boolean {
+  return FINAL_STATUSES.has(status);
+}

@@ -1,0 +1,118 @@
+// Runs due jobs from the jobs table in one loop on the sandbox clock. The only in-memory state is which rows
+// are running right now; a restart re-arms every row. A manual clock moves only through `advanceTo`.
+import type { Clock } from './clock.js';
+import type { Job, JobKind } from './model.js';
+import type { Logger } from './ports.js';
+import type { JobsStore } from '../storage/jobs-store.js';
+
+export type JobHandler = (job: Job) => Promise<void>;
+
+const RETRY_AFTER_HANDLER_FAILURE_MS = 60_000;
+
+export class Scheduler {
+  private readonly running = new Map<number, Promise<void>>();
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = true;
+  private advancing: Promise<void> = Promise.resolve();
+  private idleWaiters: Array<() => void> = [];
+
+  constructor(
+    private readonly jobs: JobsStore,
+    private readonly clock: Clock,
+    private readonly handlers: Record<JobKind, JobHandler>,
+    private readonly maxInFlight: number,
+    private readonly log: Logger,
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    this.pump();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    await Promise.allSettled([...this.running.values()]);
+  }
+
+  /** Called after new due work is committed. */
+  wake(): void {
+    if (!this.stopped) setImmediate(() => this.pump());
+  }
+
+  get inFlight(): number {
+    return this.running.size;
+  }
+
+  private pump(): void {
+    if (this.stopped) return;
+    const now = this.clock.now();
+    const free = this.maxInFlight - this.running.size;
+    if (free > 0) {
+      for (const job of this.jobs.due(now, free + this.running.size)) {
+        if (this.running.size >= this.maxInFlight) break;
+        if (!this.running.has(job.id)) this.launch(job);
+      }
+    }
+    this.arm(now);
+    if (this.running.size === 0 && this.jobs.due(now, 1).length === 0) this.notifyIdle();
+  }
+
+  private launch(job: Job): void {
+    const run = this.handlers[job.kind](job)
+      .catch((error: unknown) => {
+        this.log.error({ err: error, job }, 'job failed; retrying later');
+        this.jobs.put(job.kind, job.ref, this.clock.now() + RETRY_AFTER_HANDLER_FAILURE_MS, 0, job.payload);
+      })
+      .finally(() => {
+        this.running.delete(job.id);
+        this.pump();
+      });
+    this.running.set(job.id, run);
+  }
+
+  private arm(now: number): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    const next = this.jobs.nextDueAt();
+    if (next === undefined) return;
+    const delay = next <= now ? (this.running.size >= this.maxInFlight ? Infinity : 0) : this.clock.realDelayUntil(next);
+    if (!Number.isFinite(delay) || (next <= now && this.running.size > 0)) return;
+    this.timer = setTimeout(() => this.pump(), Math.min(delay, 2_147_483_647));
+    this.timer.unref();
+  }
+
+  private notifyIdle(): void {
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  /** Resolves once nothing is due at the current sandbox time and nothing is running. */
+  settle(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.idleWaiters.push(resolve);
+      this.pump();
+    });
+  }
+
+  /**
+   * Moves a manual clock to `target` step by step: at each due time it runs everything due and waits for it,
+   * so work scheduled by that work (a retry 10 s later) also runs if it falls before `target`.
+   */
+  advanceTo(target: number): Promise<void> {
+    const run = this.advancing.then(async () => {
+      await this.settle();
+      for (let next = this.jobs.nextDueAt(); next !== undefined && next <= target; next = this.jobs.nextDueAt()) {
+        this.clock.moveTo(next);
+        await this.settle();
+      }
+      this.clock.moveTo(target);
+      await this.settle();
+    });
+    this.advancing = run.catch(() => undefined);
+    return run;
+  }
+}

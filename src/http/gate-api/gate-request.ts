@@ -1,0 +1,85 @@
+// Turns a parsed Gate body into domain input: schema check, project lookup and signature check.
+import { Refusal, type FieldProblem } from '../../domain/errors.js';
+import { fieldOf, validatorFor } from '../../schema-registry.js';
+import { verify } from '../../signature/signer.js';
+import type { Project, ProjectsStore } from '../../storage/projects-store.js';
+import type { PaymentRequest } from '../../domain/payment-service.js';
+
+export interface GateBody {
+  general: { project_id: number; payment_id: string; signature?: string; merchant_callback_url?: string };
+  payment?: { amount: number; currency: string; description?: string };
+  customer?: Record<string, unknown> & { id: string };
+  account?: Record<string, unknown>;
+  return_url?: Record<string, string>;
+  callback?: { delay?: number; force_disable?: number | boolean | string };
+  [key: string]: unknown;
+}
+
+export function echoOf(body: unknown): { project_id?: number; payment_id?: string } {
+  if (typeof body !== 'object' || body === null) return {};
+  const general = (body as { general?: unknown }).general;
+  if (typeof general !== 'object' || general === null) return {};
+  const { project_id: projectId, payment_id: paymentId } = general as Record<string, unknown>;
+  return {
+    ...(typeof projectId === 'number' ? { project_id: projectId } : {}),
+    ...(typeof paymentId === 'string' ? { payment_id: paymentId } : {}),
+  };
+}
+
+export function validateGateBody(schemaId: string, body: unknown): GateBody {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new Refusal('malformed-request', [{ field: '', message: 'The request body must be a JSON object' }]);
+  }
+  const validate = validatorFor<GateBody>(schemaId);
+  if (validate(body)) return body;
+  const seen = new Set<string>();
+  const problems: FieldProblem[] = [];
+  for (const error of validate.errors ?? []) {
+    const field = fieldOf(error);
+    if (seen.has(field)) continue;
+    seen.add(field);
+    problems.push({ field, message: error.keyword === 'required' ? 'Required field not provided' : `${field} ${error.message ?? 'is invalid'}` });
+  }
+  throw new Refusal('invalid-fields', problems);
+}
+
+/** Finds the project and checks `general.signature` over the body without it (protocol.md §1.1). */
+export function authenticate(body: GateBody, projects: ProjectsStore): Project {
+  const project = projects.find(body.general.project_id);
+  if (project === undefined) {
+    throw new Refusal('unknown-project', [{ field: 'general.project_id', message: `Project ${body.general.project_id} is not configured in this sandbox` }]);
+  }
+  const signature = body.general.signature;
+  if (signature === undefined || signature === '') {
+    throw new Refusal('empty-signature', [{ field: 'general.signature', message: 'Empty signature' }]);
+  }
+  const { signature: _omitted, ...general } = body.general;
+  const result = verify({ ...body, general }, signature, project.secretKey);
+  if (!result.valid) {
+    throw new Refusal('invalid-signature', [{ field: 'general.signature', message: 'Invalid signature' }], {
+      signed_string: result.signedString,
+      js_sdk_signed_string: result.jsSdkSignedString,
+      hint: 'The sandbox signed the strings above with the project secret (HMAC-SHA512, Base64); diff them with yours.',
+    });
+  }
+  return project;
+}
+
+export function toPaymentRequest(body: GateBody, project: Project, methodCode: string): PaymentRequest {
+  const payment = body.payment as NonNullable<GateBody['payment']>;
+  const forceDisable = body.callback?.force_disable;
+  return {
+    project,
+    paymentId: body.general.payment_id,
+    methodCode,
+    interface: 'gate',
+    sum: { amount: payment.amount, currency: payment.currency },
+    description: payment.description ?? '',
+    customer: { ...(body.customer ?? {}) },
+    account: { ...(body.account ?? {}) },
+    returnUrl: { ...(body.return_url ?? {}) },
+    callbackUrl: body.general.merchant_callback_url,
+    callbackDelaySeconds: body.callback?.delay ?? 0,
+    callbacksDisabled: forceDisable === 1 || forceDisable === true || forceDisable === '1',
+  };
+}

@@ -1,0 +1,34 @@
+// Validation of control API bodies and list queries, answered with field errors.
+import { Refusal } from '../../domain/errors.js';
+import { fieldOf, validatorFor } from '../../schema-registry.js';
+
+export function validateControlBody<T>(schemaId: string, body: unknown): T {
+  const validate = validatorFor<T>(schemaId);
+  if (validate(body)) return body;
+  const problems = (validate.errors ?? []).map((error) => {
+    const field = fieldOf(error);
+    const message = error.keyword === 'additionalProperties' ? 'Unknown field' : error.keyword === 'required' ? 'Required field not provided' : `${field || 'body'} ${error.message ?? 'is invalid'}`;
+    return { field, message };
+  });
+  throw new Refusal('invalid-fields', problems);
+}
+
+export interface ListQuery { projectId?: number; paymentId?: string; limit: number; offset: number }
+
+function integerParam(raw: string | undefined, field: string, min: number, max: number): number | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new Refusal('invalid-fields', [{ field, message: `Expected an integer from ${min} to ${max}` }]);
+  }
+  return value;
+}
+
+export function listQuery(query: Record<string, string | undefined>): ListQuery {
+  return {
+    projectId: integerParam(query.project_id, 'project_id', 1, Number.MAX_SAFE_INTEGER),
+    paymentId: query.payment_id === '' ? undefined : query.payment_id,
+    limit: integerParam(query.limit, 'limit', 1, 1000) ?? 100,
+    offset: integerParam(query.offset, 'offset', 0, Number.MAX_SAFE_INTEGER) ?? 0,
+  };
+}

@@ -1,0 +1,151 @@
+// Sandbox control API (/_sandbox): clock, payments, forced outcomes, callbacks, replay, inbox, reset, projects.
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Refusal } from '../../domain/errors.js';
+import type { CallbackState } from '../../domain/model.js';
+import { outcomeOf } from '../../domain/payment-service.js';
+import { callbackReport, paymentReport } from '../../domain/payment-report.js';
+import { isKnownCode } from '../../domain/codes.js';
+import type { Sandbox } from '../../sandbox.js';
+import { HTTP_STATUS_BY_KIND, toGateError } from '../gate-api/gate-error.js';
+import { validateControlBody, listQuery } from './control-request.js';
+
+const CALLBACK_STATES = new Set<CallbackState>(['queued', 'scheduled', 'delivered', 'failed']);
+
+export async function sandboxApi(app: FastifyInstance, { sandbox }: { sandbox: Sandbox }): Promise<void> {
+  const { clock, scheduler, paymentService, callbacks, jobs, projects, dispatcher } = sandbox;
+
+  app.setErrorHandler((error: FastifyError | Refusal, request: FastifyRequest, reply: FastifyReply) => {
+    let refusal: Refusal | undefined = error instanceof Refusal ? error : undefined;
+    const framework = error as FastifyError;
+    if (refusal === undefined && (framework.code?.startsWith('FST_ERR_CTP') || framework.statusCode === 400 || framework.statusCode === 415)) {
+      refusal = new Refusal('malformed-request', [{ field: '', message: framework.message }]);
+    }
+    if (refusal === undefined) {
+      request.log.error({ err: error }, 'unexpected error in the control API');
+      return reply.code(500).send({ status: 'error', code: '501', message: 'Internal error', errors: [] });
+    }
+    return reply.code(HTTP_STATUS_BY_KIND[refusal.kind]).send(toGateError(refusal, {}));
+  });
+
+  const clockReport = (): Record<string, unknown> => ({
+    mode: clock.mode,
+    now: new Date(clock.now()).toISOString(),
+    epoch_ms: clock.now(),
+    scale: clock.mode === 'scale' ? clock.scale : clock.mode === 'real' ? 1 : 0,
+    next_due_at: jobs.nextDueAt() === undefined ? null : new Date(jobs.nextDueAt() as number).toISOString(),
+  });
+
+  function requireManual(field: string): void {
+    if (clock.mode !== 'manual') {
+      throw new Refusal('invalid-fields', [{ field, message: `The clock is ${clock.mode}; start the sandbox with SANDBOX_CLOCK=manual to move it` }]);
+    }
+  }
+
+  app.get('/_sandbox/health', async () => ({ status: 'ok', clock: clock.mode, now: new Date(clock.now()).toISOString() }));
+
+  app.get('/_sandbox/clock', async () => clockReport());
+
+  app.post('/_sandbox/clock', async (request) => {
+    const body = validateControlBody<{ to: string }>('sandbox/clock-set.json', request.body);
+    requireManual('to');
+    const target = Date.parse(body.to);
+    if (target < clock.now()) throw new Refusal('invalid-fields', [{ field: 'to', message: 'A manual clock only moves forward' }]);
+    await scheduler.advanceTo(target);
+    return clockReport();
+  });
+
+  app.post('/_sandbox/clock/advance', async (request) => {
+    const body = validateControlBody<{ seconds: number }>('sandbox/advance.json', request.body);
+    requireManual('seconds');
+    await scheduler.advanceTo(clock.now() + Math.round(body.seconds * 1000));
+    return clockReport();
+  });
+
+  app.get<{ Params: { projectId: string; paymentId: string } }>('/_sandbox/payments/:projectId/:paymentId', async (request) => {
+    const payment = findPayment(request.params.projectId, request.params.paymentId);
+    return paymentReport(payment, paymentService.operationsOf(payment), callbacks, jobs);
+  });
+
+  app.post<{ Params: { projectId: string; paymentId: string } }>('/_sandbox/payments/:projectId/:paymentId/complete', async (request) => {
+    const body = validateControlBody<{ status?: 'success' | 'decline'; code?: string }>('sandbox/complete.json', request.body ?? {});
+    const status = body.status ?? 'success';
+    if (body.code !== undefined && !isKnownCode(body.code)) {
+      throw new Refusal('invalid-fields', [{ field: 'code', message: `Code ${body.code} is not in ECommPay's code table` }]);
+    }
+    if (status === 'success' && body.code !== undefined && body.code !== '0') {
+      throw new Refusal('invalid-fields', [{ field: 'code', message: 'A success carries code 0' }]);
+    }
+    const payment = findPayment(request.params.projectId, request.params.paymentId);
+    const completed = paymentService.complete(payment, outcomeOf(status, body.code));
+    await scheduler.settle();
+    return paymentReport(completed, paymentService.operationsOf(completed), callbacks, jobs);
+  });
+
+  app.get<{ Querystring: Record<string, string> }>('/_sandbox/callbacks', async (request) => {
+    const query = listQuery(request.query);
+    const state = request.query.state;
+    if (state !== undefined && !CALLBACK_STATES.has(state as CallbackState)) {
+      throw new Refusal('invalid-fields', [{ field: 'state', message: 'Expected queued, scheduled, delivered or failed' }]);
+    }
+    const list = callbacks.list({ ...query, state: state as CallbackState | undefined });
+    return { callbacks: list.map((c) => callbackReport(c, callbacks.attemptsOf(c.id))) };
+  });
+
+  app.post<{ Params: { id: string } }>('/_sandbox/callbacks/:id/replay', async (request) => {
+    const id = Number(request.params.id);
+    const original = Number.isSafeInteger(id) ? callbacks.find(id) : undefined;
+    if (original === undefined) throw new Refusal('payment-not-found', [{ field: 'id', message: `No callback ${request.params.id}` }]);
+    const replayId = dispatcher.replay(original);
+    scheduler.wake();
+    await scheduler.settle();
+    const replay = callbacks.find(replayId);
+    return { callback: replay === undefined ? null : callbackReport(replay, callbacks.attemptsOf(replayId)) };
+  });
+
+  app.get<{ Querystring: Record<string, string> }>('/_sandbox/inbox', async (request) => {
+    const query = listQuery(request.query);
+    const entries = callbacks.inbox(query).map((entry) => ({
+      id: entry.id,
+      callback_id: entry.callbackId,
+      project_id: entry.projectId,
+      payment_id: entry.paymentId,
+      received_at: new Date(entry.receivedAt).toISOString(),
+      body: entry.body,
+    }));
+    return { inbox: entries };
+  });
+
+  app.post('/_sandbox/reset', async (request) => {
+    const body = validateControlBody<{ project_id?: number }>('sandbox/reset.json', request.body ?? {});
+    sandbox.reset(body.project_id);
+    return { status: 'ok', reset: body.project_id ?? 'all' };
+  });
+
+  app.post('/_sandbox/projects', async (request, reply) => {
+    const body = validateControlBody<{ project_id?: number; secret_key: string; name?: string; callback_url?: string }>(
+      'sandbox/project.json',
+      request.body,
+    );
+    const taken = new Set(projects.all().map((p) => p.projectId));
+    let projectId = body.project_id;
+    if (projectId !== undefined && taken.has(projectId)) {
+      throw new Refusal('invalid-fields', [{ field: 'project_id', message: `Project ${projectId} already exists` }]);
+    }
+    if (projectId === undefined) for (projectId = 1000; taken.has(projectId); projectId++);
+    projects.save({ projectId, secretKey: body.secret_key, name: body.name ?? '', callbackUrl: body.callback_url, origin: 'runtime' }, clock.now());
+    return reply.code(201).send({ project_id: projectId, name: body.name ?? '', callback_url: body.callback_url ?? null });
+  });
+
+  app.get('/_sandbox/projects', async () => ({
+    projects: projects.all().map((p) => ({ project_id: p.projectId, name: p.name, callback_url: p.callbackUrl ?? null, origin: p.origin })),
+  }));
+
+  function findPayment(projectParam: string, paymentId: string) {
+    const projectId = Number(projectParam);
+    const payment = Number.isSafeInteger(projectId) ? paymentService.find(projectId, paymentId) : undefined;
+    if (payment === undefined) {
+      throw new Refusal('payment-not-found', [{ field: 'payment_id', message: `No payment "${paymentId}" in project ${projectParam}` }]);
+    }
+    return payment;
+  }
+}

@@ -1,0 +1,60 @@
+// Delivers callback bodies over HTTP with undici (faster than global fetch at many callbacks in flight).
+import { Agent, request } from 'undici';
+import type { CallbackTransport, DeliveryResult } from '../domain/ports.js';
+
+const EXCERPT_BYTES = 1024;
+
+export class UndiciCallbackTransport implements CallbackTransport {
+  private readonly agent: Agent;
+
+  constructor(private readonly userAgent: string, connections = 64) {
+    this.agent = new Agent({ connections, keepAliveTimeout: 4_000, pipelining: 1 });
+  }
+
+  async post(url: string, body: string, timeoutMs: number): Promise<DeliveryResult> {
+    const started = performance.now();
+    const elapsed = (): number => Math.round(performance.now() - started);
+    try {
+      const response = await request(url, {
+        method: 'POST',
+        body,
+        dispatcher: this.agent,
+        headers: { 'content-type': 'application/json', 'user-agent': this.userAgent, accept: '*/*' },
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      const excerpt = await readExcerpt(response.body);
+      return { httpStatus: response.statusCode, error: undefined, latencyMs: elapsed(), responseExcerpt: excerpt };
+    } catch (error) {
+      return { httpStatus: undefined, error: describe(error), latencyMs: elapsed(), responseExcerpt: '' };
+    }
+  }
+
+  close(): Promise<void> {
+    return this.agent.close();
+  }
+}
+
+async function readExcerpt(body: AsyncIterable<Buffer> & { destroy(): void }): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    chunks.push(chunk);
+    size += chunk.length;
+    if (size >= EXCERPT_BYTES) {
+      body.destroy();
+      break;
+    }
+  }
+  return Buffer.concat(chunks).subarray(0, EXCERPT_BYTES).toString('utf8');
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) {
+    const code = (error as { code?: string }).code ?? (error.cause as { code?: string } | undefined)?.code;
+    if (error.name === 'TimeoutError' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return 'timeout';
+    return code === undefined ? error.message : `${code}: ${error.message}`;
+  }
+  return String(error);
+}

@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+// Process entry: config → sandbox (database, clock, scheduler) → HTTP app → listen; graceful shutdown.
+import { pino } from 'pino';
+import { buildApp } from './app.js';
+import { ConfigError, loadConfig, type SandboxConfig } from './config.js';
+import { createSandbox } from './sandbox.js';
+import { startBanner } from './start-banner.js';
+
+function configOrExit(): SandboxConfig {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`ecommpay-sandbox: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+}
+
+const config = configOrExit();
+const logger = pino({ level: config.logLevel });
+const sandbox = createSandbox(config, logger);
+const app = await buildApp(sandbox, { loggerInstance: logger });
+sandbox.scheduler.start();
+await app.listen({ port: config.port, host: config.host });
+process.stdout.write(startBanner(config, sandbox));
+
+let closing = false;
+async function shutdown(signal: string): Promise<void> {
+  if (closing) return;
+  closing = true;
+  app.log.info({ signal }, 'shutting down');
+  await app.close();
+  await sandbox.close();
+  process.exit(0);
+}
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));

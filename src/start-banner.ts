@@ -1,0 +1,22 @@
+// What `npm start` prints once listening: where each surface is and the default project's credentials.
+import { DEFAULT_PROJECT, type SandboxConfig } from './config.js';
+import type { Sandbox } from './sandbox.js';
+
+export function startBanner(config: SandboxConfig, sandbox: Sandbox): string {
+  const base = config.publicUrl;
+  const lines = [
+    '',
+    `ecommpay-sandbox is listening on http://${config.host}:${config.port} (public URL ${base})`,
+    `  database: ${config.databasePath}   clock: ${sandbox.clock.mode}${config.seed === undefined ? '' : `   seed: ${config.seed}`}`,
+    `  Gate API:      POST ${base}/v2/payment/wallet/paymaya/sale | /payout, POST ${base}/v2/payment/status`,
+    `  Control API:   ${base}/_sandbox/health, /_sandbox/clock, /_sandbox/callbacks, /_sandbox/inbox`,
+    '  Projects:',
+    // Only the built-in default project's secret is printed; secrets from a config file stay out of output.
+    ...sandbox.projects.all().map((p) => {
+      const secret = config.configFile === undefined && p.projectId === DEFAULT_PROJECT.project_id ? `  secret_key ${p.secretKey}` : '';
+      return `    project_id ${p.projectId}${secret}  callbacks → ${p.callbackUrl ?? `built-in inbox (${base}/_sandbox/inbox)`}`;
+    }),
+    '',
+  ];
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,111 @@
+// Versioned schema changes, applied in order at start; `user_version` records the last one applied.
+export const MIGRATIONS: string[] = [
+  `
+  CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+  CREATE TABLE projects (
+    project_id INTEGER PRIMARY KEY,
+    secret_key TEXT NOT NULL,
+    name TEXT NOT NULL DEFAULT '',
+    callback_url TEXT,
+    origin TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE TABLE payments (
+    row_id INTEGER PRIMARY KEY,
+    project_id INTEGER NOT NULL,
+    payment_id TEXT NOT NULL,
+    method TEXT NOT NULL,
+    type TEXT NOT NULL,
+    status TEXT NOT NULL,
+    interface TEXT NOT NULL,
+    amount INTEGER NOT NULL,
+    currency TEXT NOT NULL,
+    converted_amount INTEGER NOT NULL,
+    converted_currency TEXT NOT NULL,
+    description TEXT NOT NULL,
+    customer_id TEXT NOT NULL,
+    customer TEXT NOT NULL,
+    account TEXT NOT NULL,
+    return_url TEXT NOT NULL,
+    callback_url TEXT,
+    callback_delay INTEGER NOT NULL,
+    callbacks_disabled INTEGER NOT NULL,
+    checkout_token TEXT NOT NULL UNIQUE,
+    provider_payment_id TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    base_due_at INTEGER NOT NULL,
+    limit_due_at INTEGER NOT NULL,
+    extras TEXT NOT NULL DEFAULT '{}',
+    UNIQUE (project_id, payment_id)
+  );
+  CREATE INDEX payments_customer ON payments (project_id, customer_id, type, status);
+  CREATE TABLE operations (
+    id INTEGER PRIMARY KEY,
+    payment_row_id INTEGER NOT NULL REFERENCES payments (row_id) ON DELETE CASCADE,
+    idx INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    status TEXT NOT NULL,
+    code TEXT NOT NULL,
+    message TEXT NOT NULL,
+    request_id TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    initial_amount INTEGER NOT NULL,
+    initial_currency TEXT NOT NULL,
+    converted_amount INTEGER NOT NULL,
+    converted_currency TEXT NOT NULL,
+    provider_date INTEGER,
+    auth_code TEXT NOT NULL
+  );
+  CREATE INDEX operations_payment ON operations (payment_row_id, idx);
+  CREATE TABLE callbacks (
+    id INTEGER PRIMARY KEY,
+    project_id INTEGER NOT NULL,
+    payment_id TEXT NOT NULL,
+    payment_row_id INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    url TEXT,
+    body TEXT NOT NULL,
+    state TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL,
+    first_attempt_at INTEGER,
+    next_attempt_at INTEGER,
+    delivered_at INTEGER,
+    replay_of INTEGER
+  );
+  CREATE INDEX callbacks_payment ON callbacks (payment_row_id, id);
+  CREATE INDEX callbacks_state ON callbacks (state);
+  CREATE TABLE callback_attempts (
+    id INTEGER PRIMARY KEY,
+    callback_id INTEGER NOT NULL REFERENCES callbacks (id) ON DELETE CASCADE,
+    number INTEGER NOT NULL,
+    at INTEGER NOT NULL,
+    url TEXT NOT NULL,
+    http_status INTEGER,
+    error TEXT,
+    latency_ms INTEGER NOT NULL,
+    response_excerpt TEXT NOT NULL
+  );
+  CREATE INDEX callback_attempts_callback ON callback_attempts (callback_id, number);
+  CREATE TABLE inbox (
+    id INTEGER PRIMARY KEY,
+    callback_id INTEGER NOT NULL,
+    project_id INTEGER NOT NULL,
+    payment_id TEXT NOT NULL,
+    received_at INTEGER NOT NULL,
+    body TEXT NOT NULL
+  );
+  CREATE TABLE jobs (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,
+    ref INTEGER NOT NULL,
+    due_at INTEGER NOT NULL,
+    payload TEXT NOT NULL DEFAULT '',
+    project_id INTEGER NOT NULL,
+    UNIQUE (kind, ref)
+  );
+  CREATE INDEX jobs_due ON jobs (due_at, id);
+  `,
+];
