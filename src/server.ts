@@ -24,7 +24,8 @@ const sandbox = createSandbox(config, logger);
 const app = await buildApp(sandbox, { loggerInstance: logger });
 sandbox.scheduler.start();
 await app.listen({ port: config.port, host: config.host });
-process.stdout.write(startBanner(config, sandbox));
+const address = app.server.address();
+process.stdout.write(startBanner(config, sandbox, typeof address === 'object' && address !== null ? address.port : config.port));
 
 let closing = false;
 async function shutdown(signal: string): Promise<void> {

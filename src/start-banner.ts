@@ -2,11 +2,11 @@
 import { DEFAULT_PROJECT, type SandboxConfig } from './config.js';
 import type { Sandbox } from './sandbox.js';
 
-export function startBanner(config: SandboxConfig, sandbox: Sandbox): string {
-  const base = config.publicUrl;
+export function startBanner(config: SandboxConfig, sandbox: Sandbox, port: number): string {
+  const base = config.port === 0 ? config.publicUrl.replace(/:0$/, `:${port}`) : config.publicUrl;
   const lines = [
     '',
-    `ecommpay-sandbox is listening on http://${config.host}:${config.port} (public URL ${base})`,
+    `ecommpay-sandbox is listening on http://${config.host}:${port} (public URL ${base})`,
     `  database: ${config.databasePath}   clock: ${sandbox.clock.mode}${config.seed === undefined ? '' : `   seed: ${config.seed}`}`,
     `  Gate API:      POST ${base}/v2/payment/wallet/paymaya/sale | /payout, POST ${base}/v2/payment/status`,
     `  Control API:   ${base}/_sandbox/health, /_sandbox/clock, /_sandbox/callbacks, /_sandbox/inbox`,

@@ -1,0 +1,51 @@
+// Runs the real server entry (src/server.ts) in a child process, as `npm start` would, for crash tests.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export interface ChildSandbox { child: ChildProcess; baseUrl: string; output: string[] }
+
+interface Tap { teardown(fn: () => unknown): void }
+
+const serverEntry = fileURLToPath(new URL('../../src/server.ts', import.meta.url));
+
+export function startChildSandbox(t: Tap, env: Record<string, string>): Promise<ChildSandbox> {
+  // Reuse the TypeScript loader this test runs under, so the child runs the same sources.
+  const loaders = process.execArgv.filter((arg) => arg.includes('typescript') || arg === '--enable-source-maps');
+  const child = spawn(process.execPath, [...loaders, serverEntry], {
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  t.teardown(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  const output: string[] = [];
+  return new Promise((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output.push(chunk.toString());
+      const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output.join(''));
+      if (match !== null) {
+        child.stdout?.off('data', onData);
+        resolve({ child, baseUrl: match[1]!, output });
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+    child.on('exit', (code, signal) => reject(new Error(`sandbox exited early (${code ?? signal}): ${output.join('')}`)));
+  });
+}
+
+export function killHard(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGKILL');
+  });
+}
+
+export async function call(baseUrl: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
+  const response = await fetch(`${baseUrl}${path}`, body === undefined ? {} : {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return { status: response.status, json: await response.json() };
+}
