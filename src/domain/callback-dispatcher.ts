@@ -12,7 +12,11 @@ export const INBOX_URL = 'sandbox:inbox';
 
 export interface DispatcherOptions { timeoutMs: number; resolveProjectUrl: (projectId: number) => string | undefined }
 
+interface PendingRecord { callback: CallbackRecord; at: number; result: DeliveryResult; resolve: () => void; reject: (error: unknown) => void }
+
 export class CallbackDispatcher {
+  private pendingRecords: PendingRecord[] = [];
+
   constructor(
     private readonly callbacks: CallbacksStore,
     private readonly jobs: JobsStore,
@@ -73,24 +77,50 @@ export class CallbackDispatcher {
     }
     const at = this.clock.now();
     const result = callback.url === undefined ? inboxResult() : await this.transport.post(callback.url, callback.body, this.options.timeoutMs);
-    this.runInTransaction(() => {
-      const number = callback.attempts + 1;
-      const delivered = result.httpStatus === 200;
-      const next = delivered ? undefined : nextAttemptAt(callback.firstAttemptAt ?? at, at, number);
-      const state = delivered ? 'delivered' : next === undefined ? 'failed' : 'scheduled';
-      if (callback.url === undefined) this.callbacks.addToInbox(callback, at);
-      this.callbacks.recordAttempt(
-        { callbackId: callback.id, number, at, url: callback.url ?? INBOX_URL, ...result },
-        { state, nextAttemptAt: next, deliveredAt: delivered ? at : undefined },
-      );
-      if (next !== undefined) {
-        this.jobs.put('callback', callback.id, next, callback.projectId);
-        return;
-      }
-      this.jobs.remove('callback', callback.id);
-      if (callback.kind !== 'replay') this.releaseNext(callback.paymentRowId);
-    });
+    await this.record(callback, at, result);
   };
+
+  /**
+   * Attempts finishing in the same tick are recorded in one transaction (group commit). A crash before the
+   * commit leaves the job in place, so the callback is sent again: delivery is at least once.
+   */
+  private record(callback: CallbackRecord, at: number, result: DeliveryResult): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.pendingRecords.push({ callback, at, result, resolve, reject });
+      if (this.pendingRecords.length === 1) setImmediate(() => this.flushRecords());
+    });
+  }
+
+  private flushRecords(): void {
+    const batch = this.pendingRecords;
+    this.pendingRecords = [];
+    try {
+      this.runInTransaction(() => {
+        for (const { callback, at, result } of batch) this.applyAttempt(callback, at, result);
+      });
+      for (const entry of batch) entry.resolve();
+    } catch (error) {
+      for (const entry of batch) entry.reject(error);
+    }
+  }
+
+  private applyAttempt(callback: CallbackRecord, at: number, result: DeliveryResult): void {
+    const number = callback.attempts + 1;
+    const delivered = result.httpStatus === 200;
+    const next = delivered ? undefined : nextAttemptAt(callback.firstAttemptAt ?? at, at, number);
+    const state = delivered ? 'delivered' : next === undefined ? 'failed' : 'scheduled';
+    if (callback.url === undefined) this.callbacks.addToInbox(callback, at);
+    this.callbacks.recordAttempt(
+      { callbackId: callback.id, number, at, url: callback.url ?? INBOX_URL, ...result },
+      { state, nextAttemptAt: next, deliveredAt: delivered ? at : undefined },
+    );
+    if (next !== undefined) {
+      this.jobs.put('callback', callback.id, next, callback.projectId);
+      return;
+    }
+    this.jobs.remove('callback', callback.id);
+    if (callback.kind !== 'replay') this.releaseNext(callback.paymentRowId);
+  }
 
   private releaseNext(paymentRowId: number): void {
     const next = this.callbacks.nextQueued(paymentRowId);

@@ -8,9 +8,12 @@ import type { JobsStore } from '../storage/jobs-store.js';
 export type JobHandler = (job: Job) => Promise<void>;
 
 const RETRY_AFTER_HANDLER_FAILURE_MS = 60_000;
+const READY_BATCH = 500;
 
 export class Scheduler {
   private readonly running = new Map<number, Promise<void>>();
+  private ready: Job[] = [];
+  private readonly queued = new Set<number>();
   private timer: NodeJS.Timeout | undefined;
   private stopped = true;
   private advancing: Promise<void> = Promise.resolve();
@@ -31,6 +34,8 @@ export class Scheduler {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.ready = [];
+    this.queued.clear();
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
     await Promise.allSettled([...this.running.values()]);
@@ -48,18 +53,31 @@ export class Scheduler {
   private pump(): void {
     if (this.stopped) return;
     const now = this.clock.now();
-    const free = this.maxInFlight - this.running.size;
-    if (free > 0) {
-      for (const job of this.jobs.due(now, free + this.running.size)) {
-        if (this.running.size >= this.maxInFlight) break;
-        if (!this.running.has(job.id)) this.launch(job);
-      }
+    if (this.ready.length === 0 && this.running.size < this.maxInFlight) this.refill(now);
+    while (this.running.size < this.maxInFlight && this.ready.length > 0) {
+      const job = this.ready.shift() as Job;
+      this.queued.delete(job.id);
+      this.launch(job);
     }
     this.arm(now);
-    if (this.running.size === 0 && this.jobs.due(now, 1).length === 0) this.notifyIdle();
+    if (this.running.size === 0 && this.ready.length === 0) this.notifyIdle();
   }
 
-  private launch(job: Job): void {
+  /** Claims a batch of due rows in memory, so a busy loop does not query the table once per job. */
+  private refill(now: number): void {
+    for (const job of this.jobs.due(now, READY_BATCH + this.running.size)) {
+      if (this.running.has(job.id) || this.queued.has(job.id)) continue;
+      this.ready.push(job);
+      this.queued.add(job.id);
+      if (this.ready.length >= READY_BATCH) break;
+    }
+  }
+
+  private launch(claimed: Job): void {
+    // A claimed timer row may have been removed (reset) or moved later since it was read; a callback's own
+    // handler re-reads its callback row, and only that handler moves a callback job.
+    const job = claimed.kind === 'callback' ? claimed : this.jobs.find(claimed.kind, claimed.ref);
+    if (job === undefined || job.dueAt > this.clock.now()) return;
     const run = this.handlers[job.kind](job)
       .catch((error: unknown) => {
         this.log.error({ err: error, job }, 'job failed; retrying later');
@@ -75,6 +93,8 @@ export class Scheduler {
   private arm(now: number): void {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
+    // Work already claimed, or running, calls pump again when it finishes.
+    if (this.ready.length > 0 || this.running.size >= this.maxInFlight) return;
     const next = this.jobs.nextDueAt();
     if (next === undefined) return;
     const delay = next <= now ? (this.running.size >= this.maxInFlight ? Infinity : 0) : this.clock.realDelayUntil(next);

@@ -8,7 +8,7 @@ export class UndiciCallbackTransport implements CallbackTransport {
   private readonly agent: Agent;
 
   constructor(private readonly userAgent: string, connections = 64) {
-    this.agent = new Agent({ connections, keepAliveTimeout: 4_000, pipelining: 1 });
+    this.agent = new Agent({ connections, keepAliveTimeout: 4_000, pipelining: 1, connect: { timeout: 10_000 } });
   }
 
   async post(url: string, body: string, timeoutMs: number): Promise<DeliveryResult> {
@@ -22,7 +22,6 @@ export class UndiciCallbackTransport implements CallbackTransport {
         headers: { 'content-type': 'application/json', 'user-agent': this.userAgent, accept: '*/*' },
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
-        signal: AbortSignal.timeout(timeoutMs),
       });
       const excerpt = await readExcerpt(response.body);
       return { httpStatus: response.statusCode, error: undefined, latencyMs: elapsed(), responseExcerpt: excerpt };
@@ -53,7 +52,7 @@ async function readExcerpt(body: AsyncIterable<Buffer> & { destroy(): void }): P
 function describe(error: unknown): string {
   if (error instanceof Error) {
     const code = (error as { code?: string }).code ?? (error.cause as { code?: string } | undefined)?.code;
-    if (error.name === 'TimeoutError' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return 'timeout';
+    if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') return 'timeout';
     return code === undefined ? error.message : `${code}: ${error.message}`;
   }
   return String(error);
