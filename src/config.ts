@@ -4,7 +4,13 @@ import { resolve } from 'node:path';
 import { fieldOf, validatorFor } from './schema-registry.js';
 import { fromRoot } from './project-root.js';
 
-export interface ProjectConfig { project_id: number; secret_key: string; name?: string; callback_url?: string }
+export interface ProjectConfig {
+  project_id: number;
+  secret_key: string;
+  name?: string;
+  callback_url?: string;
+  frequency_limits?: Array<{ method?: string; operation?: 'sale' | 'payout'; max: number; window_seconds: number }>;
+}
 export interface DataApiToken { token: string; secret_key: string; project_ids?: number[] }
 export interface OperationOverride { min_amount?: number; max_amount?: number; base_seconds?: number; limit_seconds?: number }
 export interface ConfigFile {

@@ -8,6 +8,7 @@ import { loadMethods, type MethodCatalogue } from './domain/methods.js';
 import { PaymentService } from './domain/payment-service.js';
 import type { CallbackTransport, Logger } from './domain/ports.js';
 import { Scheduler } from './domain/scheduler.js';
+import { loadScenarios, type ScenarioCatalogue } from './domain/scenarios.js';
 import { UndiciCallbackTransport } from './outbound/callback-transport.js';
 import { CallbacksStore } from './storage/callbacks-store.js';
 import { openDatabase, type SqliteDatabase } from './storage/database.js';
@@ -24,6 +25,7 @@ export interface Sandbox {
   clock: Clock;
   ids: IdSource;
   methods: MethodCatalogue;
+  scenarios: ScenarioCatalogue;
   projects: ProjectsStore;
   payments: PaymentsStore;
   callbacks: CallbacksStore;
@@ -49,7 +51,14 @@ export function createSandbox(config: SandboxConfig, log: Logger, transport?: Ca
   const projects = new ProjectsStore(db);
   for (const project of config.projects) {
     projects.save(
-      { projectId: project.project_id, secretKey: project.secret_key, name: project.name ?? '', callbackUrl: project.callback_url, origin: 'config' },
+      {
+        projectId: project.project_id,
+        secretKey: project.secret_key,
+        name: project.name ?? '',
+        callbackUrl: project.callback_url,
+        origin: 'config',
+        frequencyLimits: project.frequency_limits ?? [],
+      },
       clock.now(),
     );
   }
@@ -58,6 +67,7 @@ export function createSandbox(config: SandboxConfig, log: Logger, transport?: Ca
   const jobs = new JobsStore(db);
   const ids = new IdSource(config.seed);
   const methods = loadMethods(config.methodOverrides);
+  const scenarios = loadScenarios(config.scenariosDir);
   const outbound = transport ?? new UndiciCallbackTransport(config.callbacks.userAgent, config.callbacks.maxInFlight);
   const dispatcher = new CallbackDispatcher(callbacks, jobs, clock, outbound, {
     timeoutMs: config.callbacks.timeoutMs,
@@ -65,7 +75,7 @@ export function createSandbox(config: SandboxConfig, log: Logger, transport?: Ca
   }, transaction);
   let scheduler: Scheduler | undefined;
   const paymentService = new PaymentService(
-    payments, jobs, dispatcher, methods, new CurrencyConverter(config.currencyRates), ids, clock, config.publicUrl,
+    payments, jobs, dispatcher, methods, new CurrencyConverter(config.currencyRates), ids, clock, config.publicUrl, scenarios,
     (projectId) => projects.find(projectId), transaction, () => scheduler?.wake(),
   );
   scheduler = new Scheduler(jobs, clock, {
@@ -75,7 +85,7 @@ export function createSandbox(config: SandboxConfig, log: Logger, transport?: Ca
   }, config.callbacks.maxInFlight, log);
   const activeScheduler = scheduler;
   return {
-    config, db, clock, ids, methods, projects, payments, callbacks, jobs, dispatcher, paymentService, scheduler: activeScheduler, transaction,
+    config, db, clock, ids, methods, scenarios, projects, payments, callbacks, jobs, dispatcher, paymentService, scheduler: activeScheduler, transaction,
     reset(projectId) {
       transaction(() => {
         jobs.deleteAll(projectId);

@@ -4,6 +4,7 @@ import { pino } from 'pino';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig, type SandboxConfig } from './config.js';
 import { createSandbox } from './sandbox.js';
+import { ScenarioError } from './domain/scenarios.js';
 import { startBanner } from './start-banner.js';
 
 function configOrExit(): SandboxConfig {
@@ -20,7 +21,17 @@ function configOrExit(): SandboxConfig {
 
 const config = configOrExit();
 const logger = pino({ level: config.logLevel });
-const sandbox = createSandbox(config, logger);
+const sandbox = (() => {
+  try {
+    return createSandbox(config, logger);
+  } catch (error) {
+    if (error instanceof ScenarioError || error instanceof ConfigError) {
+      process.stderr.write(`ecommpay-sandbox: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+})();
 const app = await buildApp(sandbox, { loggerInstance: logger });
 sandbox.scheduler.start();
 await app.listen({ port: config.port, host: config.host });

@@ -4,6 +4,7 @@
 import type { Clock } from './clock.js';
 import type { CallbackKind, CallbackRecord, Job, Payment } from './model.js';
 import type { CallbackTransport, DeliveryResult } from './ports.js';
+import type { CallbackFaults } from './scenarios.js';
 import { nextAttemptAt } from './retry-policy.js';
 import type { CallbacksStore } from '../storage/callbacks-store.js';
 import type { JobsStore } from '../storage/jobs-store.js';
@@ -32,7 +33,7 @@ export class CallbackDispatcher {
   }
 
   /** Must run inside the transaction that changes the payment. Returns the callback id. */
-  enqueue(payment: Payment, signedBody: string, kind: CallbackKind): number {
+  enqueue(payment: Payment, signedBody: string, kind: CallbackKind, faults: CallbackFaults = {}): number {
     const now = this.clock.now();
     const queued = this.callbacks.hasPending(payment.rowId);
     const dueAt = now + payment.callbackDelaySeconds * 1000;
@@ -47,6 +48,7 @@ export class CallbackDispatcher {
       createdAt: now,
       nextAttemptAt: queued ? undefined : dueAt,
       replayOf: undefined,
+      faults,
     });
     if (!queued) this.jobs.put('callback', id, dueAt, payment.projectId);
     return id;
@@ -54,19 +56,22 @@ export class CallbackDispatcher {
 
   /** Sends the same signed body again as a new delivery with its own attempts. */
   replay(original: CallbackRecord): number {
-    return this.runInTransaction(() => {
-      const now = this.clock.now();
-      const id = this.callbacks.insert({
-        ...original,
-        kind: 'replay',
-        state: 'scheduled',
-        createdAt: now,
-        nextAttemptAt: now,
-        replayOf: original.id,
-      });
-      this.jobs.put('callback', id, now, original.projectId);
-      return id;
+    return this.runInTransaction(() => this.insertCopy(original));
+  }
+
+  private insertCopy(original: CallbackRecord): number {
+    const now = this.clock.now();
+    const id = this.callbacks.insert({
+      ...original,
+      kind: 'replay',
+      state: 'scheduled',
+      createdAt: now,
+      nextAttemptAt: now,
+      replayOf: original.id,
+      faults: {},
     });
+    this.jobs.put('callback', id, now, original.projectId);
+    return id;
   }
 
   readonly deliver = async (job: Job): Promise<void> => {
@@ -76,9 +81,21 @@ export class CallbackDispatcher {
       return;
     }
     const at = this.clock.now();
-    const result = callback.url === undefined ? inboxResult() : await this.transport.post(callback.url, callback.body, this.options.timeoutMs);
-    await this.record(callback, at, result);
+    await this.record(callback, at, await this.attempt(callback));
   };
+
+  private async attempt(callback: CallbackRecord): Promise<DeliveryResult> {
+    if (callback.faults.never === true) {
+      return { httpStatus: undefined, error: 'not sent: scenario "never deliver"', latencyMs: 0, responseExcerpt: '' };
+    }
+    const result = callback.url === undefined ? inboxResult() : await this.transport.post(callback.url, callback.body, this.options.timeoutMs);
+    const failFirst = callback.faults.fail_first;
+    if (failFirst !== undefined && callback.attempts < failFirst.count && result.httpStatus === 200) {
+      const status = failFirst.status ?? 500;
+      return { ...result, httpStatus: status, error: `scenario: the receiver's 200 was counted as HTTP ${status} (attempt ${callback.attempts + 1} of ${failFirst.count})` };
+    }
+    return result;
+  }
 
   /**
    * Attempts finishing in the same tick are recorded in one transaction (group commit). A crash before the
@@ -107,9 +124,10 @@ export class CallbackDispatcher {
   private applyAttempt(callback: CallbackRecord, at: number, result: DeliveryResult): void {
     const number = callback.attempts + 1;
     const delivered = result.httpStatus === 200;
-    const next = delivered ? undefined : nextAttemptAt(callback.firstAttemptAt ?? at, at, number);
+    const next = delivered || callback.faults.never === true ? undefined : nextAttemptAt(callback.firstAttemptAt ?? at, at, number);
     const state = delivered ? 'delivered' : next === undefined ? 'failed' : 'scheduled';
-    if (callback.url === undefined) this.callbacks.addToInbox(callback, at);
+    if (callback.url === undefined && delivered) this.callbacks.addToInbox(callback, at);
+    if (delivered && callback.faults.duplicate === true) this.insertCopy(callback);
     this.callbacks.recordAttempt(
       { callbackId: callback.id, number, at, url: callback.url ?? INBOX_URL, ...result },
       { state, nextAttemptAt: next, deliveredAt: delivered ? at : undefined },

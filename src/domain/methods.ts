@@ -1,7 +1,7 @@
 // Payment methods as data (data/methods/*.json) with per-project-file overrides of limits and times.
 import { readdirSync, readFileSync } from 'node:fs';
 import { fromRoot } from '../project-root.js';
-import type { OperationOverride } from '../config.js';
+import { ConfigError, type OperationOverride } from '../config.js';
 
 export type OperationKind = 'sale' | 'payout';
 export type Interface = 'gate' | 'payment_page' | 'dashboard';
@@ -57,12 +57,12 @@ export function loadMethods(overrides: Record<string, Partial<Record<OperationKi
     .map((name) => JSON.parse(readFileSync(`${folder}/${name}`, 'utf8')) as PaymentMethod);
   for (const [code, override] of Object.entries(overrides)) {
     const method = methods.find((m) => m.code === code);
-    if (method === undefined) throw new Error(`SANDBOX_CONFIG: methods.${code}: no such method`);
+    if (method === undefined) throw new ConfigError(`SANDBOX_CONFIG: methods.${code}: no such method`);
     for (const kind of ['sale', 'payout'] as const) {
       const rules = method.operations[kind];
       const change = override[kind];
       if (change === undefined) continue;
-      if (rules === undefined) throw new Error(`SANDBOX_CONFIG: methods.${code}.${kind}: the method has no ${kind}`);
+      if (rules === undefined) throw new ConfigError(`SANDBOX_CONFIG: methods.${code}.${kind}: the method has no ${kind}`);
       method.operations[kind] = { ...rules, ...change };
     }
   }

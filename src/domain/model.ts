@@ -1,5 +1,6 @@
 // The domain's records: payments, their operations, callbacks with their attempts, and scheduled jobs.
 import type { Interface, OperationKind } from './methods.js';
+import type { CallbackFaults } from './scenarios.js';
 
 export type PaymentType = 'purchase' | 'payout';
 export type PaymentStatus = 'processing' | 'awaiting redirect result' | 'success' | 'decline';
@@ -69,6 +70,8 @@ export interface CallbackRecord {
   nextAttemptAt: number | undefined;
   deliveredAt: number | undefined;
   replayOf: number | undefined;
+  /** Misbehaviour chosen by a scenario (fail the first N deliveries, deliver twice, never deliver). */
+  faults: CallbackFaults;
 }
 
 export interface CallbackAttempt {

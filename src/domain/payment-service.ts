@@ -14,6 +14,7 @@ import { withSignature } from '../signature/signer.js';
 import type { PaymentsStore } from '../storage/payments-store.js';
 import type { JobsStore } from '../storage/jobs-store.js';
 import type { Project } from '../storage/projects-store.js';
+import { ScenarioError, type CallbackFaults, type ScenarioCatalogue, type ScenarioPlan } from './scenarios.js';
 
 export interface PaymentRequest {
   project: Project;
@@ -28,6 +29,8 @@ export interface PaymentRequest {
   callbackUrl: string | undefined;
   callbackDelaySeconds: number;
   callbacksDisabled: boolean;
+  /** A catalogue scenario picked by name (header X-Sandbox-Scenario) instead of by matching. */
+  scenario?: string;
   extras?: Record<string, unknown>;
 }
 
@@ -56,6 +59,7 @@ export class PaymentService {
     private readonly ids: IdSource,
     private readonly clock: Clock,
     private readonly publicUrl: string,
+    private readonly scenarios: ScenarioCatalogue,
     private readonly findProject: (projectId: number) => Project | undefined,
     private readonly runInTransaction: <T>(work: () => T) => T,
     private readonly onCommitted: () => void,
@@ -88,14 +92,19 @@ export class PaymentService {
 
   private start(request: PaymentRequest, kind: OperationKind): Accepted {
     const { method, rules } = this.methodFor(request.methodCode, kind);
+    if (!rules.interfaces.includes(request.interface)) {
+      throw new Refusal('operation-not-supported', [{ field: 'interface', message: `${method.title} ${kind} is not available through ${request.interface}` }]);
+    }
     const converted = this.converter.toPhp(request.sum);
     if (kind === 'payout') this.checkPayoutAccount(request, method);
+    const plan = this.planFor(request, kind, converted);
     const projectId = request.project.projectId;
     const accepted = this.runInTransaction(() => {
       if (this.payments.find(projectId, request.paymentId) !== undefined) {
         throw fieldRefusal('general.payment_id', `Payment ID "${request.paymentId}" already exists in project ${projectId}`, 'duplicate-payment');
       }
       const now = this.clock.now();
+      const limitDecline = this.limitDecline(request, rules, kind, method, converted, now);
       const payment = this.payments.insert({
         projectId,
         paymentId: request.paymentId,
@@ -110,7 +119,7 @@ export class PaymentService {
         account: request.account,
         returnUrl: request.returnUrl,
         callbackUrl: request.callbackUrl,
-        callbackDelaySeconds: request.callbackDelaySeconds,
+        callbackDelaySeconds: request.callbackDelaySeconds + (plan.callbacks.extra_delay ?? 0),
         callbacksDisabled: request.callbacksDisabled,
         checkoutToken: this.ids.checkoutToken(projectId, request.paymentId),
         providerPaymentId: this.ids.providerPaymentId(projectId, request.paymentId),
@@ -118,23 +127,60 @@ export class PaymentService {
         updatedAt: now,
         baseDueAt: now + rules.base_seconds * 1000,
         limitDueAt: now + rules.limit_seconds * 1000,
-        extras: request.extras ?? {},
+        extras: { ...request.extras, scenario: limitDecline === undefined ? plan.name : 'limits', callback_faults: plan.callbacks },
       });
       const operation = this.newOperation(payment, kind, 0, now);
-      const decline = this.immediateDecline(payment, rules, kind, method);
-      if (decline !== undefined) {
-        this.finalize(payment, operation, decline, method, now);
-      } else if (kind === 'sale') {
-        this.sendCallback(payment, operation, method, 'prescriptive', this.redirectDataFor(payment));
-        this.jobs.put('limit', payment.rowId, payment.limitDueAt, projectId);
+      if (limitDecline !== undefined) {
+        this.finalize(payment, operation, limitDecline, method, now);
       } else {
-        this.jobs.put('outcome', payment.rowId, now, projectId, JSON.stringify(outcomeOf('success')));
+        if (kind === 'sale') this.sendCallback(payment, operation, method, 'prescriptive', this.redirectDataFor(payment));
         this.jobs.put('limit', payment.rowId, payment.limitDueAt, projectId);
+        this.scheduleOutcome(payment, plan, kind, now);
       }
       return { requestId: operation.requestId, projectId, paymentId: payment.paymentId };
     });
     this.onCommitted();
     return accepted;
+  }
+
+  private planFor(request: PaymentRequest, kind: OperationKind, converted: Money): ScenarioPlan {
+    const context = {
+      method: request.methodCode,
+      operation: kind,
+      interface: request.interface,
+      amountPhp: converted.amount,
+      currency: request.sum.currency,
+      customerId: String(request.customer.id ?? ''),
+      customerEmail: String(request.customer.email ?? ''),
+      accountNumber: String(request.account.number ?? ''),
+      paymentId: request.paymentId,
+      description: request.description,
+    };
+    try {
+      return this.scenarios.choose(context, request.scenario);
+    } catch (error) {
+      if (error instanceof ScenarioError) throw fieldRefusal('X-Sandbox-Scenario', error.message);
+      throw error;
+    }
+  }
+
+  /** A sale waits for the customer unless its scenario decides; a payout has no customer step. */
+  private scheduleOutcome(payment: Payment, plan: ScenarioPlan, kind: OperationKind, now: number): void {
+    const status = plan.outcome === 'customer' ? (kind === 'sale' ? undefined : 'success') : plan.outcome === 'no_answer' ? undefined : plan.outcome;
+    if (status === undefined) return;
+    const dueAt = plan.delay === 'base_time' ? payment.baseDueAt : now + plan.delay * 1000;
+    const outcome = status === 'success' ? outcomeOf('success') : outcomeOf('decline', plan.code);
+    this.jobs.put('outcome', payment.rowId, dueAt, payment.projectId, JSON.stringify(outcome));
+  }
+
+  /** Scenario plans by name, for forcing an outcome from the control API or the dashboard. */
+  catalogueOutcome(name: string): Outcome {
+    const plan = this.scenarios.find(name);
+    if (plan === undefined) throw fieldRefusal('scenario', `No scenario named "${name}"; see GET /_sandbox/scenarios`);
+    if (plan.outcome !== 'success' && plan.outcome !== 'decline') {
+      throw fieldRefusal('scenario', `Scenario "${name}" has no final outcome (${plan.outcome})`);
+    }
+    return plan.outcome === 'success' ? outcomeOf('success') : outcomeOf('decline', plan.code);
   }
 
   private checkPayoutAccount(request: PaymentRequest, method: PaymentMethod): void {
@@ -146,13 +192,22 @@ export class PaymentService {
     if (typeof name !== 'string' || name.trim() === '') throw fieldRefusal('account.customer_name', 'The customer\'s full name is required');
   }
 
-  private immediateDecline(payment: Payment, rules: OperationRules, kind: OperationKind, method: PaymentMethod): Outcome | undefined {
-    const amount = payment.sumConverted.amount;
-    if (amount < rules.min_amount || amount > rules.max_amount) return outcomeOf('decline', LIMIT_CODE);
+  /** The card's amount limits, the project's frequency limits and the payout precondition, in that order. */
+  private limitDecline(request: PaymentRequest, rules: OperationRules, kind: OperationKind, method: PaymentMethod, converted: Money, now: number): Outcome | undefined {
+    if (converted.amount < rules.min_amount || converted.amount > rules.max_amount) return outcomeOf('decline', LIMIT_CODE);
+    const projectId = request.project.projectId;
+    const customerId = String(request.customer.id ?? '');
+    const type = kind === 'sale' ? 'purchase' : 'payout';
+    for (const limit of request.project.frequencyLimits) {
+      if (limit.method !== undefined && limit.method !== method.code) continue;
+      if (limit.operation !== undefined && limit.operation !== kind) continue;
+      const since = now - limit.window_seconds * 1000;
+      const recent = this.payments.countRecent(projectId, customerId, since, limit.method, limit.operation === undefined ? undefined : type);
+      if (recent >= limit.max) return outcomeOf('decline', LIMIT_CODE);
+    }
     if (kind === 'payout') {
-      const customerId = String(payment.customer.id ?? '');
       const sources = method.payout_requires_purchase_with ?? [];
-      if (sources.length > 0 && !this.payments.hasSuccessfulPurchase(payment.projectId, customerId, sources)) {
+      if (sources.length > 0 && !this.payments.hasSuccessfulPurchase(projectId, customerId, sources)) {
         return outcomeOf('decline', NO_ELIGIBLE_PURCHASE_CODE);
       }
     }
@@ -191,7 +246,7 @@ export class PaymentService {
     const project = this.findProject(payment.projectId);
     if (project === undefined) return;
     const body = withSignature(buildCallbackBody(payment, operation, method, redirect), project.secretKey);
-    this.dispatcher.enqueue(payment, JSON.stringify(body), kind);
+    this.dispatcher.enqueue(payment, JSON.stringify(body), kind, (payment.extras.callback_faults ?? {}) as CallbackFaults);
   }
 
   private finalize(payment: Payment, operation: Operation, outcome: Outcome, method: PaymentMethod, now: number): void {

@@ -5,7 +5,7 @@ import type { CallbackAttempt, CallbackKind, CallbackRecord, CallbackState } fro
 interface CallbackRow {
   id: number; project_id: number; payment_id: string; payment_row_id: number; kind: CallbackKind; url: string | null; body: string;
   state: CallbackState; attempts: number; created_at: number; first_attempt_at: number | null; next_attempt_at: number | null;
-  delivered_at: number | null; replay_of: number | null;
+  delivered_at: number | null; replay_of: number | null; faults: string;
 }
 
 interface AttemptRow {
@@ -31,6 +31,7 @@ function rowToCallback(row: CallbackRow): CallbackRecord {
     nextAttemptAt: row.next_attempt_at ?? undefined,
     deliveredAt: row.delivered_at ?? undefined,
     replayOf: row.replay_of ?? undefined,
+    faults: JSON.parse(row.faults) as CallbackRecord['faults'],
   };
 }
 
@@ -63,7 +64,8 @@ export class CallbacksStore {
 
   constructor(private readonly db: SqliteDatabase) {
     this.insertStmt = db.prepare(`INSERT INTO callbacks (project_id, payment_id, payment_row_id, kind, url, body, state, created_at,
-      next_attempt_at, replay_of) VALUES (@projectId, @paymentId, @paymentRowId, @kind, @url, @body, @state, @createdAt, @nextAttemptAt, @replayOf)`);
+      next_attempt_at, replay_of, faults) VALUES (@projectId, @paymentId, @paymentRowId, @kind, @url, @body, @state, @createdAt, @nextAttemptAt,
+      @replayOf, @faults)`);
     this.findStmt = db.prepare<[number], CallbackRow>('SELECT * FROM callbacks WHERE id = ?');
     this.ofPaymentStmt = db.prepare<[number], CallbackRow>('SELECT * FROM callbacks WHERE payment_row_id = ? ORDER BY id');
     this.pendingBeforeStmt = db.prepare<[number], { n: number }>(
@@ -82,7 +84,13 @@ export class CallbacksStore {
   }
 
   insert(record: Omit<CallbackRecord, 'id' | 'attempts' | 'firstAttemptAt' | 'deliveredAt'>): number {
-    const info = this.insertStmt.run({ ...record, url: record.url ?? null, nextAttemptAt: record.nextAttemptAt ?? null, replayOf: record.replayOf ?? null });
+    const info = this.insertStmt.run({
+      ...record,
+      url: record.url ?? null,
+      nextAttemptAt: record.nextAttemptAt ?? null,
+      replayOf: record.replayOf ?? null,
+      faults: JSON.stringify(record.faults),
+    });
     return Number(info.lastInsertRowid);
   }
 

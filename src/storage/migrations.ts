@@ -108,4 +108,9 @@ export const MIGRATIONS: string[] = [
   );
   CREATE INDEX jobs_due ON jobs (due_at, id);
   `,
+  `
+  ALTER TABLE callbacks ADD COLUMN faults TEXT NOT NULL DEFAULT '{}';
+  ALTER TABLE projects ADD COLUMN frequency_limits TEXT NOT NULL DEFAULT '[]';
+  CREATE INDEX payments_frequency ON payments (project_id, customer_id, created_at);
+  `,
 ];

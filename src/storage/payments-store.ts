@@ -181,6 +181,15 @@ export class PaymentsStore {
     return this.purchaseCountStmt.all(projectId, customerId).some((row) => row.n > 0 && methods.includes(row.method));
   }
 
+  /** Payments of a customer created since `since`, optionally of one method and type (frequency limits). */
+  countRecent(projectId: number, customerId: string, since: number, method?: string, type?: PaymentType): number {
+    let sql = 'SELECT count(*) AS n FROM payments WHERE project_id = ? AND customer_id = ? AND created_at > ?';
+    const params: Array<string | number> = [projectId, customerId, since];
+    if (method !== undefined) { sql += ' AND method = ?'; params.push(method); }
+    if (type !== undefined) { sql += ' AND type = ?'; params.push(type); }
+    return this.db.prepare<Array<string | number>, { n: number }>(sql).get(...params)?.n ?? 0;
+  }
+
   deleteAll(projectId: number | undefined): void {
     if (projectId === undefined) this.db.prepare('DELETE FROM payments').run();
     else this.db.prepare('DELETE FROM payments WHERE project_id = ?').run(projectId);

@@ -65,7 +65,7 @@ export function authenticate(body: GateBody, projects: ProjectsStore): Project {
   return project;
 }
 
-export function toPaymentRequest(body: GateBody, project: Project, methodCode: string): PaymentRequest {
+export function toPaymentRequest(body: GateBody, project: Project, methodCode: string, scenario: string | undefined): PaymentRequest {
   const payment = body.payment as NonNullable<GateBody['payment']>;
   const forceDisable = body.callback?.force_disable;
   return {
@@ -81,5 +81,6 @@ export function toPaymentRequest(body: GateBody, project: Project, methodCode: s
     callbackUrl: body.general.merchant_callback_url,
     callbackDelaySeconds: body.callback?.delay ?? 0,
     callbacksDisabled: forceDisable === 1 || forceDisable === true || forceDisable === '1',
+    ...(scenario === undefined ? {} : { scenario }),
   };
 }

@@ -28,14 +28,14 @@ export async function gateApi(app: FastifyInstance, { sandbox }: { sandbox: Sand
     paymentService.methodFor(request.params.method, 'sale');
     const body = validateGateBody('gate/sale.json', request.body);
     const project = authenticate(body, projects);
-    return accepted(paymentService.startSale(toPaymentRequest(body, project, request.params.method)));
+    return accepted(paymentService.startSale(toPaymentRequest(body, project, request.params.method, scenarioHeader(request))));
   });
 
   app.post<{ Params: MethodParams }>('/v2/payment/wallet/:method/payout', async (request) => {
     paymentService.methodFor(request.params.method, 'payout');
     const body = validateGateBody('gate/payout.json', request.body);
     const project = authenticate(body, projects);
-    return accepted(paymentService.startPayout(toPaymentRequest(body, project, request.params.method)));
+    return accepted(paymentService.startPayout(toPaymentRequest(body, project, request.params.method, scenarioHeader(request))));
   });
 
   app.post<{ Params: MethodParams }>('/v2/payment/wallet/:method/refund', async (request) => {
@@ -59,6 +59,11 @@ export async function gateApi(app: FastifyInstance, { sandbox }: { sandbox: Sand
     const project = authenticate(body, projects);
     return paymentService.status(project, body.general.payment_id);
   });
+}
+
+function scenarioHeader(request: FastifyRequest): string | undefined {
+  const value = request.headers['x-sandbox-scenario'];
+  return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
 function accepted(result: { requestId: string; projectId: number; paymentId: string }): Record<string, unknown> {

@@ -6,6 +6,7 @@ import { outcomeOf } from '../../domain/payment-service.js';
 import { callbackReport, paymentReport } from '../../domain/payment-report.js';
 import { isKnownCode } from '../../domain/codes.js';
 import type { Sandbox } from '../../sandbox.js';
+import type { FrequencyLimit } from '../../storage/projects-store.js';
 import { HTTP_STATUS_BY_KIND, toGateError } from '../gate-api/gate-error.js';
 import { validateControlBody, listQuery } from './control-request.js';
 
@@ -45,6 +46,8 @@ export async function sandboxApi(app: FastifyInstance, { sandbox }: { sandbox: S
 
   app.get('/_sandbox/clock', async () => clockReport());
 
+  app.get('/_sandbox/scenarios', async () => ({ scenarios: sandbox.scenarios.list() }));
+
   app.post('/_sandbox/clock', async (request) => {
     const body = validateControlBody<{ to: string }>('sandbox/clock-set.json', request.body);
     requireManual('to');
@@ -67,7 +70,10 @@ export async function sandboxApi(app: FastifyInstance, { sandbox }: { sandbox: S
   });
 
   app.post<{ Params: { projectId: string; paymentId: string } }>('/_sandbox/payments/:projectId/:paymentId/complete', async (request) => {
-    const body = validateControlBody<{ status?: 'success' | 'decline'; code?: string }>('sandbox/complete.json', request.body ?? {});
+    const body = validateControlBody<{ status?: 'success' | 'decline'; code?: string; scenario?: string }>('sandbox/complete.json', request.body ?? {});
+    if (body.scenario !== undefined && (body.status !== undefined || body.code !== undefined)) {
+      throw new Refusal('invalid-fields', [{ field: 'scenario', message: 'Give either a scenario or a status and code' }]);
+    }
     const status = body.status ?? 'success';
     if (body.code !== undefined && !isKnownCode(body.code)) {
       throw new Refusal('invalid-fields', [{ field: 'code', message: `Code ${body.code} is not in ECommPay's code table` }]);
@@ -76,7 +82,8 @@ export async function sandboxApi(app: FastifyInstance, { sandbox }: { sandbox: S
       throw new Refusal('invalid-fields', [{ field: 'code', message: 'A success carries code 0' }]);
     }
     const payment = findPayment(request.params.projectId, request.params.paymentId);
-    const completed = paymentService.complete(payment, outcomeOf(status, body.code));
+    const outcome = body.scenario === undefined ? outcomeOf(status, body.code) : paymentService.catalogueOutcome(body.scenario);
+    const completed = paymentService.complete(payment, outcome);
     await scheduler.settle();
     return paymentReport(completed, paymentService.operationsOf(completed), callbacks, jobs);
   });
@@ -122,7 +129,7 @@ export async function sandboxApi(app: FastifyInstance, { sandbox }: { sandbox: S
   });
 
   app.post('/_sandbox/projects', async (request, reply) => {
-    const body = validateControlBody<{ project_id?: number; secret_key: string; name?: string; callback_url?: string }>(
+    const body = validateControlBody<{ project_id?: number; secret_key: string; name?: string; callback_url?: string; frequency_limits?: FrequencyLimit[] }>(
       'sandbox/project.json',
       request.body,
     );
@@ -132,12 +139,15 @@ export async function sandboxApi(app: FastifyInstance, { sandbox }: { sandbox: S
       throw new Refusal('invalid-fields', [{ field: 'project_id', message: `Project ${projectId} already exists` }]);
     }
     if (projectId === undefined) for (projectId = 1000; taken.has(projectId); projectId++);
-    projects.save({ projectId, secretKey: body.secret_key, name: body.name ?? '', callbackUrl: body.callback_url, origin: 'runtime' }, clock.now());
-    return reply.code(201).send({ project_id: projectId, name: body.name ?? '', callback_url: body.callback_url ?? null });
+    const frequencyLimits = body.frequency_limits ?? [];
+    projects.save({ projectId, secretKey: body.secret_key, name: body.name ?? '', callbackUrl: body.callback_url, origin: 'runtime', frequencyLimits }, clock.now());
+    return reply.code(201).send({ project_id: projectId, name: body.name ?? '', callback_url: body.callback_url ?? null, frequency_limits: frequencyLimits });
   });
 
   app.get('/_sandbox/projects', async () => ({
-    projects: projects.all().map((p) => ({ project_id: p.projectId, name: p.name, callback_url: p.callbackUrl ?? null, origin: p.origin })),
+    projects: projects.all().map((p) => ({
+      project_id: p.projectId, name: p.name, callback_url: p.callbackUrl ?? null, origin: p.origin, frequency_limits: p.frequencyLimits,
+    })),
   }));
 
   function findPayment(projectParam: string, paymentId: string) {

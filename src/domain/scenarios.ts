@@ -1,0 +1,196 @@
+// The scenario engine: rules from scenarios/*.json (files in name order, rules in file order, first match
+// wins) choose a payment's outcome, its timing and how its callbacks misbehave. A rule can also be picked by
+// name (header X-Sandbox-Scenario, control API). Without a match the method card's default applies.
+import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { codeMessage, isKnownCode } from './codes.js';
+import type { Interface, OperationKind } from './methods.js';
+import { fieldOf, validatorFor } from '../schema-registry.js';
+
+type TextMatcher = string | { pattern: string };
+
+interface RuleFile {
+  description?: string;
+  rules: RuleData[];
+}
+
+interface RuleData {
+  name: string;
+  description?: string;
+  magic?: string;
+  catalogue_only?: boolean;
+  match?: {
+    method?: string | string[];
+    operation?: OperationKind;
+    interface?: Interface;
+    amount?: { min?: number; max?: number };
+    currency?: string;
+    customer_id?: TextMatcher;
+    customer_email?: TextMatcher;
+    account_number?: TextMatcher;
+    payment_id?: TextMatcher;
+    description?: TextMatcher;
+  };
+  outcome: { status: 'success' | 'decline' | 'no_answer' | 'customer'; code?: string };
+  delay?: number | 'base_time';
+  callbacks?: CallbackFaults;
+}
+
+export interface CallbackFaults {
+  extra_delay?: number;
+  fail_first?: { count: number; status?: number };
+  duplicate?: boolean;
+  never?: boolean;
+}
+
+export interface ScenarioContext {
+  method: string;
+  operation: OperationKind;
+  interface: Interface;
+  amountPhp: number;
+  currency: string;
+  customerId: string;
+  customerEmail: string;
+  accountNumber: string;
+  paymentId: string;
+  description: string;
+}
+
+export interface ScenarioPlan {
+  name: string;
+  outcome: 'success' | 'decline' | 'no_answer' | 'customer';
+  code: string | undefined;
+  message: string | undefined;
+  delay: number | 'base_time';
+  callbacks: CallbackFaults;
+}
+
+export class ScenarioError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ScenarioError';
+  }
+}
+
+interface Rule extends RuleData {
+  file: string;
+  test: (context: ScenarioContext) => boolean;
+}
+
+function textTest(matcher: TextMatcher | undefined, pick: (c: ScenarioContext) => string): ((c: ScenarioContext) => boolean) | undefined {
+  if (matcher === undefined) return undefined;
+  if (typeof matcher === 'string') return (c) => pick(c) === matcher;
+  const pattern = new RegExp(matcher.pattern);
+  return (c) => pattern.test(pick(c));
+}
+
+function compile(rule: RuleData): (context: ScenarioContext) => boolean {
+  const match = rule.match ?? {};
+  const tests: Array<(c: ScenarioContext) => boolean> = [];
+  if (match.method !== undefined) {
+    const methods = new Set(Array.isArray(match.method) ? match.method : [match.method]);
+    tests.push((c) => methods.has(c.method));
+  }
+  if (match.operation !== undefined) tests.push((c) => c.operation === match.operation);
+  if (match.interface !== undefined) tests.push((c) => c.interface === match.interface);
+  if (match.amount?.min !== undefined) tests.push((c) => c.amountPhp >= (match.amount?.min as number));
+  if (match.amount?.max !== undefined) tests.push((c) => c.amountPhp <= (match.amount?.max as number));
+  if (match.currency !== undefined) tests.push((c) => c.currency === match.currency);
+  const texts = [
+    textTest(match.customer_id, (c) => c.customerId),
+    textTest(match.customer_email, (c) => c.customerEmail),
+    textTest(match.account_number, (c) => c.accountNumber),
+    textTest(match.payment_id, (c) => c.paymentId),
+    textTest(match.description, (c) => c.description),
+  ];
+  for (const test of texts) if (test !== undefined) tests.push(test);
+  return (c) => tests.every((test) => test(c));
+}
+
+export class ScenarioCatalogue {
+  private readonly byName = new Map<string, Rule>();
+
+  constructor(private readonly rules: Rule[]) {
+    for (const rule of rules) this.byName.set(rule.name, rule);
+  }
+
+  /** The rule named `forced`, else the first rule that matches, else the method card's default. */
+  choose(context: ScenarioContext, forced?: string): ScenarioPlan {
+    if (forced !== undefined) {
+      const rule = this.byName.get(forced);
+      if (rule === undefined) throw new ScenarioError(`No scenario named "${forced}"; see GET /_sandbox/scenarios`);
+      return toPlan(rule);
+    }
+    const rule = this.rules.find((r) => r.catalogue_only !== true && r.test(context));
+    if (rule !== undefined) return toPlan(rule);
+    return context.operation === 'sale'
+      ? { name: 'default', outcome: 'customer', code: undefined, message: undefined, delay: 0, callbacks: {} }
+      : { name: 'default', outcome: 'success', code: '0', message: codeMessage('0'), delay: 0, callbacks: {} };
+  }
+
+  find(name: string): ScenarioPlan | undefined {
+    const rule = this.byName.get(name);
+    return rule === undefined ? undefined : toPlan(rule);
+  }
+
+  list(): Array<Record<string, unknown>> {
+    return this.rules.map((rule) => ({
+      name: rule.name,
+      description: rule.description ?? '',
+      magic: rule.magic ?? '',
+      file: rule.file,
+      catalogue_only: rule.catalogue_only === true,
+      match: rule.match ?? {},
+      outcome: { ...rule.outcome, ...(rule.outcome.code === undefined ? {} : { message: codeMessage(rule.outcome.code) }) },
+      delay: rule.delay ?? 0,
+      callbacks: rule.callbacks ?? {},
+    }));
+  }
+}
+
+function toPlan(rule: RuleData): ScenarioPlan {
+  const status = rule.outcome.status;
+  const code = rule.outcome.code ?? (status === 'success' ? '0' : status === 'decline' ? '20000' : undefined);
+  return {
+    name: rule.name,
+    outcome: status,
+    code,
+    message: code === undefined ? undefined : codeMessage(code),
+    delay: rule.delay ?? 0,
+    callbacks: rule.callbacks ?? {},
+  };
+}
+
+/** Loads and validates every scenarios/*.json; a bad file stops the start with its name and field. */
+export function loadScenarios(folder: string): ScenarioCatalogue {
+  if (!existsSync(folder)) throw new ScenarioError(`scenarios folder ${folder} does not exist`);
+  const validate = validatorFor<RuleFile>('scenario/scenario-file.json');
+  const rules: Rule[] = [];
+  const names = new Map<string, string>();
+  for (const file of readdirSync(folder).filter((f) => f.endsWith('.json')).sort()) {
+    let data: unknown;
+    try {
+      data = JSON.parse(readFileSync(join(folder, file), 'utf8'));
+    } catch (error) {
+      throw new ScenarioError(`scenarios/${file}: not valid JSON: ${(error as Error).message}`);
+    }
+    if (!validate(data)) {
+      const problems = (validate.errors ?? []).map((e) => `"${fieldOf(e) || '(root)'}" ${e.keyword === 'additionalProperties' ? 'is an unknown key' : e.message}`);
+      throw new ScenarioError(`scenarios/${file}: ${[...new Set(problems)].join('; ')}`);
+    }
+    data.rules.forEach((rule, index) => {
+      const where = `scenarios/${file}: rules.${index}`;
+      const earlier = names.get(rule.name);
+      if (earlier !== undefined) throw new ScenarioError(`${where}.name: "${rule.name}" is already defined in ${earlier}`);
+      names.set(rule.name, file);
+      const code = rule.outcome.code;
+      if (code !== undefined && !isKnownCode(code)) throw new ScenarioError(`${where}.outcome.code: ${code} is not in ECommPay's code table`);
+      if (rule.outcome.status === 'success' && code !== undefined && code !== '0') throw new ScenarioError(`${where}.outcome.code: a success carries code 0`);
+      if ((rule.outcome.status === 'no_answer' || rule.outcome.status === 'customer') && code !== undefined) {
+        throw new ScenarioError(`${where}.outcome.code: only success and decline carry a code`);
+      }
+      rules.push({ ...rule, file, test: compile(rule) });
+    });
+  }
+  return new ScenarioCatalogue(rules);
+}
