@@ -94,6 +94,7 @@ export function createSandbox(config: SandboxConfig, log: Logger, transport?: Ca
       });
     },
     async close() {
+      if (!db.open) return;
       await activeScheduler.stop();
       if (outbound instanceof UndiciCallbackTransport) await outbound.close();
       db.close();

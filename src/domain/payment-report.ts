@@ -79,6 +79,7 @@ export function paymentReport(
       updated_at: iso(payment.updatedAt),
       base_due_at: iso(payment.baseDueAt),
       limit_due_at: iso(payment.limitDueAt),
+      scenario: payment.extras.scenario ?? 'default',
       ...extra,
     },
     timers: {

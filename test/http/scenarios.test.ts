@@ -1,0 +1,184 @@
+import t from 'tap';
+import { buildTestSandbox, flush, PROJECT_ID, SECRET } from '../helpers/sandbox.js';
+import { startReceiver, type Receiver } from '../helpers/receiver.js';
+import { payoutBody, post, saleBody, SdkCallback, signed } from '../helpers/gate-client.js';
+import type { FastifyInstance } from 'fastify';
+
+interface CatalogueEntry {
+  name: string; catalogue_only: boolean;
+  match: { operation?: 'sale' | 'payout'; amount?: { min?: number; max?: number }; account_number?: unknown };
+  outcome: { status: 'success' | 'decline' | 'no_answer' | 'customer'; code?: string };
+  delay: number | 'base_time';
+  callbacks: { fail_first?: { count: number }; duplicate?: boolean; never?: boolean; extra_delay?: number };
+}
+
+const DAY = 24 * 3600;
+
+async function seedPurchase(app: FastifyInstance, customerId: string): Promise<void> {
+  const body = signed(saleBody(`seed-${customerId}`, { customer: { id: customerId, ip_address: '203.0.113.7' } }));
+  await post(app, '/v2/payment/wallet/paymaya/sale', body);
+  await app.inject({ method: 'POST', url: `/_sandbox/payments/${PROJECT_ID}/seed-${customerId}/complete`, payload: { status: 'success' } });
+}
+
+async function request(app: FastifyInstance, operation: 'sale' | 'payout', paymentId: string, receiver: Receiver, extra: Record<string, unknown>, headers: Record<string, string> = {}) {
+  const general = { project_id: PROJECT_ID, payment_id: paymentId, merchant_callback_url: receiver.url };
+  const body = operation === 'sale' ? saleBody(paymentId, { general, ...extra }) : payoutBody(paymentId, { general, ...extra });
+  const response = await app.inject({ method: 'POST', url: `/v2/payment/wallet/paymaya/${operation}`, payload: signed(body), headers });
+  return { status: response.statusCode, body: response.json() as Record<string, any> };
+}
+
+function finalsOf(receiver: Receiver, paymentId: string) {
+  return receiver.received
+    .map((r) => new SdkCallback(SECRET, r.body).callback as Record<string, any>)
+    .filter((c) => c.payment.id === paymentId && ['success', 'decline'].includes(c.payment.status));
+}
+
+t.test('every catalogue scenario, picked by the X-Sandbox-Scenario header, ends as it says', async (t) => {
+  const { app } = await buildTestSandbox(t);
+  const catalogue = ((await app.inject({ url: '/_sandbox/scenarios' })).json() as { scenarios: CatalogueEntry[] }).scenarios;
+  t.ok(catalogue.length >= 10);
+  await seedPurchase(app, 'customer-1');
+  for (const entry of catalogue) {
+    const operations = entry.match.operation === undefined ? (['sale', 'payout'] as const) : [entry.match.operation];
+    for (const operation of operations) {
+      t.test(`${entry.name} (${operation})`, async (t) => {
+        const receiver = await startReceiver(t);
+        const paymentId = `${entry.name}-${operation}`;
+        const accepted = await request(app, operation, paymentId, receiver, {}, { 'x-sandbox-scenario': entry.name });
+        t.equal(accepted.status, 200);
+        const report = (await app.inject({ url: `/_sandbox/payments/${PROJECT_ID}/${paymentId}` })).json() as Record<string, any>;
+        t.equal(report.payment.scenario, entry.name, 'the report names the scenario');
+        await flush(app, 3 * DAY);
+        const finals = finalsOf(receiver, paymentId);
+        const status = (await app.inject({ url: `/_sandbox/payments/${PROJECT_ID}/${paymentId}` })).json() as Record<string, any>;
+        const expectSuccess = entry.outcome.status === 'success' || (entry.outcome.status === 'customer' && operation === 'payout');
+        const expectedCode = expectSuccess ? '0' : entry.outcome.status === 'decline' ? entry.outcome.code ?? '20000' : '20602';
+        t.equal(status.payment.status, expectSuccess ? 'success' : 'decline');
+        t.equal(status.operations[0].code, expectedCode);
+        if (entry.callbacks.never === true) {
+          t.equal(receiver.received.length, 0, 'no callback reaches the receiver');
+          return;
+        }
+        const copies = entry.callbacks.duplicate === true ? 2 : 1 + (entry.callbacks.fail_first?.count ?? 0);
+        t.equal(finals.length, copies, `the final callback arrives ${copies} time(s)`);
+        t.equal(finals[0]?.operation.code, expectedCode);
+      });
+    }
+  }
+});
+
+t.test('magic amounts trigger their scenario without a header', async (t) => {
+  const { app } = await buildTestSandbox(t);
+  const catalogue = ((await app.inject({ url: '/_sandbox/scenarios' })).json() as { scenarios: CatalogueEntry[] }).scenarios;
+  for (const entry of catalogue.filter((e) => e.match.amount?.min !== undefined && e.match.amount.min === e.match.amount.max)) {
+    const receiver = await startReceiver(t);
+    await request(app, 'sale', `magic-${entry.name}`, receiver, { payment: { amount: entry.match.amount!.min, currency: 'PHP' } });
+    const report = (await app.inject({ url: `/_sandbox/payments/${PROJECT_ID}/magic-${entry.name}` })).json() as Record<string, any>;
+    t.equal(report.payment.scenario, entry.name, `amount ${entry.match.amount!.min}`);
+  }
+});
+
+t.test('a customer e-mail starting with decline+ is declined with 20000', async (t) => {
+  const { app } = await buildTestSandbox(t);
+  const receiver = await startReceiver(t);
+  await request(app, 'sale', 'mail-1', receiver, { customer: { id: 'c-9', ip_address: '203.0.113.7', email: 'decline+qa@example.ph' } });
+  await flush(app);
+  t.match(finalsOf(receiver, 'mail-1'), [{ payment: { status: 'decline' }, operation: { code: '20000' } }]);
+});
+
+t.test('payouts to the magic account numbers are declined', async (t) => {
+  const { app } = await buildTestSandbox(t);
+  await seedPurchase(app, 'customer-1');
+  const receiver = await startReceiver(t);
+  await request(app, 'payout', 'po-1', receiver, { account: { number: '09000000000', customer_name: 'Juan' } });
+  await request(app, 'payout', 'po-2', receiver, { account: { number: '09000000001', customer_name: 'Juan' } });
+  await flush(app);
+  t.match(finalsOf(receiver, 'po-1'), [{ payment: { type: 'payout', status: 'decline' }, operation: { code: '20000' } }]);
+  t.match(finalsOf(receiver, 'po-2'), [{ operation: { code: '20204' } }]);
+});
+
+t.test('a sale nobody completes is declined with 20602 at the limit time (1 day), not before', async (t) => {
+  const { app } = await buildTestSandbox(t);
+  const receiver = await startReceiver(t);
+  await request(app, 'sale', 'idle-1', receiver, {});
+  const report = (await app.inject({ url: `/_sandbox/payments/${PROJECT_ID}/idle-1` })).json() as Record<string, any>;
+  const created = Date.parse(report.payment.created_at);
+  t.equal(Date.parse(report.payment.base_due_at) - created, 30 * 60 * 1000, 'base time 30 min');
+  t.equal(Date.parse(report.payment.limit_due_at) - created, DAY * 1000, 'limit time 1 day');
+  t.equal(report.timers.limit, report.payment.limit_due_at);
+  await flush(app, DAY - 1);
+  t.equal(finalsOf(receiver, 'idle-1').length, 0);
+  await flush(app, 1);
+  t.match(finalsOf(receiver, 'idle-1'), [{ payment: { status: 'decline' }, operation: { code: '20602', message: 'Time-out' } }]);
+});
+
+t.test('a payout with no answer is declined at 48 h; slow success lands at the base time', async (t) => {
+  const { app } = await buildTestSandbox(t);
+  await seedPurchase(app, 'customer-1');
+  const receiver = await startReceiver(t);
+  await request(app, 'payout', 'slow-po', receiver, {}, { 'x-sandbox-scenario': 'no-answer' });
+  await request(app, 'sale', 'slow-sale', receiver, { payment: { amount: 10004, currency: 'PHP' } });
+  await flush(app, 30 * 60 - 1);
+  t.equal(finalsOf(receiver, 'slow-sale').length, 0);
+  await flush(app, 1);
+  t.match(finalsOf(receiver, 'slow-sale'), [{ payment: { status: 'success' } }]);
+  await flush(app, 2 * DAY - 30 * 60 - 1);
+  t.equal(finalsOf(receiver, 'slow-po').length, 0);
+  await flush(app, 1);
+  t.match(finalsOf(receiver, 'slow-po'), [{ payment: { type: 'payout', status: 'decline' }, operation: { code: '20602' } }]);
+});
+
+t.test('frequency limits of a project decline the payment over the limit with 20101', async (t) => {
+  const { app } = await buildTestSandbox(t);
+  const created = await app.inject({
+    method: 'POST', url: '/_sandbox/projects',
+    payload: { project_id: 777, secret_key: 'freq', frequency_limits: [{ method: 'paymaya', operation: 'sale', max: 2, window_seconds: 3600 }] },
+  });
+  t.equal(created.statusCode, 201);
+  const receiver = await startReceiver(t);
+  const send = (id: string) => post(app, '/v2/payment/wallet/paymaya/sale', signed(saleBody(id, { general: { project_id: 777, payment_id: id, merchant_callback_url: receiver.url } }), 'freq'));
+  for (const id of ['f1', 'f2', 'f3']) t.equal((await send(id)).status, 200);
+  await flush(app);
+  const finals = receiver.received.map((r) => r.json as Record<string, any>).filter((c) => c.payment.status === 'decline');
+  t.match(finals, [{ payment: { id: 'f3' }, operation: { code: '20101' } }]);
+  await flush(app, 3600);
+  t.equal((await send('f4')).status, 200);
+  await flush(app);
+  t.equal(receiver.received.filter((r) => (r.json as any).payment.id === 'f4' && (r.json as any).payment.status === 'decline').length, 0, 'a new window allows it again');
+});
+
+t.test('the control API completes a payment with any catalogue outcome', async (t) => {
+  const { app } = await buildTestSandbox(t);
+  const receiver = await startReceiver(t);
+  await request(app, 'sale', 'ctl-1', receiver, {});
+  const done = await app.inject({ method: 'POST', url: `/_sandbox/payments/${PROJECT_ID}/ctl-1/complete`, payload: { scenario: 'decline-insufficient-funds' } });
+  t.equal(done.statusCode, 200);
+  t.match(done.json(), { payment: { status: 'decline' }, operations: [{ code: '20105' }] });
+  const bad = await app.inject({ method: 'POST', url: `/_sandbox/payments/${PROJECT_ID}/ctl-1/complete`, payload: { scenario: 'no-answer' } });
+  t.match(bad.json(), { code: '2004', errors: [{ field: 'scenario' }] });
+  const unknownHeader = await request(app, 'sale', 'ctl-2', receiver, {}, { 'x-sandbox-scenario': 'nope' });
+  t.equal(unknownHeader.status, 400);
+  t.match(unknownHeader.body, { code: '2004', errors: [{ field: 'X-Sandbox-Scenario' }] });
+});
+
+t.test('two runs with the same seed on the manual clock produce byte-identical answers and callbacks', async (t) => {
+  async function run(): Promise<string[]> {
+    const { app } = await buildTestSandbox(t);
+    const receiver = await startReceiver(t);
+    const out: string[] = [];
+    await seedPurchase(app, 'customer-1');
+    out.push(JSON.stringify((await request(app, 'sale', 'det-1', receiver, {})).body));
+    out.push(JSON.stringify((await request(app, 'sale', 'det-2', receiver, { payment: { amount: 10001, currency: 'PHP' } })).body));
+    out.push(JSON.stringify((await request(app, 'payout', 'det-3', receiver, {})).body));
+    await flush(app, 60);
+    await app.inject({ method: 'POST', url: `/_sandbox/payments/${PROJECT_ID}/det-1/complete`, payload: { status: 'success' } });
+    await flush(app, 60);
+    out.push((await app.inject({ method: 'POST', url: '/v2/payment/status', payload: signed({ general: { project_id: PROJECT_ID, payment_id: 'det-1' } }) })).body);
+    const bodies = receiver.received.map((r) => r.body).sort();
+    return [...out, ...bodies];
+  }
+  const first = await run();
+  const second = await run();
+  t.ok(first.length >= 8);
+  t.same(second, first);
+});
