@@ -14,6 +14,7 @@ import { CallbacksStore } from './storage/callbacks-store.js';
 import { openDatabase, type SqliteDatabase } from './storage/database.js';
 import { JobsStore } from './storage/jobs-store.js';
 import { MetaStore } from './storage/meta-store.js';
+import { MailStore } from './storage/mail-store.js';
 import { PaymentsStore } from './storage/payments-store.js';
 import { ProjectsStore, type Project } from './storage/projects-store.js';
 
@@ -30,6 +31,7 @@ export interface Sandbox {
   payments: PaymentsStore;
   callbacks: CallbacksStore;
   jobs: JobsStore;
+  mail: MailStore;
   dispatcher: CallbackDispatcher;
   paymentService: PaymentService;
   scheduler: Scheduler;
@@ -65,6 +67,7 @@ export function createSandbox(config: SandboxConfig, log: Logger, transport?: Ca
   const payments = new PaymentsStore(db);
   const callbacks = new CallbacksStore(db);
   const jobs = new JobsStore(db);
+  const mail = new MailStore(db);
   const ids = new IdSource(config.seed);
   const methods = loadMethods(config.methodOverrides);
   const scenarios = loadScenarios(config.scenariosDir);
@@ -75,7 +78,7 @@ export function createSandbox(config: SandboxConfig, log: Logger, transport?: Ca
   }, transaction);
   let scheduler: Scheduler | undefined;
   const paymentService = new PaymentService(
-    payments, jobs, dispatcher, methods, new CurrencyConverter(config.currencyRates), ids, clock, config.publicUrl, scenarios,
+    payments, jobs, dispatcher, methods, new CurrencyConverter(config.currencyRates), ids, clock, config.publicUrl, scenarios, mail,
     (projectId) => projects.find(projectId), transaction, () => scheduler?.wake(),
   );
   scheduler = new Scheduler(jobs, clock, {
@@ -85,11 +88,12 @@ export function createSandbox(config: SandboxConfig, log: Logger, transport?: Ca
   }, config.callbacks.maxInFlight, log);
   const activeScheduler = scheduler;
   return {
-    config, db, clock, ids, methods, scenarios, projects, payments, callbacks, jobs, dispatcher, paymentService, scheduler: activeScheduler, transaction,
+    config, db, clock, ids, methods, scenarios, projects, payments, callbacks, jobs, mail, dispatcher, paymentService, scheduler: activeScheduler, transaction,
     reset(projectId) {
       transaction(() => {
         jobs.deleteAll(projectId);
         callbacks.deleteAll(projectId);
+        mail.deleteAll(projectId);
         payments.deleteAll(projectId);
       });
     },

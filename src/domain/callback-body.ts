@@ -19,11 +19,13 @@ function paymentSection(payment: Payment, method: PaymentMethod): Record<string,
 }
 
 function operationSection(operation: Operation, payment: Payment, method: PaymentMethod): Record<string, unknown> {
+  const facts = method.providers[operation.type] ?? { id: 0, endpoint_id: '' };
+  // Wallet callbacks in the method card carry an empty auth_code and the provider's reference once it answered.
   const provider: Record<string, unknown> = {
-    id: method.provider.id,
+    id: facts.id,
     payment_id: operation.providerDate === undefined ? '' : payment.providerPaymentId,
-    auth_code: operation.providerDate === undefined ? '' : operation.authCode,
-    endpoint_id: method.provider.endpoint_id,
+    auth_code: '',
+    endpoint_id: facts.endpoint_id,
   };
   if (operation.providerDate !== undefined) provider.date = formatGateDate(operation.providerDate);
   return {

@@ -23,14 +23,15 @@ export class IdSource {
     return 1_000_000_000_000_000 + (this.digest('op', projectId, paymentId, index).readUIntBE(0, 6) % 8_000_000_000_000_000);
   }
 
-  /** `<40 hex>-<40 hex>-<8 digits>`, the shape of real `request_id`s (protocol.md §2.4). */
-  requestId(projectId: number, paymentId: string, index: number, operationId: number): string {
-    const counter = String(operationId % 100_000_000).padStart(8, '0');
-    return `${this.hex40('rq', projectId, paymentId, index)}-${this.hex40('rs', projectId, paymentId, index)}-${counter}`;
+  /** `<hex>-<8-digit counter>`, as in the method card's callbacks (`c26a7e…c4-00000001`). */
+  requestId(projectId: number, paymentId: string, index: number): string {
+    return `${this.hex40('rq', projectId, paymentId)}-${String(index + 1).padStart(8, '0')}`;
   }
 
+  /** The wallet's reference, shaped like the card's `RF6XIZSW` / `RS2PHYOBG5`. */
   providerPaymentId(projectId: number, paymentId: string): string {
-    return String(100_000_000_000 + (this.digest('pp', projectId, paymentId).readUIntBE(0, 6) % 900_000_000_000));
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+    return [...this.digest('pp', projectId, paymentId).subarray(0, 10)].map((byte) => alphabet[byte % alphabet.length]).join('');
   }
 
   authCode(projectId: number, paymentId: string, index: number): string {

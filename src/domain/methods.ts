@@ -19,7 +19,8 @@ export interface PaymentMethod {
   title: string;
   wallet_name: string;
   payment_page_code: string;
-  provider: { id: number; endpoint_id: string };
+  /** Provider facts put in callbacks per operation (the method card's examples: PYMY for sales, GRPY for payouts). */
+  providers: Partial<Record<OperationKind, { id: number; endpoint_id: string }>>;
   currencies: string[];
   operations: Partial<Record<OperationKind, OperationRules>>;
   refunds: boolean;

@@ -14,6 +14,8 @@ import { withSignature } from '../signature/signer.js';
 import type { PaymentsStore } from '../storage/payments-store.js';
 import type { JobsStore } from '../storage/jobs-store.js';
 import type { Project } from '../storage/projects-store.js';
+import type { MailStore } from '../storage/mail-store.js';
+import { resultMail } from './customer-mail.js';
 import { ScenarioError, type CallbackFaults, type ScenarioCatalogue, type ScenarioPlan } from './scenarios.js';
 
 export interface PaymentRequest {
@@ -60,6 +62,7 @@ export class PaymentService {
     private readonly clock: Clock,
     private readonly publicUrl: string,
     private readonly scenarios: ScenarioCatalogue,
+    private readonly mail: MailStore,
     private readonly findProject: (projectId: number) => Project | undefined,
     private readonly runInTransaction: <T>(work: () => T) => T,
     private readonly onCommitted: () => void,
@@ -80,6 +83,11 @@ export class PaymentService {
     const method = this.methods.find(methodCode);
     if (method === undefined) throw new Refusal('unknown-method', [{ field: 'method', message: `No payment method "${methodCode}"` }]);
     throw new Refusal('operation-not-supported', [{ field: 'method', message: `${method.title} does not support refunds` }]);
+  }
+
+  /** The PHP amount of a sum, or the currency refusal (3121 / 3023). */
+  convert(sum: Money): Money {
+    return this.converter.toPhp(sum);
   }
 
   startSale(request: PaymentRequest): Accepted {
@@ -224,7 +232,7 @@ export class PaymentService {
       status: payment.status,
       code: AWAITING_CODE,
       message: codeMessage(AWAITING_CODE),
-      requestId: this.ids.requestId(payment.projectId, payment.paymentId, index, id),
+      requestId: this.ids.requestId(payment.projectId, payment.paymentId, index),
       createdAt: now,
       updatedAt: now,
       sumInitial: { ...payment.sum },
@@ -262,6 +270,10 @@ export class PaymentService {
     this.jobs.remove('limit', payment.rowId);
     this.jobs.remove('outcome', payment.rowId);
     this.sendCallback(payment, operation, method, 'final');
+    const email = payment.customer.email;
+    if (typeof email === 'string' && email !== '') {
+      this.mail.insert({ projectId: payment.projectId, paymentId: payment.paymentId, sentAt: now, to: email, ...resultMail(payment, method, outcome) });
+    }
   }
 
   /** Applies a final outcome to a payment still in progress. */
@@ -318,8 +330,9 @@ export class PaymentService {
     return withSignature(buildStatusBody(payment, this.payments.operationsOf(payment.rowId), method, redirect), project.secretKey);
   }
 
-  /** Where the customer goes after the wallet checkout, per the Gate request's `return_url`. */
+  /** Where the customer goes after the wallet checkout: the Payment Page's result view, or the Gate `return_url`. */
   returnUrlFor(payment: Payment): string | undefined {
+    if (payment.interface === 'payment_page') return `${this.publicUrl}/payment/result?tokenid=${payment.checkoutToken}`;
     const urls = payment.returnUrl;
     if (payment.status === 'success') return urls.success ?? urls.return;
     if (payment.status === 'decline') return urls.decline ?? urls.return;

@@ -113,4 +113,17 @@ export const MIGRATIONS: string[] = [
   ALTER TABLE projects ADD COLUMN frequency_limits TEXT NOT NULL DEFAULT '[]';
   CREATE INDEX payments_frequency ON payments (project_id, customer_id, created_at);
   `,
+  `
+  CREATE TABLE mail (
+    id INTEGER PRIMARY KEY,
+    project_id INTEGER NOT NULL,
+    payment_id TEXT NOT NULL,
+    sent_at INTEGER NOT NULL,
+    sender TEXT NOT NULL,
+    recipient TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    body TEXT NOT NULL
+  );
+  CREATE INDEX mail_payment ON mail (project_id, payment_id);
+  `,
 ];

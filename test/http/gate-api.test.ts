@@ -9,7 +9,7 @@ t.test('a sale is accepted, the redirect callback arrives signed, and paying at 
   const accepted = await sale(app, 'order-1', { general: { project_id: PROJECT_ID, payment_id: 'order-1', merchant_callback_url: receiver.url } });
   t.equal(accepted.status, 200);
   t.match(accepted.body, { status: 'success', project_id: PROJECT_ID, payment_id: 'order-1' });
-  t.match(accepted.body.request_id, /^[0-9a-f]{40}-[0-9a-f]{40}-\d{8}$/);
+  t.match(accepted.body.request_id, /^[0-9a-f]{40}-00000001$/);
 
   await flush(app);
   t.equal(receiver.received.length, 1);
@@ -65,7 +65,7 @@ t.test('a payout to a customer who paid with a PH wallet succeeds; without such 
   t.match(byId.get('payout-1'), {
     payment: { type: 'payout', status: 'success', description: 'payout' },
     customer: { id: 'customer-1', phone: '09171234567' },
-    operation: { type: 'payout', status: 'success', code: '0' },
+    operation: { type: 'payout', status: 'success', code: '0', provider: { id: 1994, endpoint_id: 'GRPY', auth_code: '', payment_id: /^[A-Z0-9]{10}$/ } },
   });
   t.match(byId.get('payout-2'), { payment: { status: 'decline' }, operation: { code: '2606', message: 'Withdrawal without initial payment is not allowed' } });
 });

@@ -1,0 +1,26 @@
+// The result e-mail a wallet sends its customer (method card: "PayMaya e-mails the customer the result").
+import { minorUnitExponent } from './currency-converter.js';
+import type { PaymentMethod } from './methods.js';
+import type { Payment } from './model.js';
+import type { Outcome } from './payment-service.js';
+
+function money(amount: number, currency: string): string {
+  const exponent = minorUnitExponent(currency);
+  return `${(amount / 10 ** exponent).toFixed(exponent)} ${currency}`;
+}
+
+export function resultMail(payment: Payment, method: PaymentMethod, outcome: Outcome): { from: string; subject: string; body: string } {
+  const amount = money(payment.sumConverted.amount, payment.sumConverted.currency);
+  const what = payment.type === 'purchase' ? 'payment' : 'payout';
+  const subject = outcome.status === 'success'
+    ? `${method.wallet_name}: your ${what} of ${amount} was successful`
+    : `${method.wallet_name}: your ${what} of ${amount} did not go through`;
+  const body = [
+    `Reference: ${payment.paymentId}`,
+    `Amount: ${amount}`,
+    `Status: ${outcome.status}${outcome.status === 'success' ? '' : ` (${outcome.code} ${outcome.message})`}`,
+    payment.description === '' ? '' : `Description: ${payment.description}`,
+    `Account: ${String(payment.account.number ?? '')}`,
+  ].filter((line) => line !== '').join('\n');
+  return { from: `no-reply@${method.code}.sandbox`, subject, body };
+}
