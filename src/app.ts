@@ -3,6 +3,8 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { readFileSync } from 'node:fs';
 import { gateApi } from './http/gate-api/plugin.js';
 import { paymayaEmulator } from './http/paymaya-emulator/plugin.js';
+import { paymentPage } from './http/payment-page/plugin.js';
+import { securityHeaders } from './http/security-headers.js';
 import { sandboxApi } from './http/sandbox-api/plugin.js';
 import { fromRoot } from './project-root.js';
 import type { Sandbox } from './sandbox.js';
@@ -17,7 +19,9 @@ export async function buildApp(sandbox: Sandbox, options: { loggerInstance?: Fas
   }) as unknown as FastifyInstance;
   const stylesheet = readFileSync(fromRoot('views', 'assets', 'sandbox.css'));
   app.get('/assets/sandbox.css', async (_request, reply) => reply.type('text/css; charset=utf-8').header('cache-control', 'max-age=300').send(stylesheet));
+  securityHeaders(app);
   await app.register(gateApi, { sandbox });
+  await app.register(paymentPage, { sandbox });
   await app.register(paymayaEmulator, { sandbox });
   await app.register(sandboxApi, { sandbox });
   app.setNotFoundHandler((request, reply) =>

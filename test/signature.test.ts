@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { canonicalString, jsSdkString } from '../src/signature/canonical-string.js';
 import { sign, verify, hmacBase64 } from '../src/signature/signer.js';
 import { verifySignedBody } from '../src/signature/callback-verifier.js';
+import { parseQuery, signedPart } from '../src/domain/payment-page-params.js';
 
 interface SignVector {
   id: string; secret: string; input: Record<string, unknown>; string?: string; signature?: string;
@@ -44,5 +45,29 @@ t.test('a wrong signature reports both strings the sandbox signed', async (t) =>
 for (const vector of vectors.callbacks) {
   t.test(`callback vector ${vector.id} is ${vector.expect}`, async (t) => {
     t.equal(verifySignedBody(vector.body, vector.secret).valid, vector.expect === 'valid');
+  });
+}
+
+interface PpVector { id: string; secret: string; params: Record<string, unknown>; string: string; signature: string; expected_url_by_sdk?: Record<string, string>; url_values_by_sdk?: Record<string, Record<string, string>> }
+const ppVectors = (JSON.parse(readFileSync(new URL('./fixtures/signature-vectors.json', import.meta.url), 'utf8')) as { pp_url: PpVector[] }).pp_url;
+
+for (const vector of ppVectors) {
+  t.test(`Payment Page vector ${vector.id} verifies from its URL`, async (t) => {
+    const query = new URLSearchParams(Object.entries(vector.params).map(([k, v]) => [k, String(v)]));
+    query.set('signature', vector.signature);
+    const params = parseQuery(query.toString());
+    t.equal(canonicalString(signedPart(params)), vector.string);
+    t.ok(verify(signedPart(params), vector.signature, vector.secret).valid);
+    for (const url of Object.values(vector.expected_url_by_sdk ?? {})) {
+      const fromSdk = parseQuery(url.slice(url.indexOf('?') + 1));
+      t.ok(verify(signedPart(fromSdk), fromSdk.signature as string, vector.secret).valid, 'the URL an SDK built');
+    }
+    for (const [name, bySdk] of Object.entries(vector.url_values_by_sdk ?? {})) {
+      for (const [sdk, text] of Object.entries(bySdk)) {
+        const variant = parseQuery(query.toString());
+        variant[name] = text;
+        t.ok(verify(signedPart(variant), vector.signature, vector.secret).valid, `${name}=${text} as ${sdk} writes it`);
+      }
+    }
   });
 }

@@ -19,6 +19,7 @@ export interface PaymentMethod {
   title: string;
   wallet_name: string;
   payment_page_code: string;
+  display_order: number;
   /** Provider facts put in callbacks per operation (the method card's examples: PYMY for sales, GRPY for payouts). */
   providers: Partial<Record<OperationKind, { id: number; endpoint_id: string }>>;
   currencies: string[];
@@ -46,7 +47,7 @@ export class MethodCatalogue {
   }
 
   all(): PaymentMethod[] {
-    return [...this.byCode.values()];
+    return [...this.byCode.values()].sort((a, b) => a.display_order - b.display_order);
   }
 }
 

@@ -244,8 +244,13 @@ export class PaymentService {
     return operation;
   }
 
+  /** The wallet checkout for a payment, as a path on this sandbox. */
+  checkoutPath(payment: Payment): string {
+    return `/paymaya/checkout?tokenid=${payment.checkoutToken}`;
+  }
+
   redirectDataFor(payment: Payment): RedirectData {
-    return { method: 'GET', url: `${this.publicUrl}/paymaya/checkout?tokenid=${payment.checkoutToken}`, body: {} };
+    return { method: 'GET', url: `${this.publicUrl}${this.checkoutPath(payment)}`, body: {} };
   }
 
   private sendCallback(payment: Payment, operation: Operation, method: PaymentMethod, kind: 'prescriptive' | 'final', redirect?: RedirectData): void {
@@ -332,7 +337,7 @@ export class PaymentService {
 
   /** Where the customer goes after the wallet checkout: the Payment Page's result view, or the Gate `return_url`. */
   returnUrlFor(payment: Payment): string | undefined {
-    if (payment.interface === 'payment_page') return `${this.publicUrl}/payment/result?tokenid=${payment.checkoutToken}`;
+    if (payment.interface === 'payment_page') return `/payment/result?tokenid=${payment.checkoutToken}`;
     const urls = payment.returnUrl;
     if (payment.status === 'success') return urls.success ?? urls.return;
     if (payment.status === 'decline') return urls.decline ?? urls.return;

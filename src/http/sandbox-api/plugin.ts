@@ -122,6 +122,16 @@ export async function sandboxApi(app: FastifyInstance, { sandbox }: { sandbox: S
     return { inbox: entries };
   });
 
+  app.get<{ Querystring: Record<string, string> }>('/_sandbox/mail', async (request) => {
+    const query = listQuery(request.query);
+    const to = request.query.to === '' ? undefined : request.query.to;
+    const mails = sandbox.mail.list({ ...query, to }).map((m) => ({
+      id: m.id, project_id: m.projectId, payment_id: m.paymentId, sent_at: new Date(m.sentAt).toISOString(),
+      from: m.from, to: m.to, subject: m.subject, body: m.body,
+    }));
+    return { mail: mails };
+  });
+
   app.post('/_sandbox/reset', async (request) => {
     const body = validateControlBody<{ project_id?: number }>('sandbox/reset.json', request.body ?? {});
     sandbox.reset(body.project_id);

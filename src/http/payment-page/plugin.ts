@@ -1,0 +1,189 @@
+// Payment Page surface: the signed GET /payment link, the method form, its submit, the result view, and the
+// SDK parameter validators (/params/check). Payments start through the same domain flow as a Gate sale.
+import formbody from '@fastify/formbody';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Refusal } from '../../domain/errors.js';
+import type { Payment } from '../../domain/model.js';
+import { isFinal } from '../../domain/payment-service.js';
+import {
+  authenticatePaymentPage, checkParameters, parameterProblems, parseQuery, type PaymentPageParams,
+} from '../../domain/payment-page-params.js';
+import type { Sandbox } from '../../sandbox.js';
+import { formatMinor, views } from '../views.js';
+import { minorUnitExponent } from '../../domain/currency-converter.js';
+
+const HTML = 'text/html; charset=utf-8';
+
+export async function paymentPage(app: FastifyInstance, { sandbox }: { sandbox: Sandbox }): Promise<void> {
+  await app.register(formbody, { bodyLimit: 64 * 1024 });
+  const { paymentService, projects, methods, clock } = sandbox;
+  const saleMethods = () => methods.all().filter((m) => m.operations.sale?.interfaces.includes('payment_page'));
+
+  function rawQuery(request: FastifyRequest): string {
+    const index = request.url.indexOf('?');
+    return index === -1 ? '' : request.url.slice(index + 1);
+  }
+
+  function errorPage(reply: FastifyReply, refusal: Refusal): FastifyReply {
+    const status = refusal.kind === 'unknown-project' || refusal.kind.endsWith('signature') ? 401 : refusal.kind === 'payment-not-found' ? 404 : 400;
+    return reply.code(status).type(HTML).send(views.render('./error', {
+      code: refusal.code,
+      message: refusal.message,
+      errors: refusal.fields,
+      signedString: refusal.facts.signed_string,
+    }));
+  }
+
+  function language(params: PaymentPageParams): string {
+    const code = (params.language_code ?? 'en').toLowerCase();
+    return /^[a-z]{2}$/.test(code) ? code : 'en';
+  }
+
+  /** Everything a signed link must pass before the form shows; answers the refusal page itself when not. */
+  function admit(params: PaymentPageParams, reply: FastifyReply): { project: ReturnType<typeof authenticatePaymentPage> } | undefined {
+    try {
+      checkParameters(params);
+      const project = authenticatePaymentPage(params, (id) => projects.find(id));
+      sandbox.paymentService.convert({ amount: Number(params.payment_amount), currency: params.payment_currency as string });
+      return { project };
+    } catch (error) {
+      if (error instanceof Refusal) {
+        errorPage(reply, error);
+        return undefined;
+      }
+      throw error;
+    }
+  }
+
+  function formData(params: PaymentPageParams, query: string, projectName: string, error?: string): Record<string, unknown> {
+    const currency = params.payment_currency as string;
+    const amount = Number(params.payment_amount);
+    const converted = paymentService.convert({ amount, currency });
+    const forced = params.force_payment_method === undefined ? undefined : methods.findByPaymentPageCode(params.force_payment_method);
+    const list = saleMethods();
+    return {
+      lang: language(params),
+      merchant: projectName,
+      amount: formatMinor(amount, currency, minorUnitExponent(currency)),
+      converted: currency === 'PHP' ? undefined : formatMinor(converted.amount, 'PHP'),
+      description: params.payment_description ?? '',
+      paymentId: params.payment_id,
+      request: query,
+      email: params.customer_email ?? '',
+      emailGiven: (params.customer_email ?? '') !== '',
+      methods: list.map((m) => ({ code: m.payment_page_code, title: m.wallet_name, checked: (forced ?? list[0])?.code === m.code })),
+      error,
+    };
+  }
+
+  app.get('/payment', async (request, reply) => {
+    const query = rawQuery(request);
+    const params = parseQuery(query);
+    const admitted = admit(params, reply);
+    if (admitted === undefined) return reply;
+    const existing = paymentService.find(admitted.project.projectId, params.payment_id as string);
+    if (existing !== undefined) return reply.redirect(`/payment/result?tokenid=${existing.checkoutToken}`, 303);
+    if (params.best_before !== undefined && params.best_before !== '' && Date.parse(params.best_before) < clock.now()) {
+      return reply.type(HTML).send(views.render('./payment-page/expired', { lang: language(params), paymentId: params.payment_id }));
+    }
+    const name = admitted.project.name || `Project ${admitted.project.projectId}`;
+    return reply.type(HTML).send(views.render('./payment-page/form', formData(params, query, name)));
+  });
+
+  app.post<{ Body: Record<string, unknown> }>('/payment/submit', async (request, reply) => {
+    const body = typeof request.body === 'object' && request.body !== null ? request.body : {};
+    const query = typeof body.request === 'string' ? body.request : '';
+    const params = parseQuery(query);
+    const admitted = admit(params, reply);
+    if (admitted === undefined) return reply;
+    const { project } = admitted;
+    const name = project.name || `Project ${project.projectId}`;
+    const email = typeof body.customer_email === 'string' ? body.customer_email.trim() : '';
+    const method = typeof body.method === 'string' ? methods.findByPaymentPageCode(body.method) : undefined;
+    const again = (message: string) => reply.code(400).type(HTML).send(views.render('./payment-page/form', formData({ ...params, customer_email: email }, query, name, message)));
+    if (method === undefined || method.operations.sale?.interfaces.includes('payment_page') !== true) return again('Choose a payment method.');
+    if (parameterProblems({ ...params, customer_email: email }).some((p) => p.field === 'customer_email') || email === '') {
+      return again('Enter a valid e-mail address.');
+    }
+    const existing = paymentService.find(project.projectId, params.payment_id as string);
+    if (existing !== undefined) return reply.redirect(`/payment/result?tokenid=${existing.checkoutToken}`, 303);
+    try {
+      paymentService.startSale({
+        project,
+        paymentId: params.payment_id as string,
+        methodCode: method.code,
+        interface: 'payment_page',
+        sum: { amount: Number(params.payment_amount), currency: params.payment_currency as string },
+        description: params.payment_description ?? '',
+        customer: customerOf(params, email, request.ip),
+        account: {},
+        returnUrl: {},
+        callbackUrl: params.merchant_callback_url || undefined,
+        callbackDelaySeconds: 0,
+        callbacksDisabled: false,
+        extras: { payment_page: merchantUrls(params), language: language(params) },
+      });
+    } catch (error) {
+      if (error instanceof Refusal) return errorPage(reply, error);
+      throw error;
+    }
+    const payment = paymentService.find(project.projectId, params.payment_id as string) as Payment;
+    if (isFinal(payment.status)) return reply.redirect(`/payment/result?tokenid=${payment.checkoutToken}`, 303);
+    return reply.redirect(paymentService.checkoutPath(payment), 303);
+  });
+
+  app.get<{ Querystring: { tokenid?: string } }>('/payment/result', async (request, reply) => {
+    const payment = typeof request.query.tokenid === 'string' ? paymentService.findByCheckoutToken(request.query.tokenid) : undefined;
+    if (payment === undefined) return errorPage(reply, new Refusal('payment-not-found', [{ field: 'tokenid', message: 'No such payment' }]));
+    const urls = (payment.extras.payment_page ?? {}) as Record<string, string | undefined>;
+    const next = payment.status === 'success'
+      ? urls.redirect_success_url ?? urls.merchant_success_url ?? urls.merchant_return_url
+      : payment.status === 'decline'
+        ? urls.redirect_fail_url ?? urls.merchant_fail_url ?? urls.merchant_return_url
+        : undefined;
+    return reply.type(HTML).send(views.render('./payment-page/result', {
+      lang: typeof payment.extras.language === 'string' ? payment.extras.language : 'en',
+      status: payment.status,
+      final: isFinal(payment.status),
+      paymentId: payment.paymentId,
+      amount: formatMinor(payment.sum.amount, payment.sum.currency, minorUnitExponent(payment.sum.currency)),
+      next,
+      checkoutUrl: isFinal(payment.status) ? undefined : paymentService.checkoutPath(payment),
+    }));
+  });
+
+  const check = async (params: PaymentPageParams, reply: FastifyReply) => {
+    const problems = parameterProblems(params);
+    if (problems.length === 0) return reply.send({ status: 'success' });
+    return reply.code(400).send({
+      status: 'error',
+      message: 'One or more payment params is not valid',
+      errors: problems.map((p) => ({ code: p.code ?? '2004', field: p.field, message: p.message })),
+    });
+  };
+  for (const path of ['/params/check', '/v1/params/check']) {
+    app.get(path, async (request, reply) => check(parseQuery(rawQuery(request)), reply));
+    app.post(path, async (request, reply) => {
+      const body = typeof request.body === 'object' && request.body !== null ? (request.body as Record<string, unknown>) : {};
+      return check(Object.fromEntries(Object.entries(body).map(([k, v]) => [k, String(v)])), reply);
+    });
+  }
+}
+
+function customerOf(params: PaymentPageParams, email: string, ip: string): Record<string, unknown> {
+  const customer: Record<string, unknown> = { id: params.customer_id, email, ip_address: ip };
+  for (const name of ['first_name', 'last_name', 'phone', 'country', 'city']) {
+    const value = params[`customer_${name}`];
+    if (value !== undefined && value !== '') customer[name] = value;
+  }
+  return customer;
+}
+
+function merchantUrls(params: PaymentPageParams): Record<string, string> {
+  const urls: Record<string, string> = {};
+  for (const name of ['merchant_success_url', 'merchant_fail_url', 'merchant_return_url', 'redirect_success_url', 'redirect_fail_url']) {
+    const value = params[name];
+    if (value !== undefined && value !== '') urls[name] = value;
+  }
+  return urls;
+}
