@@ -2,6 +2,8 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { readFileSync } from 'node:fs';
 import { gateApi } from './http/gate-api/plugin.js';
+import { dataApi } from './http/data-api/plugin.js';
+import { dashboard } from './http/dashboard/plugin.js';
 import { paymayaEmulator } from './http/paymaya-emulator/plugin.js';
 import { paymentPage } from './http/payment-page/plugin.js';
 import { securityHeaders } from './http/security-headers.js';
@@ -22,8 +24,10 @@ export async function buildApp(sandbox: Sandbox, options: { loggerInstance?: Fas
   securityHeaders(app);
   await app.register(gateApi, { sandbox });
   await app.register(paymentPage, { sandbox });
+  await app.register(dataApi, { sandbox });
   await app.register(paymayaEmulator, { sandbox });
   await app.register(sandboxApi, { sandbox });
+  await app.register(dashboard, { sandbox });
   app.setNotFoundHandler((request, reply) =>
     reply.code(404).send({ status: 'error', code: '404', message: `No route ${request.method} ${request.url.split('?')[0]}`, errors: [] }),
   );

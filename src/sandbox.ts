@@ -15,6 +15,10 @@ import { openDatabase, type SqliteDatabase } from './storage/database.js';
 import { JobsStore } from './storage/jobs-store.js';
 import { MetaStore } from './storage/meta-store.js';
 import { MailStore } from './storage/mail-store.js';
+import { BatchesStore } from './storage/batches-store.js';
+import { PaymentQueries } from './storage/payment-queries.js';
+import { PayoutBatches } from './domain/payout-batches.js';
+import { DataApi } from './domain/data-api.js';
 import { PaymentsStore } from './storage/payments-store.js';
 import { ProjectsStore, type Project } from './storage/projects-store.js';
 
@@ -34,6 +38,10 @@ export interface Sandbox {
   mail: MailStore;
   dispatcher: CallbackDispatcher;
   paymentService: PaymentService;
+  batches: BatchesStore;
+  payoutBatches: PayoutBatches;
+  queries: PaymentQueries;
+  dataApi: DataApi;
   scheduler: Scheduler;
   transaction<T>(work: () => T): T;
   /** Clears payments, callbacks, inbox and timers, of every project or of one. */
@@ -81,19 +89,25 @@ export function createSandbox(config: SandboxConfig, log: Logger, transport?: Ca
     payments, jobs, dispatcher, methods, new CurrencyConverter(config.currencyRates), ids, clock, config.publicUrl, scenarios, mail,
     (projectId) => projects.find(projectId), transaction, () => scheduler?.wake(),
   );
+  const batches = new BatchesStore(db);
+  const payoutBatches = new PayoutBatches(batches, jobs, paymentService, clock, transaction, () => scheduler?.wake());
+  const queries = new PaymentQueries(db);
+  const dataApi = new DataApi(config.dataApiTokens, queries, methods, clock);
   scheduler = new Scheduler(jobs, clock, {
     callback: dispatcher.deliver,
     limit: paymentService.runLimitTimer,
     outcome: paymentService.runOutcome,
+    batch: payoutBatches.runBatch,
   }, config.callbacks.maxInFlight, log);
   const activeScheduler = scheduler;
   return {
-    config, db, clock, ids, methods, scenarios, projects, payments, callbacks, jobs, mail, dispatcher, paymentService, scheduler: activeScheduler, transaction,
+    config, db, clock, ids, methods, scenarios, projects, payments, callbacks, jobs, mail, dispatcher, paymentService, batches, payoutBatches, queries, dataApi, scheduler: activeScheduler, transaction,
     reset(projectId) {
       transaction(() => {
         jobs.deleteAll(projectId);
         callbacks.deleteAll(projectId);
         mail.deleteAll(projectId);
+        batches.deleteAll(projectId);
         payments.deleteAll(projectId);
       });
     },

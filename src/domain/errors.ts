@@ -16,7 +16,9 @@ export type RefusalKind =
   | 'invalid-currency'
   | 'currency-not-convertible'
   | 'status-forbids-action'
-  | 'body-too-large';
+  | 'body-too-large'
+  | 'invalid-token'
+  | 'access-denied';
 
 const CODE_BY_KIND: Record<RefusalKind, string> = {
   'malformed-request': '2003',
@@ -32,6 +34,8 @@ const CODE_BY_KIND: Record<RefusalKind, string> = {
   'currency-not-convertible': '3023',
   'status-forbids-action': '3060',
   'body-too-large': '702',
+  'invalid-token': '3123',
+  'access-denied': '303',
 };
 
 export class Refusal extends Error {

@@ -85,6 +85,6 @@ export interface CallbackAttempt {
   responseExcerpt: string;
 }
 
-export type JobKind = 'callback' | 'limit' | 'outcome';
+export type JobKind = 'callback' | 'limit' | 'outcome' | 'batch';
 
 export interface Job { id: number; kind: JobKind; ref: number; dueAt: number; payload: string }

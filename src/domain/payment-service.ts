@@ -90,6 +90,20 @@ export class PaymentService {
     return this.converter.toPhp(sum);
   }
 
+  /** Checks a payout as start would, without creating it (method, interface, currency, account). */
+  checkPayout(request: PaymentRequest): void {
+    const { method, rules } = this.methodFor(request.methodCode, 'payout');
+    if (!rules.interfaces.includes(request.interface)) {
+      throw new Refusal('operation-not-supported', [{ field: 'method', message: `${method.title} payouts are not available through ${request.interface}` }]);
+    }
+    this.converter.toPhp(request.sum);
+    this.checkPayoutAccount(request, method);
+  }
+
+  projectOf(projectId: number): Project | undefined {
+    return this.findProject(projectId);
+  }
+
   startSale(request: PaymentRequest): Accepted {
     return this.start(request, 'sale');
   }

@@ -126,4 +126,25 @@ export const MIGRATIONS: string[] = [
   );
   CREATE INDEX mail_payment ON mail (project_id, payment_id);
   `,
+  `
+  CREATE INDEX payments_created ON payments (created_at);
+  CREATE INDEX operations_created ON operations (created_at);
+  CREATE TABLE batches (
+    id INTEGER PRIMARY KEY,
+    project_id INTEGER NOT NULL,
+    file_name TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    total INTEGER NOT NULL,
+    processed INTEGER NOT NULL DEFAULT 0,
+    status TEXT NOT NULL
+  );
+  CREATE TABLE batch_rows (
+    batch_id INTEGER NOT NULL REFERENCES batches (id) ON DELETE CASCADE,
+    row_number INTEGER NOT NULL,
+    payment_id TEXT NOT NULL,
+    request TEXT NOT NULL,
+    error TEXT,
+    PRIMARY KEY (batch_id, row_number)
+  );
+  `,
 ];

@@ -15,6 +15,8 @@ export const HTTP_STATUS_BY_KIND: Record<RefusalKind, number> = {
   'payment-not-found': 404,
   'duplicate-payment': 409,
   'body-too-large': 413,
+  'invalid-token': 401,
+  'access-denied': 403,
 };
 
 export interface GateErrorBody {

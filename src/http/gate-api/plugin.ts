@@ -1,26 +1,15 @@
 // Gate API surface: signed JSON requests for sale, payout, refund and status, answered in ECommPay's format.
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Refusal } from '../../domain/errors.js';
 import type { Sandbox } from '../../sandbox.js';
-import { HTTP_STATUS_BY_KIND, toGateError } from './gate-error.js';
+import { parseAnyBodyAsJson, useErrorEnvelope } from '../error-envelope.js';
 import { authenticate, echoOf, toPaymentRequest, validateGateBody } from './gate-request.js';
 
 interface MethodParams { method: string }
 
 export async function gateApi(app: FastifyInstance, { sandbox }: { sandbox: Sandbox }): Promise<void> {
-  const parseJson = app.getDefaultJsonParser('error', 'error');
-  app.removeAllContentTypeParsers();
-  // Any content type is read as JSON so that a wrong header still gets ECommPay's 2003, not a 415.
-  app.addContentTypeParser('*', { parseAs: 'string' }, parseJson);
-
-  app.setErrorHandler((error: FastifyError | Refusal, request: FastifyRequest, reply: FastifyReply) => {
-    const refusal = error instanceof Refusal ? error : fromFrameworkError(error);
-    if (refusal === undefined) {
-      request.log.error({ err: error }, 'unexpected error in the Gate API');
-      return reply.code(500).send({ status: 'error', code: '501', message: 'Internal error', errors: [] });
-    }
-    return reply.code(HTTP_STATUS_BY_KIND[refusal.kind]).send(toGateError(refusal, echoOf(request.body)));
-  });
+  parseAnyBodyAsJson(app);
+  useErrorEnvelope(app, echoOf);
 
   const { paymentService, projects } = sandbox;
 
@@ -68,14 +57,4 @@ function scenarioHeader(request: FastifyRequest): string | undefined {
 
 function accepted(result: { requestId: string; projectId: number; paymentId: string }): Record<string, unknown> {
   return { status: 'success', request_id: result.requestId, project_id: result.projectId, payment_id: result.paymentId };
-}
-
-function fromFrameworkError(error: FastifyError): Refusal | undefined {
-  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-    return new Refusal('body-too-large', [{ field: '', message: 'The request body is larger than the sandbox accepts' }]);
-  }
-  if (error.code?.startsWith('FST_ERR_CTP') || error instanceof SyntaxError || error.statusCode === 400) {
-    return new Refusal('malformed-request', [{ field: '', message: `Invalid JSON string: ${error.message}` }]);
-  }
-  return undefined;
 }

@@ -1,5 +1,5 @@
 // Sandbox control API (/_sandbox): clock, payments, forced outcomes, callbacks, replay, inbox, reset, projects.
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { Refusal } from '../../domain/errors.js';
 import type { CallbackState } from '../../domain/model.js';
 import { outcomeOf } from '../../domain/payment-service.js';
@@ -7,7 +7,9 @@ import { callbackReport, paymentReport } from '../../domain/payment-report.js';
 import { isKnownCode } from '../../domain/codes.js';
 import type { Sandbox } from '../../sandbox.js';
 import type { FrequencyLimit } from '../../storage/projects-store.js';
-import { HTTP_STATUS_BY_KIND, toGateError } from '../gate-api/gate-error.js';
+import { useErrorEnvelope } from '../error-envelope.js';
+import { isAdmin } from '../admin-access.js';
+import { toGateError } from '../gate-api/gate-error.js';
 import { validateControlBody, listQuery } from './control-request.js';
 
 const CALLBACK_STATES = new Set<CallbackState>(['queued', 'scheduled', 'delivered', 'failed']);
@@ -15,17 +17,12 @@ const CALLBACK_STATES = new Set<CallbackState>(['queued', 'scheduled', 'delivere
 export async function sandboxApi(app: FastifyInstance, { sandbox }: { sandbox: Sandbox }): Promise<void> {
   const { clock, scheduler, paymentService, callbacks, jobs, projects, dispatcher } = sandbox;
 
-  app.setErrorHandler((error: FastifyError | Refusal, request: FastifyRequest, reply: FastifyReply) => {
-    let refusal: Refusal | undefined = error instanceof Refusal ? error : undefined;
-    const framework = error as FastifyError;
-    if (refusal === undefined && (framework.code?.startsWith('FST_ERR_CTP') || framework.statusCode === 400 || framework.statusCode === 415)) {
-      refusal = new Refusal('malformed-request', [{ field: '', message: framework.message }]);
-    }
-    if (refusal === undefined) {
-      request.log.error({ err: error }, 'unexpected error in the control API');
-      return reply.code(500).send({ status: 'error', code: '501', message: 'Internal error', errors: [] });
-    }
-    return reply.code(HTTP_STATUS_BY_KIND[refusal.kind]).send(toGateError(refusal, {}));
+  useErrorEnvelope(app);
+
+  // Health stays open for container probes; everything else needs the admin token when one is set.
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.url === '/_sandbox/health' || isAdmin(request, sandbox.config.adminToken)) return;
+    return reply.code(401).send(toGateError(new Refusal('access-denied', [{ field: 'authorization', message: 'Send Authorization: Bearer <SANDBOX_ADMIN_TOKEN>' }]), {}));
   });
 
   const clockReport = (): Record<string, unknown> => ({

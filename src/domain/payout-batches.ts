@@ -1,0 +1,158 @@
+// Mass payouts from a CSV file (Old Dashboard "Manual payments"): every row is checked like a Gate payout,
+// errors are reported by row and column, and valid rows become payouts of one batch, created in chunks by a
+// job on the scheduler so a 10,000-row file never stalls other requests.
+import { parse } from 'csv-parse/sync';
+import type { Clock } from './clock.js';
+import { Refusal } from './errors.js';
+import type { Job } from './model.js';
+import type { PaymentRequest, PaymentService } from './payment-service.js';
+import { fieldOf, validatorFor } from '../schema-registry.js';
+import type { BatchesStore } from '../storage/batches-store.js';
+import type { JobsStore } from '../storage/jobs-store.js';
+import type { Project } from '../storage/projects-store.js';
+
+/** The CSV columns: the Gate payout fields by their paths, plus the method (default paymaya). */
+export const PAYOUT_COLUMNS = [
+  'general.payment_id', 'payment.amount', 'payment.currency', 'payment.description', 'customer.id', 'customer.ip_address',
+  'customer.email', 'account.number', 'account.customer_name', 'method',
+] as const;
+const REQUIRED_COLUMNS = ['general.payment_id', 'payment.amount', 'payment.currency', 'customer.id', 'account.number', 'account.customer_name'];
+export const MAX_ROWS = 50_000;
+const CHUNK = 250;
+
+export interface RowError { row: number; column: string; message: string }
+
+export interface PayoutFields {
+  paymentId: string; amount: string; currency: string; description: string; customerId: string; ipAddress: string; email: string;
+  accountNumber: string; customerName: string; method: string;
+}
+
+export function payoutTemplate(): string {
+  return `${PAYOUT_COLUMNS.join(',')}\npayout-0001,10000,PHP,payout,customer-1,203.0.113.7,juan@example.ph,09171234567,Juan dela Cruz,paymaya\n`;
+}
+
+export class PayoutBatches {
+  constructor(
+    private readonly batches: BatchesStore,
+    private readonly jobs: JobsStore,
+    private readonly payments: PaymentService,
+    private readonly clock: Clock,
+    private readonly runInTransaction: <T>(work: () => T) => T,
+    private readonly onCommitted: () => void,
+  ) {}
+
+  /** A payout request from form or CSV fields, checked as Gate checks a payout (schema, then method rules). */
+  requestFrom(project: Project, fields: PayoutFields): PaymentRequest {
+    const amount = /^\d+$/.test(fields.amount.trim()) ? Number(fields.amount.trim()) : fields.amount;
+    const body = {
+      general: { project_id: project.projectId, payment_id: fields.paymentId.trim() },
+      payment: { amount, currency: fields.currency.trim().toUpperCase(), ...(fields.description === '' ? {} : { description: fields.description }) },
+      customer: { id: fields.customerId.trim(), ip_address: fields.ipAddress.trim() || '127.0.0.1', ...(fields.email.trim() === '' ? {} : { email: fields.email.trim() }) },
+      account: { number: fields.accountNumber.trim(), customer_name: fields.customerName.trim() },
+    };
+    const validate = validatorFor('gate/payout.json');
+    if (!validate(body)) {
+      throw new Refusal('invalid-fields', (validate.errors ?? []).map((e) => ({ field: fieldOf(e), message: e.keyword === 'required' ? 'Required field not provided' : `${e.message ?? 'is invalid'}` })));
+    }
+    const request: PaymentRequest = {
+      project,
+      paymentId: body.general.payment_id,
+      methodCode: fields.method.trim() || 'paymaya',
+      interface: 'dashboard',
+      sum: { amount: body.payment.amount as number, currency: body.payment.currency },
+      description: fields.description,
+      customer: body.customer,
+      account: body.account,
+      returnUrl: {},
+      callbackUrl: undefined,
+      callbackDelaySeconds: 0,
+      callbacksDisabled: false,
+    };
+    this.payments.checkPayout(request);
+    return request;
+  }
+
+  /** Parses and checks a file; returns the errors by row and column and, when any row is valid, the batch id. */
+  upload(project: Project, fileName: string, csv: string): { batchId: number | undefined; errors: RowError[]; accepted: number } {
+    let records: string[][];
+    try {
+      records = parse(csv, { bom: true, skip_empty_lines: true, relax_column_count: true, trim: false }) as string[][];
+    } catch (error) {
+      return { batchId: undefined, errors: [{ row: 0, column: '', message: `Not a readable CSV file: ${(error as Error).message}` }], accepted: 0 };
+    }
+    const [header, ...rows] = records;
+    if (header === undefined) return { batchId: undefined, errors: [{ row: 0, column: '', message: 'The file is empty' }], accepted: 0 };
+    const columns = header.map((c) => c.trim());
+    const errors: RowError[] = [];
+    for (const column of columns) {
+      if (!(PAYOUT_COLUMNS as readonly string[]).includes(column)) errors.push({ row: 1, column, message: `Unknown column; expected ${PAYOUT_COLUMNS.join(', ')}` });
+    }
+    for (const column of REQUIRED_COLUMNS) if (!columns.includes(column)) errors.push({ row: 1, column, message: 'Required column missing' });
+    if (errors.length > 0) return { batchId: undefined, errors, accepted: 0 };
+    if (rows.length > MAX_ROWS) return { batchId: undefined, errors: [{ row: 0, column: '', message: `At most ${MAX_ROWS} rows per file` }], accepted: 0 };
+    const seen = new Set<string>();
+    const valid: Array<{ rowNumber: number; paymentId: string; request: string }> = [];
+    rows.forEach((cells, index) => {
+      const rowNumber = index + 2;
+      const cell = (name: string) => cells[columns.indexOf(name)] ?? '';
+      const fields: PayoutFields = {
+        paymentId: cell('general.payment_id'), amount: cell('payment.amount'), currency: cell('payment.currency'), description: cell('payment.description'),
+        customerId: cell('customer.id'), ipAddress: cell('customer.ip_address'), email: cell('customer.email'), accountNumber: cell('account.number'),
+        customerName: cell('account.customer_name'), method: cell('method'),
+      };
+      try {
+        const request = this.requestFrom(project, fields);
+        if (seen.has(request.paymentId) || this.payments.find(project.projectId, request.paymentId) !== undefined) {
+          errors.push({ row: rowNumber, column: 'general.payment_id', message: `Payment ID "${request.paymentId}" already exists` });
+          return;
+        }
+        seen.add(request.paymentId);
+        valid.push({ rowNumber, paymentId: request.paymentId, request: JSON.stringify(fields) });
+      } catch (error) {
+        if (!(error instanceof Refusal)) throw error;
+        for (const problem of error.fields) errors.push({ row: rowNumber, column: columnOf(problem.field), message: problem.message });
+      }
+    });
+    if (valid.length === 0) return { batchId: undefined, errors, accepted: 0 };
+    const batchId = this.runInTransaction(() => {
+      const id = this.batches.create(project.projectId, fileName, this.clock.now(), valid);
+      this.jobs.put('batch', id, this.clock.now(), project.projectId, '0');
+      return id;
+    });
+    this.onCommitted();
+    return { batchId, errors, accepted: valid.length };
+  }
+
+  /** Creates the next chunk of payouts of a batch, then hands the rest to a later run of the same job. */
+  readonly runBatch = async (job: Job): Promise<void> => {
+    const batch = this.batches.find(job.ref);
+    if (batch === undefined) {
+      this.jobs.remove('batch', job.ref);
+      return;
+    }
+    const project = this.payments.projectOf(batch.projectId);
+    const afterRow = Number(job.payload || '0');
+    const rows = this.batches.nextRows(batch.id, afterRow, CHUNK);
+    for (const row of rows) {
+      try {
+        if (project === undefined) throw new Refusal('unknown-project');
+        this.payments.startPayout(this.requestFrom(project, JSON.parse(row.request) as PayoutFields));
+      } catch (error) {
+        if (!(error instanceof Refusal)) throw error;
+        this.batches.markRowRefused(batch.id, row.rowNumber, `${error.code} ${error.message}: ${error.fields.map((f) => f.message).join('; ')}`);
+      }
+    }
+    const processed = batch.processed + rows.length;
+    const done = rows.length < CHUNK;
+    this.runInTransaction(() => {
+      this.batches.progress(batch.id, processed, done);
+      if (done) this.jobs.remove('batch', batch.id);
+      else this.jobs.put('batch', batch.id, this.clock.now(), batch.projectId, String(rows[rows.length - 1]?.rowNumber ?? afterRow));
+    });
+  };
+}
+
+function columnOf(field: string): string {
+  if (field === 'method') return 'method';
+  return (PAYOUT_COLUMNS as readonly string[]).includes(field) ? field : field.split('.').slice(0, 2).join('.');
+}

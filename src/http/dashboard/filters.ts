@@ -1,0 +1,59 @@
+// Reads the Payments list filters from a query string; a bad value is a field error, not a 500.
+import { Refusal, type FieldProblem } from '../../domain/errors.js';
+import type { PaymentFilter } from '../../storage/payment-queries.js';
+
+export const STATUSES = ['awaiting redirect result', 'processing', 'success', 'decline'];
+export const TYPES = ['purchase', 'payout'];
+export const INTERFACES = ['gate', 'payment_page', 'dashboard'];
+
+export interface ListQuery { filter: PaymentFilter; page: number; values: Record<string, string> }
+
+function day(value: string, field: string, problems: FieldProblem[]): number | undefined {
+  if (value === '') return undefined;
+  const match = /^\d{4}-\d{2}-\d{2}$/.exec(value);
+  const at = match === null ? Number.NaN : Date.parse(`${value}T00:00:00Z`);
+  if (Number.isNaN(at)) problems.push({ field, message: 'Expected a date as YYYY-MM-DD' });
+  return Number.isNaN(at) ? undefined : at;
+}
+
+export function readListQuery(query: Record<string, unknown>, methods: string[]): ListQuery {
+  const values: Record<string, string> = {};
+  for (const key of ['project_id', 'method', 'type', 'status', 'interface', 'from', 'to', 'q', 'page']) {
+    const raw = query[key];
+    values[key] = typeof raw === 'string' ? raw.trim() : '';
+  }
+  const problems: FieldProblem[] = [];
+  const filter: PaymentFilter = {};
+  if (values.project_id !== '') {
+    if (/^[1-9]\d{0,9}$/.test(values.project_id as string)) filter.projectIds = [Number(values.project_id)];
+    else problems.push({ field: 'project_id', message: 'Expected a project id' });
+  }
+  const choose = (key: 'method' | 'type' | 'status' | 'interface', allowed: string[]) => {
+    const value = values[key] as string;
+    if (value === '') return;
+    if (allowed.includes(value)) filter[key] = value;
+    else problems.push({ field: key, message: `Expected one of ${allowed.join(', ')}` });
+  };
+  choose('method', methods);
+  choose('type', TYPES);
+  choose('status', STATUSES);
+  choose('interface', INTERFACES);
+  filter.from = day(values.from as string, 'from', problems);
+  const to = day(values.to as string, 'to', problems);
+  filter.to = to === undefined ? undefined : to + 24 * 3600 * 1000;
+  if (values.q !== '') filter.search = (values.q as string).slice(0, 255);
+  let page = 1;
+  if (values.page !== '') {
+    if (/^[1-9]\d{0,6}$/.test(values.page as string)) page = Number(values.page);
+    else problems.push({ field: 'page', message: 'Expected a page number' });
+  }
+  if (problems.length > 0) throw new Refusal('invalid-fields', problems);
+  return { filter, page, values };
+}
+
+export function queryString(values: Record<string, string>, overrides: Record<string, string> = {}): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries({ ...values, ...overrides })) if (value !== '' && key !== 'page') params.set(key, value);
+  if (overrides.page !== undefined && overrides.page !== '1') params.set('page', overrides.page);
+  return params.toString();
+}

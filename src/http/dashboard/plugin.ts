@@ -1,0 +1,265 @@
+// Old Dashboard surface (/dashboard): payments list and detail with actions, manual single and CSV mass
+// payouts, exports, analytics. Server-rendered, no JavaScript; forms carry a CSRF token (double submit).
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import multipart from '@fastify/multipart';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Refusal, type FieldProblem } from '../../domain/errors.js';
+import { isFinal, outcomeOf } from '../../domain/payment-service.js';
+import { paymentReport } from '../../domain/payment-report.js';
+import { payoutTemplate, PAYOUT_COLUMNS, type PayoutFields } from '../../domain/payout-batches.js';
+import { minorUnitExponent } from '../../domain/currency-converter.js';
+import type { Sandbox } from '../../sandbox.js';
+import { isAdmin, sameSecret, SESSION_COOKIE, sessionValue } from '../admin-access.js';
+import { formatMinor, views } from '../views.js';
+import { ratesByMethod, stackedByDay, STATUS_COLOURS } from './charts.js';
+import { csvExport, xlsxExport } from './exports.js';
+import { INTERFACES, queryString, readListQuery, STATUSES, TYPES } from './filters.js';
+
+const HTML = 'text/html; charset=utf-8';
+const CSRF_COOKIE = 'sandbox_csrf';
+const PAGE_SIZE = 50;
+const MAX_UPLOAD_BYTES = 20 * 1024 * 1024;
+
+type Form = Record<string, unknown>;
+
+export async function dashboard(app: FastifyInstance, { sandbox }: { sandbox: Sandbox }): Promise<void> {
+  await app.register(cookie);
+  await app.register(formbody, { bodyLimit: 64 * 1024 });
+  await app.register(multipart, { limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 10 } });
+  const { queries, paymentService, methods, projects, callbacks, jobs, clock, scheduler, dispatcher, payoutBatches, batches, config } = sandbox;
+  const adminToken = config.adminToken;
+  const methodCodes = methods.all().map((m) => m.code);
+
+  app.addHook('onRequest', async (request, reply) => {
+    const path = request.url.split('?')[0] ?? '';
+    if (path === '/dashboard/login' || isAdmin(request, adminToken)) return;
+    if (request.method === 'GET') return reply.redirect('/dashboard/login', 303);
+    return reply.code(401).type(HTML).send(views.render('./error', { code: '401', message: 'Log in to the dashboard first', errors: [] }));
+  });
+
+  /** Double-submit CSRF token: a random cookie (SameSite=Strict) that every form must echo. */
+  function csrfToken(request: FastifyRequest, reply: FastifyReply): string {
+    const existing = request.cookies[CSRF_COOKIE];
+    if (existing !== undefined && /^[A-Za-z0-9_-]{32,}$/.test(existing)) return existing;
+    const token = randomBytes(24).toString('base64url');
+    reply.setCookie(CSRF_COOKIE, token, { path: '/dashboard', httpOnly: true, sameSite: 'strict' });
+    return token;
+  }
+
+  function checkCsrf(request: FastifyRequest, sent: unknown): void {
+    const expected = request.cookies[CSRF_COOKIE];
+    const given = typeof sent === 'string' ? sent : '';
+    const ok = expected !== undefined && given.length === expected.length && timingSafeEqual(Buffer.from(given), Buffer.from(expected));
+    if (!ok) throw new Refusal('access-denied', [{ field: 'csrf', message: 'The form expired or came from another site; reload the page and try again' }]);
+  }
+
+  function page(reply: FastifyReply, request: FastifyRequest, view: string, data: Record<string, unknown>, status = 200): FastifyReply {
+    const common = { csrf: csrfToken(request, reply), clock: { mode: clock.mode, now: new Date(clock.now()).toISOString() }, loggedIn: adminToken !== undefined };
+    // Framing would let another site click the dashboard's buttons.
+    reply.header('x-frame-options', 'DENY');
+    return reply.code(status).type(HTML).send(views.render(view, { ...common, ...data }));
+  }
+
+  app.setErrorHandler((error, request, reply) => {
+    const refusal = error instanceof Refusal ? error : undefined;
+    if (refusal === undefined && (error as { statusCode?: number }).statusCode !== undefined && ((error as { statusCode: number }).statusCode < 500)) {
+      return reply.code((error as { statusCode: number }).statusCode).type(HTML).send(views.render('./error', { code: String((error as { statusCode: number }).statusCode), message: (error as Error).message, errors: [] }));
+    }
+    if (refusal === undefined) {
+      request.log.error({ err: error }, 'unexpected error in the dashboard');
+      return reply.code(500).type(HTML).send(views.render('./error', { code: '501', message: 'Internal error', errors: [] }));
+    }
+    const status = refusal.kind === 'payment-not-found' ? 404 : refusal.kind === 'access-denied' ? 403 : 400;
+    return reply.code(status).type(HTML).send(views.render('./error', { code: refusal.code, message: refusal.message, errors: refusal.fields }));
+  });
+
+  const money = (amount: number, currency: string) => formatMinor(amount, currency, minorUnitExponent(currency));
+
+  app.get('/dashboard', async (_request, reply) => reply.redirect('/dashboard/payments', 303));
+
+  app.get('/dashboard/login', async (request, reply) => page(reply, request, './dashboard/login', { title: 'Log in' }));
+
+  app.post<{ Body: Form }>('/dashboard/login', async (request, reply) => {
+    const token = typeof request.body?.token === 'string' ? request.body.token : '';
+    if (adminToken === undefined) return reply.redirect('/dashboard/payments', 303);
+    if (!sameSecret(token, adminToken)) return page(reply, request, './dashboard/login', { title: 'Log in', error: 'Wrong token' }, 401);
+    reply.setCookie(SESSION_COOKIE, sessionValue(adminToken), { path: '/', httpOnly: true, sameSite: 'strict' });
+    return reply.redirect('/dashboard/payments', 303);
+  });
+
+  app.get<{ Querystring: Record<string, unknown> }>('/dashboard/payments', async (request, reply) => {
+    const list = readListQuery(request.query, methodCodes);
+    const total = queries.count(list.filter);
+    const rows = queries.page(list.filter, PAGE_SIZE, (list.page - 1) * PAGE_SIZE).map((row) => ({
+      ...row,
+      amountText: money(row.amount, row.currency),
+      created: new Date(row.created_at).toISOString().replace('T', ' ').slice(0, 19),
+    }));
+    const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+    return page(reply, request, './dashboard/payments', {
+      title: 'Payments', rows, total, values: list.values, methods: methodCodes, statuses: STATUSES, types: TYPES, interfaces: INTERFACES,
+      pageNumber: list.page, pages,
+      previous: list.page > 1 ? queryString(list.values, { page: String(list.page - 1) }) : undefined,
+      next: list.page < pages ? queryString(list.values, { page: String(list.page + 1) }) : undefined,
+      exportQuery: queryString(list.values),
+    });
+  });
+
+  app.get<{ Querystring: Record<string, unknown> }>('/dashboard/payments/export.csv', async (request, reply) => {
+    const { filter } = readListQuery(request.query, methodCodes);
+    return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="payments.csv"').send(csvExport(queries, filter));
+  });
+
+  app.get<{ Querystring: Record<string, unknown> }>('/dashboard/payments/export.xlsx', async (request, reply) => {
+    const { filter } = readListQuery(request.query, methodCodes);
+    return reply
+      .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+      .header('content-disposition', 'attachment; filename="payments.xlsx"')
+      .send(xlsxExport(queries, filter));
+  });
+
+  function findPayment(projectParam: string, paymentId: string) {
+    const projectId = Number(projectParam);
+    const payment = Number.isSafeInteger(projectId) ? paymentService.find(projectId, paymentId) : undefined;
+    if (payment === undefined) throw new Refusal('payment-not-found', [{ field: 'payment_id', message: `No payment "${paymentId}" in project ${projectParam}` }]);
+    return payment;
+  }
+
+  app.get<{ Params: { projectId: string; paymentId: string } }>('/dashboard/payments/:projectId/:paymentId', async (request, reply) => {
+    const payment = findPayment(request.params.projectId, request.params.paymentId);
+    const report = paymentReport(payment, paymentService.operationsOf(payment), callbacks, jobs);
+    const mail = sandbox.mail.list({ projectId: payment.projectId, paymentId: payment.paymentId, limit: 50, offset: 0 });
+    return page(reply, request, './dashboard/payment', {
+      title: `Payment ${payment.paymentId}`, report, mail, final: isFinal(payment.status),
+      amount: money(payment.sum.amount, payment.sum.currency), amountPhp: money(payment.sumConverted.amount, 'PHP'),
+      scenarios: sandbox.scenarios.list().filter((s) => ['success', 'decline'].includes((s.outcome as { status: string }).status)),
+      detailPath: `/dashboard/payments/${payment.projectId}/${encodeURIComponent(payment.paymentId)}`,
+    });
+  });
+
+  app.post<{ Params: { projectId: string; paymentId: string }; Body: Form }>('/dashboard/payments/:projectId/:paymentId/complete', async (request, reply) => {
+    checkCsrf(request, request.body?.csrf);
+    const payment = findPayment(request.params.projectId, request.params.paymentId);
+    const choice = typeof request.body?.outcome === 'string' ? request.body.outcome : '';
+    const outcome = choice === 'success' ? outcomeOf('success') : choice.startsWith('scenario:') ? paymentService.catalogueOutcome(choice.slice(9)) : undefined;
+    if (outcome === undefined) throw new Refusal('invalid-fields', [{ field: 'outcome', message: 'Choose an outcome' }]);
+    paymentService.complete(payment, outcome);
+    await scheduler.settle();
+    return reply.redirect(`/dashboard/payments/${payment.projectId}/${encodeURIComponent(payment.paymentId)}`, 303);
+  });
+
+  app.post<{ Params: { id: string }; Body: Form }>('/dashboard/callbacks/:id/replay', async (request, reply) => {
+    checkCsrf(request, request.body?.csrf);
+    const id = Number(request.params.id);
+    const original = Number.isSafeInteger(id) ? callbacks.find(id) : undefined;
+    if (original === undefined) throw new Refusal('payment-not-found', [{ field: 'id', message: `No callback ${request.params.id}` }]);
+    dispatcher.replay(original);
+    scheduler.wake();
+    await scheduler.settle();
+    return reply.redirect(`/dashboard/payments/${original.projectId}/${encodeURIComponent(original.paymentId)}`, 303);
+  });
+
+  app.post<{ Body: Form }>('/dashboard/clock/advance', async (request, reply) => {
+    checkCsrf(request, request.body?.csrf);
+    const seconds = Number(request.body?.seconds);
+    if (clock.mode !== 'manual') throw new Refusal('invalid-fields', [{ field: 'seconds', message: 'Only a manual clock can be moved (SANDBOX_CLOCK=manual)' }]);
+    if (!Number.isFinite(seconds) || seconds < 0 || seconds > 315_360_000) throw new Refusal('invalid-fields', [{ field: 'seconds', message: 'Expected a number of seconds from 0' }]);
+    await scheduler.advanceTo(clock.now() + Math.round(seconds * 1000));
+    const back = typeof request.body?.back === 'string' && request.body.back.startsWith('/dashboard') ? request.body.back : '/dashboard/payments';
+    return reply.redirect(back, 303);
+  });
+
+  function manualPage(request: FastifyRequest, reply: FastifyReply, extra: Record<string, unknown> = {}, status = 200): FastifyReply {
+    const manual = queries.page({ interface: 'dashboard' }, 50, 0).map((row) => ({ ...row, amountText: money(row.amount, row.currency) }));
+    return page(reply, request, './dashboard/manual', {
+      title: 'Manual payments',
+      projects: projects.all().map((p) => ({ id: p.projectId, name: p.name })),
+      payoutMethods: methods.all().filter((m) => m.operations.payout?.interfaces.includes('dashboard')).map((m) => ({ code: m.code, title: m.title })),
+      batches: batches.list(),
+      manual,
+      columns: PAYOUT_COLUMNS,
+      form: {},
+      ...extra,
+    }, status);
+  }
+
+  app.get('/dashboard/manual', async (request, reply) => manualPage(request, reply));
+
+  app.get('/dashboard/manual/template.csv', async (_request, reply) =>
+    reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="payouts-template.csv"').send(payoutTemplate()));
+
+  app.post<{ Body: Form }>('/dashboard/manual/payout', async (request, reply) => {
+    const body = request.body ?? {};
+    checkCsrf(request, body.csrf);
+    const text = (name: string) => (typeof body[name] === 'string' ? (body[name] as string) : '');
+    const project = projects.find(Number(text('project_id')));
+    const form = Object.fromEntries(['project_id', 'method', 'payment_id', 'amount', 'currency', 'description', 'customer_id', 'customer_email', 'account_number', 'customer_name'].map((k) => [k, text(k)]));
+    const problems: FieldProblem[] = [];
+    if (project === undefined) problems.push({ field: 'project_id', message: 'Choose a project' });
+    const currency = text('currency').trim().toUpperCase() || 'PHP';
+    const major = text('amount').trim();
+    const exponent = minorUnitExponent(currency);
+    if (!new RegExp(`^\\d+(\\.\\d{1,${exponent}})?$`).test(major) || Number(major) <= 0) problems.push({ field: 'amount', message: `Enter an amount such as 100${exponent > 0 ? '.50' : ''}` });
+    if (problems.length === 0 && project !== undefined) {
+      const fields: PayoutFields = {
+        paymentId: text('payment_id').trim() || `manual-${clock.now().toString(36)}-${randomBytes(3).toString('hex')}`,
+        amount: String(Math.round(Number(major) * 10 ** exponent)), currency, description: text('description') || 'payout',
+        customerId: text('customer_id'), ipAddress: '', email: text('customer_email'), accountNumber: text('account_number'),
+        customerName: text('customer_name'), method: text('method'),
+      };
+      try {
+        const payoutRequest = payoutBatches.requestFrom(project, fields);
+        paymentService.startPayout(payoutRequest);
+        await scheduler.settle();
+        return reply.redirect(`/dashboard/payments/${project.projectId}/${encodeURIComponent(payoutRequest.paymentId)}`, 303);
+      } catch (error) {
+        if (!(error instanceof Refusal)) throw error;
+        problems.push(...(error.fields.length > 0 ? error.fields : [{ field: '', message: error.message }]).map((f) => ({ ...f, message: `${error.code} ${f.message}` })));
+      }
+    }
+    return manualPage(request, reply, { form, payoutErrors: problems }, 400);
+  });
+
+  app.post('/dashboard/manual/batches', async (request, reply) => {
+    const fields: Record<string, string> = {};
+    let csv: string | undefined;
+    let fileName = 'upload.csv';
+    for await (const part of request.parts()) {
+      if (part.type === 'file') {
+        fileName = part.filename || fileName;
+        csv = (await part.toBuffer()).toString('utf8');
+      } else if (typeof part.value === 'string') {
+        fields[part.fieldname] = part.value;
+      }
+    }
+    checkCsrf(request, fields.csrf);
+    const project = projects.find(Number(fields.project_id));
+    if (project === undefined) return manualPage(request, reply, { uploadErrors: [{ row: 0, column: 'project_id', message: 'Choose a project' }] }, 400);
+    if (csv === undefined || csv.trim() === '') return manualPage(request, reply, { uploadErrors: [{ row: 0, column: '', message: 'Choose a CSV file' }] }, 400);
+    const result = payoutBatches.upload(project, fileName, csv);
+    if (result.batchId === undefined) return manualPage(request, reply, { uploadErrors: result.errors }, 400);
+    if (result.errors.length === 0) return reply.redirect(`/dashboard/manual/batches/${result.batchId}`, 303);
+    return page(reply, request, './dashboard/batch', { title: `Batch ${result.batchId}`, batch: batches.find(result.batchId), uploadErrors: result.errors, rowErrors: [] });
+  });
+
+  app.get<{ Params: { id: string } }>('/dashboard/manual/batches/:id', async (request, reply) => {
+    const id = Number(request.params.id);
+    const batch = Number.isSafeInteger(id) ? batches.find(id) : undefined;
+    if (batch === undefined) throw new Refusal('payment-not-found', [{ field: 'id', message: `No batch ${request.params.id}` }]);
+    return page(reply, request, './dashboard/batch', { title: `Batch ${batch.id}`, batch, uploadErrors: [], rowErrors: batches.rowErrors(batch.id) });
+  });
+
+  app.get<{ Querystring: Record<string, unknown> }>('/dashboard/analytics', async (request, reply) => {
+    const list = readListQuery(request.query, methodCodes);
+    const daily = queries.dailyTotals(list.filter);
+    const rates = queries.methodRates(list.filter).map((r) => ({ ...r, rate: r.success + r.decline === 0 ? 0 : r.success / (r.success + r.decline) }));
+    return page(reply, request, './dashboard/analytics', {
+      title: 'Analytics', values: list.values, daily, rates, colours: STATUS_COLOURS,
+      countChart: stackedByDay(daily.map((d) => ({ day: d.day, status: d.status, value: d.n }))),
+      amountChart: stackedByDay(daily.map((d) => ({ day: d.day, status: d.status, value: Math.round(d.amount / 100) }))),
+      rateChart: ratesByMethod(rates.map((r) => ({ method: r.method, rate: r.rate }))),
+    });
+  });
+}

@@ -1,0 +1,167 @@
+import t from 'tap';
+import ExcelJS from 'exceljs';
+import { parse } from 'csv-parse/sync';
+import { buildTestSandbox, flush, PROJECT_ID } from '../helpers/sandbox.js';
+import { sale } from '../helpers/gate-client.js';
+import { DashboardClient } from '../helpers/dashboard-client.js';
+import type { FastifyInstance } from 'fastify';
+
+async function seedPurchase(app: FastifyInstance, paymentId: string, customerId: string) {
+  await sale(app, paymentId, { customer: { id: customerId, ip_address: '203.0.113.7', email: 'juan@example.ph' } });
+  await app.inject({ method: 'POST', url: `/_sandbox/payments/${PROJECT_ID}/${paymentId}/complete`, payload: { status: 'success' } });
+  await flush(app);
+}
+
+t.test('the Payments list filters, searches and paginates; a bad filter names its field', async (t) => {
+  const { app } = await buildTestSandbox(t);
+  await seedPurchase(app, 'list-1', 'cust-a');
+  await sale(app, 'list-2');
+  const client = new DashboardClient(app);
+  const all = await client.get('/dashboard/payments');
+  t.equal(all.statusCode, 200);
+  t.match(all.body, /2 payment\(s\)/);
+  t.match(all.headers['x-frame-options'], 'DENY');
+  const success = await client.get('/dashboard/payments?status=success');
+  t.match(success.body, /1 payment\(s\)/);
+  t.match(success.body, /list-1/);
+  t.notMatch(success.body, />list-2</);
+  t.match((await client.get('/dashboard/payments?q=cust-a')).body, /1 payment\(s\)/);
+  t.match((await client.get('/dashboard/payments?from=2026-01-01&to=2026-01-01&method=paymaya&type=purchase')).body, /2 payment\(s\)/);
+  t.match((await client.get('/dashboard/payments?from=2026-01-02')).body, /0 payment\(s\)/);
+  const bad = await client.get('/dashboard/payments?status=lost&from=yesterday');
+  t.equal(bad.statusCode, 400);
+  t.match(bad.body, /<code>status<\/code>/);
+  t.match(bad.body, /<code>from<\/code>/);
+  t.equal((await app.inject({ url: '/dashboard' })).statusCode, 303);
+});
+
+t.test('a payment page shows operations, callback attempts, e-mails and due times, and its actions work with the CSRF token only', async (t) => {
+  const { app } = await buildTestSandbox(t);
+  await sale(app, 'detail-1', { customer: { id: 'c', ip_address: '203.0.113.7', email: 'juan@example.ph' } });
+  await flush(app);
+  const client = new DashboardClient(app);
+  const page = await client.get(`/dashboard/payments/${PROJECT_ID}/detail-1`);
+  t.equal(page.statusCode, 200);
+  t.match(page.body, /Base time due<\/dt><dd>2026-01-01T00:30:00\.000Z/);
+  t.match(page.body, /Limit time due<\/dt><dd>2026-01-02T00:00:00\.000Z/);
+  t.match(page.body, /sandbox:inbox/);
+  const forged = await client.post(`/dashboard/payments/${PROJECT_ID}/detail-1/complete`, { outcome: 'scenario:decline-general' }, false);
+  t.equal(forged.statusCode, 403, 'no CSRF token, no action');
+  const done = await client.post(`/dashboard/payments/${PROJECT_ID}/detail-1/complete`, { outcome: 'scenario:decline-general' });
+  t.equal(done.statusCode, 303);
+  const after = await client.get(`/dashboard/payments/${PROJECT_ID}/detail-1`);
+  t.match(after.body, /<strong>decline<\/strong>/);
+  t.match(after.body, /PayMaya: your payment of 500\.00 PHP did not go through/);
+  const callbackId = /\/dashboard\/callbacks\/(\d+)\/replay/.exec(after.body)?.[1];
+  t.equal((await client.post(`/dashboard/callbacks/${callbackId}/replay`, {})).statusCode, 303);
+  t.equal((await client.post('/dashboard/clock/advance', { seconds: '60', back: `/dashboard/payments/${PROJECT_ID}/detail-1` })).statusCode, 303);
+  t.equal((await client.post('/dashboard/clock/advance', { seconds: '-5' })).statusCode, 400);
+  t.equal((await client.get(`/dashboard/payments/${PROJECT_ID}/nope`)).statusCode, 404);
+});
+
+t.test('a single payout from the dashboard is validated like Gate and follows the same flow', async (t) => {
+  const { app } = await buildTestSandbox(t);
+  await seedPurchase(app, 'buy-1', 'cust-1');
+  const client = new DashboardClient(app);
+  await client.get('/dashboard/manual');
+  const fields = { project_id: String(PROJECT_ID), method: 'paymaya', currency: 'PHP', amount: '150.50', customer_id: 'cust-1', account_number: '09171234567', customer_name: 'Juan dela Cruz', payment_id: 'manual-1', description: 'payout' };
+  const sent = await client.post('/dashboard/manual/payout', fields);
+  t.equal(sent.statusCode, 303);
+  const report = (await app.inject({ url: `/_sandbox/payments/${PROJECT_ID}/manual-1` })).json() as Record<string, any>;
+  t.match(report.payment, { type: 'payout', interface: 'dashboard', status: 'success', sum: { amount: 15050, currency: 'PHP' } });
+  const bad = await client.post('/dashboard/manual/payout', { ...fields, payment_id: 'manual-2', account_number: '12345', amount: 'lots' });
+  t.equal(bad.statusCode, 400);
+  t.match(bad.body, /<code>amount<\/code>/);
+  const badAccount = await client.post('/dashboard/manual/payout', { ...fields, payment_id: 'manual-3', account_number: '12345' });
+  t.match(badAccount.body, /<code>account\.number<\/code>: 2004/);
+  const manualList = await client.get('/dashboard/manual');
+  t.match(manualList.body, /manual-1/);
+});
+
+t.test('a CSV mass payout reports bad rows by row and column and turns valid rows into one batch that completes', async (t) => {
+  const { app, sandbox } = await buildTestSandbox(t);
+  await seedPurchase(app, 'buy-1', 'cust-1');
+  const client = new DashboardClient(app);
+  await client.get('/dashboard/manual');
+  const template = await client.get('/dashboard/manual/template.csv');
+  t.match(template.body, /^general\.payment_id,payment\.amount,payment\.currency/);
+  const csv = [
+    'general.payment_id,payment.amount,payment.currency,customer.id,account.number,account.customer_name',
+    'mass-1,10000,PHP,cust-1,09171234567,Juan dela Cruz',
+    'mass-2,abc,PHP,cust-1,09171234567,Juan dela Cruz',
+    'mass-3,10000,PHP,cust-1,0917,Juan dela Cruz',
+    'mass-4,10000,PHP,stranger,09171234567,Pedro',
+    'mass-5,10000,PHP,cust-1,09000000000,Juan dela Cruz',
+    'mass-1,10000,PHP,cust-1,09171234567,Juan dela Cruz',
+  ].join('\n');
+  const uploaded = await client.upload('/dashboard/manual/batches', { project_id: String(PROJECT_ID) }, { name: 'payouts.csv', content: csv });
+  t.equal(uploaded.statusCode, 200);
+  t.match(uploaded.body, /row 3, <code>payment\.amount<\/code>/);
+  t.match(uploaded.body, /row 4, <code>account\.number<\/code>/);
+  t.match(uploaded.body, /row 7, <code>general\.payment_id<\/code>: Payment ID &quot;mass-1&quot; already exists/);
+  const batchId = /Batch (\d+):/.exec(uploaded.body)?.[1];
+  await flush(app);
+  const batch = sandbox.batches.find(Number(batchId))!;
+  t.match(batch, { total: 3, processed: 3, status: 'done', success: 1, decline: 2, fileName: 'payouts.csv' });
+  const page = await client.get(`/dashboard/manual/batches/${batchId}`);
+  t.match(page.body, /id="batch-status">done/);
+  t.match((await client.get('/dashboard/manual')).body, /<td>\+1<\/td><td>−2<\/td>/);
+  const badHeader = await client.upload('/dashboard/manual/batches', { project_id: String(PROJECT_ID) }, { name: 'x.csv', content: 'colour,size\nred,big' });
+  t.equal(badHeader.statusCode, 400);
+  t.match(badHeader.body, /row 1, <code>colour<\/code>: Unknown column/);
+  const noCsrf = await new DashboardClient(app).upload('/dashboard/manual/batches', { project_id: String(PROJECT_ID) }, { name: 'x.csv', content: csv });
+  t.equal(noCsrf.statusCode, 403);
+});
+
+t.test('exports carry the filtered list as CSV and XLSX', async (t) => {
+  const { app } = await buildTestSandbox(t);
+  await seedPurchase(app, 'exp-1', 'cust-1');
+  await sale(app, 'exp-2');
+  const client = new DashboardClient(app);
+  const csv = await client.get('/dashboard/payments/export.csv?status=success');
+  t.equal(csv.statusCode, 200);
+  const rows = parse(csv.body, { columns: true }) as Array<Record<string, string>>;
+  t.match(rows, [{ payment_id: 'exp-1', status: 'success', amount: '50000', currency: 'PHP', code: '0' }]);
+  t.equal(rows.length, 1);
+  const xlsx = await client.get('/dashboard/payments/export.xlsx');
+  t.equal(xlsx.headers['content-type'], 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+  const workbook = new ExcelJS.Workbook();
+  await workbook.xlsx.load(xlsx.rawPayload as unknown as ArrayBuffer);
+  const sheet = workbook.getWorksheet('Payments')!;
+  t.equal(sheet.rowCount, 3);
+  t.equal(sheet.getRow(1).getCell(2).value, 'payment_id');
+  t.same([sheet.getRow(2).getCell(2).value, sheet.getRow(3).getCell(2).value].sort(), ['exp-1', 'exp-2']);
+});
+
+t.test('analytics draws counts and amounts per status per day and success rate per method', async (t) => {
+  const { app } = await buildTestSandbox(t);
+  await seedPurchase(app, 'an-1', 'cust-1');
+  await sale(app, 'an-2', { payment: { amount: 10001, currency: 'PHP' } });
+  await flush(app);
+  const page = await new DashboardClient(app).get('/dashboard/analytics');
+  t.equal(page.statusCode, 200);
+  t.match(page.body, /<svg role="img"/);
+  t.match(page.body, /<title>2026-01-01 success: 1<\/title>/);
+  t.match(page.body, /paymaya: 50\.0% success/);
+});
+
+t.test('with SANDBOX_ADMIN_TOKEN the dashboard and the control API need it', async (t) => {
+  const { app } = await buildTestSandbox(t, { config: { adminToken: 'open-sesame' } });
+  const anonymous = await app.inject({ url: '/dashboard/payments' });
+  t.equal(anonymous.statusCode, 303);
+  t.equal(anonymous.headers.location, '/dashboard/login');
+  t.equal((await app.inject({ method: 'POST', url: '/dashboard/manual/payout', payload: 'a=b', headers: { 'content-type': 'application/x-www-form-urlencoded' } })).statusCode, 401);
+  const client = new DashboardClient(app);
+  await client.get('/dashboard/login');
+  t.equal((await client.post('/dashboard/login', { token: 'wrong' }, false)).statusCode, 401);
+  const login = await client.post('/dashboard/login', { token: 'open-sesame' }, false);
+  t.equal(login.statusCode, 303);
+  t.notMatch(String(login.headers['set-cookie']), /open-sesame/, 'the cookie is not the token');
+  t.equal((await client.get('/dashboard/payments')).statusCode, 200);
+  t.equal((await new DashboardClient(app, { authorization: 'Bearer open-sesame' }).get('/dashboard/payments')).statusCode, 200);
+  const control = await app.inject({ url: '/_sandbox/callbacks' });
+  t.equal(control.statusCode, 401);
+  t.match(control.json(), { status: 'error', code: '303' });
+  t.equal((await app.inject({ url: '/_sandbox/callbacks', headers: { authorization: 'Bearer open-sesame' } })).statusCode, 200);
+  t.equal((await app.inject({ url: '/_sandbox/health' })).statusCode, 200, 'health stays open for probes');
+});
