@@ -20,7 +20,7 @@ export function resultMail(payment: Payment, method: PaymentMethod, outcome: Out
     `Amount: ${amount}`,
     `Status: ${outcome.status}${outcome.status === 'success' ? '' : ` (${outcome.code} ${outcome.message})`}`,
     payment.description === '' ? '' : `Description: ${payment.description}`,
-    `Account: ${String(payment.account.number ?? '')}`,
+    payment.account.number === undefined ? '' : `Account: ${String(payment.account.number)}`,
   ].filter((line) => line !== '').join('\n');
   return { from: `no-reply@${method.code}.sandbox`, subject, body };
 }

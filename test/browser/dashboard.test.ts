@@ -1,0 +1,71 @@
+import t from 'tap';
+import ExcelJS from 'exceljs';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { buildTestSandbox, flush, PROJECT_ID, tempDir } from '../helpers/sandbox.js';
+import { sale } from '../helpers/gate-client.js';
+import { browserSkipReason, keepScreenshot, launchBrowser } from '../helpers/browser.js';
+
+t.test('the dashboard in a real browser', { skip: browserSkipReason }, async (t) => {
+  const { app } = await buildTestSandbox(t);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const baseUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  await sale(app, 'seed-1', { customer: { id: 'cust-1', ip_address: '203.0.113.7' } });
+  await app.inject({ method: 'POST', url: `/_sandbox/payments/${PROJECT_ID}/seed-1/complete`, payload: { status: 'success' } });
+  const browser = await launchBrowser(t);
+  const context = await browser.newContext({ javaScriptEnabled: false, acceptDownloads: true });
+  t.teardown(() => context.close());
+  const page = await context.newPage();
+
+  t.test('upload a CSV of payouts, watch the batch complete, export the list as XLSX and read its rows', async (t) => {
+    const dir = tempDir(t);
+    const csvPath = join(dir, 'payouts.csv');
+    writeFileSync(csvPath, [
+      'general.payment_id,payment.amount,payment.currency,customer.id,account.number,account.customer_name',
+      'csv-1,10000,PHP,cust-1,09171234567,Juan dela Cruz',
+      'csv-2,20000,PHP,cust-1,09000000000,Juan dela Cruz',
+      'csv-3,12.5,PHP,cust-1,09171234567,Juan dela Cruz',
+    ].join('\n'));
+    await page.goto(`${baseUrl}/dashboard/manual`);
+    await keepScreenshot(page, 'dashboard-manual');
+    await page.locator('form[action="/dashboard/manual/batches"] select[name="project_id"]').selectOption(String(PROJECT_ID));
+    await page.getByLabel('CSV file').setInputFiles(csvPath);
+    await page.getByRole('button', { name: 'Upload' }).click();
+    await page.waitForURL(/\/dashboard\/manual\/batches/);
+    t.match(await page.getByRole('alert').textContent(), /row 4, payment\.amount/);
+    await flush(app);
+    await page.getByRole('link', { name: 'Refresh' }).click();
+    t.equal(await page.locator('#batch-status').textContent(), 'done');
+    t.equal(await page.locator('#batch-success').textContent(), '1');
+    t.equal(await page.locator('#batch-decline').textContent(), '1');
+    await keepScreenshot(page, 'dashboard-batch');
+
+    await page.goto(`${baseUrl}/dashboard/payments?type=payout`);
+    await keepScreenshot(page, 'dashboard-payments');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'XLSX' }).click()]);
+    const xlsxPath = join(dir, 'payments.xlsx');
+    await download.saveAs(xlsxPath);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.readFile(xlsxPath);
+    const sheet = workbook.getWorksheet('Payments')!;
+    const ids = [2, 3].map((n) => String(sheet.getRow(n).getCell(2).value)).sort();
+    t.same(ids, ['csv-1', 'csv-2']);
+    const statuses = [2, 3].map((n) => String(sheet.getRow(n).getCell(5).value)).sort();
+    t.same(statuses, ['decline', 'success']);
+  });
+
+  t.test('a payment page lets a QA engineer force an outcome and see the callbacks', async (t) => {
+    await sale(app, 'qa-1');
+    await flush(app);
+    await page.goto(`${baseUrl}/dashboard/payments/${PROJECT_ID}/qa-1`);
+    await page.getByLabel('Force an outcome').selectOption('scenario:decline-insufficient-funds');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.waitForURL(`${baseUrl}/dashboard/payments/${PROJECT_ID}/qa-1`);
+    t.match(await page.locator('main').textContent(), /20105/);
+    await keepScreenshot(page, 'dashboard-payment');
+    await page.goto(`${baseUrl}/dashboard/analytics`);
+    t.ok(await page.locator('svg[role="img"]').count() >= 3);
+    await keepScreenshot(page, 'dashboard-analytics');
+  });
+});
