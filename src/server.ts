@@ -6,10 +6,25 @@ import { ConfigError, loadConfig, type SandboxConfig } from './config.js';
 import { createSandbox } from './sandbox.js';
 import { ScenarioError } from './domain/scenarios.js';
 import { startBanner } from './start-banner.js';
+import { applyCliOptions, HELP } from './cli-options.js';
+
+function environmentOrExit(): NodeJS.ProcessEnv {
+  try {
+    const result = applyCliOptions(process.argv.slice(2), process.env);
+    if (result.help) {
+      process.stdout.write(HELP);
+      process.exit(0);
+    }
+    return result.env;
+  } catch (error) {
+    process.stderr.write(`ecommpay-sandbox: ${(error as Error).message}\n\n${HELP}`);
+    process.exit(2);
+  }
+}
 
 function configOrExit(): SandboxConfig {
   try {
-    return loadConfig();
+    return loadConfig(environmentOrExit());
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`ecommpay-sandbox: ${error.message}\n`);
@@ -39,12 +54,14 @@ const address = app.server.address();
 process.stdout.write(startBanner(config, sandbox, typeof address === 'object' && address !== null ? address.port : config.port));
 
 let closing = false;
+/** Finishes requests in flight, stops the scheduler (letting running deliveries record), closes the database. */
 async function shutdown(signal: string): Promise<void> {
   if (closing) return;
   closing = true;
   app.log.info({ signal }, 'shutting down');
   await app.close();
   await sandbox.close();
+  process.stdout.write(`ecommpay-sandbox stopped (${signal})\n`);
   process.exit(0);
 }
 process.on('SIGTERM', () => void shutdown('SIGTERM'));

@@ -8,10 +8,10 @@ interface Tap { teardown(fn: () => unknown): void }
 
 const serverEntry = fileURLToPath(new URL('../../src/server.ts', import.meta.url));
 
-export function startChildSandbox(t: Tap, env: Record<string, string>): Promise<ChildSandbox> {
+export function startChildSandbox(t: Tap, env: Record<string, string>, args: string[] = []): Promise<ChildSandbox> {
   // Reuse the TypeScript loader this test runs under, so the child runs the same sources.
   const loaders = process.execArgv.filter((arg) => arg.includes('typescript') || arg === '--enable-source-maps');
-  const child = spawn(process.execPath, [...loaders, serverEntry], {
+  const child = spawn(process.execPath, [...loaders, serverEntry, ...args], {
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -20,17 +20,34 @@ export function startChildSandbox(t: Tap, env: Record<string, string>): Promise<
   });
   const output: string[] = [];
   return new Promise((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
+    let ready = false;
+    child.stdout?.on('data', (chunk: Buffer) => {
       output.push(chunk.toString());
-      const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output.join(''));
+      const match = ready ? null : /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output.join(''));
       if (match !== null) {
-        child.stdout?.off('data', onData);
+        ready = true;
         resolve({ child, baseUrl: match[1]!, output });
       }
-    };
-    child.stdout?.on('data', onData);
+    });
     child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
     child.on('exit', (code, signal) => reject(new Error(`sandbox exited early (${code ?? signal}): ${output.join('')}`)));
+  });
+}
+
+export function runToExit(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const loaders = process.execArgv.filter((arg) => arg.includes('typescript') || arg === '--enable-source-maps');
+  const child = spawn(process.execPath, [...loaders, serverEntry, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
+}
+
+export function exitOf(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) resolve(child.exitCode);
+    else child.once('exit', (code) => resolve(code));
   });
 }
 

@@ -1,0 +1,36 @@
+// Command-line flags of `ecommpay-sandbox` (npx); each one overrides the environment variable it names.
+import { parseArgs } from 'node:util';
+
+export const HELP = `Usage: ecommpay-sandbox [options]
+
+A local stand-in for the ECommPay payment platform (PayMaya and PH wallets).
+
+Options:
+  --port <n>          listening port (PORT, default 8080; 0 picks a free one)
+  --host <address>    bind address (HOST, default 127.0.0.1)
+  --db <path>         SQLite database file or :memory: (SANDBOX_DB, default .sandbox/sandbox.db)
+  --config <file>     JSON config file (SANDBOX_CONFIG)
+  --clock <mode>      real | manual | scale:N (SANDBOX_CLOCK, default real)
+  --seed <text>       seed for deterministic ids (SANDBOX_SEED)
+  --public-url <url>  base of links handed to browsers (SANDBOX_PUBLIC_URL)
+  -h, --help          show this help
+`;
+
+const FLAG_TO_ENV: Record<string, string> = {
+  port: 'PORT', host: 'HOST', db: 'SANDBOX_DB', config: 'SANDBOX_CONFIG', clock: 'SANDBOX_CLOCK', seed: 'SANDBOX_SEED', 'public-url': 'SANDBOX_PUBLIC_URL',
+};
+
+export type CliResult = { help: true } | { help: false; env: NodeJS.ProcessEnv };
+
+/** Applies the flags over `env`; throws an Error with a readable message on an unknown flag or a missing value. */
+export function applyCliOptions(argv: string[], env: NodeJS.ProcessEnv): CliResult {
+  const options = Object.fromEntries(Object.keys(FLAG_TO_ENV).map((flag) => [flag, { type: 'string' as const }]));
+  const { values } = parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: false });
+  if (values.help === true) return { help: true };
+  const merged = { ...env };
+  for (const [flag, name] of Object.entries(FLAG_TO_ENV)) {
+    const value = (values as Record<string, unknown>)[flag];
+    if (typeof value === 'string') merged[name] = value;
+  }
+  return { help: false, env: merged };
+}
