@@ -25,9 +25,40 @@ export function useErrorEnvelope(app: FastifyInstance, echo: (body: unknown) => 
   });
 }
 
-/** Reads every body as JSON whatever its content type, so a wrong header still gets 2003, not a 415. */
+export const MAX_JSON_DEPTH = 32;
+
+/** How deeply a parsed JSON value nests, counted without recursion so no input can exhaust the stack. */
+export function depthOf(value: unknown): number {
+  let deepest = 0;
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop() as [unknown, number];
+    if (typeof node !== 'object' || node === null) continue;
+    deepest = Math.max(deepest, depth + 1);
+    if (deepest > MAX_JSON_DEPTH) return deepest;
+    for (const child of Object.values(node)) stack.push([child, depth + 1]);
+  }
+  return deepest;
+}
+
+/**
+ * Reads every body as JSON whatever its content type, so a wrong header still gets 2003, not a 415.
+ * `__proto__`/`constructor` keys are refused by Fastify's parser; nesting is capped before any signing walk.
+ */
 export function parseAnyBodyAsJson(app: FastifyInstance): void {
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'string' }, parseJson);
+  app.addContentTypeParser('*', { parseAs: 'string' }, (request, body, done) => {
+    try {
+      parseJson(request, body as string, (error, value) => {
+        if (error !== null && error !== undefined) return done(error, undefined);
+        if (depthOf(value) > MAX_JSON_DEPTH) {
+          return done(new Refusal('malformed-request', [{ field: '', message: `JSON nested deeper than ${MAX_JSON_DEPTH} levels` }]), undefined);
+        }
+        done(null, value);
+      });
+    } catch (error) {
+      done(new Refusal('malformed-request', [{ field: '', message: `Invalid JSON string: ${(error as Error).message}` }]), undefined);
+    }
+  });
 }

@@ -5,6 +5,7 @@ import { Refusal } from '../../domain/errors.js';
 import type { Payment } from '../../domain/model.js';
 import { isFinal, type CustomerAction } from '../../domain/payment-service.js';
 import type { Sandbox } from '../../sandbox.js';
+import { useHtmlErrors } from '../html-errors.js';
 import { formatMinor, views } from '../views.js';
 
 const MOBILE_NUMBER = /^09\d{9}$/;
@@ -12,6 +13,7 @@ const ACTIONS = new Set<CustomerAction>(['pay', 'decline', 'cancel']);
 
 export async function paymayaEmulator(app: FastifyInstance, { sandbox }: { sandbox: Sandbox }): Promise<void> {
   await app.register(formbody, { bodyLimit: 16 * 1024 });
+  useHtmlErrors(app);
   const { paymentService, methods, projects } = sandbox;
 
   function pageData(payment: Payment): Record<string, unknown> {

@@ -9,6 +9,7 @@ import {
   authenticatePaymentPage, checkParameters, parameterProblems, parseQuery, type PaymentPageParams,
 } from '../../domain/payment-page-params.js';
 import type { Sandbox } from '../../sandbox.js';
+import { useHtmlErrors } from '../html-errors.js';
 import { formatMinor, views } from '../views.js';
 import { minorUnitExponent } from '../../domain/currency-converter.js';
 
@@ -16,6 +17,7 @@ const HTML = 'text/html; charset=utf-8';
 
 export async function paymentPage(app: FastifyInstance, { sandbox }: { sandbox: Sandbox }): Promise<void> {
   await app.register(formbody, { bodyLimit: 64 * 1024 });
+  useHtmlErrors(app);
   const { paymentService, projects, methods, clock } = sandbox;
   const saleMethods = () => methods.all().filter((m) => m.operations.sale?.interfaces.includes('payment_page'));
 

@@ -24,10 +24,18 @@ function integerParam(raw: string | undefined, field: string, min: number, max: 
   return value;
 }
 
-export function listQuery(query: Record<string, string | undefined>): ListQuery {
+/** One text value of a query parameter; a repeated parameter counts by its first value. */
+export function queryText(query: Record<string, unknown>, name: string): string | undefined {
+  const raw = query[name];
+  const value = Array.isArray(raw) ? raw[0] : raw;
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+export function listQuery(raw: Record<string, unknown>): ListQuery {
+  const query = Object.fromEntries(['project_id', 'payment_id', 'limit', 'offset'].map((name) => [name, queryText(raw, name)]));
   return {
     projectId: integerParam(query.project_id, 'project_id', 1, Number.MAX_SAFE_INTEGER),
-    paymentId: query.payment_id === '' ? undefined : query.payment_id,
+    paymentId: query.payment_id,
     limit: integerParam(query.limit, 'limit', 1, 1000) ?? 100,
     offset: integerParam(query.offset, 'offset', 0, Number.MAX_SAFE_INTEGER) ?? 0,
   };

@@ -10,7 +10,7 @@ import type { FrequencyLimit } from '../../storage/projects-store.js';
 import { useErrorEnvelope } from '../error-envelope.js';
 import { isAdmin } from '../admin-access.js';
 import { toGateError } from '../gate-api/gate-error.js';
-import { validateControlBody, listQuery } from './control-request.js';
+import { validateControlBody, listQuery, queryText } from './control-request.js';
 
 const CALLBACK_STATES = new Set<CallbackState>(['queued', 'scheduled', 'delivered', 'failed']);
 
@@ -85,9 +85,9 @@ export async function sandboxApi(app: FastifyInstance, { sandbox }: { sandbox: S
     return paymentReport(completed, paymentService.operationsOf(completed), callbacks, jobs);
   });
 
-  app.get<{ Querystring: Record<string, string> }>('/_sandbox/callbacks', async (request) => {
+  app.get<{ Querystring: Record<string, unknown> }>('/_sandbox/callbacks', async (request) => {
     const query = listQuery(request.query);
-    const state = request.query.state;
+    const state = queryText(request.query, 'state');
     if (state !== undefined && !CALLBACK_STATES.has(state as CallbackState)) {
       throw new Refusal('invalid-fields', [{ field: 'state', message: 'Expected queued, scheduled, delivered or failed' }]);
     }
@@ -106,7 +106,7 @@ export async function sandboxApi(app: FastifyInstance, { sandbox }: { sandbox: S
     return { callback: replay === undefined ? null : callbackReport(replay, callbacks.attemptsOf(replayId)) };
   });
 
-  app.get<{ Querystring: Record<string, string> }>('/_sandbox/inbox', async (request) => {
+  app.get<{ Querystring: Record<string, unknown> }>('/_sandbox/inbox', async (request) => {
     const query = listQuery(request.query);
     const entries = callbacks.inbox(query).map((entry) => ({
       id: entry.id,
@@ -119,9 +119,9 @@ export async function sandboxApi(app: FastifyInstance, { sandbox }: { sandbox: S
     return { inbox: entries };
   });
 
-  app.get<{ Querystring: Record<string, string> }>('/_sandbox/mail', async (request) => {
+  app.get<{ Querystring: Record<string, unknown> }>('/_sandbox/mail', async (request) => {
     const query = listQuery(request.query);
-    const to = request.query.to === '' ? undefined : request.query.to;
+    const to = queryText(request.query, 'to');
     const mails = sandbox.mail.list({ ...query, to }).map((m) => ({
       id: m.id, project_id: m.projectId, payment_id: m.paymentId, sent_at: new Date(m.sentAt).toISOString(),
       from: m.from, to: m.to, subject: m.subject, body: m.body,

@@ -1,0 +1,19 @@
+// Error pages for the browser surfaces (Payment Page, wallet checkout): whatever goes wrong, an HTML page
+// naming the code, never a stack trace and never a 500 for something the browser sent.
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { Refusal } from '../domain/errors.js';
+import { refusalOfFrameworkError } from './error-envelope.js';
+import { views } from './views.js';
+
+export function useHtmlErrors(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError | Refusal, request, reply) => {
+    const refusal = error instanceof Refusal ? error : refusalOfFrameworkError(error);
+    if (refusal === undefined) request.log.error({ err: error }, 'unexpected error on a page');
+    const status = refusal === undefined ? 500 : refusal.kind === 'body-too-large' ? 413 : refusal.kind === 'payment-not-found' ? 404 : 400;
+    return reply.code(status).type('text/html; charset=utf-8').send(views.render('./error', {
+      code: refusal?.code ?? '501',
+      message: refusal?.message ?? 'Internal error',
+      errors: refusal?.fields ?? [],
+    }));
+  });
+}

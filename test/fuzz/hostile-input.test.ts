@@ -1,0 +1,126 @@
+import t from 'tap';
+import fc from 'fast-check';
+import type { FastifyInstance } from 'fastify';
+import { buildTestSandbox, PROJECT_ID } from '../helpers/sandbox.js';
+import { saleBody, signed } from '../helpers/gate-client.js';
+
+const RUNS = Number(process.env.FUZZ_RUNS ?? 300);
+const GATE_PATHS = [
+  '/v2/payment/wallet/paymaya/sale', '/v2/payment/wallet/paymaya/payout', '/v2/payment/wallet/paymaya/refund',
+  '/v2/payment/refund', '/v2/payment/status', '/v2/payment/wallet/%F0%9F%92%A5/sale',
+];
+const JSON_SURFACES = [...GATE_PATHS, '/operations/get', '/v1/operations/get', '/_sandbox/clock/advance', '/_sandbox/clock', '/_sandbox/reset', '/_sandbox/projects', `/_sandbox/payments/${PROJECT_ID}/x/complete`];
+const CONTENT_TYPES = ['application/json', 'text/plain', 'application/x-www-form-urlencoded', 'application/xml', 'multipart/form-data; boundary=x', 'application/json; charset=latin1', ''];
+
+const hostileKey = fc.oneof(fc.constantFrom('__proto__', 'constructor', 'prototype', 'general', 'payment', 'signature', 'a:b', ''), fc.string(), fc.string({ unit: 'binary', maxLength: 8 }));
+const hostileValue = fc.letrec((tie) => ({
+  value: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    fc.constant(null), fc.boolean(), fc.integer(), fc.double(), fc.string({ maxLength: 40 }), fc.string({ unit: 'binary', maxLength: 20 }),
+    fc.constantFrom(Number.MAX_SAFE_INTEGER, -1, 0, 1e308, '', ' ', '0', '09171234567', 'PHP', '<script>alert(1)</script>'),
+    fc.array(tie('value'), { maxLength: 4 }),
+    fc.dictionary(hostileKey, tie('value'), { maxKeys: 5 }),
+  ),
+})).value;
+
+/** A structurally plausible Gate body with random holes and wrong types, so validation is reached. */
+const gateShaped = fc.record({
+  general: fc.option(fc.record({ project_id: fc.oneof(fc.constant(PROJECT_ID), hostileValue), payment_id: hostileValue, signature: hostileValue }, { requiredKeys: [] }), { nil: undefined }),
+  payment: fc.option(fc.record({ amount: hostileValue, currency: hostileValue, description: hostileValue }, { requiredKeys: [] }), { nil: undefined }),
+  customer: fc.option(fc.dictionary(hostileKey, hostileValue, { maxKeys: 4 }), { nil: undefined }),
+  account: fc.option(fc.dictionary(hostileKey, hostileValue, { maxKeys: 4 }), { nil: undefined }),
+  callback: fc.option(fc.record({ delay: hostileValue, force_disable: hostileValue }, { requiredKeys: [] }), { nil: undefined }),
+}, { requiredKeys: [] });
+
+function textOf(value: unknown): string {
+  return JSON.stringify(value) ?? 'null';
+}
+
+async function storedPayments(app: FastifyInstance): Promise<number> {
+  const page = await app.inject({ url: '/dashboard/payments' });
+  return Number(/(\d+) payment\(s\)/.exec(page.body)?.[1] ?? -1);
+}
+
+function assertEnvelope(response: { statusCode: number; body: string; headers: Record<string, unknown> }, where: string): void {
+  if (response.statusCode >= 500) throw new Error(`${where}: HTTP ${response.statusCode} ${response.body.slice(0, 300)}`);
+  if (response.statusCode === 200 || response.statusCode === 201) return;
+  const body = JSON.parse(response.body) as { status?: unknown; code?: unknown; message?: unknown; errors?: unknown };
+  if (body.status !== 'error' || typeof body.code !== 'string' || typeof body.message !== 'string' || !Array.isArray(body.errors)) {
+    throw new Error(`${where}: not the error envelope: ${response.body.slice(0, 300)}`);
+  }
+}
+
+t.test('JSON surfaces answer random and malformed bodies in their error format, never a 500, and store nothing', async (t) => {
+  const { app } = await buildTestSandbox(t);
+  const before = await storedPayments(app);
+  await fc.assert(fc.asyncProperty(
+    fc.constantFrom(...JSON_SURFACES),
+    fc.oneof(hostileValue.map(textOf), gateShaped.map(textOf), fc.string({ maxLength: 200 }), fc.string({ unit: 'binary', maxLength: 100 }),
+      gateShaped.map((v) => textOf(v)).chain((text) => fc.nat({ max: text.length }).map((cut) => text.slice(0, cut)))),
+    fc.constantFrom(...CONTENT_TYPES),
+    async (url, payload, contentType) => {
+      const response = await app.inject({ method: 'POST', url, payload, headers: contentType === '' ? {} : { 'content-type': contentType } });
+      assertEnvelope(response, `${url} ${contentType}`);
+    },
+  ), { numRuns: RUNS });
+  t.equal(await storedPayments(app), before, 'no refused request stored a payment');
+});
+
+t.test('signed but wrong Gate bodies are refused with field errors and nothing is stored', async (t) => {
+  const { app } = await buildTestSandbox(t);
+  await fc.assert(fc.asyncProperty(gateShaped, fc.constantFrom(...GATE_PATHS.slice(0, 5)), async (shape, url) => {
+    const body = { ...(shape as Record<string, unknown>), general: { project_id: PROJECT_ID, payment_id: 'fuzz', ...(shape.general as object | undefined) } };
+    if (typeof body.general !== 'object' || body.general === null) return;
+    const response = await app.inject({ method: 'POST', url, payload: signed(body as { general: Record<string, unknown> }) });
+    assertEnvelope(response, url);
+  }), { numRuns: RUNS });
+  t.pass('no 500');
+});
+
+t.test('explicit limits: an oversized body is 413, deep nesting and prototype keys are 2003', async (t) => {
+  const { app, sandbox } = await buildTestSandbox(t);
+  const huge = JSON.stringify({ ...saleBody('big'), pad: 'x'.repeat(1024 * 1024 + 10) });
+  const tooLarge = await app.inject({ method: 'POST', url: '/v2/payment/wallet/paymaya/sale', payload: huge, headers: { 'content-type': 'application/json' } });
+  t.equal(tooLarge.statusCode, 413);
+  t.match(tooLarge.json(), { status: 'error', code: '702', errors: [{ message: /larger than the sandbox accepts/ }] });
+  const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+  const nested = await app.inject({ method: 'POST', url: '/v2/payment/status', payload: deep, headers: { 'content-type': 'application/json' } });
+  t.equal(nested.statusCode, 400);
+  t.match(nested.json(), { code: '2003' });
+  const deepObject = JSON.stringify(signed({ ...saleBody('deep'), extra: JSON.parse(`${'{"a":'.repeat(40)}1${'}'.repeat(40)}`) }));
+  t.match((await app.inject({ method: 'POST', url: '/v2/payment/wallet/paymaya/sale', payload: deepObject, headers: { 'content-type': 'application/json' } })).json(), { code: '2003', errors: [{ message: /nested deeper than 32/ }] });
+  for (const key of ['__proto__', 'constructor']) {
+    const poisoned = `{"general":{"project_id":${PROJECT_ID},"payment_id":"p"},"${key}":{"prototype":{"polluted":true},"polluted":true}}`;
+    const response = await app.inject({ method: 'POST', url: '/v2/payment/status', payload: poisoned, headers: { 'content-type': 'application/json' } });
+    t.equal(response.statusCode, 400, key);
+    t.match(response.json(), { code: '2003' });
+  }
+  t.equal(({} as Record<string, unknown>).polluted, undefined, 'no prototype was polluted');
+  const longId = await app.inject({ method: 'POST', url: '/v2/payment/wallet/paymaya/sale', payload: signed(saleBody('x'.repeat(300))) });
+  t.match(longId.json(), { code: '2004', errors: [{ field: 'general.payment_id' }] });
+  t.equal(sandbox.paymentService.find(PROJECT_ID, 'big'), undefined);
+});
+
+t.test('pages answer random query strings and form bodies with an HTML page, never a 500', async (t) => {
+  const { app } = await buildTestSandbox(t);
+  const queryPart = fc.tuple(fc.oneof(fc.constantFrom('project_id', 'payment_id', 'payment_amount', 'payment_currency', 'customer_id', 'customer_email', 'signature', 'best_before', 'force_payment_method', 'status', 'from', 'page', 'tokenid', 'q', '_x', 'frame_mode'), fc.string({ maxLength: 6 })), fc.oneof(fc.string({ maxLength: 30 }), fc.string({ unit: 'binary', maxLength: 10 }), fc.constantFrom('445', '1', '-1', 'true', '%', '%zz', '2026-13-45')));
+  await fc.assert(fc.asyncProperty(
+    fc.constantFrom('/payment', '/params/check', '/v1/params/check', '/paymaya/checkout', '/paymaya/result', '/payment/result', '/dashboard/payments', '/dashboard/analytics', '/_sandbox/callbacks', '/_sandbox/inbox', '/_sandbox/mail'),
+    fc.array(queryPart, { maxLength: 8 }),
+    async (path, parts) => {
+      const query = parts.map(([k, v]) => `${encodeURIComponent(k)}=${Math.random() < 0.1 ? v : encodeURIComponent(v)}`).join('&');
+      const response = await app.inject({ url: `${path}?${query}` });
+      if (response.statusCode >= 500) throw new Error(`${path}?${query}: ${response.statusCode} ${response.body.slice(0, 200)}`);
+    },
+  ), { numRuns: RUNS });
+  await fc.assert(fc.asyncProperty(
+    fc.constantFrom('/payment/submit', '/paymaya/checkout', '/dashboard/login', '/dashboard/manual/payout', '/dashboard/clock/advance'),
+    fc.oneof(fc.string({ maxLength: 100 }), fc.string({ unit: 'binary', maxLength: 50 }), fc.array(queryPart, { maxLength: 6 }).map((parts) => new URLSearchParams(parts).toString())),
+    fc.constantFrom('application/x-www-form-urlencoded', 'application/json', 'text/plain'),
+    async (path, payload, contentType) => {
+      const response = await app.inject({ method: 'POST', url: path, payload, headers: { 'content-type': contentType } });
+      if (response.statusCode >= 500) throw new Error(`${path} ${contentType}: ${response.statusCode} ${response.body.slice(0, 200)}`);
+    },
+  ), { numRuns: RUNS });
+  t.pass('no 500');
+});
