@@ -12,6 +12,7 @@ import { loadScenarios, type ScenarioCatalogue } from './domain/scenarios.js';
 import { UndiciCallbackTransport } from './outbound/callback-transport.js';
 import { CallbacksStore } from './storage/callbacks-store.js';
 import { openDatabase, type SqliteDatabase } from './storage/database.js';
+import { GroupCommitter } from './storage/group-commit.js';
 import { JobsStore } from './storage/jobs-store.js';
 import { MetaStore } from './storage/meta-store.js';
 import { MailStore } from './storage/mail-store.js';
@@ -58,6 +59,7 @@ export function createSandbox(config: SandboxConfig, log: Logger, transport?: Ca
   );
   if (config.clock.mode === 'manual') meta.put(MANUAL_CLOCK_KEY, String(clock.now()));
   const transaction = <T>(work: () => T): T => db.transaction(work)();
+  const groupCommit = new GroupCommitter(db);
   const projects = new ProjectsStore(db);
   for (const project of config.projects) {
     projects.save(
@@ -87,7 +89,7 @@ export function createSandbox(config: SandboxConfig, log: Logger, transport?: Ca
   let scheduler: Scheduler | undefined;
   const paymentService = new PaymentService(
     payments, jobs, dispatcher, methods, new CurrencyConverter(config.currencyRates), ids, clock, config.publicUrl, scenarios, mail,
-    (projectId) => projects.find(projectId), transaction, () => scheduler?.wake(),
+    (projectId) => projects.find(projectId), transaction, (work) => groupCommit.run(work), () => scheduler?.wake(),
   );
   const batches = new BatchesStore(db);
   const payoutBatches = new PayoutBatches(batches, jobs, paymentService, clock, transaction, () => scheduler?.wake());

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { readFileSync } from 'node:fs';
-import { canonicalString, jsSdkString } from '../src/signature/canonical-string.js';
+import { byteOrder, canonicalString, jsSdkString } from '../src/signature/canonical-string.js';
 import { sign, verify, hmacBase64 } from '../src/signature/signer.js';
 import { verifySignedBody } from '../src/signature/callback-verifier.js';
 import { parseQuery, signedPart } from '../src/domain/payment-page-params.js';
@@ -71,3 +71,9 @@ for (const vector of ppVectors) {
     }
   });
 }
+
+t.test('the canonical sort is UTF-8 byte order, astral characters included', async (t) => {
+  const words = ['a', 'b', 'é', '\uE000', '\uFFFD', '😀', 'a:b', 'a0', 'ab', '', 'Z', '\u00FF', '\u0800'];
+  const expected = [...words].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)));
+  t.same([...words].sort(byteOrder), expected);
+});

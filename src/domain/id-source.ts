@@ -3,42 +3,44 @@
 import { createHmac } from 'node:crypto';
 import { nanoid } from 'nanoid';
 
+export interface PaymentIds { checkoutToken: string; providerPaymentId: string; requestHex: string }
+
+const PROVIDER_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+
 export class IdSource {
   readonly seed: string;
+  private readonly base: number;
 
   constructor(seed: string | undefined) {
     this.seed = seed ?? nanoid();
+    this.base = 1_000_000_000_000_000 + (this.digest('op').readUIntBE(0, 6) % 7_000_000_000_000) * 1000;
   }
 
   private digest(...parts: Array<string | number>): Buffer {
-    return createHmac('sha256', this.seed).update(parts.join('\u0000')).digest();
+    return createHmac('sha512', this.seed).update(parts.join('\u0000')).digest();
   }
 
-  private hex40(...parts: Array<string | number>): string {
-    return this.digest(...parts).toString('hex').slice(0, 40);
+  /**
+   * Where operation ids start: a 16-digit number like `5028800010128225` taken from the seed. Ids then count
+   * up from it, so new rows land at the end of the table's index instead of at random pages.
+   */
+  operationIdBase(): number {
+    return this.base;
   }
 
-  /** A 16-digit operation id like `5028800010128225`, safe as a JSON number. */
-  operationId(projectId: number, paymentId: string, index: number): number {
-    return 1_000_000_000_000_000 + (this.digest('op', projectId, paymentId, index).readUIntBE(0, 6) % 8_000_000_000_000_000);
+  /** Every id of one payment from a single digest: checkout token, the wallet's reference, request id stem. */
+  forPayment(projectId: number, paymentId: string): PaymentIds {
+    const bytes = this.digest('payment', projectId, paymentId);
+    return {
+      checkoutToken: bytes.subarray(0, 8).toString('hex'),
+      // Shaped like the method card's `RF6XIZSW` / `RS2PHYOBG5`.
+      providerPaymentId: [...bytes.subarray(8, 18)].map((byte) => PROVIDER_ALPHABET[byte % PROVIDER_ALPHABET.length]).join(''),
+      requestHex: bytes.subarray(18, 38).toString('hex'),
+    };
   }
 
   /** `<hex>-<8-digit counter>`, as in the method card's callbacks (`c26a7e…c4-00000001`). */
-  requestId(projectId: number, paymentId: string, index: number): string {
-    return `${this.hex40('rq', projectId, paymentId)}-${String(index + 1).padStart(8, '0')}`;
-  }
-
-  /** The wallet's reference, shaped like the card's `RF6XIZSW` / `RS2PHYOBG5`. */
-  providerPaymentId(projectId: number, paymentId: string): string {
-    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
-    return [...this.digest('pp', projectId, paymentId).subarray(0, 10)].map((byte) => alphabet[byte % alphabet.length]).join('');
-  }
-
-  authCode(projectId: number, paymentId: string, index: number): string {
-    return String(this.digest('ac', projectId, paymentId, index).readUInt32BE(0) % 1_000_000).padStart(6, '0');
-  }
-
-  checkoutToken(projectId: number, paymentId: string): string {
-    return this.digest('tk', projectId, paymentId).toString('hex').slice(0, 16);
+  static requestId(requestHex: string, index: number): string {
+    return `${requestHex}-${String(index + 1).padStart(8, '0')}`;
   }
 }

@@ -7,7 +7,7 @@ import type { CallbackDispatcher } from './callback-dispatcher.js';
 import { AWAITING_CODE, SUCCESS_CODE, codeMessage } from './codes.js';
 import type { CurrencyConverter } from './currency-converter.js';
 import { Refusal, fieldRefusal } from './errors.js';
-import type { IdSource } from './id-source.js';
+import { IdSource } from './id-source.js';
 import type { Interface, MethodCatalogue, OperationKind, OperationRules, PaymentMethod } from './methods.js';
 import { FINAL_STATUSES, type Job, type Money, type Operation, type Payment, type PaymentStatus } from './model.js';
 import { withSignature } from '../signature/signer.js';
@@ -52,6 +52,8 @@ export function outcomeOf(status: 'success' | 'decline', code?: string): Outcome
 }
 
 export class PaymentService {
+  private lastOperationId: number | undefined;
+
   constructor(
     private readonly payments: PaymentsStore,
     private readonly jobs: JobsStore,
@@ -65,6 +67,7 @@ export class PaymentService {
     private readonly mail: MailStore,
     private readonly findProject: (projectId: number) => Project | undefined,
     private readonly runInTransaction: <T>(work: () => T) => T,
+    private readonly commitGrouped: <T>(work: () => T) => Promise<T>,
     private readonly onCommitted: () => void,
   ) {}
 
@@ -104,15 +107,16 @@ export class PaymentService {
     return this.findProject(projectId);
   }
 
-  startSale(request: PaymentRequest): Accepted {
+  startSale(request: PaymentRequest): Promise<Accepted> {
     return this.start(request, 'sale');
   }
 
-  startPayout(request: PaymentRequest): Accepted {
+  startPayout(request: PaymentRequest): Promise<Accepted> {
     return this.start(request, 'payout');
   }
 
-  private start(request: PaymentRequest, kind: OperationKind): Accepted {
+  /** Answers once the payment, its operation, its callback and its timers are committed (group commit). */
+  private async start(request: PaymentRequest, kind: OperationKind): Promise<Accepted> {
     const { method, rules } = this.methodFor(request.methodCode, kind);
     if (!rules.interfaces.includes(request.interface)) {
       throw new Refusal('operation-not-supported', [{ field: 'interface', message: `${method.title} ${kind} is not available through ${request.interface}` }]);
@@ -121,11 +125,12 @@ export class PaymentService {
     if (kind === 'payout') this.checkPayoutAccount(request, method);
     const plan = this.planFor(request, kind, converted);
     const projectId = request.project.projectId;
-    const accepted = this.runInTransaction(() => {
+    const accepted = await this.commitGrouped(() => {
       if (this.payments.find(projectId, request.paymentId) !== undefined) {
         throw fieldRefusal('general.payment_id', `Payment ID "${request.paymentId}" already exists in project ${projectId}`, 'duplicate-payment');
       }
       const now = this.clock.now();
+      const ids = this.ids.forPayment(projectId, request.paymentId);
       const limitDecline = this.limitDecline(request, rules, kind, method, converted, now);
       const payment = this.payments.insert({
         projectId,
@@ -143,15 +148,15 @@ export class PaymentService {
         callbackUrl: request.callbackUrl,
         callbackDelaySeconds: request.callbackDelaySeconds + (plan.callbacks.extra_delay ?? 0),
         callbacksDisabled: request.callbacksDisabled,
-        checkoutToken: this.ids.checkoutToken(projectId, request.paymentId),
-        providerPaymentId: this.ids.providerPaymentId(projectId, request.paymentId),
+        checkoutToken: ids.checkoutToken,
+        providerPaymentId: ids.providerPaymentId,
         createdAt: now,
         updatedAt: now,
         baseDueAt: now + rules.base_seconds * 1000,
         limitDueAt: now + rules.limit_seconds * 1000,
         extras: { ...request.extras, scenario: limitDecline === undefined ? plan.name : 'limits', callback_faults: plan.callbacks },
       });
-      const operation = this.newOperation(payment, kind, 0, now);
+      const operation = this.newOperation(payment, kind, 0, now, ids.requestHex);
       if (limitDecline !== undefined) {
         this.finalize(payment, operation, limitDecline, method, now);
       } else {
@@ -236,8 +241,9 @@ export class PaymentService {
     return undefined;
   }
 
-  private newOperation(payment: Payment, kind: OperationKind, index: number, now: number): Operation {
-    const id = this.ids.operationId(payment.projectId, payment.paymentId, index);
+  private newOperation(payment: Payment, kind: OperationKind, index: number, now: number, requestHex: string): Operation {
+    this.lastOperationId = Math.max(this.lastOperationId ?? this.payments.maxOperationId() ?? this.ids.operationIdBase(), this.ids.operationIdBase()) + 1;
+    const id = this.lastOperationId;
     const operation: Operation = {
       id,
       paymentRowId: payment.rowId,
@@ -246,13 +252,14 @@ export class PaymentService {
       status: payment.status,
       code: AWAITING_CODE,
       message: codeMessage(AWAITING_CODE),
-      requestId: this.ids.requestId(payment.projectId, payment.paymentId, index),
+      requestId: IdSource.requestId(requestHex, index),
       createdAt: now,
       updatedAt: now,
       sumInitial: { ...payment.sum },
       sumConverted: { ...payment.sumConverted },
       providerDate: undefined,
-      authCode: this.ids.authCode(payment.projectId, payment.paymentId, index),
+      // The method card's wallet callbacks always carry an empty auth_code.
+      authCode: '',
     };
     this.payments.insertOperation(operation);
     return operation;

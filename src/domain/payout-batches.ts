@@ -133,15 +133,16 @@ export class PayoutBatches {
     const project = this.payments.projectOf(batch.projectId);
     const afterRow = Number(job.payload || '0');
     const rows = this.batches.nextRows(batch.id, afterRow, CHUNK);
-    for (const row of rows) {
+    // The chunk's payouts share one group commit.
+    await Promise.all(rows.map(async (row) => {
       try {
         if (project === undefined) throw new Refusal('unknown-project');
-        this.payments.startPayout(this.requestFrom(project, JSON.parse(row.request) as PayoutFields));
+        await this.payments.startPayout(this.requestFrom(project, JSON.parse(row.request) as PayoutFields));
       } catch (error) {
         if (!(error instanceof Refusal)) throw error;
         this.batches.markRowRefused(batch.id, row.rowNumber, `${error.code} ${error.message}: ${error.fields.map((f) => f.message).join('; ')}`);
       }
-    }
+    }));
     const processed = batch.processed + rows.length;
     const done = rows.length < CHUNK;
     this.runInTransaction(() => {

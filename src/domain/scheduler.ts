@@ -16,6 +16,7 @@ export class Scheduler {
   private readonly queued = new Set<number>();
   private timer: NodeJS.Timeout | undefined;
   private stopped = true;
+  private wakeScheduled = false;
   private advancing: Promise<void> = Promise.resolve();
   private idleWaiters: Array<() => void> = [];
 
@@ -41,31 +42,42 @@ export class Scheduler {
     await Promise.allSettled([...this.running.values()]);
   }
 
-  /** Called after new due work is committed. */
+  /** Called after new due work is committed; wakes coming in the same turn share one pump. */
   wake(): void {
-    if (!this.stopped) setImmediate(() => this.pump());
+    if (this.stopped || this.wakeScheduled) return;
+    this.wakeScheduled = true;
+    setImmediate(() => {
+      this.wakeScheduled = false;
+      this.pump();
+    });
   }
 
   get inFlight(): number {
     return this.running.size;
   }
 
-  private pump(): void {
+  /**
+   * Starts claimed work and claims more. A finishing job refills only once half the slots are free, so a busy
+   * loop reads the table in batches rather than once per job; new commits and timers always refill.
+   */
+  private pump(fromCompletion = false): void {
     if (this.stopped) return;
     const now = this.clock.now();
-    if (this.ready.length === 0 && this.running.size < this.maxInFlight) this.refill(now);
+    const refillNow = !fromCompletion || this.running.size <= this.maxInFlight / 2;
+    if (this.ready.length === 0 && this.running.size < this.maxInFlight && refillNow) this.refill(now);
     while (this.running.size < this.maxInFlight && this.ready.length > 0) {
       const job = this.ready.shift() as Job;
       this.queued.delete(job.id);
       this.launch(job);
     }
-    this.arm(now);
+    // While jobs run, their completions come back here; the timer armed before stays valid meanwhile.
+    if (!fromCompletion || this.running.size === 0) this.arm(now);
     if (this.running.size === 0 && this.ready.length === 0) this.notifyIdle();
   }
 
   /** Claims a batch of due rows in memory, so a busy loop does not query the table once per job. */
   private refill(now: number): void {
-    for (const job of this.jobs.due(now, READY_BATCH + this.running.size)) {
+    for (const job of this.jobs.due(now, READY_BATCH, this.running.keys())) {
       if (this.running.has(job.id) || this.queued.has(job.id)) continue;
       this.ready.push(job);
       this.queued.add(job.id);
@@ -85,7 +97,7 @@ export class Scheduler {
       })
       .finally(() => {
         this.running.delete(job.id);
-        this.pump();
+        this.pump(true);
       });
     this.running.set(job.id, run);
   }

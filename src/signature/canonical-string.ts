@@ -26,8 +26,24 @@ function collectCanonical(node: Record<string, unknown> | unknown[], prefix: str
   }
 }
 
-function byteOrder(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+/**
+ * UTF-8 byte order without encoding: UTF-16 code units sort the same way except that surrogates (astral
+ * characters, 4 UTF-8 bytes) must come after U+E000..U+FFFF (3 bytes), so those two ranges swap places.
+ */
+export function byteOrder(a: string, b: string): number {
+  const length = Math.min(a.length, b.length);
+  for (let i = 0; i < length; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) return utf8Rank(x) - utf8Rank(y);
+  }
+  return a.length - b.length;
+}
+
+function utf8Rank(unit: number): number {
+  if (unit >= 0xd800 && unit <= 0xdfff) return unit + 0x2000;
+  if (unit >= 0xe000) return unit - 0x800;
+  return unit;
 }
 
 /** The canonical string: escaped keys, full paths sorted by byte order, `path:value` joined with `;`. */

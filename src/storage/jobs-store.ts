@@ -19,7 +19,9 @@ export class JobsStore {
     this.upsertStmt = db.prepare(`INSERT INTO jobs (kind, ref, due_at, payload, project_id) VALUES (?, ?, ?, ?, ?)
       ON CONFLICT (kind, ref) DO UPDATE SET due_at = excluded.due_at, payload = excluded.payload`);
     this.removeStmt = db.prepare('DELETE FROM jobs WHERE kind = ? AND ref = ?');
-    this.dueStmt = db.prepare<[number, number], JobRow>('SELECT * FROM jobs WHERE due_at <= ? ORDER BY due_at, id LIMIT ?');
+    this.dueStmt = db.prepare<[number, string, number], JobRow>(
+      'SELECT * FROM jobs WHERE due_at <= ? AND id NOT IN (SELECT value FROM json_each(?)) ORDER BY due_at, id LIMIT ?',
+    );
     this.nextDueStmt = db.prepare<[], { due_at: number }>('SELECT due_at FROM jobs ORDER BY due_at LIMIT 1');
     this.ofStmt = db.prepare<[JobKind, number], JobRow>('SELECT * FROM jobs WHERE kind = ? AND ref = ?');
   }
@@ -37,8 +39,9 @@ export class JobsStore {
     return row === undefined ? undefined : rowToJob(row);
   }
 
-  due(until: number, limit: number): Job[] {
-    return this.dueStmt.all(until, limit).map(rowToJob);
+  /** Due rows other than those already claimed (running or queued in memory). */
+  due(until: number, limit: number, claimed: Iterable<number> = []): Job[] {
+    return this.dueStmt.all(until, JSON.stringify([...claimed]), limit).map(rowToJob);
   }
 
   nextDueAt(): number | undefined {

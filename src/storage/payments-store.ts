@@ -172,6 +172,10 @@ export class PaymentsStore {
     });
   }
 
+  maxOperationId(): number | undefined {
+    return this.db.prepare<[], { id: number | null }>('SELECT max(id) AS id FROM operations').get()?.id ?? undefined;
+  }
+
   operationsOf(paymentRowId: number): Operation[] {
     return this.operationsStmt.all(paymentRowId).map(rowToOperation);
   }

@@ -211,7 +211,7 @@ export async function dashboard(app: FastifyInstance, { sandbox }: { sandbox: Sa
       };
       try {
         const payoutRequest = payoutBatches.requestFrom(project, fields);
-        paymentService.startPayout(payoutRequest);
+        await paymentService.startPayout(payoutRequest);
         await scheduler.settle();
         return reply.redirect(`/dashboard/payments/${project.projectId}/${encodeURIComponent(payoutRequest.paymentId)}`, 303);
       } catch (error) {

@@ -17,14 +17,14 @@ export async function gateApi(app: FastifyInstance, { sandbox }: { sandbox: Sand
     paymentService.methodFor(request.params.method, 'sale');
     const body = validateGateBody('gate/sale.json', request.body);
     const project = authenticate(body, projects);
-    return accepted(paymentService.startSale(toPaymentRequest(body, project, request.params.method, scenarioHeader(request))));
+    return accepted(await paymentService.startSale(toPaymentRequest(body, project, request.params.method, scenarioHeader(request))));
   });
 
   app.post<{ Params: MethodParams }>('/v2/payment/wallet/:method/payout', async (request) => {
     paymentService.methodFor(request.params.method, 'payout');
     const body = validateGateBody('gate/payout.json', request.body);
     const project = authenticate(body, projects);
-    return accepted(paymentService.startPayout(toPaymentRequest(body, project, request.params.method, scenarioHeader(request))));
+    return accepted(await paymentService.startPayout(toPaymentRequest(body, project, request.params.method, scenarioHeader(request))));
   });
 
   app.post<{ Params: MethodParams }>('/v2/payment/wallet/:method/refund', async (request) => {

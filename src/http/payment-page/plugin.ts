@@ -110,7 +110,7 @@ export async function paymentPage(app: FastifyInstance, { sandbox }: { sandbox: 
     const existing = paymentService.find(project.projectId, params.payment_id as string);
     if (existing !== undefined) return reply.redirect(`/payment/result?tokenid=${existing.checkoutToken}`, 303);
     try {
-      paymentService.startSale({
+      await paymentService.startSale({
         project,
         paymentId: params.payment_id as string,
         methodCode: method.code,
