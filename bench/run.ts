@@ -1,11 +1,96 @@
-// `npm run bench`: runs the benchmarks against the built sandbox and prints their figures (also as JSON).
-import { mkdirSync, writeFileSync } from 'node:fs';
+// `npm run bench`: the sandbox (its real start path, a temp database) beside bare Fastify and any peer mock
+// that is installed, each driven by autocannon from a separate process. Prints a table and writes JSON.
+// BENCH_SECONDS (default 10) sets each measured run; BENCH_FILL (default 0) first stores that many payments
+// (e.g. 200000 for the memory target, 1000000 for the scale-with-data target).
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { benchCallbacks } from './callbacks.js';
+import { runLoad, type LoadResult } from './load.js';
+import type { LoadSpec } from './load-worker.js';
+import { memoryOf } from './process-stats.js';
+import { BENCH_PROJECT, startProcess, stopSandbox } from './sandbox-process.js';
 
-const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version, cpus: cpus().length };
-results.callbacks = await benchCallbacks();
-console.table(results.callbacks);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const FILL = Number(process.env.BENCH_FILL ?? 0);
+const WARMUP = Math.min(3, SECONDS);
+
+interface Row { server: string; scenario: string; rps: number; p50: number; p99: number; peakRssMb: number; errors: number; ratio?: number; note?: string }
+
+async function measure(pid: number, spec: LoadSpec): Promise<LoadResult & { peakRssMb: number }> {
+  await runLoad({ ...spec, durationSeconds: WARMUP, prefix: `${spec.prefix}-warm` });
+  const result = await runLoad(spec);
+  return { ...result, peakRssMb: memoryOf(pid).peakRssMb };
+}
+
+function row(server: string, scenario: string, r: LoadResult & { peakRssMb: number }, note?: string): Row {
+  return { server, scenario, rps: r.requestsPerSecond, p50: r.p50, p99: r.p99, peakRssMb: r.peakRssMb, errors: r.errors + r.non2xx, ...(note === undefined ? {} : { note }) };
+}
+
+const rows: Row[] = [];
+const base = { connections: CONNECTIONS, durationSeconds: SECONDS, secret: BENCH_PROJECT.secret_key, projectId: BENCH_PROJECT.project_id };
+
+const bare = await startProcess(fileURLToPath(new URL('./bare-fastify.js', import.meta.url)), {}, '/');
+rows.push(row('bare Fastify', 'small JSON POST', await measure(bare.child.pid as number, { ...base, url: `${bare.baseUrl}/`, body: 'static', prefix: 'bare' })));
+bare.child.kill('SIGTERM');
+const bareRps = rows[0]!.rps;
+
+const dir = join(process.env.TMPDIR ?? '/tmp', `ecommpay-sandbox-bench-${Date.now()}`);
+mkdirSync(dir, { recursive: true });
+const config = join(dir, 'sandbox.json');
+writeFileSync(config, JSON.stringify({ projects: [BENCH_PROJECT] }));
+const dbPath = join(dir, 'sandbox.db');
+const sandbox = await startProcess(fileURLToPath(new URL('../src/server.js', import.meta.url)), {
+  PORT: '0', LOG_LEVEL: 'warn', SANDBOX_DB: dbPath, SANDBOX_CONFIG: config, SANDBOX_CLOCK: 'manual',
+}, '/_sandbox/health');
+const pid = sandbox.child.pid as number;
+const startMs = Math.round(sandbox.startMs);
+const post = (path: string, body: unknown) => fetch(`${sandbox.baseUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+// A customer with a successful purchase, for the status and payout scenarios.
+await runLoad({ ...base, connections: 1, durationSeconds: 1, url: `${sandbox.baseUrl}/v2/payment/wallet/paymaya/sale`, body: 'sale', prefix: 'seed', customerId: 'eligible' });
+const seeded = await (await fetch(`${sandbox.baseUrl}/_sandbox/callbacks?limit=1`)).json() as { callbacks: Array<{ payment_id: string }> };
+const seedId = seeded.callbacks[0]?.payment_id as string;
+await post(`/_sandbox/payments/${BENCH_PROJECT.project_id}/${seedId}/complete`, { status: 'success' });
+
+let fill: Record<string, number> | undefined;
+if (FILL > 0) {
+  const before = statSync(dbPath).size;
+  const started = performance.now();
+  // Fill through the Gate API itself, the sales' callbacks delayed out of the way.
+  for (let stored = 0; stored < FILL;) {
+    const r = await runLoad({ ...base, durationSeconds: 10, url: `${sandbox.baseUrl}/v2/payment/wallet/paymaya/sale`, body: 'sale', prefix: `fill${stored}`, callbackDelay: 600 });
+    stored += r.total;
+  }
+  const walFree = existsSync(`${dbPath}-wal`) ? statSync(`${dbPath}-wal`).size : 0;
+  fill = { payments: FILL, seconds: Math.round((performance.now() - started) / 1000), rssMb: memoryOf(pid).rssMb, dbBytesPerPayment: Math.round((statSync(dbPath).size + walFree - before) / FILL) };
+}
+
+const sale = await measure(pid, { ...base, url: `${sandbox.baseUrl}/v2/payment/wallet/paymaya/sale`, body: 'sale', prefix: 'sale', callbackDelay: 600 });
+rows.push(row('sandbox', 'Gate sale (durable, callback in the outbox)', sale));
+const status = await measure(pid, { ...base, url: `${sandbox.baseUrl}/v2/payment/status`, body: 'status', prefix: 'status', statusPaymentId: seedId });
+rows.push(row('sandbox', 'Gate status (signed answer)', status));
+const payout = await measure(pid, { ...base, url: `${sandbox.baseUrl}/v2/payment/wallet/paymaya/payout`, body: 'payout', prefix: 'payout', customerId: 'eligible' });
+rows.push(row('sandbox', 'Gate payout to an eligible customer', payout, 'its final callback runs meanwhile (to the inbox)'));
+const rssAfter = memoryOf(pid).rssMb;
+await stopSandbox({ child: sandbox.child, baseUrl: sandbox.baseUrl, dir, startMs });
+
+for (const peer of [
+  { name: 'Prism', bin: 'node_modules/.bin/prism' },
+  { name: 'Mockoon', bin: 'node_modules/.bin/mockoon-cli' },
+  { name: 'WireMock', bin: 'node_modules/.bin/wiremock' },
+]) {
+  if (!existsSync(peer.bin)) rows.push({ server: peer.name, scenario: 'static JSON POST', rps: 0, p50: 0, p99: 0, peakRssMb: 0, errors: 0, note: 'not installed: skipped' });
+}
+
+const callbacks = await benchCallbacks();
+for (const r of rows) if (r.rps > 0) r.ratio = Math.round((r.rps / bareRps) * 100) / 100;
+
+const results = { date: new Date().toISOString(), node: process.version, cpus: cpus().length, connections: CONNECTIONS, seconds: SECONDS, startMs, rssAfterRunsMb: rssAfter, fill, rows, callbacks };
+console.table(rows.map((r) => ({ server: r.server, scenario: r.scenario, 'req/s': r.rps, 'p50 ms': r.p50, 'p99 ms': r.p99, 'peak RSS MB': r.peakRssMb, errors: r.errors, 'ratio to bare': r.ratio ?? '', note: r.note ?? '' })));
+console.table({ 'first 200 on /_sandbox/health (ms)': startMs, 'RSS after the runs (MB)': rssAfter, ...callbacks, ...(fill ?? {}) });
 mkdirSync('bench/results', { recursive: true });
 const file = `bench/results/bench-${Date.now()}.json`;
 writeFileSync(file, JSON.stringify(results, null, 2));

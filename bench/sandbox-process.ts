@@ -9,6 +9,24 @@ export interface RunningSandbox { child: ChildProcess; baseUrl: string; dir: str
 
 export const BENCH_PROJECT = { project_id: 445, secret_key: 'bench-secret' };
 
+/** Starts any server entry that prints `listening on http://…`, and measures until it answers `readyPath`. */
+export function startProcess(entry: string, env: Record<string, string>, readyPath: string): Promise<{ child: ChildProcess; baseUrl: string; startMs: number }> {
+  const started = performance.now();
+  const child = spawn(process.execPath, [entry], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  let output = '';
+  return new Promise((resolve, reject) => {
+    child.stdout?.on('data', async (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
+      if (match === null || output.includes('\u0000ready')) return;
+      output += '\u0000ready';
+      const response = await fetch(`${match[1]}${readyPath}`, { method: readyPath === '/' ? 'POST' : 'GET', headers: { 'content-type': 'application/json' }, body: readyPath === '/' ? '{}' : undefined });
+      if (response.status === 200) resolve({ child, baseUrl: match[1]!, startMs: performance.now() - started });
+    });
+    child.on('exit', (code) => reject(new Error(`${entry} exited (${code}): ${output}`)));
+  });
+}
+
 export function startSandbox(env: Record<string, string>, project: Record<string, unknown> = BENCH_PROJECT): Promise<RunningSandbox> {
   const dir = mkdtempSync(join(tmpdir(), 'ecommpay-sandbox-bench-'));
   const config = join(dir, 'sandbox.json');

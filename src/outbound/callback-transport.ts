@@ -1,24 +1,34 @@
 // Delivers callback bodies over HTTP with undici (faster than global fetch at many callbacks in flight).
-import { Agent, request } from 'undici';
+import type { Agent } from 'undici';
 import type { CallbackTransport, DeliveryResult } from '../domain/ports.js';
 
 const EXCERPT_BYTES = 1024;
 
-export class UndiciCallbackTransport implements CallbackTransport {
-  private readonly agent: Agent;
+type Undici = typeof import('undici');
 
-  constructor(private readonly userAgent: string, connections = 64) {
-    this.agent = new Agent({ connections, keepAliveTimeout: 4_000, pipelining: 1, connect: { timeout: 10_000 } });
+export class UndiciCallbackTransport implements CallbackTransport {
+  private client: Promise<{ undici: Undici; agent: Agent }> | undefined;
+
+  constructor(private readonly userAgent: string, private readonly connections = 64) {}
+
+  /** undici loads on the first delivery, keeping it off the start path. */
+  private connect(): Promise<{ undici: Undici; agent: Agent }> {
+    this.client ??= import('undici').then((undici) => ({
+      undici,
+      agent: new undici.Agent({ connections: this.connections, keepAliveTimeout: 4_000, pipelining: 1, connect: { timeout: 10_000 } }),
+    }));
+    return this.client;
   }
 
   async post(url: string, body: string, timeoutMs: number): Promise<DeliveryResult> {
+    const { undici, agent } = await this.connect();
     const started = performance.now();
     const elapsed = (): number => Math.round(performance.now() - started);
     try {
-      const response = await request(url, {
+      const response = await undici.request(url, {
         method: 'POST',
         body,
-        dispatcher: this.agent,
+        dispatcher: agent,
         headers: { 'content-type': 'application/json', 'user-agent': this.userAgent, accept: '*/*' },
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
@@ -30,8 +40,8 @@ export class UndiciCallbackTransport implements CallbackTransport {
     }
   }
 
-  close(): Promise<void> {
-    return this.agent.close();
+  async close(): Promise<void> {
+    if (this.client !== undefined) await (await this.client).agent.close();
   }
 }
 
