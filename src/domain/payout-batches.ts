@@ -18,7 +18,7 @@ export const PAYOUT_COLUMNS = [
 ] as const;
 const REQUIRED_COLUMNS = ['general.payment_id', 'payment.amount', 'payment.currency', 'customer.id', 'account.number', 'account.customer_name'];
 export const MAX_ROWS = 50_000;
-const CHUNK = 250;
+const CHUNK = 100;
 
 export interface RowError { row: number; column: string; message: string }
 
