@@ -1,8 +1,7 @@
 // The result e-mail a wallet sends its customer (method card: "PayMaya e-mails the customer the result").
 import { minorUnitExponent } from './currency-converter.js';
 import type { PaymentMethod } from './methods.js';
-import type { Payment } from './model.js';
-import type { Outcome } from './payment-service.js';
+import type { Outcome, Payment } from './model.js';
 
 function money(amount: number, currency: string): string {
   const exponent = minorUnitExponent(currency);

@@ -8,6 +8,9 @@ export const FINAL_STATUSES: ReadonlySet<PaymentStatus> = new Set(['success', 'd
 
 export interface Money { amount: number; currency: string }
 
+/** A final result of a payment: status with ECommPay's code and its message. */
+export interface Outcome { status: 'success' | 'decline'; code: string; message: string }
+
 export interface Payment {
   rowId: number;
   projectId: number;

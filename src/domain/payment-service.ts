@@ -9,7 +9,7 @@ import type { CurrencyConverter } from './currency-converter.js';
 import { Refusal, fieldRefusal } from './errors.js';
 import { IdSource } from './id-source.js';
 import type { Interface, MethodCatalogue, OperationKind, OperationRules, PaymentMethod } from './methods.js';
-import { FINAL_STATUSES, type Job, type Money, type Operation, type Payment, type PaymentStatus } from './model.js';
+import { FINAL_STATUSES, type Job, type Money, type Operation, type Outcome, type Payment, type PaymentStatus } from './model.js';
 import { withSignature } from '../signature/signer.js';
 import type { PaymentsStore } from '../storage/payments-store.js';
 import type { JobsStore } from '../storage/jobs-store.js';
@@ -38,7 +38,7 @@ export interface PaymentRequest {
 
 export interface Accepted { requestId: string; projectId: number; paymentId: string }
 
-export interface Outcome { status: 'success' | 'decline'; code: string; message: string }
+export type { Outcome };
 
 export type CustomerAction = 'pay' | 'decline' | 'cancel';
 
