@@ -16,8 +16,9 @@ export function openDatabase(path: string): SqliteDatabase {
   db.pragma('busy_timeout = 5000');
   // A larger page cache keeps the hot index pages of a busy sandbox in memory (8 MiB at most).
   db.pragma('cache_size = -8192');
-  // Checkpoint the WAL less often: each checkpoint runs inside some request's commit.
-  db.pragma('wal_autocheckpoint = 10000');
+  // Each checkpoint runs inside some request's commit: 2000 pages (8 MiB) balanced throughput and p99 under
+  // load best (10000 doubled the p99 of sales; 1000 cost throughput).
+  db.pragma('wal_autocheckpoint = 2000');
   const applied = db.pragma('user_version', { simple: true }) as number;
   for (let version = applied; version < MIGRATIONS.length; version++) {
     db.transaction(() => {
