@@ -4,7 +4,7 @@
 import type { Clock } from './clock.js';
 import { buildCallbackBody, buildStatusBody, type RedirectData } from './callback-body.js';
 import type { CallbackDispatcher } from './callback-dispatcher.js';
-import { AWAITING_CODE, SUCCESS_CODE, codeMessage } from './codes.js';
+import { AWAITING_CODE, SUCCESS_CODE, codeMessage, isKnownCode } from './codes.js';
 import type { CurrencyConverter } from './currency-converter.js';
 import { Refusal, fieldRefusal } from './errors.js';
 import { IdSource } from './id-source.js';
@@ -45,6 +45,13 @@ export type CustomerAction = 'pay' | 'decline' | 'cancel';
 export const AUTO_DECLINE_CODE = '20602';
 export const NO_ELIGIBLE_PURCHASE_CODE = '2606';
 export const LIMIT_CODE = '20101';
+
+/** An outcome asked for by a tool (control API): the code must be in ECommPay's table and fit the status. */
+export function requestedOutcome(status: 'success' | 'decline', code: string | undefined): Outcome {
+  if (code !== undefined && !isKnownCode(code)) throw fieldRefusal('code', `Code ${code} is not in ECommPay's code table`);
+  if (status === 'success' && code !== undefined && code !== SUCCESS_CODE) throw fieldRefusal('code', 'A success carries code 0');
+  return outcomeOf(status, code);
+}
 
 export function outcomeOf(status: 'success' | 'decline', code?: string): Outcome {
   const resolved = code ?? (status === 'success' ? SUCCESS_CODE : '20000');

@@ -1,4 +1,5 @@
 // Payments and their operations, with rows mapped to domain records at this edge.
+import type { Statement } from 'better-sqlite3';
 import type { SqliteDatabase } from './database.js';
 import type { Money, Operation, Payment, PaymentStatus, PaymentType } from '../domain/model.js';
 import type { Interface, OperationKind } from '../domain/methods.js';
@@ -82,6 +83,7 @@ export class PaymentsStore {
   private readonly operationsStmt;
   private readonly purchaseCountStmt;
   private readonly updateAccountStmt;
+  private readonly countStatements = new Map<string, Statement<Array<string | number>, { n: number }>>();
 
   constructor(private readonly db: SqliteDatabase) {
     this.insertPaymentStmt = db.prepare(`INSERT INTO payments (project_id, payment_id, method, type, status, interface, amount,
@@ -191,7 +193,12 @@ export class PaymentsStore {
     const params: Array<string | number> = [projectId, customerId, since];
     if (method !== undefined) { sql += ' AND method = ?'; params.push(method); }
     if (type !== undefined) { sql += ' AND type = ?'; params.push(type); }
-    return this.db.prepare<Array<string | number>, { n: number }>(sql).get(...params)?.n ?? 0;
+    let statement = this.countStatements.get(sql);
+    if (statement === undefined) {
+      statement = this.db.prepare<Array<string | number>, { n: number }>(sql);
+      this.countStatements.set(sql, statement);
+    }
+    return statement.get(...params)?.n ?? 0;
   }
 
   deleteAll(projectId: number | undefined): void {

@@ -156,6 +156,15 @@ t.test('the control API completes a payment with any catalogue outcome', async (
   t.match(done.json(), { payment: { status: 'decline' }, operations: [{ code: '20105' }] });
   const bad = await app.inject({ method: 'POST', url: `/_sandbox/payments/${PROJECT_ID}/ctl-1/complete`, payload: { scenario: 'no-answer' } });
   t.match(bad.json(), { code: '2004', errors: [{ field: 'scenario' }] });
+  await request(app, 'sale', 'ctl-3', receiver, {});
+  const unknownCode = await app.inject({ method: 'POST', url: `/_sandbox/payments/${PROJECT_ID}/ctl-3/complete`, payload: { status: 'decline', code: '99998' } });
+  t.match(unknownCode.json(), { code: '2004', errors: [{ field: 'code', message: /not in ECommPay's code table/ }] });
+  const successWithCode = await app.inject({ method: 'POST', url: `/_sandbox/payments/${PROJECT_ID}/ctl-3/complete`, payload: { status: 'success', code: '20000' } });
+  t.match(successWithCode.json(), { code: '2004', errors: [{ field: 'code', message: 'A success carries code 0' }] });
+  const both = await app.inject({ method: 'POST', url: `/_sandbox/payments/${PROJECT_ID}/ctl-3/complete`, payload: { status: 'decline', scenario: 'decline-limit' } });
+  t.match(both.json(), { code: '2004', errors: [{ field: 'scenario' }] });
+  const declined = await app.inject({ method: 'POST', url: `/_sandbox/payments/${PROJECT_ID}/ctl-3/complete`, payload: { status: 'decline', code: '20105' } });
+  t.match(declined.json(), { payment: { status: 'decline' }, operations: [{ code: '20105' }] });
   const unknownHeader = await request(app, 'sale', 'ctl-2', receiver, {}, { 'x-sandbox-scenario': 'nope' });
   t.equal(unknownHeader.status, 400);
   t.match(unknownHeader.body, { code: '2004', errors: [{ field: 'X-Sandbox-Scenario' }] });

@@ -2,9 +2,8 @@
 import type { FastifyInstance } from 'fastify';
 import { Refusal } from '../../domain/errors.js';
 import type { CallbackState } from '../../domain/model.js';
-import { outcomeOf } from '../../domain/payment-service.js';
+import { requestedOutcome } from '../../domain/payment-service.js';
 import { callbackReport, paymentReport } from '../../domain/payment-report.js';
-import { isKnownCode } from '../../domain/codes.js';
 import type { Sandbox } from '../../sandbox.js';
 import type { FrequencyLimit } from '../../storage/projects-store.js';
 import { useErrorEnvelope } from '../error-envelope.js';
@@ -71,15 +70,8 @@ export async function sandboxApi(app: FastifyInstance, { sandbox }: { sandbox: S
     if (body.scenario !== undefined && (body.status !== undefined || body.code !== undefined)) {
       throw new Refusal('invalid-fields', [{ field: 'scenario', message: 'Give either a scenario or a status and code' }]);
     }
-    const status = body.status ?? 'success';
-    if (body.code !== undefined && !isKnownCode(body.code)) {
-      throw new Refusal('invalid-fields', [{ field: 'code', message: `Code ${body.code} is not in ECommPay's code table` }]);
-    }
-    if (status === 'success' && body.code !== undefined && body.code !== '0') {
-      throw new Refusal('invalid-fields', [{ field: 'code', message: 'A success carries code 0' }]);
-    }
     const payment = findPayment(request.params.projectId, request.params.paymentId);
-    const outcome = body.scenario === undefined ? outcomeOf(status, body.code) : paymentService.catalogueOutcome(body.scenario);
+    const outcome = body.scenario === undefined ? requestedOutcome(body.status ?? 'success', body.code) : paymentService.catalogueOutcome(body.scenario);
     const completed = paymentService.complete(payment, outcome);
     await scheduler.settle();
     return paymentReport(completed, paymentService.operationsOf(completed), callbacks, jobs);
