@@ -1,18 +1,34 @@
-// Signed Gate request bodies with a fresh payment_id each, built with the sandbox's own signer.
+// Signed Gate request bodies with a fresh payment_id each, signed with the sandbox's own signer.
 import { sign } from '../src/signature/signer.js';
-import { BENCH_PROJECT } from './sandbox-process.js';
+import type { LoadSpec } from './load-worker.js';
 
-let counter = 0;
+export type BodySpec = Pick<LoadSpec, 'body' | 'secret' | 'projectId' | 'prefix' | 'customerId' | 'statusPaymentId' | 'amount' | 'callbackDelay'>;
 
-export function saleRequest(prefix: string, extra: Record<string, unknown> = {}): string {
-  counter++;
-  const body: Record<string, any> = {
-    general: { project_id: BENCH_PROJECT.project_id, payment_id: `${prefix}-${process.pid}-${counter}` },
-    payment: { amount: 50000, currency: 'PHP', description: 'bench order' },
-    customer: { id: `customer-${counter % 1000}`, ip_address: '203.0.113.7' },
-    return_url: { success: 'https://shop.example/ok' },
-    ...extra,
+export function bodyFactory(spec: BodySpec): () => string {
+  let counter = 0;
+  const signed = (body: Record<string, any>) => {
+    body.general.signature = sign(body, spec.secret);
+    return JSON.stringify(body);
   };
-  body.general.signature = sign(body, BENCH_PROJECT.secret_key);
-  return JSON.stringify(body);
+  const customer = { id: spec.customerId ?? 'bench-customer', ip_address: '203.0.113.7' };
+  switch (spec.body) {
+    case 'static':
+      return () => '{"hello":"world"}';
+    case 'status':
+      return () => signed({ general: { project_id: spec.projectId, payment_id: spec.statusPaymentId } });
+    case 'payout':
+      return () => signed({
+        general: { project_id: spec.projectId, payment_id: `${spec.prefix}-${process.pid}-${++counter}` },
+        payment: { amount: spec.amount ?? 10000, currency: 'PHP', description: 'payout' },
+        customer, account: { number: '09171234567', customer_name: 'Juan dela Cruz' },
+      });
+    default:
+      return () => signed({
+        general: { project_id: spec.projectId, payment_id: `${spec.prefix}-${process.pid}-${++counter}` },
+        payment: { amount: spec.amount ?? 50000, currency: 'PHP', description: 'bench order' },
+        customer, return_url: { success: 'https://shop.example/ok' },
+        ...(spec.callbackDelay === undefined ? {} : { callback: { delay: spec.callbackDelay } }),
+      });
+  }
 }
+

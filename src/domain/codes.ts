@@ -18,3 +18,4 @@ export function isKnownCode(code: string): boolean {
 
 export const SUCCESS_CODE = '0';
 export const AWAITING_CODE = '29999';
+export const GENERAL_DECLINE_CODE = '20000';

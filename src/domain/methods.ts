@@ -24,6 +24,8 @@ export interface PaymentMethod {
   providers: Partial<Record<OperationKind, { id: number; endpoint_id: string }>>;
   currencies: string[];
   operations: Partial<Record<OperationKind, OperationRules>>;
+  /** Codes of the declines the sandbox decides itself (README "Fidelity notes"). */
+  decline_codes: { limit_decline: string; auto_decline: string; no_eligible_purchase: string; customer_decline: string; customer_cancel: string };
   refunds: boolean;
   recurring: boolean;
   chargebacks: boolean;

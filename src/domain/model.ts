@@ -90,4 +90,4 @@ export interface CallbackAttempt {
 
 export type JobKind = 'callback' | 'limit' | 'outcome' | 'batch';
 
-export interface Job { id: number; kind: JobKind; ref: number; dueAt: number; payload: string }
+export interface Job { id: number; kind: JobKind; ref: number; dueAt: number; payload: string; projectId: number }

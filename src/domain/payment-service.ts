@@ -4,7 +4,7 @@
 import type { Clock } from './clock.js';
 import { buildCallbackBody, buildStatusBody, type RedirectData } from './callback-body.js';
 import type { CallbackDispatcher } from './callback-dispatcher.js';
-import { AWAITING_CODE, SUCCESS_CODE, codeMessage, isKnownCode } from './codes.js';
+import { AWAITING_CODE, GENERAL_DECLINE_CODE, SUCCESS_CODE, codeMessage, isKnownCode } from './codes.js';
 import type { CurrencyConverter } from './currency-converter.js';
 import { Refusal, fieldRefusal } from './errors.js';
 import { IdSource } from './id-source.js';
@@ -42,9 +42,6 @@ export type { Outcome };
 
 export type CustomerAction = 'pay' | 'decline' | 'cancel';
 
-export const AUTO_DECLINE_CODE = '20602';
-export const NO_ELIGIBLE_PURCHASE_CODE = '2606';
-export const LIMIT_CODE = '20101';
 
 /** An outcome asked for by a tool (control API): the code must be in ECommPay's table and fit the status. */
 export function requestedOutcome(status: 'success' | 'decline', code: string | undefined): Outcome {
@@ -54,7 +51,7 @@ export function requestedOutcome(status: 'success' | 'decline', code: string | u
 }
 
 export function outcomeOf(status: 'success' | 'decline', code?: string): Outcome {
-  const resolved = code ?? (status === 'success' ? SUCCESS_CODE : '20000');
+  const resolved = code ?? (status === 'success' ? SUCCESS_CODE : GENERAL_DECLINE_CODE);
   return { status, code: resolved, message: codeMessage(resolved) };
 }
 
@@ -93,6 +90,21 @@ export class PaymentService {
     const method = this.methods.find(methodCode);
     if (method === undefined) throw new Refusal('unknown-method', [{ field: 'method', message: `No payment method "${methodCode}"` }]);
     throw new Refusal('operation-not-supported', [{ field: 'method', message: `${method.title} does not support refunds` }]);
+  }
+
+  /** A refund of a payment by its id (`POST /v2/payment/refund`): unknown payment 3061, else refused by its method. */
+  refuseRefundOf(project: Project, paymentId: string): never {
+    const payment = this.payments.find(project.projectId, paymentId);
+    if (payment === undefined) throw fieldRefusal('general.payment_id', `No payment "${paymentId}"`, 'payment-not-found');
+    return this.refuseRefund(payment.method);
+  }
+
+  /** A payment named by a tool's URL (`/{project_id}/{payment_id}`), or the 3061 refusal. */
+  requirePayment(projectParam: string, paymentId: string): Payment {
+    const projectId = Number(projectParam);
+    const payment = Number.isSafeInteger(projectId) ? this.payments.find(projectId, paymentId) : undefined;
+    if (payment === undefined) throw fieldRefusal('payment_id', `No payment "${paymentId}" in project ${projectParam}`, 'payment-not-found');
+    return payment;
   }
 
   /** The PHP amount of a sum, or the currency refusal (3121 / 3023). */
@@ -228,7 +240,7 @@ export class PaymentService {
 
   /** The card's amount limits, the project's frequency limits and the payout precondition, in that order. */
   private limitDecline(request: PaymentRequest, rules: OperationRules, kind: OperationKind, method: PaymentMethod, converted: Money, now: number): Outcome | undefined {
-    if (converted.amount < rules.min_amount || converted.amount > rules.max_amount) return outcomeOf('decline', LIMIT_CODE);
+    if (converted.amount < rules.min_amount || converted.amount > rules.max_amount) return outcomeOf('decline', method.decline_codes.limit_decline);
     const projectId = request.project.projectId;
     const customerId = String(request.customer.id ?? '');
     const type = kind === 'sale' ? 'purchase' : 'payout';
@@ -237,12 +249,12 @@ export class PaymentService {
       if (limit.operation !== undefined && limit.operation !== kind) continue;
       const since = now - limit.window_seconds * 1000;
       const recent = this.payments.countRecent(projectId, customerId, since, limit.method, limit.operation === undefined ? undefined : type);
-      if (recent >= limit.max) return outcomeOf('decline', LIMIT_CODE);
+      if (recent >= limit.max) return outcomeOf('decline', method.decline_codes.limit_decline);
     }
     if (kind === 'payout') {
       const sources = method.payout_requires_purchase_with ?? [];
       if (sources.length > 0 && !this.payments.hasSuccessfulPurchase(projectId, customerId, sources)) {
-        return outcomeOf('decline', NO_ELIGIBLE_PURCHASE_CODE);
+        return outcomeOf('decline', method.decline_codes.no_eligible_purchase);
       }
     }
     return undefined;
@@ -336,7 +348,8 @@ export class PaymentService {
   customerAction(token: string, action: CustomerAction, mobileNumber: string | undefined): Payment {
     const payment = this.payments.findByCheckoutToken(token);
     if (payment === undefined) throw new Refusal('payment-not-found');
-    const outcome = action === 'pay' ? outcomeOf('success') : action === 'cancel' ? outcomeOf('decline', '20301') : outcomeOf('decline', '20000');
+    const codes = (this.methods.find(payment.method) as PaymentMethod).decline_codes;
+    const outcome = action === 'pay' ? outcomeOf('success') : outcomeOf('decline', action === 'cancel' ? codes.customer_cancel : codes.customer_decline);
     return this.complete(payment, outcome, mobileNumber === undefined ? {} : { account: { number: mobileNumber } });
   }
 
@@ -377,7 +390,7 @@ export class PaymentService {
   readonly runLimitTimer = async (job: Job): Promise<void> => {
     const payment = this.payments.findByRowId(job.ref);
     if (payment === undefined || FINAL_STATUSES.has(payment.status)) this.jobs.remove('limit', job.ref);
-    else this.complete(payment, outcomeOf('decline', AUTO_DECLINE_CODE));
+    else this.complete(payment, outcomeOf('decline', (this.methods.find(payment.method) as PaymentMethod).decline_codes.auto_decline));
   };
 
   readonly runOutcome = async (job: Job): Promise<void> => {

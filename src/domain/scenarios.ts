@@ -3,7 +3,7 @@
 // name (header X-Sandbox-Scenario, control API). Without a match the method card's default applies.
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { codeMessage, isKnownCode } from './codes.js';
+import { GENERAL_DECLINE_CODE, SUCCESS_CODE, codeMessage, isKnownCode } from './codes.js';
 import type { Interface, OperationKind } from './methods.js';
 import { fieldOf, validatorFor } from '../schema-registry.js';
 
@@ -125,7 +125,7 @@ export class ScenarioCatalogue {
     if (rule !== undefined) return toPlan(rule);
     return context.operation === 'sale'
       ? { name: 'default', outcome: 'customer', code: undefined, message: undefined, delay: 0, callbacks: {} }
-      : { name: 'default', outcome: 'success', code: '0', message: codeMessage('0'), delay: 0, callbacks: {} };
+      : { name: 'default', outcome: 'success', code: SUCCESS_CODE, message: codeMessage(SUCCESS_CODE), delay: 0, callbacks: {} };
   }
 
   find(name: string): ScenarioPlan | undefined {
@@ -150,7 +150,7 @@ export class ScenarioCatalogue {
 
 function toPlan(rule: RuleData): ScenarioPlan {
   const status = rule.outcome.status;
-  const code = rule.outcome.code ?? (status === 'success' ? '0' : status === 'decline' ? '20000' : undefined);
+  const code = rule.outcome.code ?? (status === 'success' ? SUCCESS_CODE : status === 'decline' ? GENERAL_DECLINE_CODE : undefined);
   return {
     name: rule.name,
     outcome: status,
@@ -185,7 +185,7 @@ export function loadScenarios(folder: string): ScenarioCatalogue {
       names.set(rule.name, file);
       const code = rule.outcome.code;
       if (code !== undefined && !isKnownCode(code)) throw new ScenarioError(`${where}.outcome.code: ${code} is not in ECommPay's code table`);
-      if (rule.outcome.status === 'success' && code !== undefined && code !== '0') throw new ScenarioError(`${where}.outcome.code: a success carries code 0`);
+      if (rule.outcome.status === 'success' && code !== undefined && code !== SUCCESS_CODE) throw new ScenarioError(`${where}.outcome.code: a success carries code 0`);
       if ((rule.outcome.status === 'no_answer' || rule.outcome.status === 'customer') && code !== undefined) {
         throw new ScenarioError(`${where}.outcome.code: only success and decline carry a code`);
       }

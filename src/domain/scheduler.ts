@@ -93,7 +93,7 @@ export class Scheduler {
     const run = this.handlers[job.kind](job)
       .catch((error: unknown) => {
         this.log.error({ err: error, job }, 'job failed; retrying later');
-        this.jobs.put(job.kind, job.ref, this.clock.now() + RETRY_AFTER_HANDLER_FAILURE_MS, 0, job.payload);
+        this.jobs.put(job.kind, job.ref, this.clock.now() + RETRY_AFTER_HANDLER_FAILURE_MS, job.projectId, job.payload);
       })
       .finally(() => {
         this.running.delete(job.id);

@@ -1,5 +1,6 @@
 // Callbacks (the durable outbox), every delivery attempt, and the built-in inbox.
 import type { SqliteDatabase } from './database.js';
+import { newestFirst, type Equalities } from './list-query.js';
 import type { CallbackAttempt, CallbackKind, CallbackRecord, CallbackState } from '../domain/model.js';
 
 interface CallbackRow {
@@ -134,13 +135,8 @@ export class CallbacksStore {
   }
 
   list(filter: CallbackFilter): CallbackRecord[] {
-    const where: string[] = [];
-    const params: Array<string | number> = [];
-    if (filter.projectId !== undefined) { where.push('project_id = ?'); params.push(filter.projectId); }
-    if (filter.paymentId !== undefined) { where.push('payment_id = ?'); params.push(filter.paymentId); }
-    if (filter.state !== undefined) { where.push('state = ?'); params.push(filter.state); }
-    const sql = `SELECT * FROM callbacks ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ? OFFSET ?`;
-    return this.db.prepare<Array<string | number>, CallbackRow>(sql).all(...params, filter.limit, filter.offset).map(rowToCallback);
+    const equalities: Equalities = [['project_id', filter.projectId], ['payment_id', filter.paymentId], ['state', filter.state]];
+    return newestFirst<CallbackRow>(this.db, 'callbacks', equalities, filter.limit, filter.offset).map(rowToCallback);
   }
 
   addToInbox(callback: CallbackRecord, at: number): void {
@@ -148,13 +144,9 @@ export class CallbacksStore {
   }
 
   inbox(filter: { projectId?: number; paymentId?: string; limit: number; offset: number }): InboxEntry[] {
-    const where: string[] = [];
-    const params: Array<string | number> = [];
-    if (filter.projectId !== undefined) { where.push('project_id = ?'); params.push(filter.projectId); }
-    if (filter.paymentId !== undefined) { where.push('payment_id = ?'); params.push(filter.paymentId); }
-    const sql = `SELECT * FROM inbox ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ? OFFSET ?`;
     type Row = { id: number; callback_id: number; project_id: number; payment_id: string; received_at: number; body: string };
-    return this.db.prepare<Array<string | number>, Row>(sql).all(...params, filter.limit, filter.offset).map((row) => ({
+    const equalities: Equalities = [['project_id', filter.projectId], ['payment_id', filter.paymentId]];
+    return newestFirst<Row>(this.db, 'inbox', equalities, filter.limit, filter.offset).map((row) => ({
       id: row.id, callbackId: row.callback_id, projectId: row.project_id, paymentId: row.payment_id, receivedAt: row.received_at,
       body: JSON.parse(row.body) as unknown,
     }));

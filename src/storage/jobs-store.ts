@@ -2,10 +2,10 @@
 import type { SqliteDatabase } from './database.js';
 import type { Job, JobKind } from '../domain/model.js';
 
-interface JobRow { id: number; kind: JobKind; ref: number; due_at: number; payload: string }
+interface JobRow { id: number; kind: JobKind; ref: number; due_at: number; payload: string; project_id: number }
 
 function rowToJob(row: JobRow): Job {
-  return { id: row.id, kind: row.kind, ref: row.ref, dueAt: row.due_at, payload: row.payload };
+  return { id: row.id, kind: row.kind, ref: row.ref, dueAt: row.due_at, payload: row.payload, projectId: row.project_id };
 }
 
 export class JobsStore {

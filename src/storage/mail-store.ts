@@ -1,5 +1,6 @@
 // The e-mails the wallet "sends" customers, kept so tests and people can read them.
 import type { SqliteDatabase } from './database.js';
+import { newestFirst, type Equalities } from './list-query.js';
 
 export interface Mail { id: number; projectId: number; paymentId: string; sentAt: number; from: string; to: string; subject: string; body: string }
 
@@ -18,13 +19,8 @@ export class MailStore {
   }
 
   list(filter: { projectId?: number; paymentId?: string; to?: string; limit: number; offset: number }): Mail[] {
-    const where: string[] = [];
-    const params: Array<string | number> = [];
-    if (filter.projectId !== undefined) { where.push('project_id = ?'); params.push(filter.projectId); }
-    if (filter.paymentId !== undefined) { where.push('payment_id = ?'); params.push(filter.paymentId); }
-    if (filter.to !== undefined) { where.push('recipient = ?'); params.push(filter.to); }
-    const sql = `SELECT * FROM mail ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ? OFFSET ?`;
-    return this.db.prepare<Array<string | number>, MailRow>(sql).all(...params, filter.limit, filter.offset).map((row) => ({
+    const equalities: Equalities = [['project_id', filter.projectId], ['payment_id', filter.paymentId], ['recipient', filter.to]];
+    return newestFirst<MailRow>(this.db, 'mail', equalities, filter.limit, filter.offset).map((row) => ({
       id: row.id, projectId: row.project_id, paymentId: row.payment_id, sentAt: row.sent_at, from: row.sender, to: row.recipient,
       subject: row.subject, body: row.body,
     }));

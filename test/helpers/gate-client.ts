@@ -54,3 +54,9 @@ export async function payout(app: FastifyInstance, paymentId: string, overrides:
 export function tokenOf(redirectUrl: string): string {
   return new URL(redirectUrl).searchParams.get('tokenid') ?? '';
 }
+
+/** A successful purchase of `customerId`, so that payouts to that customer are eligible. */
+export async function seedPurchase(app: FastifyInstance, paymentId: string, customerId: string): Promise<void> {
+  await sale(app, paymentId, { customer: { id: customerId, ip_address: '203.0.113.7', email: 'juan@example.ph' } });
+  await app.inject({ method: 'POST', url: `/_sandbox/payments/${PROJECT_ID}/${encodeURIComponent(paymentId)}/complete`, payload: { status: 'success' } });
+}

@@ -2,13 +2,12 @@ import t from 'tap';
 import ExcelJS from 'exceljs';
 import { parse } from 'csv-parse/sync';
 import { buildTestSandbox, flush, PROJECT_ID } from '../helpers/sandbox.js';
-import { sale } from '../helpers/gate-client.js';
+import { sale, seedPurchase as seedPurchaseWith } from '../helpers/gate-client.js';
 import { DashboardClient } from '../helpers/dashboard-client.js';
 import type { FastifyInstance } from 'fastify';
 
 async function seedPurchase(app: FastifyInstance, paymentId: string, customerId: string) {
-  await sale(app, paymentId, { customer: { id: customerId, ip_address: '203.0.113.7', email: 'juan@example.ph' } });
-  await app.inject({ method: 'POST', url: `/_sandbox/payments/${PROJECT_ID}/${paymentId}/complete`, payload: { status: 'success' } });
+  await seedPurchaseWith(app, paymentId, customerId);
   await flush(app);
 }
 

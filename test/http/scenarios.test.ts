@@ -1,7 +1,7 @@
 import t from 'tap';
 import { buildTestSandbox, flush, PROJECT_ID, SECRET } from '../helpers/sandbox.js';
 import { startReceiver, type Receiver } from '../helpers/receiver.js';
-import { payoutBody, post, saleBody, SdkCallback, signed } from '../helpers/gate-client.js';
+import { payoutBody, post, saleBody, SdkCallback, seedPurchase, signed } from '../helpers/gate-client.js';
 import type { FastifyInstance } from 'fastify';
 
 interface CatalogueEntry {
@@ -13,12 +13,6 @@ interface CatalogueEntry {
 }
 
 const DAY = 24 * 3600;
-
-async function seedPurchase(app: FastifyInstance, customerId: string): Promise<void> {
-  const body = signed(saleBody(`seed-${customerId}`, { customer: { id: customerId, ip_address: '203.0.113.7' } }));
-  await post(app, '/v2/payment/wallet/paymaya/sale', body);
-  await app.inject({ method: 'POST', url: `/_sandbox/payments/${PROJECT_ID}/seed-${customerId}/complete`, payload: { status: 'success' } });
-}
 
 async function request(app: FastifyInstance, operation: 'sale' | 'payout', paymentId: string, receiver: Receiver, extra: Record<string, unknown>, headers: Record<string, string> = {}) {
   const general = { project_id: PROJECT_ID, payment_id: paymentId, merchant_callback_url: receiver.url };
@@ -37,7 +31,7 @@ t.test('every catalogue scenario, picked by the X-Sandbox-Scenario header, ends 
   const { app } = await buildTestSandbox(t);
   const catalogue = ((await app.inject({ url: '/_sandbox/scenarios' })).json() as { scenarios: CatalogueEntry[] }).scenarios;
   t.ok(catalogue.length >= 10);
-  await seedPurchase(app, 'customer-1');
+  await seedPurchase(app, 'seed-customer-1', 'customer-1');
   for (const entry of catalogue) {
     const operations = entry.match.operation === undefined ? (['sale', 'payout'] as const) : [entry.match.operation];
     for (const operation of operations) {
@@ -88,7 +82,7 @@ t.test('a customer e-mail starting with decline+ is declined with 20000', async 
 
 t.test('payouts to the magic account numbers are declined', async (t) => {
   const { app } = await buildTestSandbox(t);
-  await seedPurchase(app, 'customer-1');
+  await seedPurchase(app, 'seed-customer-1', 'customer-1');
   const receiver = await startReceiver(t);
   await request(app, 'payout', 'po-1', receiver, { account: { number: '09000000000', customer_name: 'Juan' } });
   await request(app, 'payout', 'po-2', receiver, { account: { number: '09000000001', customer_name: 'Juan' } });
@@ -114,7 +108,7 @@ t.test('a sale nobody completes is declined with 20602 at the limit time (1 day)
 
 t.test('a payout with no answer is declined at 48 h; slow success lands at the base time', async (t) => {
   const { app } = await buildTestSandbox(t);
-  await seedPurchase(app, 'customer-1');
+  await seedPurchase(app, 'seed-customer-1', 'customer-1');
   const receiver = await startReceiver(t);
   await request(app, 'payout', 'slow-po', receiver, {}, { 'x-sandbox-scenario': 'no-answer' });
   await request(app, 'sale', 'slow-sale', receiver, { payment: { amount: 10004, currency: 'PHP' } });
@@ -175,7 +169,7 @@ t.test('two runs with the same seed on the manual clock produce byte-identical a
     const { app } = await buildTestSandbox(t);
     const receiver = await startReceiver(t);
     const out: string[] = [];
-    await seedPurchase(app, 'customer-1');
+    await seedPurchase(app, 'seed-customer-1', 'customer-1');
     out.push(JSON.stringify((await request(app, 'sale', 'det-1', receiver, {})).body));
     out.push(JSON.stringify((await request(app, 'sale', 'det-2', receiver, { payment: { amount: 10001, currency: 'PHP' } })).body));
     out.push(JSON.stringify((await request(app, 'payout', 'det-3', receiver, {})).body));

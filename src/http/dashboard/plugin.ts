@@ -120,15 +120,9 @@ export async function dashboard(app: FastifyInstance, { sandbox }: { sandbox: Sa
       .send(xlsxExport(queries, filter));
   });
 
-  function findPayment(projectParam: string, paymentId: string) {
-    const projectId = Number(projectParam);
-    const payment = Number.isSafeInteger(projectId) ? paymentService.find(projectId, paymentId) : undefined;
-    if (payment === undefined) throw new Refusal('payment-not-found', [{ field: 'payment_id', message: `No payment "${paymentId}" in project ${projectParam}` }]);
-    return payment;
-  }
 
   app.get<{ Params: { projectId: string; paymentId: string } }>('/dashboard/payments/:projectId/:paymentId', async (request, reply) => {
-    const payment = findPayment(request.params.projectId, request.params.paymentId);
+    const payment = paymentService.requirePayment(request.params.projectId, request.params.paymentId);
     const report = paymentReport(payment, paymentService.operationsOf(payment), callbacks, jobs);
     const mail = sandbox.mail.list({ projectId: payment.projectId, paymentId: payment.paymentId, limit: 50, offset: 0 });
     return page(reply, request, './dashboard/payment', {
@@ -141,7 +135,7 @@ export async function dashboard(app: FastifyInstance, { sandbox }: { sandbox: Sa
 
   app.post<{ Params: { projectId: string; paymentId: string }; Body: Form }>('/dashboard/payments/:projectId/:paymentId/complete', async (request, reply) => {
     checkCsrf(request, request.body?.csrf);
-    const payment = findPayment(request.params.projectId, request.params.paymentId);
+    const payment = paymentService.requirePayment(request.params.projectId, request.params.paymentId);
     const choice = typeof request.body?.outcome === 'string' ? request.body.outcome : '';
     const outcome = choice === 'success' ? outcomeOf('success') : choice.startsWith('scenario:') ? paymentService.catalogueOutcome(choice.slice(9)) : undefined;
     if (outcome === undefined) throw new Refusal('invalid-fields', [{ field: 'outcome', message: 'Choose an outcome' }]);

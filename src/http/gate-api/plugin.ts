@@ -1,6 +1,5 @@
 // Gate API surface: signed JSON requests for sale, payout, refund and status, answered in ECommPay's format.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { Refusal } from '../../domain/errors.js';
 import type { Sandbox } from '../../sandbox.js';
 import { parseAnyBodyAsJson, useErrorEnvelope } from '../error-envelope.js';
 import { authenticate, echoOf, toPaymentRequest, validateGateBody } from './gate-request.js';
@@ -35,12 +34,7 @@ export async function gateApi(app: FastifyInstance, { sandbox }: { sandbox: Sand
 
   app.post('/v2/payment/refund', async (request) => {
     const body = validateGateBody('gate/refund.json', request.body);
-    const project = authenticate(body, projects);
-    const payment = paymentService.find(project.projectId, body.general.payment_id);
-    if (payment === undefined) {
-      throw new Refusal('payment-not-found', [{ field: 'general.payment_id', message: `No payment "${body.general.payment_id}"` }]);
-    }
-    return paymentService.refuseRefund(payment.method);
+    return paymentService.refuseRefundOf(authenticate(body, projects), body.general.payment_id);
   });
 
   app.post('/v2/payment/status', async (request) => {

@@ -24,13 +24,17 @@ export async function sandboxApi(app: FastifyInstance, { sandbox }: { sandbox: S
     return reply.code(401).send(toGateError(new Refusal('access-denied', [{ field: 'authorization', message: 'Send Authorization: Bearer <SANDBOX_ADMIN_TOKEN>' }]), {}));
   });
 
-  const clockReport = (): Record<string, unknown> => ({
-    mode: clock.mode,
-    now: new Date(clock.now()).toISOString(),
-    epoch_ms: clock.now(),
-    scale: clock.mode === 'scale' ? clock.scale : clock.mode === 'real' ? 1 : 0,
-    next_due_at: jobs.nextDueAt() === undefined ? null : new Date(jobs.nextDueAt() as number).toISOString(),
-  });
+  const clockReport = (): Record<string, unknown> => {
+    const now = clock.now();
+    const nextDue = jobs.nextDueAt();
+    return {
+      mode: clock.mode,
+      now: new Date(now).toISOString(),
+      epoch_ms: now,
+      scale: clock.mode === 'scale' ? clock.scale : clock.mode === 'real' ? 1 : 0,
+      next_due_at: nextDue === undefined ? null : new Date(nextDue).toISOString(),
+    };
+  };
 
   function requireManual(field: string): void {
     if (clock.mode !== 'manual') {
@@ -61,7 +65,7 @@ export async function sandboxApi(app: FastifyInstance, { sandbox }: { sandbox: S
   });
 
   app.get<{ Params: { projectId: string; paymentId: string } }>('/_sandbox/payments/:projectId/:paymentId', async (request) => {
-    const payment = findPayment(request.params.projectId, request.params.paymentId);
+    const payment = paymentService.requirePayment(request.params.projectId, request.params.paymentId);
     return paymentReport(payment, paymentService.operationsOf(payment), callbacks, jobs);
   });
 
@@ -70,7 +74,7 @@ export async function sandboxApi(app: FastifyInstance, { sandbox }: { sandbox: S
     if (body.scenario !== undefined && (body.status !== undefined || body.code !== undefined)) {
       throw new Refusal('invalid-fields', [{ field: 'scenario', message: 'Give either a scenario or a status and code' }]);
     }
-    const payment = findPayment(request.params.projectId, request.params.paymentId);
+    const payment = paymentService.requirePayment(request.params.projectId, request.params.paymentId);
     const outcome = body.scenario === undefined ? requestedOutcome(body.status ?? 'success', body.code) : paymentService.catalogueOutcome(body.scenario);
     const completed = paymentService.complete(payment, outcome);
     await scheduler.settle();
@@ -149,12 +153,4 @@ export async function sandboxApi(app: FastifyInstance, { sandbox }: { sandbox: S
     })),
   }));
 
-  function findPayment(projectParam: string, paymentId: string) {
-    const projectId = Number(projectParam);
-    const payment = Number.isSafeInteger(projectId) ? paymentService.find(projectId, paymentId) : undefined;
-    if (payment === undefined) {
-      throw new Refusal('payment-not-found', [{ field: 'payment_id', message: `No payment "${paymentId}" in project ${projectParam}` }]);
-    }
-    return payment;
-  }
 }
