@@ -1,0 +1,71 @@
+// A throwaway PostgreSQL server from Debian's postgresql package: initdb in a temp dir (as the postgres user
+// when run as root), a free port on 127.0.0.1, stopped and removed at the end. Never an in-memory imitation.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
+
+export interface PostgresServer { url: string; stop(): Promise<void> }
+
+/** The folder of initdb and pg_ctl: PG_BINDIR, else the newest /usr/lib/postgresql/N/bin, else PATH. */
+export function postgresBinDir(): string | undefined {
+  if (process.env.PG_BINDIR !== undefined && process.env.PG_BINDIR !== '') return process.env.PG_BINDIR;
+  const root = '/usr/lib/postgresql';
+  if (existsSync(root)) {
+    const versions = readdirSync(root).filter((v) => existsSync(join(root, v, 'bin', 'initdb'))).sort((a, b) => Number(b) - Number(a));
+    if (versions[0] !== undefined) return join(root, versions[0], 'bin');
+  }
+  const found = spawnSync('sh', ['-c', 'command -v initdb'], { encoding: 'utf8' }).stdout.trim();
+  return found === '' ? undefined : found.replace(/\/initdb$/, '');
+}
+
+export const postgresSkipReason: string | false = postgresBinDir() === undefined && process.env.SANDBOX_TEST_PG === undefined
+  ? 'no PostgreSQL server binaries (install Debian\'s postgresql package, or set PG_BINDIR or SANDBOX_TEST_PG); PostgreSQL tests skipped'
+  : false;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Starts a server. `durable: false` (tests) turns fsync off: a killed sandbox process loses nothing either way,
+ * only a crash of the whole machine would.
+ */
+export async function startPostgres(options: { durable?: boolean } = {}): Promise<PostgresServer> {
+  const bin = postgresBinDir();
+  if (bin === undefined) throw new Error(postgresSkipReason || 'no PostgreSQL binaries');
+  const dir = mkdtempSync(join(tmpdir(), 'ecommpay-sandbox-pg-'));
+  const asRoot = userInfo().uid === 0;
+  if (asRoot) chownSync(dir, Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim()), Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim()));
+  const run = (program: string, args: string[]) => {
+    const [command, prefix] = asRoot ? ['runuser', ['-u', 'postgres', '--', join(bin, program)]] : [join(bin, program), []];
+    const result = spawnSync(command as string, [...(prefix as string[]), ...args], { encoding: 'utf8' });
+    if (result.status !== 0) throw new Error(`${program} failed: ${result.stderr || result.stdout}`);
+  };
+  const data = join(dir, 'data');
+  run('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--locale=C', '--no-sync']);
+  const port = await freePort();
+  const settings = [`-p ${port}`, `-k ${dir}`, '-c listen_addresses=127.0.0.1', '-c max_connections=300', ...(options.durable === true ? [] : ['-c fsync=off', '-c full_page_writes=off'])];
+  run('pg_ctl', ['-D', data, '-o', settings.join(' '), '-l', join(dir, 'server.log'), '-w', 'start']);
+  let stopped = false;
+  const stopNow = () => {
+    if (stopped) return;
+    stopped = true;
+    try {
+      run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+  // A test process that ends without its teardown still leaves no server behind.
+  process.once('exit', stopNow);
+  return { url: `postgres://postgres@127.0.0.1:${port}/postgres`, stop: async () => stopNow() };
+}
