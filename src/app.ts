@@ -22,6 +22,8 @@ export async function buildApp(sandbox: Sandbox, options: { loggerInstance?: Fas
   const stylesheet = readFileSync(fromRoot('views', 'assets', 'sandbox.css'));
   app.get('/assets/sandbox.css', async (_request, reply) => reply.type('text/css; charset=utf-8').header('cache-control', 'max-age=300').send(stylesheet));
   securityHeaders(app);
+  // Another instance may have moved a shared manual clock: every request starts from the time it set.
+  if (sandbox.clockControl.shared) app.addHook('onRequest', async () => sandbox.clockControl.sync());
   await app.register(gateApi, { sandbox });
   await app.register(paymentPage, { sandbox });
   await app.register(dataApi, { sandbox });

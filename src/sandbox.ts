@@ -1,125 +1,131 @@
-// Wires configuration, storage, the clock, the scheduler and the domain services (no HTTP here).
+// Wires configuration, storage, the clock, the scheduler and the domain services (no HTTP here). Surfaces get
+// the services; only this file sees the storage.
+import { hostname } from 'node:os';
+import { nanoid } from 'nanoid';
 import type { SandboxConfig } from './config.js';
 import { CallbackDispatcher } from './domain/callback-dispatcher.js';
-import { createClock, type Clock } from './domain/clock.js';
+import { ClockControl, loadClock } from './domain/clock-control.js';
+import type { Clock } from './domain/clock.js';
 import { CurrencyConverter } from './domain/currency-converter.js';
+import { DataApi } from './domain/data-api.js';
 import { IdSource } from './domain/id-source.js';
+import { MethodRules } from './domain/method-rules.js';
 import { loadMethods, type MethodCatalogue } from './domain/methods.js';
-import { PaymentService } from './domain/payment-service.js';
-import type { CallbackTransport, Logger } from './domain/ports.js';
+import { PageLinks } from './domain/page-links.js';
+import { PaymentLifecycle } from './domain/payment-lifecycle.js';
+import { PaymentListing } from './domain/payment-listing.js';
+import { PaymentLookup } from './domain/payment-lookup.js';
+import { PayoutBatches } from './domain/payout-batches.js';
+import type { CallbackTransport, Logger, Storage } from './domain/ports.js';
+import { ProjectDirectory } from './domain/project-directory.js';
+import { SandboxControl } from './domain/sandbox-control.js';
 import { Scheduler } from './domain/scheduler.js';
 import { loadScenarios, type ScenarioCatalogue } from './domain/scenarios.js';
 import { UndiciCallbackTransport } from './outbound/callback-transport.js';
-import { CallbacksStore } from './storage/callbacks-store.js';
-import { openDatabase, type SqliteDatabase } from './storage/database.js';
-import { GroupCommitter } from './storage/group-commit.js';
-import { JobsStore } from './storage/jobs-store.js';
-import { MetaStore } from './storage/meta-store.js';
-import { MailStore } from './storage/mail-store.js';
-import { BatchesStore } from './storage/batches-store.js';
-import { PaymentQueries } from './storage/payment-queries.js';
-import { PayoutBatches } from './domain/payout-batches.js';
-import { DataApi } from './domain/data-api.js';
-import { PaymentsStore } from './storage/payments-store.js';
-import { ProjectsStore, type Project } from './storage/projects-store.js';
-
-const MANUAL_CLOCK_KEY = 'manual_clock_at';
+import { openStorage } from './storage/open-storage.js';
 
 export interface Sandbox {
   config: SandboxConfig;
-  db: SqliteDatabase;
+  /** This process among the instances that share a database. */
+  instanceId: string;
+  storageKind: Storage['kind'];
   clock: Clock;
-  ids: IdSource;
+  clockControl: ClockControl;
   methods: MethodCatalogue;
   scenarios: ScenarioCatalogue;
-  projects: ProjectsStore;
-  payments: PaymentsStore;
-  callbacks: CallbacksStore;
-  jobs: JobsStore;
-  mail: MailStore;
-  dispatcher: CallbackDispatcher;
-  paymentService: PaymentService;
-  batches: BatchesStore;
-  payoutBatches: PayoutBatches;
-  queries: PaymentQueries;
+  projects: ProjectDirectory;
+  rules: MethodRules;
+  links: PageLinks;
+  lifecycle: PaymentLifecycle;
+  lookup: PaymentLookup;
+  callbacks: CallbackDispatcher;
+  listing: PaymentListing;
+  batches: PayoutBatches;
   dataApi: DataApi;
+  control: SandboxControl;
   scheduler: Scheduler;
-  transaction<T>(work: () => T): T;
-  /** Clears payments, callbacks, inbox and timers, of every project or of one. */
-  reset(projectId: number | undefined): void;
   close(): Promise<void>;
 }
 
-export function createSandbox(config: SandboxConfig, log: Logger, transport?: CallbackTransport): Sandbox {
-  const db = openDatabase(config.databasePath);
-  const meta = new MetaStore(db);
-  const saved = meta.get(MANUAL_CLOCK_KEY);
-  const clock = createClock(config.clock, saved === undefined || config.clock.mode !== 'manual' ? undefined : Number(saved), (at) =>
-    meta.put(MANUAL_CLOCK_KEY, String(at)),
-  );
-  if (config.clock.mode === 'manual') meta.put(MANUAL_CLOCK_KEY, String(clock.now()));
-  const transaction = <T>(work: () => T): T => db.transaction(work)();
-  const groupCommit = new GroupCommitter(db);
-  const projects = new ProjectsStore(db);
-  for (const project of config.projects) {
-    projects.save(
-      {
-        projectId: project.project_id,
-        secretKey: project.secret_key,
-        name: project.name ?? '',
-        callbackUrl: project.callback_url,
-        origin: 'config',
-        frequencyLimits: project.frequency_limits ?? [],
-      },
-      clock.now(),
-    );
+/** Real milliseconds an instance keeps a job it claimed: longer than a delivery can take, short enough for a quick takeover. */
+export function leaseMsFor(callbackTimeoutMs: number): number {
+  return Math.max(15_000, callbackTimeoutMs + 10_000);
+}
+
+export async function createSandbox(config: SandboxConfig, log: Logger, transport?: CallbackTransport): Promise<Sandbox> {
+  const instanceId = `${hostname()}-${process.pid}-${nanoid(6)}`;
+  const storage = await openStorage(config.databasePath, instanceId, log);
+  try {
+    return await wire(storage, instanceId, config, log, transport);
+  } catch (error) {
+    await storage.close();
+    throw error;
   }
-  const payments = new PaymentsStore(db);
-  const callbacks = new CallbacksStore(db);
-  const jobs = new JobsStore(db);
-  const mail = new MailStore(db);
-  const ids = new IdSource(config.seed);
+}
+
+async function wire(storage: Storage, instanceId: string, config: SandboxConfig, log: Logger, transport?: CallbackTransport): Promise<Sandbox> {
   const methods = loadMethods(config.methodOverrides);
   const scenarios = loadScenarios(config.scenariosDir);
-  const outbound = transport ?? new UndiciCallbackTransport(config.callbacks.userAgent, config.callbacks.maxInFlight);
-  const dispatcher = new CallbackDispatcher(callbacks, jobs, clock, outbound, {
-    timeoutMs: config.callbacks.timeoutMs,
-    resolveProjectUrl: (projectId) => projects.find(projectId)?.callbackUrl,
-  }, transaction);
+  const clock = await loadClock(storage, config.clock);
   let scheduler: Scheduler | undefined;
-  const paymentService = new PaymentService(
-    payments, jobs, dispatcher, methods, new CurrencyConverter(config.currencyRates), ids, clock, config.publicUrl, scenarios, mail,
-    (projectId) => projects.find(projectId), transaction, (work) => groupCommit.run(work), () => scheduler?.wake(),
-  );
-  const batches = new BatchesStore(db);
-  const payoutBatches = new PayoutBatches(batches, jobs, paymentService, clock, transaction, () => scheduler?.wake());
-  const queries = new PaymentQueries(db);
-  const dataApi = new DataApi(config.dataApiTokens, queries, methods, clock);
-  scheduler = new Scheduler(jobs, clock, {
-    callback: dispatcher.deliver,
-    limit: paymentService.runLimitTimer,
-    outcome: paymentService.runOutcome,
-    batch: payoutBatches.runBatch,
-  }, config.callbacks.maxInFlight, log);
+  const currentScheduler = (): Scheduler => scheduler as Scheduler;
+  const clockControl = new ClockControl(storage, clock, currentScheduler);
+  const projects = new ProjectDirectory(storage, clock);
+  await projects.saveConfigured(config.projects.map((p) => ({
+    projectId: p.project_id,
+    secretKey: p.secret_key,
+    name: p.name ?? '',
+    callbackUrl: p.callback_url,
+    origin: 'config' as const,
+    frequencyLimits: p.frequency_limits ?? [],
+  })));
+  // Local wake-up, and a notification to the other instances on a shared database.
+  const onCommitted = (): void => storage.publish('jobs');
+  const outbound = transport ?? new UndiciCallbackTransport(config.callbacks.userAgent, config.callbacks.maxInFlight);
+  const rules = new MethodRules(methods, new CurrencyConverter(config.currencyRates));
+  const links = new PageLinks(config.publicUrl);
+  const dispatcher = new CallbackDispatcher({ storage, clock, transport: outbound, projects, timeoutMs: config.callbacks.timeoutMs, onCommitted });
+  const lifecycle = new PaymentLifecycle({
+    storage, rules, methods, scenarios, ids: new IdSource(config.seed), clock, links, dispatcher, projects, onCommitted,
+  });
+  const batches = new PayoutBatches({ storage, lifecycle, projects, clock, onCommitted });
+  scheduler = new Scheduler({
+    storage,
+    clock,
+    handlers: { callback: dispatcher.deliver, limit: lifecycle.runLimitTimer, outcome: lifecycle.runOutcome, batch: batches.runBatch },
+    maxInFlight: config.callbacks.maxInFlight,
+    log,
+    instanceId,
+    leaseMs: leaseMsFor(config.callbacks.timeoutMs),
+    syncClock: clockControl.sync,
+  });
   const activeScheduler = scheduler;
+  let closed = false;
   return {
-    config, db, clock, ids, methods, scenarios, projects, payments, callbacks, jobs, mail, dispatcher, paymentService, batches, payoutBatches, queries, dataApi, scheduler: activeScheduler, transaction,
-    reset(projectId) {
-      transaction(() => {
-        jobs.deleteAll(projectId);
-        callbacks.deleteAll(projectId);
-        mail.deleteAll(projectId);
-        batches.deleteAll(projectId);
-        payments.deleteAll(projectId);
-      });
-    },
+    config,
+    instanceId,
+    storageKind: storage.kind,
+    clock,
+    clockControl,
+    methods,
+    scenarios,
+    projects,
+    rules,
+    links,
+    lifecycle,
+    lookup: new PaymentLookup({ storage, rules, links, dispatcher }),
+    callbacks: dispatcher,
+    listing: new PaymentListing(storage.reports),
+    batches,
+    dataApi: new DataApi(config.dataApiTokens, storage.reports, methods, clock),
+    control: new SandboxControl(storage, clock, currentScheduler),
+    scheduler: activeScheduler,
     async close() {
-      if (!db.open) return;
+      if (closed) return;
+      closed = true;
       await activeScheduler.stop();
       if (outbound instanceof UndiciCallbackTransport) await outbound.close();
-      db.close();
+      await storage.close();
     },
   };
 }
-
-export type { Project };

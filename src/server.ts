@@ -7,6 +7,7 @@ import { createSandbox } from './sandbox.js';
 import { ScenarioError } from './domain/scenarios.js';
 import { startBanner } from './start-banner.js';
 import { applyCliOptions, HELP } from './cli-options.js';
+import { describeLocation } from './storage/open-storage.js';
 
 function environmentOrExit(): NodeJS.ProcessEnv {
   try {
@@ -36,22 +37,23 @@ function configOrExit(): SandboxConfig {
 
 const config = configOrExit();
 const logger = pino({ level: config.logLevel });
-const sandbox = (() => {
+const sandbox = await (async () => {
   try {
-    return createSandbox(config, logger);
+    return await createSandbox(config, logger);
   } catch (error) {
     if (error instanceof ScenarioError || error instanceof ConfigError) {
       process.stderr.write(`ecommpay-sandbox: ${error.message}\n`);
       process.exit(2);
     }
-    throw error;
+    process.stderr.write(`ecommpay-sandbox: cannot open the database ${describeLocation(config.databasePath)}: ${(error as Error).message}\n`);
+    process.exit(1);
   }
 })();
 const app = await buildApp(sandbox, { loggerInstance: logger });
 sandbox.scheduler.start();
 await app.listen({ port: config.port, host: config.host });
 const address = app.server.address();
-process.stdout.write(startBanner(config, sandbox, typeof address === 'object' && address !== null ? address.port : config.port));
+process.stdout.write(startBanner(config, sandbox, await sandbox.projects.all(), typeof address === 'object' && address !== null ? address.port : config.port));
 
 let closing = false;
 /** Finishes requests in flight, stops the scheduler (letting running deliveries record), closes the database. */

@@ -2,47 +2,47 @@
 // the sandbox clock with ECommPay's retry schedule. Each attempt is recorded; delivery counts only on HTTP 200.
 // Callbacks of one payment go out in order: a later one waits while an earlier one is still being retried.
 import type { Clock } from './clock.js';
-import type { CallbackKind, CallbackRecord, Job, Payment } from './model.js';
-import type { CallbackTransport, DeliveryResult } from './ports.js';
+import { Refusal } from './errors.js';
+import type { CallbackAttempt, CallbackFilter, CallbackKind, CallbackRecord, InboxEntry, Job, ListFilter, Payment } from './model.js';
+import type { CallbackTransport, DeliveryResult, Repositories, Storage } from './ports.js';
+import type { ProjectDirectory } from './project-directory.js';
 import type { CallbackFaults } from './scenarios.js';
 import { nextAttemptAt } from './retry-policy.js';
-import type { CallbacksStore } from '../storage/callbacks-store.js';
-import type { JobsStore } from '../storage/jobs-store.js';
 
 export const INBOX_URL = 'sandbox:inbox';
 
-export interface DispatcherOptions { timeoutMs: number; resolveProjectUrl: (projectId: number) => string | undefined }
-
-interface PendingRecord { callback: CallbackRecord; at: number; result: DeliveryResult; resolve: () => void; reject: (error: unknown) => void }
+export interface DispatcherDeps {
+  storage: Storage;
+  clock: Clock;
+  transport: CallbackTransport;
+  projects: ProjectDirectory;
+  timeoutMs: number;
+  /** Called once new due work is committed. */
+  onCommitted: () => void;
+}
 
 export class CallbackDispatcher {
-  private pendingRecords: PendingRecord[] = [];
-
-  constructor(
-    private readonly callbacks: CallbacksStore,
-    private readonly jobs: JobsStore,
-    private readonly clock: Clock,
-    private readonly transport: CallbackTransport,
-    private readonly options: DispatcherOptions,
-    private readonly runInTransaction: <T>(work: () => T) => T,
-  ) {}
+  constructor(private readonly deps: DispatcherDeps) {}
 
   /** Where a payment's callbacks go: its own URL, else the project's, else the built-in inbox. */
-  targetOf(payment: Payment): string | undefined {
-    return payment.callbackUrl ?? this.options.resolveProjectUrl(payment.projectId);
+  private async targetOf(payment: Payment): Promise<string | undefined> {
+    return payment.callbackUrl ?? (await this.deps.projects.find(payment.projectId))?.callbackUrl;
   }
 
-  /** Must run inside the transaction that changes the payment. Returns the callback id. */
-  enqueue(payment: Payment, signedBody: string, kind: CallbackKind, faults: CallbackFaults = {}): number {
-    const now = this.clock.now();
-    const queued = this.callbacks.hasPending(payment.rowId);
+  /**
+   * Adds a callback inside the transaction that changes the payment (which must hold the payment's lock).
+   * `fresh`: the payment was created in this transaction, so no earlier callback can be pending.
+   */
+  async enqueue(tx: Repositories, payment: Payment, signedBody: string, kind: CallbackKind, faults: CallbackFaults, fresh = false): Promise<number> {
+    const now = this.deps.clock.now();
+    const queued = !fresh && await tx.callbacks.hasPending(payment.rowId);
     const dueAt = now + payment.callbackDelaySeconds * 1000;
-    const id = this.callbacks.insert({
+    const id = await tx.callbacks.insert({
       projectId: payment.projectId,
       paymentId: payment.paymentId,
       paymentRowId: payment.rowId,
       kind,
-      url: this.targetOf(payment),
+      url: await this.targetOf(payment),
       body: signedBody,
       state: queued ? 'queued' : 'scheduled',
       createdAt: now,
@@ -50,45 +50,63 @@ export class CallbackDispatcher {
       replayOf: undefined,
       faults,
     });
-    if (!queued) this.jobs.put('callback', id, dueAt, payment.projectId);
+    if (!queued) await tx.jobs.put({ kind: 'callback', ref: id, dueAt, projectId: payment.projectId, paymentRowId: payment.rowId });
     return id;
   }
 
-  /** Sends the same signed body again as a new delivery with its own attempts. */
-  replay(original: CallbackRecord): number {
-    return this.runInTransaction(() => this.insertCopy(original));
+  find(id: number): Promise<CallbackRecord | undefined> {
+    return this.deps.storage.read.callbacks.find(id);
   }
 
-  private insertCopy(original: CallbackRecord): number {
-    const now = this.clock.now();
-    const id = this.callbacks.insert({
-      ...original,
-      kind: 'replay',
-      state: 'scheduled',
-      createdAt: now,
-      nextAttemptAt: now,
-      replayOf: original.id,
-      faults: {},
-    });
-    this.jobs.put('callback', id, now, original.projectId);
+  list(filter: CallbackFilter): Promise<CallbackRecord[]> {
+    return this.deps.storage.read.callbacks.list(filter);
+  }
+
+  ofPayment(paymentRowId: number): Promise<CallbackRecord[]> {
+    return this.deps.storage.read.callbacks.ofPayment(paymentRowId);
+  }
+
+  attemptsOf(callbackId: number): Promise<CallbackAttempt[]> {
+    return this.deps.storage.read.callbacks.attemptsOf(callbackId);
+  }
+
+  inbox(filter: ListFilter): Promise<InboxEntry[]> {
+    return this.deps.storage.read.callbacks.inbox(filter);
+  }
+
+  /** Sends the same signed body again as a new delivery with its own attempts; resolves the new callback. */
+  async replay(id: number): Promise<CallbackRecord> {
+    const original = await this.find(id);
+    if (original === undefined) throw new Refusal('payment-not-found', [{ field: 'id', message: `No callback ${id}` }]);
+    const replayId = await this.deps.storage.transact((tx) => this.insertCopy(tx, original));
+    this.deps.onCommitted();
+    return (await this.find(replayId)) as CallbackRecord;
+  }
+
+  private async insertCopy(tx: Repositories, original: CallbackRecord): Promise<number> {
+    const now = this.deps.clock.now();
+    const id = await tx.callbacks.insert({ ...original, kind: 'replay', state: 'scheduled', createdAt: now, nextAttemptAt: now, replayOf: original.id, faults: {} });
+    await tx.jobs.put({ kind: 'callback', ref: id, dueAt: now, projectId: original.projectId, paymentRowId: original.paymentRowId });
     return id;
   }
 
   readonly deliver = async (job: Job): Promise<void> => {
-    const callback = this.callbacks.find(job.ref);
+    const callback = await this.find(job.ref);
     if (callback === undefined || callback.state !== 'scheduled') {
-      this.jobs.remove('callback', job.ref);
+      await this.deps.storage.transact((tx) => tx.jobs.remove('callback', job.ref));
       return;
     }
-    const at = this.clock.now();
-    await this.record(callback, at, await this.attempt(callback));
+    const result = await this.attempt(callback);
+    const at = this.deps.clock.now();
+    await this.deps.storage.transact((tx) => this.record(tx, callback, at, result));
+    this.deps.onCommitted();
   };
 
   private async attempt(callback: CallbackRecord): Promise<DeliveryResult> {
     if (callback.faults.never === true) {
       return { httpStatus: undefined, error: 'not sent: scenario "never deliver"', latencyMs: 0, responseExcerpt: '' };
     }
-    const result = callback.url === undefined ? inboxResult() : await this.transport.post(callback.url, callback.body, this.options.timeoutMs);
+    const result = callback.url === undefined ? inboxResult() : await this.deps.transport.post(callback.url, callback.body, this.deps.timeoutMs);
     const failFirst = callback.faults.fail_first;
     if (failFirst !== undefined && callback.attempts < failFirst.count && result.httpStatus === 200) {
       const status = failFirst.status ?? 500;
@@ -98,54 +116,39 @@ export class CallbackDispatcher {
   }
 
   /**
-   * Attempts finishing in the same tick are recorded in one transaction (group commit). A crash before the
-   * commit leaves the job in place, so the callback is sent again: delivery is at least once.
+   * Records an attempt. The payment's lock orders this against a new callback of the same payment being queued
+   * on another instance. A crash before the commit leaves the job in place, so the callback is sent again:
+   * delivery is at least once.
    */
-  private record(callback: CallbackRecord, at: number, result: DeliveryResult): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.pendingRecords.push({ callback, at, result, resolve, reject });
-      if (this.pendingRecords.length === 1) setImmediate(() => this.flushRecords());
-    });
-  }
-
-  private flushRecords(): void {
-    const batch = this.pendingRecords;
-    this.pendingRecords = [];
-    try {
-      this.runInTransaction(() => {
-        for (const { callback, at, result } of batch) this.applyAttempt(callback, at, result);
-      });
-      for (const entry of batch) entry.resolve();
-    } catch (error) {
-      for (const entry of batch) entry.reject(error);
-    }
-  }
-
-  private applyAttempt(callback: CallbackRecord, at: number, result: DeliveryResult): void {
+  private async record(tx: Repositories, sent: CallbackRecord, at: number, result: DeliveryResult): Promise<void> {
+    await tx.payments.hold(sent.paymentRowId);
+    const callback = await tx.callbacks.find(sent.id);
+    // Reset, or recorded by another instance after its lease ran out.
+    if (callback === undefined || callback.state !== 'scheduled') return;
     const number = callback.attempts + 1;
     const delivered = result.httpStatus === 200;
     const next = delivered || callback.faults.never === true ? undefined : nextAttemptAt(callback.firstAttemptAt ?? at, at, number);
     const state = delivered ? 'delivered' : next === undefined ? 'failed' : 'scheduled';
-    if (callback.url === undefined && delivered) this.callbacks.addToInbox(callback, at);
-    if (delivered && callback.faults.duplicate === true) this.insertCopy(callback);
-    this.callbacks.recordAttempt(
+    if (callback.url === undefined && delivered) await tx.callbacks.addToInbox(callback, at);
+    if (delivered && callback.faults.duplicate === true) await this.insertCopy(tx, callback);
+    await tx.callbacks.recordAttempt(
       { callbackId: callback.id, number, at, url: callback.url ?? INBOX_URL, ...result },
       { state, nextAttemptAt: next, deliveredAt: delivered ? at : undefined },
     );
     if (next !== undefined) {
-      this.jobs.put('callback', callback.id, next, callback.projectId);
+      await tx.jobs.put({ kind: 'callback', ref: callback.id, dueAt: next, projectId: callback.projectId, paymentRowId: callback.paymentRowId });
       return;
     }
-    this.jobs.remove('callback', callback.id);
-    if (callback.kind !== 'replay') this.releaseNext(callback.paymentRowId);
+    await tx.jobs.remove('callback', callback.id);
+    if (callback.kind !== 'replay') await this.releaseNext(tx, callback.paymentRowId);
   }
 
-  private releaseNext(paymentRowId: number): void {
-    const next = this.callbacks.nextQueued(paymentRowId);
+  private async releaseNext(tx: Repositories, paymentRowId: number): Promise<void> {
+    const next = await tx.callbacks.nextQueued(paymentRowId);
     if (next === undefined) return;
-    const dueAt = Math.max(this.clock.now(), next.createdAt);
-    this.callbacks.schedule(next.id, dueAt);
-    this.jobs.put('callback', next.id, dueAt, next.projectId);
+    const dueAt = Math.max(this.deps.clock.now(), next.createdAt);
+    await tx.callbacks.schedule(next.id, dueAt);
+    await tx.jobs.put({ kind: 'callback', ref: next.id, dueAt, projectId: next.projectId, paymentRowId });
   }
 }
 

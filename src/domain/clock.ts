@@ -9,8 +9,7 @@ export interface Clock {
   now(): number;
   /** Real milliseconds until the sandbox clock reaches `at` (Infinity for a manual clock). */
   realDelayUntil(at: number): number;
-  /** Moves a manual clock forward to `at`; ignored by other modes and for times in the past. */
-  moveTo(at: number): void;
+  /** Sandbox seconds per real second: 1 for real time, 0 for a manual clock. */
   readonly scale: number;
 }
 
@@ -23,42 +22,46 @@ class RealClock implements Clock {
   realDelayUntil(at: number): number {
     return Math.max(0, at - Date.now());
   }
-  moveTo(): void {}
 }
 
-class ScaledClock implements Clock {
+/** Where a scaled clock stands: at real time `real` it read `sandbox`. Instances sharing a database share it. */
+export interface ScaleOrigin { real: number; sandbox: number }
+
+export class ScaledClock implements Clock {
   readonly mode = 'scale' as const;
-  private readonly realOrigin = Date.now();
-  constructor(readonly scale: number, private readonly sandboxOrigin: number) {}
+  constructor(readonly scale: number, readonly origin: ScaleOrigin) {}
   now(): number {
-    return Math.floor(this.sandboxOrigin + (Date.now() - this.realOrigin) * this.scale);
+    return Math.floor(this.origin.sandbox + (Date.now() - this.origin.real) * this.scale);
   }
   realDelayUntil(at: number): number {
     return Math.max(0, (at - this.now()) / this.scale);
   }
-  moveTo(): void {}
 }
 
 export class ManualClock implements Clock {
   readonly mode = 'manual' as const;
   readonly scale = 0;
-  constructor(private current: number, private readonly onMove: (at: number) => void = () => {}) {}
+  constructor(private current: number) {}
   now(): number {
     return this.current;
   }
   realDelayUntil(at: number): number {
     return at <= this.current ? 0 : Infinity;
   }
-  moveTo(at: number): void {
-    if (at <= this.current) return;
+  /** Moves forward to `at`; a time in the past is ignored. Returns whether it moved. */
+  set(at: number): boolean {
+    if (at <= this.current) return false;
     this.current = at;
-    this.onMove(at);
+    return true;
   }
 }
 
-/** `resumeAt` is the manual time saved by an earlier run on the same database, so timers stay consistent. */
-export function createClock(setting: ClockSetting, resumeAt: number | undefined, persist: (at: number) => void): Clock {
+/**
+ * `resumeAt` is the manual time saved by an earlier run on the same database, so timers stay consistent;
+ * `origin` is a scaled clock's shared starting point.
+ */
+export function createClock(setting: ClockSetting, resumeAt: number | undefined, origin?: ScaleOrigin): Clock {
   if (setting.mode === 'real') return new RealClock();
-  if (setting.mode === 'scale') return new ScaledClock(setting.factor, resumeAt ?? Date.now());
-  return new ManualClock(resumeAt ?? setting.startAt, persist);
+  if (setting.mode === 'scale') return new ScaledClock(setting.factor, origin ?? { real: Date.now(), sandbox: Date.now() });
+  return new ManualClock(resumeAt ?? setting.startAt);
 }

@@ -4,9 +4,10 @@ import type { DataApiToken } from '../config.js';
 import type { Clock } from './clock.js';
 import { Refusal } from './errors.js';
 import type { MethodCatalogue } from './methods.js';
+import type { OperationRow } from './model.js';
+import type { Reports } from './ports.js';
 import { fieldOf, validatorFor } from '../schema-registry.js';
 import { verify, withSignature } from '../signature/signer.js';
-import type { OperationRow, PaymentQueries } from '../storage/payment-queries.js';
 import { formatInZone, isTimeZone, parseInZone } from './zoned-time.js';
 
 interface OperationsGetBody {
@@ -48,11 +49,11 @@ const OPERATION_TYPES = new Set(['sale', 'payout', 'refund']);
 export class DataApi {
   private readonly tokens: Map<string, DataApiToken>;
 
-  constructor(tokens: DataApiToken[], private readonly queries: PaymentQueries, private readonly methods: MethodCatalogue, private readonly clock: Clock) {
+  constructor(tokens: DataApiToken[], private readonly reports: Reports, private readonly methods: MethodCatalogue, private readonly clock: Clock) {
     this.tokens = new Map(tokens.map((t) => [t.token, t]));
   }
 
-  operationsGet(raw: unknown): Record<string, unknown> {
+  async operationsGet(raw: unknown): Promise<Record<string, unknown>> {
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Refusal('malformed-request', [{ field: '', message: 'The body must be a JSON object' }]);
     const validate = validatorFor<OperationsGetBody>('data-api/operations-get.json');
     if (!validate(raw)) {
@@ -88,7 +89,7 @@ export class DataApi {
     if (from === undefined) throw new Refusal('invalid-fields', [{ field: 'interval.from', message: 'Expected YYYY-MM-DD hh:mm:ss' }]);
     if (to === undefined) throw new Refusal('invalid-fields', [{ field: 'interval.to', message: 'Expected YYYY-MM-DD hh:mm:ss' }]);
     if (to < from) throw new Refusal('invalid-fields', [{ field: 'interval', message: '"to" is before "from"' }]);
-    const rows = this.queries.operations({ projectIds, from, to, type: body.type, limit: body.limit ?? 1000, offset: body.offset ?? 0 });
+    const rows = await this.reports.operations({ projectIds, from, to, type: body.type, limit: body.limit ?? 1000, offset: body.offset ?? 0 });
     const operations = rows.map((row) => Object.fromEntries(wanted.map((f) => [f, (FIELDS[f] as FieldRenderer)(row, zone, this.methods)])));
     return withSignature({ operations }, token.secret_key);
   }

@@ -18,7 +18,8 @@ export type RefusalKind =
   | 'status-forbids-action'
   | 'body-too-large'
   | 'invalid-token'
-  | 'access-denied';
+  | 'access-denied'
+  | 'project-exists';
 
 const CODE_BY_KIND: Record<RefusalKind, string> = {
   'malformed-request': '2003',
@@ -36,6 +37,7 @@ const CODE_BY_KIND: Record<RefusalKind, string> = {
   'body-too-large': '702',
   'invalid-token': '3123',
   'access-denied': '303',
+  'project-exists': '2004',
 };
 
 export class Refusal extends Error {

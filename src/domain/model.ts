@@ -91,3 +91,67 @@ export interface CallbackAttempt {
 export type JobKind = 'callback' | 'limit' | 'outcome' | 'batch';
 
 export interface Job { id: number; kind: JobKind; ref: number; dueAt: number; payload: string; projectId: number }
+
+export interface FrequencyLimit { method?: string; operation?: 'sale' | 'payout'; max: number; window_seconds: number }
+
+export interface Project {
+  projectId: number;
+  secretKey: string;
+  name: string;
+  callbackUrl: string | undefined;
+  origin: 'config' | 'runtime';
+  frequencyLimits: FrequencyLimit[];
+}
+
+export interface Batch {
+  id: number; projectId: number; fileName: string; createdAt: number; total: number; processed: number; status: 'processing' | 'done';
+  success: number; decline: number; refused: number;
+}
+
+export interface PendingBatchRow { rowNumber: number; paymentId: string; request: string }
+
+export interface RefusedBatchRow { rowNumber: number; paymentId: string; error: string }
+
+export interface Mail { id: number; projectId: number; paymentId: string; sentAt: number; from: string; to: string; subject: string; body: string }
+
+export interface InboxEntry { id: number; callbackId: number; projectId: number; paymentId: string; receivedAt: number; body: unknown }
+
+/** A page of a newest-first list, optionally narrowed to one project and payment. */
+export interface ListFilter { projectId?: number; paymentId?: string; limit: number; offset: number }
+
+export interface CallbackFilter extends ListFilter { state?: CallbackState }
+
+export interface MailFilter extends ListFilter { to?: string }
+
+/** Filters of the dashboard's payment list, its exports and analytics. */
+export interface PaymentFilter {
+  projectIds?: number[];
+  method?: string;
+  type?: string;
+  status?: string;
+  interface?: string;
+  from?: number;
+  to?: number;
+  search?: string;
+}
+
+export interface PaymentListRow {
+  project_id: number; payment_id: string; method: string; type: string; status: string; interface: string;
+  amount: number; currency: string; converted_amount: number; converted_currency: string; description: string;
+  customer_id: string; account: string; created_at: number; updated_at: number;
+  operation_id: number | null; code: string | null; message: string | null;
+}
+
+export interface DailyTotal { day: string; status: string; n: number; amount: number }
+
+export interface MethodRate { method: string; total: number; success: number; decline: number }
+
+export interface OperationFilter { projectIds?: number[]; from: number; to: number; type?: string; limit: number; offset: number }
+
+/** One operation with its payment's facts, as the Data API reports it. */
+export interface OperationRow {
+  project_id: number; operation_id: number; payment_id: string; operation_type: string; operation_status: string;
+  method: string; account: string; customer: string; description: string; code: string; message: string;
+  created_at: number; updated_at: number; provider_date: number | null;
+  initial_amount: number; initial_currency: string; converted_amount: number; converted_currency: string;
+}

@@ -2,7 +2,7 @@
 // Shared by the page itself and the SDK validators (/params/check), so both judge a request the same way.
 import { Refusal, type FieldProblem } from './errors.js';
 import { verify } from '../signature/signer.js';
-import type { Project } from '../storage/projects-store.js';
+import type { Project } from './model.js';
 
 export type PaymentPageParams = Record<string, string>;
 
@@ -71,8 +71,7 @@ export function checkParameters(params: PaymentPageParams): void {
 }
 
 /** Finds the project and checks the `signature` parameter; refusals name the code, field and signed string. */
-export function authenticatePaymentPage(params: PaymentPageParams, findProject: (id: number) => Project | undefined): Project {
-  const project = findProject(Number(params.project_id));
+export function authenticatePaymentPage(params: PaymentPageParams, project: Project | undefined): Project {
   if (project === undefined) {
     throw new Refusal('unknown-project', [{ field: 'project_id', message: `Project ${params.project_id} is not configured in this sandbox` }]);
   }

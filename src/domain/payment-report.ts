@@ -1,7 +1,14 @@
 // Read models for tools: a payment with its operations, callbacks, attempts and due times; callback summaries.
-import type { CallbackAttempt, CallbackRecord, Operation, Payment } from './model.js';
-import type { CallbacksStore } from '../storage/callbacks-store.js';
-import type { JobsStore } from '../storage/jobs-store.js';
+import type { CallbackAttempt, CallbackRecord, Job, Operation, Payment } from './model.js';
+
+/** Everything known of one payment, gathered for its report. */
+export interface PaymentFacts {
+  payment: Payment;
+  operations: Operation[];
+  callbacks: Array<{ callback: CallbackRecord; attempts: CallbackAttempt[] }>;
+  limitJob: Job | undefined;
+  outcomeJob: Job | undefined;
+}
 
 const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
 
@@ -51,15 +58,8 @@ function operationReport(operation: Operation): Record<string, unknown> {
   };
 }
 
-export function paymentReport(
-  payment: Payment,
-  operations: Operation[],
-  callbacks: CallbacksStore,
-  jobs: JobsStore,
-  extra: Record<string, unknown> = {},
-): Record<string, unknown> {
-  const limitJob = jobs.find('limit', payment.rowId);
-  const outcomeJob = jobs.find('outcome', payment.rowId);
+export function paymentReport(facts: PaymentFacts, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  const { payment, operations, limitJob, outcomeJob } = facts;
   return {
     payment: {
       project_id: payment.projectId,
@@ -87,6 +87,6 @@ export function paymentReport(
       outcome: outcomeJob === undefined ? null : { due_at: iso(outcomeJob.dueAt), outcome: JSON.parse(outcomeJob.payload) as unknown },
     },
     operations: operations.map(operationReport),
-    callbacks: callbacks.ofPayment(payment.rowId).map((c) => callbackReport(c, callbacks.attemptsOf(c.id))),
+    callbacks: facts.callbacks.map(({ callback, attempts }) => callbackReport(callback, attempts)),
   };
 }

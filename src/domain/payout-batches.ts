@@ -4,12 +4,11 @@
 import { parse } from 'csv-parse/sync';
 import type { Clock } from './clock.js';
 import { Refusal } from './errors.js';
-import type { Job } from './model.js';
-import type { PaymentRequest, PaymentService } from './payment-service.js';
+import type { Batch, Job, Project, RefusedBatchRow } from './model.js';
+import type { PaymentLifecycle, PaymentRequest } from './payment-lifecycle.js';
+import type { Storage } from './ports.js';
+import type { ProjectDirectory } from './project-directory.js';
 import { fieldOf, validatorFor } from '../schema-registry.js';
-import type { BatchesStore } from '../storage/batches-store.js';
-import type { JobsStore } from '../storage/jobs-store.js';
-import type { Project } from '../storage/projects-store.js';
 
 /** The CSV columns: the Gate payout fields by their paths, plus the method (default paymaya). */
 export const PAYOUT_COLUMNS = [
@@ -31,15 +30,29 @@ export function payoutTemplate(): string {
   return `${PAYOUT_COLUMNS.join(',')}\npayout-0001,10000,PHP,payout,customer-1,203.0.113.7,juan@example.ph,09171234567,Juan dela Cruz,paymaya\n`;
 }
 
+export interface BatchDeps {
+  storage: Storage;
+  lifecycle: PaymentLifecycle;
+  projects: ProjectDirectory;
+  clock: Clock;
+  /** Called once new due work is committed. */
+  onCommitted: () => void;
+}
+
 export class PayoutBatches {
-  constructor(
-    private readonly batches: BatchesStore,
-    private readonly jobs: JobsStore,
-    private readonly payments: PaymentService,
-    private readonly clock: Clock,
-    private readonly runInTransaction: <T>(work: () => T) => T,
-    private readonly onCommitted: () => void,
-  ) {}
+  constructor(private readonly deps: BatchDeps) {}
+
+  find(id: number): Promise<Batch | undefined> {
+    return this.deps.storage.read.batches.find(id);
+  }
+
+  list(limit = 100): Promise<Batch[]> {
+    return this.deps.storage.read.batches.list(limit);
+  }
+
+  refusedRows(batchId: number): Promise<RefusedBatchRow[]> {
+    return this.deps.storage.read.batches.refusedRows(batchId);
+  }
 
   /** A payout request from form or CSV fields, checked as Gate checks a payout (schema, then method rules). */
   requestFrom(project: Project, fields: PayoutFields): PaymentRequest {
@@ -68,12 +81,12 @@ export class PayoutBatches {
       callbackDelaySeconds: 0,
       callbacksDisabled: false,
     };
-    this.payments.checkPayout(request);
+    this.deps.lifecycle.checkPayout(request);
     return request;
   }
 
   /** Parses and checks a file; returns the errors by row and column and, when any row is valid, the batch id. */
-  upload(project: Project, fileName: string, csv: string): { batchId: number | undefined; errors: RowError[]; accepted: number } {
+  async upload(project: Project, fileName: string, csv: string): Promise<{ batchId: number | undefined; errors: RowError[]; accepted: number }> {
     let records: string[][];
     try {
       records = parse(csv, { bom: true, skip_empty_lines: true, relax_column_count: true, trim: false }) as string[][];
@@ -92,7 +105,8 @@ export class PayoutBatches {
     if (rows.length > MAX_ROWS) return { batchId: undefined, errors: [{ row: 0, column: '', message: `At most ${MAX_ROWS} rows per file` }], accepted: 0 };
     const seen = new Set<string>();
     const valid: Array<{ rowNumber: number; paymentId: string; request: string }> = [];
-    rows.forEach((cells, index) => {
+    const { read } = this.deps.storage;
+    for (const [index, cells] of rows.entries()) {
       const rowNumber = index + 2;
       const cell = (name: string) => cells[columns.indexOf(name)] ?? '';
       const fields: PayoutFields = {
@@ -102,9 +116,9 @@ export class PayoutBatches {
       };
       try {
         const request = this.requestFrom(project, fields);
-        if (seen.has(request.paymentId) || this.payments.find(project.projectId, request.paymentId) !== undefined) {
+        if (seen.has(request.paymentId) || (await read.payments.find(project.projectId, request.paymentId)) !== undefined) {
           errors.push({ row: rowNumber, column: 'general.payment_id', message: `Payment ID "${request.paymentId}" already exists` });
-          return;
+          continue;
         }
         seen.add(request.paymentId);
         valid.push({ rowNumber, paymentId: request.paymentId, request: JSON.stringify(fields) });
@@ -112,44 +126,49 @@ export class PayoutBatches {
         if (!(error instanceof Refusal)) throw error;
         for (const problem of error.fields) errors.push({ row: rowNumber, column: columnOf(problem.field), message: problem.message });
       }
-    });
+    }
     if (valid.length === 0) return { batchId: undefined, errors, accepted: 0 };
-    const batchId = this.runInTransaction(() => {
-      const id = this.batches.create(project.projectId, fileName, this.clock.now(), valid);
-      this.jobs.put('batch', id, this.clock.now(), project.projectId, '0');
+    const { clock } = this.deps;
+    const batchId = await this.deps.storage.transact(async (tx) => {
+      const id = await tx.batches.create(project.projectId, fileName, clock.now(), valid, []);
+      await tx.jobs.put({ kind: 'batch', ref: id, dueAt: clock.now(), projectId: project.projectId, payload: '0' });
       return id;
     });
-    this.onCommitted();
+    this.deps.onCommitted();
     return { batchId, errors, accepted: valid.length };
   }
 
   /** Creates the next chunk of payouts of a batch, then hands the rest to a later run of the same job. */
   readonly runBatch = async (job: Job): Promise<void> => {
-    const batch = this.batches.find(job.ref);
+    const { storage, clock } = this.deps;
+    const batch = await storage.read.batches.find(job.ref);
     if (batch === undefined) {
-      this.jobs.remove('batch', job.ref);
+      await storage.transact((tx) => tx.jobs.remove('batch', job.ref));
       return;
     }
-    const project = this.payments.projectOf(batch.projectId);
+    const project = await this.deps.projects.find(batch.projectId);
     const afterRow = Number(job.payload || '0');
-    const rows = this.batches.nextRows(batch.id, afterRow, CHUNK);
-    // The chunk's payouts share one group commit.
+    const rows = await storage.read.batches.nextRows(batch.id, afterRow, CHUNK);
+    const refused: Array<{ rowNumber: number; error: string }> = [];
+    // The chunk's payouts share group commits.
     await Promise.all(rows.map(async (row) => {
       try {
         if (project === undefined) throw new Refusal('unknown-project');
-        await this.payments.startPayout(this.requestFrom(project, JSON.parse(row.request) as PayoutFields));
+        await this.deps.lifecycle.startPayout(this.requestFrom(project, JSON.parse(row.request) as PayoutFields));
       } catch (error) {
         if (!(error instanceof Refusal)) throw error;
-        this.batches.markRowRefused(batch.id, row.rowNumber, `${error.code} ${error.message}: ${error.fields.map((f) => f.message).join('; ')}`);
+        refused.push({ rowNumber: row.rowNumber, error: `${error.code} ${error.message}: ${error.fields.map((f) => f.message).join('; ')}` });
       }
     }));
     const processed = batch.processed + rows.length;
     const done = rows.length < CHUNK;
-    this.runInTransaction(() => {
-      this.batches.progress(batch.id, processed, done);
-      if (done) this.jobs.remove('batch', batch.id);
-      else this.jobs.put('batch', batch.id, this.clock.now(), batch.projectId, String(rows[rows.length - 1]?.rowNumber ?? afterRow));
+    await storage.transact(async (tx) => {
+      for (const row of refused) await tx.batches.markRowRefused(batch.id, row.rowNumber, row.error);
+      await tx.batches.progress(batch.id, processed, done);
+      if (done) await tx.jobs.remove('batch', batch.id);
+      else await tx.jobs.put({ kind: 'batch', ref: batch.id, dueAt: clock.now(), projectId: batch.projectId, payload: String(rows[rows.length - 1]?.rowNumber ?? afterRow) });
     });
+    if (!done) this.deps.onCommitted();
   };
 }
 

@@ -1,4 +1,10 @@
-// What the domain needs from the outside world, implemented in src/outbound and src/storage.
+// What the domain needs from the outside world: storage (repositories and one unit of work), callback
+// delivery, logging. Implemented in src/storage/{sqlite,postgres} and src/outbound; the domain sees only these.
+import type {
+  Batch, CallbackAttempt, CallbackFilter, CallbackRecord, CallbackState, DailyTotal, InboxEntry, Job, JobKind, ListFilter, Mail,
+  MailFilter, MethodRate, Operation, OperationFilter, OperationRow, Payment, PaymentFilter, PaymentListRow, PaymentStatus, PaymentType,
+  PendingBatchRow, Project, RefusedBatchRow,
+} from './model.js';
 
 export interface DeliveryResult {
   httpStatus: number | undefined;
@@ -15,4 +21,195 @@ export interface Logger {
   info(obj: object, msg?: string): void;
   warn(obj: object, msg?: string): void;
   error(obj: object, msg?: string): void;
+}
+
+export type NewPayment = Omit<Payment, 'rowId'>;
+export type NewCallback = Omit<CallbackRecord, 'id' | 'attempts' | 'firstAttemptAt' | 'deliveredAt'>;
+
+export interface PaymentsReader {
+  find(projectId: number, paymentId: string): Promise<Payment | undefined>;
+  findByRowId(rowId: number): Promise<Payment | undefined>;
+  findByCheckoutToken(token: string): Promise<Payment | undefined>;
+  /** Whether the customer has a successful purchase in the project through one of `methods`. */
+  hasSuccessfulPurchase(projectId: number, customerId: string, methods: readonly string[]): Promise<boolean>;
+  /** Payments of a customer created after `since`, optionally of one method and type (frequency limits). */
+  countRecent(projectId: number, customerId: string, since: number, method?: string, type?: PaymentType): Promise<number>;
+}
+
+export interface Payments extends PaymentsReader {
+  /** Inserts the payment unless its project already has that payment id; resolves undefined when it has. */
+  insert(payment: NewPayment): Promise<Payment | undefined>;
+  /** Reads the payment and holds it until the transaction ends, so no other instance changes it meanwhile. */
+  lock(rowId: number): Promise<Payment | undefined>;
+  /** Holds the payment until the transaction ends without reading it. */
+  hold(rowId: number): Promise<void>;
+  /** Serialises the transactions about one customer of a project (frequency limits stay exact across instances). */
+  lockCustomer(projectId: number, customerId: string): Promise<void>;
+  updateStatus(rowId: number, status: PaymentStatus, at: number): Promise<void>;
+  updateAccount(rowId: number, account: Record<string, unknown>): Promise<void>;
+  deleteAll(projectId: number | undefined): Promise<void>;
+}
+
+export interface OperationsReader {
+  ofPayment(paymentRowId: number): Promise<Operation[]>;
+}
+
+export interface Operations extends OperationsReader {
+  /** The next platform operation id: counts up from `base` and is never handed out twice, across instances and resets. */
+  nextId(base: number): Promise<number>;
+  insert(operation: Operation): Promise<void>;
+  update(operation: Operation): Promise<void>;
+}
+
+export interface CallbacksReader {
+  find(id: number): Promise<CallbackRecord | undefined>;
+  ofPayment(paymentRowId: number): Promise<CallbackRecord[]>;
+  attemptsOf(callbackId: number): Promise<CallbackAttempt[]>;
+  list(filter: CallbackFilter): Promise<CallbackRecord[]>;
+  inbox(filter: ListFilter): Promise<InboxEntry[]>;
+}
+
+export interface AttemptOutcome { state: CallbackState; nextAttemptAt: number | undefined; deliveredAt: number | undefined }
+
+export interface Callbacks extends CallbacksReader {
+  insert(record: NewCallback): Promise<number>;
+  /** Whether an earlier callback of the payment is still waiting for delivery, so a new one must queue behind it. */
+  hasPending(paymentRowId: number): Promise<boolean>;
+  nextQueued(paymentRowId: number): Promise<CallbackRecord | undefined>;
+  schedule(id: number, at: number): Promise<void>;
+  recordAttempt(attempt: CallbackAttempt, outcome: AttemptOutcome): Promise<void>;
+  addToInbox(callback: CallbackRecord, at: number): Promise<void>;
+  deleteAll(projectId: number | undefined): Promise<void>;
+}
+
+/** Who runs a job and until when (real epoch ms): a lease that outlives its holder lets another instance take over. */
+export interface Lease { owner: string; until: number }
+
+export interface NewJob { kind: JobKind; ref: number; dueAt: number; projectId: number; paymentRowId?: number; payload?: string }
+
+/** Work other instances may pick up, and when: due times on the sandbox clock, lease ends in real time. */
+export interface DueSummary { dueAt: number | undefined; leaseEndsAt: number | undefined }
+
+export interface JobsReader {
+  find(kind: JobKind, ref: number): Promise<Job | undefined>;
+  /** The earliest due time of work no live lease holds, and the earliest end of a live lease (real ms). */
+  nextDue(realNow: number): Promise<DueSummary>;
+  /** The earliest due time of any job, held or not. */
+  earliestDueAt(): Promise<number | undefined>;
+  /** Whether any job is due at or before `until`, running or not, optionally of one project or one payment. */
+  anyDue(until: number, scope?: { projectId?: number; paymentRowId?: number }): Promise<boolean>;
+}
+
+export interface Jobs extends JobsReader {
+  /** Adds the job, or moves the existing one of the same kind and ref (and frees it of any lease). */
+  put(job: NewJob): Promise<void>;
+  remove(kind: JobKind, ref: number): Promise<void>;
+  /** Leases up to `limit` jobs due at or before `until` that no live lease holds, earliest first. */
+  claim(until: number, limit: number, lease: Lease, realNow: number): Promise<Job[]>;
+  /** Moves a job that failed to a later due time and frees it. */
+  postpone(id: number, dueAt: number): Promise<void>;
+  deleteAll(projectId: number | undefined): Promise<void>;
+}
+
+export interface ProjectsReader {
+  find(projectId: number): Promise<Project | undefined>;
+  all(): Promise<Project[]>;
+  /** The lowest unused id at or above `from`. */
+  freeId(from: number): Promise<number>;
+}
+
+export interface Projects extends ProjectsReader {
+  /** Inserts or replaces (the config file's projects, refreshed at every start). */
+  save(project: Project, createdAt: number): Promise<void>;
+  /** Inserts a new project; resolves false when the id is taken. */
+  create(project: Project, createdAt: number): Promise<boolean>;
+}
+
+export interface MailReader {
+  list(filter: MailFilter): Promise<Mail[]>;
+}
+
+export interface MailStore extends MailReader {
+  insert(mail: Omit<Mail, 'id'>): Promise<void>;
+  deleteAll(projectId: number | undefined): Promise<void>;
+}
+
+export interface BatchesReader {
+  find(id: number): Promise<Batch | undefined>;
+  list(limit: number): Promise<Batch[]>;
+  /** Rows not yet turned into payouts, in file order. */
+  nextRows(batchId: number, afterRow: number, limit: number): Promise<PendingBatchRow[]>;
+  refusedRows(batchId: number): Promise<RefusedBatchRow[]>;
+}
+
+export interface Batches extends BatchesReader {
+  /** A batch of valid rows, plus the rows refused when the file was checked (kept and counted with it). */
+  create(projectId: number, fileName: string, createdAt: number, rows: PendingBatchRow[], refused: RefusedBatchRow[]): Promise<number>;
+  markRowRefused(batchId: number, rowNumber: number, error: string): Promise<void>;
+  progress(batchId: number, processed: number, done: boolean): Promise<void>;
+  deleteAll(projectId: number | undefined): Promise<void>;
+}
+
+export interface MetaReader {
+  get(key: string): Promise<string | undefined>;
+}
+
+export interface Meta extends MetaReader {
+  put(key: string, value: string): Promise<void>;
+}
+
+/** Read-side queries over payments and operations: the dashboard's list, exports, analytics and the Data API. */
+export interface Reports {
+  count(filter: PaymentFilter): Promise<number>;
+  page(filter: PaymentFilter, limit: number, offset: number): Promise<PaymentListRow[]>;
+  /** Every matching payment in pages, so a large export never holds the whole list in memory. */
+  stream(filter: PaymentFilter, pageSize?: number): AsyncGenerator<PaymentListRow>;
+  dailyTotals(filter: PaymentFilter): Promise<DailyTotal[]>;
+  methodRates(filter: PaymentFilter): Promise<MethodRate[]>;
+  operations(filter: OperationFilter): Promise<OperationRow[]>;
+}
+
+export interface ReadRepositories {
+  payments: PaymentsReader;
+  operations: OperationsReader;
+  callbacks: CallbacksReader;
+  jobs: JobsReader;
+  projects: ProjectsReader;
+  mail: MailReader;
+  batches: BatchesReader;
+  meta: MetaReader;
+}
+
+export interface Repositories extends ReadRepositories {
+  payments: Payments;
+  operations: Operations;
+  callbacks: Callbacks;
+  jobs: Jobs;
+  projects: Projects;
+  mail: MailStore;
+  batches: Batches;
+  meta: Meta;
+}
+
+/** What changed, for the instances sharing a database: due work, or the manual clock. */
+export type StorageTopic = 'jobs' | 'clock';
+
+export interface Storage {
+  readonly kind: 'sqlite' | 'postgres';
+  /** Whether other instances may share this database, so their work and their clock moves must be expected. */
+  readonly shared: boolean;
+  /** Reads outside a transaction; every write goes through `transact`. */
+  readonly read: ReadRepositories;
+  readonly reports: Reports;
+  /**
+   * Runs `work` as one transaction: committed when it resolves, rolled back when it throws. The work must only
+   * await its repositories (never the network, never another `transact`).
+   */
+  transact<T>(work: (tx: Repositories) => Promise<T>): Promise<T>;
+  /** Runs `work` while holding a lock of that name shared by every instance on the database. */
+  exclusive<T>(name: string, work: () => Promise<T>): Promise<T>;
+  /** Tells every instance, this one included, that something changed. */
+  publish(topic: StorageTopic): void;
+  subscribe(listener: (topic: StorageTopic) => void): void;
+  close(): Promise<void>;
 }

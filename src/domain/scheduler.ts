@@ -1,45 +1,63 @@
-// Runs due jobs from the jobs table in one loop on the sandbox clock. The only in-memory state is which rows
-// are running right now; a restart re-arms every row. A manual clock moves only through `advanceTo`.
+// Runs due jobs from the jobs table on the sandbox clock. A job is leased to this instance before it runs, so
+// instances sharing a database never run the same attempt twice; a lease that outlives a dead instance lets
+// another take the job over. The only in-memory state is what runs here right now.
 import type { Clock } from './clock.js';
 import type { Job, JobKind } from './model.js';
-import type { Logger } from './ports.js';
-import type { JobsStore } from '../storage/jobs-store.js';
+import type { Logger, Storage } from './ports.js';
 
 export type JobHandler = (job: Job) => Promise<void>;
 
 const RETRY_AFTER_HANDLER_FAILURE_MS = 60_000;
-const READY_BATCH = 500;
+/** Another instance may add or finish work without this one hearing of it: look at the table at least this often. */
+const SHARED_POLL_MS = 1_000;
+/** How often a wait for other instances' work looks again when no event arrives. */
+const SHARED_WAIT_MS = 200;
+
+export interface SchedulerDeps {
+  storage: Storage;
+  clock: Clock;
+  handlers: Record<JobKind, JobHandler>;
+  maxInFlight: number;
+  log: Logger;
+  instanceId: string;
+  /** Real milliseconds a claimed job stays this instance's; longer than any handler runs. */
+  leaseMs: number;
+  /** Brings a clock shared with other instances up to date before due work is claimed. */
+  syncClock: () => Promise<void>;
+}
 
 export class Scheduler {
   private readonly running = new Map<number, Promise<void>>();
-  private ready: Job[] = [];
-  private readonly queued = new Set<number>();
   private timer: NodeJS.Timeout | undefined;
   private stopped = true;
+  private pumping: Promise<void> | undefined;
+  private pumpAgain = false;
   private wakeScheduled = false;
-  private advancing: Promise<void> = Promise.resolve();
-  private idleWaiters: Array<() => void> = [];
+  private progressWaiters: Array<() => void> = [];
 
-  constructor(
-    private readonly jobs: JobsStore,
-    private readonly clock: Clock,
-    private readonly handlers: Record<JobKind, JobHandler>,
-    private readonly maxInFlight: number,
-    private readonly log: Logger,
-  ) {}
+  constructor(private readonly deps: SchedulerDeps) {
+    deps.storage.subscribe(() => {
+      this.notifyProgress();
+      this.wake();
+    });
+  }
 
   start(): void {
     this.stopped = false;
-    this.pump();
+    this.wake();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    this.ready = [];
-    this.queued.clear();
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
+    await this.pumping;
     await Promise.allSettled([...this.running.values()]);
+    this.notifyProgress();
+  }
+
+  get inFlight(): number {
+    return this.running.size;
   }
 
   /** Called after new due work is committed; wakes coming in the same turn share one pump. */
@@ -52,99 +70,101 @@ export class Scheduler {
     });
   }
 
-  get inFlight(): number {
-    return this.running.size;
-  }
-
-  /**
-   * Starts claimed work and claims more. A finishing job refills only once half the slots are free, so a busy
-   * loop reads the table in batches rather than once per job; new commits and timers always refill.
-   */
-  private pump(fromCompletion = false): void {
+  private pump(): void {
     if (this.stopped) return;
-    const now = this.clock.now();
-    const refillNow = !fromCompletion || this.running.size <= this.maxInFlight / 2;
-    if (this.ready.length === 0 && this.running.size < this.maxInFlight && refillNow) this.refill(now);
-    while (this.running.size < this.maxInFlight && this.ready.length > 0) {
-      const job = this.ready.shift() as Job;
-      this.queued.delete(job.id);
-      this.launch(job);
+    if (this.pumping !== undefined) {
+      this.pumpAgain = true;
+      return;
     }
-    // While jobs run, their completions come back here; the timer armed before stays valid meanwhile.
-    if (!fromCompletion || this.running.size === 0) this.arm(now);
-    if (this.running.size === 0 && this.ready.length === 0) this.notifyIdle();
-  }
-
-  /** Claims a batch of due rows in memory, so a busy loop does not query the table once per job. */
-  private refill(now: number): void {
-    for (const job of this.jobs.due(now, READY_BATCH, this.running.keys())) {
-      if (this.running.has(job.id) || this.queued.has(job.id)) continue;
-      this.ready.push(job);
-      this.queued.add(job.id);
-      if (this.ready.length >= READY_BATCH) break;
-    }
-  }
-
-  private launch(claimed: Job): void {
-    // A claimed timer row may have been removed (reset) or moved later since it was read; a callback's own
-    // handler re-reads its callback row, and only that handler moves a callback job.
-    const job = claimed.kind === 'callback' ? claimed : this.jobs.find(claimed.kind, claimed.ref);
-    if (job === undefined || job.dueAt > this.clock.now()) return;
-    const run = this.handlers[job.kind](job)
+    this.pumping = this.cycle()
       .catch((error: unknown) => {
-        this.log.error({ err: error, job }, 'job failed; retrying later');
-        this.jobs.put(job.kind, job.ref, this.clock.now() + RETRY_AFTER_HANDLER_FAILURE_MS, job.projectId, job.payload);
+        this.deps.log.error({ err: error }, 'the scheduler could not read its jobs; trying again');
+        this.arm(SHARED_POLL_MS);
       })
       .finally(() => {
-        this.running.delete(job.id);
-        this.pump(true);
+        this.pumping = undefined;
+        if (this.pumpAgain) {
+          this.pumpAgain = false;
+          this.pump();
+        }
       });
-    this.running.set(job.id, run);
   }
 
-  private arm(now: number): void {
+  /** Claims as many due jobs as there are free slots, starts them, and arms the timer for the next due time. */
+  private async cycle(): Promise<void> {
+    const { storage, clock, maxInFlight, instanceId, leaseMs } = this.deps;
+    let claimedAll = true;
+    while (claimedAll && !this.stopped && this.running.size < maxInFlight) {
+      await this.deps.syncClock();
+      const free = maxInFlight - this.running.size;
+      const lease = { owner: instanceId, until: Date.now() + leaseMs };
+      const jobs = await storage.transact((tx) => tx.jobs.claim(clock.now(), free, lease, Date.now()));
+      for (const job of jobs) this.launch(job);
+      claimedAll = jobs.length === free && jobs.length > 0;
+    }
+    if (this.stopped || this.running.size >= maxInFlight) return;
+    const { dueAt, leaseEndsAt } = await storage.read.jobs.nextDue(Date.now());
+    let delay = dueAt === undefined ? Infinity : clock.realDelayUntil(dueAt);
+    // Due now but not claimed: taken by a commit that is still open elsewhere; look again shortly.
+    if (delay === 0) delay = 10;
+    if (leaseEndsAt !== undefined) delay = Math.min(delay, Math.max(1, leaseEndsAt - Date.now() + 1));
+    if (storage.shared) delay = Math.min(delay, SHARED_POLL_MS);
+    this.arm(delay);
+  }
+
+  private arm(delay: number): void {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
-    // Work already claimed, or running, calls pump again when it finishes.
-    if (this.ready.length > 0 || this.running.size >= this.maxInFlight) return;
-    const next = this.jobs.nextDueAt();
-    if (next === undefined) return;
-    const delay = next <= now ? (this.running.size >= this.maxInFlight ? Infinity : 0) : this.clock.realDelayUntil(next);
-    if (!Number.isFinite(delay) || (next <= now && this.running.size > 0)) return;
+    if (!Number.isFinite(delay) || this.stopped) return;
     this.timer = setTimeout(() => this.pump(), Math.min(delay, 2_147_483_647));
     this.timer.unref();
   }
 
-  private notifyIdle(): void {
-    const waiters = this.idleWaiters;
-    this.idleWaiters = [];
+  private launch(job: Job): void {
+    const { storage, clock, handlers, log, maxInFlight } = this.deps;
+    const run = handlers[job.kind](job)
+      .catch(async (error: unknown) => {
+        log.error({ err: error, job }, 'job failed; retrying later');
+        await storage.transact((tx) => tx.jobs.postpone(job.id, clock.now() + RETRY_AFTER_HANDLER_FAILURE_MS));
+      })
+      .catch((error: unknown) => log.error({ err: error, job }, 'could not postpone a failed job; its lease will free it'))
+      .finally(() => {
+        this.running.delete(job.id);
+        // Others waiting for this work (a clock advance here or on another instance) look again.
+        if (storage.shared) storage.publish('jobs');
+        this.notifyProgress();
+        // A busy loop refills once half its slots are free, so it reads the table in batches, not once per job.
+        if (this.running.size <= maxInFlight / 2) this.pump();
+      });
+    this.running.set(job.id, run);
+  }
+
+  private notifyProgress(): void {
+    const waiters = this.progressWaiters;
+    this.progressWaiters = [];
     for (const resolve of waiters) resolve();
   }
 
-  /** Resolves once nothing is due at the current sandbox time and nothing is running. */
-  settle(): Promise<void> {
-    if (this.stopped) return Promise.resolve();
+  /** Resolves when a job here finishes, another instance reports a change, or a short while passes. */
+  private progress(): Promise<void> {
     return new Promise((resolve) => {
-      this.idleWaiters.push(resolve);
-      this.pump();
+      this.progressWaiters.push(resolve);
+      setTimeout(resolve, this.deps.storage.shared ? SHARED_WAIT_MS : 1_000).unref();
     });
   }
 
   /**
-   * Moves a manual clock to `target` step by step: at each due time it runs everything due and waits for it,
-   * so work scheduled by that work (a retry 10 s later) also runs if it falls before `target`.
+   * Resolves once no job due at or before `until` remains — run here or by any instance sharing the database —
+   * optionally only those of one project or one payment.
    */
-  advanceTo(target: number): Promise<void> {
-    const run = this.advancing.then(async () => {
-      await this.settle();
-      for (let next = this.jobs.nextDueAt(); next !== undefined && next <= target; next = this.jobs.nextDueAt()) {
-        this.clock.moveTo(next);
-        await this.settle();
-      }
-      this.clock.moveTo(target);
-      await this.settle();
-    });
-    this.advancing = run.catch(() => undefined);
-    return run;
+  async runDue(until: number, scope: { projectId?: number; paymentRowId?: number } = {}): Promise<void> {
+    for (;;) {
+      if (this.stopped) return;
+      // Listen before looking, so a job finishing between the look and the wait is not missed.
+      const progress = this.progress();
+      this.wake();
+      if (!(await this.deps.storage.read.jobs.anyDue(until, scope))) return;
+      await progress;
+    }
   }
 }

@@ -98,7 +98,7 @@ t.test('explicit limits: an oversized body is 413, deep nesting and prototype ke
   t.equal(({} as Record<string, unknown>).polluted, undefined, 'no prototype was polluted');
   const longId = await app.inject({ method: 'POST', url: '/v2/payment/wallet/paymaya/sale', payload: signed(saleBody('x'.repeat(300))) });
   t.match(longId.json(), { code: '2004', errors: [{ field: 'general.payment_id' }] });
-  t.equal(sandbox.paymentService.find(PROJECT_ID, 'big'), undefined);
+  t.equal(await sandbox.lookup.find(PROJECT_ID, 'big'), undefined);
 });
 
 t.test('pages answer random query strings and form bodies with an HTML page, never a 500', async (t) => {

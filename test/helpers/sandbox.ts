@@ -1,14 +1,20 @@
-// Builds a sandbox on a temporary SQLite file with a manual clock, and its Fastify app, torn down after the test.
+// Builds a sandbox with a manual clock and its Fastify app, torn down after the test, on the backend the run
+// asks for: a temporary SQLite file, or (SANDBOX_TEST_DB=postgres) a fresh database on a real PostgreSQL server.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import pg from 'pg';
 import { buildApp } from '../../src/app.js';
 import { loadConfig, type SandboxConfig } from '../../src/config.js';
 import { createSandbox, type Sandbox } from '../../src/sandbox.js';
+import { startPostgres, type PostgresServer } from './postgres-server.js';
 
 export const PROJECT_ID = 445;
 export const SECRET = 'test-secret-445';
+
+/** The storage backend of this run: `SANDBOX_TEST_DB=postgres` runs the suite on PostgreSQL. */
+export const TEST_BACKEND: 'sqlite' | 'postgres' = process.env.SANDBOX_TEST_DB === 'postgres' ? 'postgres' : 'sqlite';
 
 export interface TestSandbox { app: FastifyInstance; sandbox: Sandbox; config: SandboxConfig; dbPath: string }
 
@@ -22,6 +28,36 @@ export function tempDir(t: Tap): string {
   return dir;
 }
 
+let server: Promise<PostgresServer> | undefined;
+let databases = 0;
+
+/** The URL of a PostgreSQL server for this test process: SANDBOX_TEST_PG, else one started here (stopped at exit). */
+export async function postgresServerUrl(): Promise<string> {
+  if (process.env.SANDBOX_TEST_PG !== undefined && process.env.SANDBOX_TEST_PG !== '') return process.env.SANDBOX_TEST_PG;
+  server ??= startPostgres();
+  return (await server).url;
+}
+
+/** A new, empty PostgreSQL database on the test server. */
+export async function freshPostgresDatabase(): Promise<string> {
+  const url = new URL(await postgresServerUrl());
+  const name = `sandbox_test_${process.pid}_${++databases}_${Date.now().toString(36)}`;
+  const admin = new pg.Client({ connectionString: url.toString() });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/** Where a new sandbox keeps its data on this run's backend: a SQLite file in a temp dir, or a fresh database. */
+export async function freshDatabase(t: Tap): Promise<string> {
+  return TEST_BACKEND === 'postgres' ? freshPostgresDatabase() : join(tempDir(t), 'sandbox.db');
+}
+
 export function testConfig(dbPath: string, env: Record<string, string> = {}): SandboxConfig {
   const config = loadConfig({ SANDBOX_DB: dbPath, SANDBOX_CLOCK: 'manual', SANDBOX_SEED: 'test-seed', PORT: '8080', ...env });
   return { ...config, projects: [{ project_id: PROJECT_ID, secret_key: SECRET, name: 'Test shop' }] };
@@ -31,9 +67,9 @@ export async function buildTestSandbox(
   t: Tap,
   options: { env?: Record<string, string>; config?: Partial<SandboxConfig>; dbPath?: string } = {},
 ): Promise<TestSandbox> {
-  const dbPath = options.dbPath ?? join(tempDir(t), 'sandbox.db');
+  const dbPath = options.dbPath ?? await freshDatabase(t);
   const config = { ...testConfig(dbPath, options.env), ...options.config } as SandboxConfig;
-  const sandbox = createSandbox(config, silentLog);
+  const sandbox = await createSandbox(config, silentLog);
   const app = await buildApp(sandbox);
   sandbox.scheduler.start();
   t.teardown(async () => {

@@ -100,7 +100,7 @@ t.test('a CSV mass payout reports bad rows by row and column and turns valid row
   t.match(uploaded.body, /row 7, <code>general\.payment_id<\/code>: Payment ID &quot;mass-1&quot; already exists/);
   const batchId = /Batch (\d+):/.exec(uploaded.body)?.[1];
   await flush(app);
-  const batch = sandbox.batches.find(Number(batchId))!;
+  const batch = (await sandbox.batches.find(Number(batchId)))!;
   t.match(batch, { total: 3, processed: 3, status: 'done', success: 1, decline: 2, fileName: 'payouts.csv' });
   const page = await client.get(`/dashboard/manual/batches/${batchId}`);
   t.match(page.body, /id="batch-status">done/);

@@ -50,8 +50,8 @@ t.test('a payout to a customer who paid with a PH wallet succeeds; without such 
   const receiver = await startReceiver(t);
   const callbackUrl = receiver.url;
   await sale(app, 'buy-1', { general: { project_id: PROJECT_ID, payment_id: 'buy-1' } }, 'gcash');
-  const bought = sandbox.paymentService.find(PROJECT_ID, 'buy-1')!;
-  sandbox.paymentService.customerAction(bought.checkoutToken, 'pay', '09170000000');
+  const bought = (await sandbox.lookup.find(PROJECT_ID, 'buy-1'))!;
+  await sandbox.lifecycle.customerAction(bought.checkoutToken, 'pay', '09170000000');
 
   const paid = await payout(app, 'payout-1', { general: { project_id: PROJECT_ID, payment_id: 'payout-1', merchant_callback_url: callbackUrl } });
   t.equal(paid.status, 200);
@@ -203,7 +203,7 @@ t.test('refusals', async (t) => {
     const again = await refusal(signed(saleBody('dup-1')));
     t.equal(again.status, 409);
     t.match(again.body, { code: '3041', message: 'Payment ID already exists' });
-    t.equal(sandbox.callbacks.list({ paymentId: 'dup-1', limit: 10, offset: 0 }).length, 1, 'the accepted payment and its callback are intact');
+    t.equal((await sandbox.callbacks.list({ paymentId: 'dup-1', limit: 10, offset: 0 })).length, 1, 'the accepted payment and its callback are intact');
   });
   t.test('a payout account number must be 11 digits starting with 09, and the customer name is required', async (t) => {
     const badNumber = await refusal(signed(payoutBody('a-1', { account: { number: '9171234567', customer_name: 'Juan' } })), {}, '/v2/payment/wallet/paymaya/payout');
@@ -222,6 +222,6 @@ t.test('refusals', async (t) => {
     t.match((await refusal(signed(unknown), {}, '/v2/payment/refund')).body, { code: '3061' });
   });
   t.test('nothing was stored for refused requests', async (t) => {
-    for (const id of ['f-1', 'f-2', 's-1', 's-2', 'm-1', 'c-1', 'c-2', 'a-1']) t.equal(sandbox.paymentService.find(PROJECT_ID, id), undefined, id);
+    for (const id of ['f-1', 'f-2', 's-1', 's-2', 'm-1', 'c-1', 'c-2', 'a-1']) t.equal(await sandbox.lookup.find(PROJECT_ID, id), undefined, id);
   });
 });

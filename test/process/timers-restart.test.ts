@@ -1,12 +1,11 @@
 import t from 'tap';
-import { join } from 'node:path';
-import { buildTestSandbox, flush, tempDir } from '../helpers/sandbox.js';
+import { buildTestSandbox, flush, freshDatabase } from '../helpers/sandbox.js';
 import { startReceiver } from '../helpers/receiver.js';
 import { sale } from '../helpers/gate-client.js';
 import { PROJECT_ID } from '../helpers/sandbox.js';
 
 t.test('limit-time timers and the manual clock survive a restart of the sandbox on the same database', async (t) => {
-  const dbPath = join(tempDir(t), 'sandbox.db');
+  const dbPath = await freshDatabase(t);
   const receiver = await startReceiver(t);
   const first = await buildTestSandbox(t, { dbPath });
   await sale(first.app, 'late-1', { general: { project_id: PROJECT_ID, payment_id: 'late-1', merchant_callback_url: receiver.url } });

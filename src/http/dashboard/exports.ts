@@ -1,7 +1,8 @@
 // Streams the Payments list as CSV (csv-stringify) or XLSX (exceljs), page by page from the database.
 import { PassThrough, Readable } from 'node:stream';
 import { stringify } from 'csv-stringify';
-import type { PaymentListRow, PaymentQueries, PaymentFilter } from '../../storage/payment-queries.js';
+import type { PaymentFilter, PaymentListRow } from '../../domain/model.js';
+import type { PaymentListing } from '../../domain/payment-listing.js';
 
 export const EXPORT_COLUMNS = [
   'project_id', 'payment_id', 'method', 'type', 'status', 'interface', 'amount', 'currency', 'amount_php', 'customer_id',
@@ -17,14 +18,14 @@ function exportRow(row: PaymentListRow): Array<string | number> {
   ];
 }
 
-export function csvExport(queries: PaymentQueries, filter: PaymentFilter): Readable {
+export function csvExport(listing: PaymentListing, filter: PaymentFilter): Readable {
   const rows = async function* () {
-    for await (const row of queries.stream(filter)) yield exportRow(row);
+    for await (const row of listing.all(filter)) yield exportRow(row);
   };
   return Readable.from(rows()).pipe(stringify({ header: true, columns: [...EXPORT_COLUMNS] }));
 }
 
-export function xlsxExport(queries: PaymentQueries, filter: PaymentFilter): Readable {
+export function xlsxExport(listing: PaymentListing, filter: PaymentFilter): Readable {
   const out = new PassThrough();
   void (async () => {
     try {
@@ -33,7 +34,7 @@ export function xlsxExport(queries: PaymentQueries, filter: PaymentFilter): Read
       const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: false, useSharedStrings: false });
       const sheet = workbook.addWorksheet('Payments');
       sheet.columns = EXPORT_COLUMNS.map((key) => ({ header: key, key }));
-      for await (const row of queries.stream(filter)) sheet.addRow(exportRow(row)).commit();
+      for await (const row of listing.all(filter)) sheet.addRow(exportRow(row)).commit();
       sheet.commit();
       await workbook.commit();
     } catch (error) {

@@ -1,6 +1,6 @@
 // Reads the Payments list filters from a query string; a bad value is a field error, not a 500.
 import { Refusal, type FieldProblem } from '../../domain/errors.js';
-import type { PaymentFilter } from '../../storage/payment-queries.js';
+import type { PaymentFilter } from '../../domain/model.js';
 
 export const STATUSES = ['awaiting redirect result', 'processing', 'success', 'decline'];
 export const TYPES = ['purchase', 'payout'];

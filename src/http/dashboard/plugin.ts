@@ -6,8 +6,7 @@ import multipart from '@fastify/multipart';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Refusal, type FieldProblem } from '../../domain/errors.js';
-import { isFinal, outcomeOf } from '../../domain/payment-service.js';
-import { paymentReport } from '../../domain/payment-report.js';
+import { catalogueOutcome, isFinal, outcomeOf } from '../../domain/outcomes.js';
 import { payoutTemplate, PAYOUT_COLUMNS, type PayoutFields } from '../../domain/payout-batches.js';
 import { minorUnitExponent } from '../../domain/currency-converter.js';
 import type { Sandbox } from '../../sandbox.js';
@@ -28,7 +27,7 @@ export async function dashboard(app: FastifyInstance, { sandbox }: { sandbox: Sa
   await app.register(cookie);
   await app.register(formbody, { bodyLimit: 64 * 1024 });
   await app.register(multipart, { limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 10 } });
-  const { queries, paymentService, methods, projects, callbacks, jobs, clock, scheduler, dispatcher, payoutBatches, batches, config } = sandbox;
+  const { listing, lookup, lifecycle, methods, projects, callbacks, clock, clockControl, control, batches, config } = sandbox;
   const adminToken = config.adminToken;
   const methodCodes = methods.all().map((m) => m.code);
 
@@ -91,13 +90,13 @@ export async function dashboard(app: FastifyInstance, { sandbox }: { sandbox: Sa
 
   app.get<{ Querystring: Record<string, unknown> }>('/dashboard/payments', async (request, reply) => {
     const list = readListQuery(request.query, methodCodes);
-    const total = queries.count(list.filter);
-    const rows = queries.page(list.filter, PAGE_SIZE, (list.page - 1) * PAGE_SIZE).map((row) => ({
+    const found = await listing.page(list.filter, PAGE_SIZE, list.page);
+    const { total, pages } = found;
+    const rows = found.rows.map((row) => ({
       ...row,
       amountText: money(row.amount, row.currency),
       created: new Date(row.created_at).toISOString().replace('T', ' ').slice(0, 19),
     }));
-    const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
     return page(reply, request, './dashboard/payments', {
       title: 'Payments', rows, total, values: list.values, methods: methodCodes, statuses: STATUSES, types: TYPES, interfaces: INTERFACES,
       pageNumber: list.page, pages,
@@ -109,7 +108,7 @@ export async function dashboard(app: FastifyInstance, { sandbox }: { sandbox: Sa
 
   app.get<{ Querystring: Record<string, unknown> }>('/dashboard/payments/export.csv', async (request, reply) => {
     const { filter } = readListQuery(request.query, methodCodes);
-    return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="payments.csv"').send(csvExport(queries, filter));
+    return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="payments.csv"').send(csvExport(listing, filter));
   });
 
   app.get<{ Querystring: Record<string, unknown> }>('/dashboard/payments/export.xlsx', async (request, reply) => {
@@ -117,14 +116,14 @@ export async function dashboard(app: FastifyInstance, { sandbox }: { sandbox: Sa
     return reply
       .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
       .header('content-disposition', 'attachment; filename="payments.xlsx"')
-      .send(xlsxExport(queries, filter));
+      .send(xlsxExport(listing, filter));
   });
 
 
   app.get<{ Params: { projectId: string; paymentId: string } }>('/dashboard/payments/:projectId/:paymentId', async (request, reply) => {
-    const payment = paymentService.requirePayment(request.params.projectId, request.params.paymentId);
-    const report = paymentReport(payment, paymentService.operationsOf(payment), callbacks, jobs);
-    const mail = sandbox.mail.list({ projectId: payment.projectId, paymentId: payment.paymentId, limit: 50, offset: 0 });
+    const payment = await lookup.require(request.params.projectId, request.params.paymentId);
+    const report = await lookup.report(payment);
+    const mail = await lookup.mail({ projectId: payment.projectId, paymentId: payment.paymentId, limit: 50, offset: 0 });
     return page(reply, request, './dashboard/payment', {
       title: `Payment ${payment.paymentId}`, report, mail, final: isFinal(payment.status),
       amount: money(payment.sum.amount, payment.sum.currency), amountPhp: money(payment.sumConverted.amount, 'PHP'),
@@ -135,24 +134,22 @@ export async function dashboard(app: FastifyInstance, { sandbox }: { sandbox: Sa
 
   app.post<{ Params: { projectId: string; paymentId: string }; Body: Form }>('/dashboard/payments/:projectId/:paymentId/complete', async (request, reply) => {
     checkCsrf(request, request.body?.csrf);
-    const payment = paymentService.requirePayment(request.params.projectId, request.params.paymentId);
+    const payment = await lookup.require(request.params.projectId, request.params.paymentId);
     const choice = typeof request.body?.outcome === 'string' ? request.body.outcome : '';
-    const outcome = choice === 'success' ? outcomeOf('success') : choice.startsWith('scenario:') ? paymentService.catalogueOutcome(choice.slice(9)) : undefined;
+    const outcome = choice === 'success' ? outcomeOf('success') : choice.startsWith('scenario:') ? catalogueOutcome(sandbox.scenarios, choice.slice(9)) : undefined;
     if (outcome === undefined) throw new Refusal('invalid-fields', [{ field: 'outcome', message: 'Choose an outcome' }]);
-    paymentService.complete(payment, outcome);
-    await scheduler.settle();
+    const completed = await lifecycle.complete(payment.rowId, outcome);
+    if (clock.mode === 'manual') await control.settlePayment(completed);
     return reply.redirect(`/dashboard/payments/${payment.projectId}/${encodeURIComponent(payment.paymentId)}`, 303);
   });
 
   app.post<{ Params: { id: string }; Body: Form }>('/dashboard/callbacks/:id/replay', async (request, reply) => {
     checkCsrf(request, request.body?.csrf);
     const id = Number(request.params.id);
-    const original = Number.isSafeInteger(id) ? callbacks.find(id) : undefined;
-    if (original === undefined) throw new Refusal('payment-not-found', [{ field: 'id', message: `No callback ${request.params.id}` }]);
-    dispatcher.replay(original);
-    scheduler.wake();
-    await scheduler.settle();
-    return reply.redirect(`/dashboard/payments/${original.projectId}/${encodeURIComponent(original.paymentId)}`, 303);
+    if (!Number.isSafeInteger(id)) throw new Refusal('payment-not-found', [{ field: 'id', message: `No callback ${request.params.id}` }]);
+    const replay = await callbacks.replay(id);
+    if (clock.mode === 'manual') await sandbox.scheduler.runDue(clock.now(), { paymentRowId: replay.paymentRowId });
+    return reply.redirect(`/dashboard/payments/${replay.projectId}/${encodeURIComponent(replay.paymentId)}`, 303);
   });
 
   app.post<{ Body: Form }>('/dashboard/clock/advance', async (request, reply) => {
@@ -160,18 +157,18 @@ export async function dashboard(app: FastifyInstance, { sandbox }: { sandbox: Sa
     const seconds = Number(request.body?.seconds);
     if (clock.mode !== 'manual') throw new Refusal('invalid-fields', [{ field: 'seconds', message: 'Only a manual clock can be moved (SANDBOX_CLOCK=manual)' }]);
     if (!Number.isFinite(seconds) || seconds < 0 || seconds > 315_360_000) throw new Refusal('invalid-fields', [{ field: 'seconds', message: 'Expected a number of seconds from 0' }]);
-    await scheduler.advanceTo(clock.now() + Math.round(seconds * 1000));
+    await clockControl.advanceBy(seconds);
     const back = typeof request.body?.back === 'string' && request.body.back.startsWith('/dashboard') ? request.body.back : '/dashboard/payments';
     return reply.redirect(back, 303);
   });
 
-  function manualPage(request: FastifyRequest, reply: FastifyReply, extra: Record<string, unknown> = {}, status = 200): FastifyReply {
-    const manual = queries.page({ interface: 'dashboard' }, 50, 0).map((row) => ({ ...row, amountText: money(row.amount, row.currency) }));
+  async function manualPage(request: FastifyRequest, reply: FastifyReply, extra: Record<string, unknown> = {}, status = 200): Promise<FastifyReply> {
+    const manual = (await listing.latest({ interface: 'dashboard' }, 50)).map((row) => ({ ...row, amountText: money(row.amount, row.currency) }));
     return page(reply, request, './dashboard/manual', {
       title: 'Manual payments',
-      projects: projects.all().map((p) => ({ id: p.projectId, name: p.name })),
+      projects: (await projects.all()).map((p) => ({ id: p.projectId, name: p.name })),
       payoutMethods: methods.all().filter((m) => m.operations.payout?.interfaces.includes('dashboard')).map((m) => ({ code: m.code, title: m.title })),
-      batches: batches.list(),
+      batches: await batches.list(),
       manual,
       columns: PAYOUT_COLUMNS,
       form: {},
@@ -188,7 +185,7 @@ export async function dashboard(app: FastifyInstance, { sandbox }: { sandbox: Sa
     const body = request.body ?? {};
     checkCsrf(request, body.csrf);
     const text = (name: string) => (typeof body[name] === 'string' ? (body[name] as string) : '');
-    const project = projects.find(Number(text('project_id')));
+    const project = await projects.find(Number(text('project_id')));
     const form = Object.fromEntries(['project_id', 'method', 'payment_id', 'amount', 'currency', 'description', 'customer_id', 'customer_email', 'account_number', 'customer_name'].map((k) => [k, text(k)]));
     const problems: FieldProblem[] = [];
     if (project === undefined) problems.push({ field: 'project_id', message: 'Choose a project' });
@@ -204,9 +201,10 @@ export async function dashboard(app: FastifyInstance, { sandbox }: { sandbox: Sa
         customerName: text('customer_name'), method: text('method'),
       };
       try {
-        const payoutRequest = payoutBatches.requestFrom(project, fields);
-        await paymentService.startPayout(payoutRequest);
-        await scheduler.settle();
+        const payoutRequest = batches.requestFrom(project, fields);
+        await lifecycle.startPayout(payoutRequest);
+        const created = await lookup.find(project.projectId, payoutRequest.paymentId);
+        if (created !== undefined && clock.mode === 'manual') await control.settlePayment(created);
         return reply.redirect(`/dashboard/payments/${project.projectId}/${encodeURIComponent(payoutRequest.paymentId)}`, 303);
       } catch (error) {
         if (!(error instanceof Refusal)) throw error;
@@ -229,26 +227,27 @@ export async function dashboard(app: FastifyInstance, { sandbox }: { sandbox: Sa
       }
     }
     checkCsrf(request, fields.csrf);
-    const project = projects.find(Number(fields.project_id));
+    const project = await projects.find(Number(fields.project_id));
     if (project === undefined) return manualPage(request, reply, { uploadErrors: [{ row: 0, column: 'project_id', message: 'Choose a project' }] }, 400);
     if (csv === undefined || csv.trim() === '') return manualPage(request, reply, { uploadErrors: [{ row: 0, column: '', message: 'Choose a CSV file' }] }, 400);
-    const result = payoutBatches.upload(project, fileName, csv);
+    const result = await batches.upload(project, fileName, csv);
     if (result.batchId === undefined) return manualPage(request, reply, { uploadErrors: result.errors }, 400);
     if (result.errors.length === 0) return reply.redirect(`/dashboard/manual/batches/${result.batchId}`, 303);
-    return page(reply, request, './dashboard/batch', { title: `Batch ${result.batchId}`, batch: batches.find(result.batchId), uploadErrors: result.errors, rowErrors: [] });
+    return page(reply, request, './dashboard/batch', { title: `Batch ${result.batchId}`, batch: await batches.find(result.batchId), uploadErrors: result.errors, rowErrors: [] });
   });
 
   app.get<{ Params: { id: string } }>('/dashboard/manual/batches/:id', async (request, reply) => {
     const id = Number(request.params.id);
-    const batch = Number.isSafeInteger(id) ? batches.find(id) : undefined;
+    const batch = Number.isSafeInteger(id) ? await batches.find(id) : undefined;
     if (batch === undefined) throw new Refusal('payment-not-found', [{ field: 'id', message: `No batch ${request.params.id}` }]);
-    return page(reply, request, './dashboard/batch', { title: `Batch ${batch.id}`, batch, uploadErrors: [], rowErrors: batches.rowErrors(batch.id) });
+    const rowErrors = (await batches.refusedRows(batch.id)).map((r) => ({ rowNumber: r.rowNumber, paymentId: r.paymentId, error: r.error }));
+    return page(reply, request, './dashboard/batch', { title: `Batch ${batch.id}`, batch, uploadErrors: [], rowErrors });
   });
 
   app.get<{ Querystring: Record<string, unknown> }>('/dashboard/analytics', async (request, reply) => {
     const list = readListQuery(request.query, methodCodes);
-    const daily = queries.dailyTotals(list.filter);
-    const rates = queries.methodRates(list.filter).map((r) => ({ ...r, rate: r.success + r.decline === 0 ? 0 : r.success / (r.success + r.decline) }));
+    const daily = await listing.dailyTotals(list.filter);
+    const rates = await listing.successRates(list.filter);
     return page(reply, request, './dashboard/analytics', {
       title: 'Analytics', values: list.values, daily, rates, colours: STATUS_COLOURS,
       countChart: stackedByDay(daily.map((d) => ({ day: d.day, status: d.status, value: d.n }))),

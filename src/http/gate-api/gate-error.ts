@@ -17,6 +17,7 @@ export const HTTP_STATUS_BY_KIND: Record<RefusalKind, number> = {
   'body-too-large': 413,
   'invalid-token': 401,
   'access-denied': 403,
+  'project-exists': 409,
 };
 
 export interface GateErrorBody {

@@ -2,8 +2,9 @@
 import { Refusal, type FieldProblem } from '../../domain/errors.js';
 import { fieldOf, validatorFor } from '../../schema-registry.js';
 import { verify } from '../../signature/signer.js';
-import type { Project, ProjectsStore } from '../../storage/projects-store.js';
-import type { PaymentRequest } from '../../domain/payment-service.js';
+import type { Project } from '../../domain/model.js';
+import type { PaymentRequest } from '../../domain/payment-lifecycle.js';
+import type { ProjectDirectory } from '../../domain/project-directory.js';
 
 export interface GateBody {
   general: { project_id: number; payment_id: string; signature?: string; merchant_callback_url?: string };
@@ -44,8 +45,8 @@ export function validateGateBody(schemaId: string, body: unknown): GateBody {
 }
 
 /** Finds the project and checks `general.signature` over the body without it (protocol.md §1.1). */
-export function authenticate(body: GateBody, projects: ProjectsStore): Project {
-  const project = projects.find(body.general.project_id);
+export async function authenticate(body: GateBody, projects: ProjectDirectory): Promise<Project> {
+  const project = await projects.find(body.general.project_id);
   if (project === undefined) {
     throw new Refusal('unknown-project', [{ field: 'general.project_id', message: `Project ${body.general.project_id} is not configured in this sandbox` }]);
   }

@@ -10,37 +10,37 @@ export async function gateApi(app: FastifyInstance, { sandbox }: { sandbox: Sand
   parseAnyBodyAsJson(app);
   useErrorEnvelope(app, echoOf);
 
-  const { paymentService, projects } = sandbox;
+  const { rules, lifecycle, lookup, projects } = sandbox;
 
   app.post<{ Params: MethodParams }>('/v2/payment/wallet/:method/sale', async (request) => {
-    paymentService.methodFor(request.params.method, 'sale');
+    rules.methodFor(request.params.method, 'sale');
     const body = validateGateBody('gate/sale.json', request.body);
-    const project = authenticate(body, projects);
-    return accepted(await paymentService.startSale(toPaymentRequest(body, project, request.params.method, scenarioHeader(request))));
+    const project = await authenticate(body, projects);
+    return accepted(await lifecycle.startSale(toPaymentRequest(body, project, request.params.method, scenarioHeader(request))));
   });
 
   app.post<{ Params: MethodParams }>('/v2/payment/wallet/:method/payout', async (request) => {
-    paymentService.methodFor(request.params.method, 'payout');
+    rules.methodFor(request.params.method, 'payout');
     const body = validateGateBody('gate/payout.json', request.body);
-    const project = authenticate(body, projects);
-    return accepted(await paymentService.startPayout(toPaymentRequest(body, project, request.params.method, scenarioHeader(request))));
+    const project = await authenticate(body, projects);
+    return accepted(await lifecycle.startPayout(toPaymentRequest(body, project, request.params.method, scenarioHeader(request))));
   });
 
   app.post<{ Params: MethodParams }>('/v2/payment/wallet/:method/refund', async (request) => {
     const body = validateGateBody('gate/refund.json', request.body);
-    authenticate(body, projects);
-    return paymentService.refuseRefund(request.params.method);
+    await authenticate(body, projects);
+    return rules.refuseRefund(request.params.method);
   });
 
   app.post('/v2/payment/refund', async (request) => {
     const body = validateGateBody('gate/refund.json', request.body);
-    return paymentService.refuseRefundOf(authenticate(body, projects), body.general.payment_id);
+    return lookup.refuseRefundOf(await authenticate(body, projects), body.general.payment_id);
   });
 
   app.post('/v2/payment/status', async (request) => {
     const body = validateGateBody('gate/status.json', request.body);
-    const project = authenticate(body, projects);
-    return paymentService.status(project, body.general.payment_id);
+    const project = await authenticate(body, projects);
+    return lookup.status(project, body.general.payment_id);
   });
 }
 

@@ -3,7 +3,8 @@ import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Refusal } from '../../domain/errors.js';
 import type { Payment } from '../../domain/model.js';
-import { isFinal, type CustomerAction } from '../../domain/payment-service.js';
+import { isFinal } from '../../domain/outcomes.js';
+import type { CustomerAction } from '../../domain/payment-lifecycle.js';
 import type { Sandbox } from '../../sandbox.js';
 import { useHtmlErrors } from '../html-errors.js';
 import { formatMinor, views } from '../views.js';
@@ -14,11 +15,11 @@ const ACTIONS = new Set<CustomerAction>(['pay', 'decline', 'cancel']);
 export async function paymayaEmulator(app: FastifyInstance, { sandbox }: { sandbox: Sandbox }): Promise<void> {
   await app.register(formbody, { bodyLimit: 16 * 1024 });
   useHtmlErrors(app);
-  const { paymentService, methods, projects } = sandbox;
+  const { lifecycle, lookup, links, methods, projects } = sandbox;
 
-  function pageData(payment: Payment): Record<string, unknown> {
+  async function pageData(payment: Payment): Promise<Record<string, unknown>> {
     const method = methods.find(payment.method);
-    const project = projects.find(payment.projectId);
+    const project = await projects.find(payment.projectId);
     return {
       wallet: method?.wallet_name ?? 'PayMaya',
       merchant: project?.name || `Project ${payment.projectId}`,
@@ -36,40 +37,40 @@ export async function paymayaEmulator(app: FastifyInstance, { sandbox }: { sandb
   }
 
   app.get<{ Querystring: { tokenid?: string } }>('/paymaya/checkout', async (request, reply) => {
-    const payment = typeof request.query.tokenid === 'string' ? paymentService.findByCheckoutToken(request.query.tokenid) : undefined;
+    const payment = typeof request.query.tokenid === 'string' ? await lookup.findByCheckoutToken(request.query.tokenid) : undefined;
     if (payment === undefined) return errorPage(reply, 404, '3061', 'Transaction not found');
-    return reply.type('text/html; charset=utf-8').send(views.render('./paymaya/checkout', pageData(payment)));
+    return reply.type('text/html; charset=utf-8').send(views.render('./paymaya/checkout', await pageData(payment)));
   });
 
   app.post<{ Body: Record<string, unknown> }>('/paymaya/checkout', async (request, reply) => {
     const body = typeof request.body === 'object' && request.body !== null ? request.body : {};
     const token = typeof body.tokenid === 'string' ? body.tokenid : '';
     const action = body.action as CustomerAction;
-    const payment = paymentService.findByCheckoutToken(token);
+    const payment = await lookup.findByCheckoutToken(token);
     if (payment === undefined) return errorPage(reply, 404, '3061', 'Transaction not found');
     if (!ACTIONS.has(action)) return errorPage(reply, 400, '2004', 'Choose Pay, Decline or Cancel');
     const mobile = typeof body.mobile === 'string' ? body.mobile.trim() : '';
     if (action === 'pay' && !MOBILE_NUMBER.test(mobile)) {
       const error = 'Enter your 11-digit mobile number starting with 09.';
-      return reply.code(400).type('text/html; charset=utf-8').send(views.render('./paymaya/checkout', { ...pageData(payment), error, mobile }));
+      return reply.code(400).type('text/html; charset=utf-8').send(views.render('./paymaya/checkout', { ...(await pageData(payment)), error, mobile }));
     }
     let completed: Payment;
     try {
-      completed = paymentService.customerAction(token, action, action === 'pay' ? mobile : undefined);
+      completed = await lifecycle.customerAction(token, action, action === 'pay' ? mobile : undefined);
     } catch (error) {
       if (error instanceof Refusal && error.kind === 'status-forbids-action') {
-        return reply.code(409).type('text/html; charset=utf-8').send(views.render('./paymaya/checkout', pageData(payment)));
+        return reply.code(409).type('text/html; charset=utf-8').send(views.render('./paymaya/checkout', await pageData(payment)));
       }
       throw error;
     }
-    const target = paymentService.returnUrlFor(completed);
+    const target = links.returnUrlFor(completed);
     return reply.redirect(target ?? `/paymaya/result?tokenid=${encodeURIComponent(token)}`, 303);
   });
 
   app.get<{ Querystring: { tokenid?: string } }>('/paymaya/result', async (request, reply) => {
-    const payment = typeof request.query.tokenid === 'string' ? paymentService.findByCheckoutToken(request.query.tokenid) : undefined;
+    const payment = typeof request.query.tokenid === 'string' ? await lookup.findByCheckoutToken(request.query.tokenid) : undefined;
     if (payment === undefined) return errorPage(reply, 404, '3061', 'Transaction not found');
-    const data = { ...pageData(payment), returnUrl: paymentService.returnUrlFor(payment) };
+    const data = { ...(await pageData(payment)), returnUrl: links.returnUrlFor(payment) };
     return reply.type('text/html; charset=utf-8').send(views.render('./paymaya/result', data));
   });
 }

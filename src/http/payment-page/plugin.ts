@@ -3,8 +3,8 @@
 import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Refusal } from '../../domain/errors.js';
-import type { Payment } from '../../domain/model.js';
-import { isFinal } from '../../domain/payment-service.js';
+import type { Payment, Project } from '../../domain/model.js';
+import { isFinal } from '../../domain/outcomes.js';
 import {
   authenticatePaymentPage, checkParameters, parameterProblems, parseQuery, type PaymentPageParams,
 } from '../../domain/payment-page-params.js';
@@ -18,7 +18,7 @@ const HTML = 'text/html; charset=utf-8';
 export async function paymentPage(app: FastifyInstance, { sandbox }: { sandbox: Sandbox }): Promise<void> {
   await app.register(formbody, { bodyLimit: 64 * 1024 });
   useHtmlErrors(app);
-  const { paymentService, projects, methods, clock } = sandbox;
+  const { rules, lifecycle, lookup, links, projects, methods, clock } = sandbox;
   const saleMethods = () => methods.all().filter((m) => m.operations.sale?.interfaces.includes('payment_page'));
 
   function rawQuery(request: FastifyRequest): string {
@@ -42,11 +42,11 @@ export async function paymentPage(app: FastifyInstance, { sandbox }: { sandbox: 
   }
 
   /** Everything a signed link must pass before the form shows; answers the refusal page itself when not. */
-  function admit(params: PaymentPageParams, reply: FastifyReply): { project: ReturnType<typeof authenticatePaymentPage> } | undefined {
+  async function admit(params: PaymentPageParams, reply: FastifyReply): Promise<{ project: Project } | undefined> {
     try {
       checkParameters(params);
-      const project = authenticatePaymentPage(params, (id) => projects.find(id));
-      sandbox.paymentService.convert({ amount: Number(params.payment_amount), currency: params.payment_currency as string });
+      const project = authenticatePaymentPage(params, await projects.find(Number(params.project_id)));
+      rules.convert({ amount: Number(params.payment_amount), currency: params.payment_currency as string });
       return { project };
     } catch (error) {
       if (error instanceof Refusal) {
@@ -60,7 +60,7 @@ export async function paymentPage(app: FastifyInstance, { sandbox }: { sandbox: 
   function formData(params: PaymentPageParams, query: string, projectName: string, error?: string): Record<string, unknown> {
     const currency = params.payment_currency as string;
     const amount = Number(params.payment_amount);
-    const converted = paymentService.convert({ amount, currency });
+    const converted = rules.convert({ amount, currency });
     const forced = params.force_payment_method === undefined ? undefined : methods.findByPaymentPageCode(params.force_payment_method);
     const list = saleMethods();
     return {
@@ -81,10 +81,10 @@ export async function paymentPage(app: FastifyInstance, { sandbox }: { sandbox: 
   app.get('/payment', async (request, reply) => {
     const query = rawQuery(request);
     const params = parseQuery(query);
-    const admitted = admit(params, reply);
+    const admitted = await admit(params, reply);
     if (admitted === undefined) return reply;
-    const existing = paymentService.find(admitted.project.projectId, params.payment_id as string);
-    if (existing !== undefined) return reply.redirect(`/payment/result?tokenid=${existing.checkoutToken}`, 303);
+    const existing = await lookup.find(admitted.project.projectId, params.payment_id as string);
+    if (existing !== undefined) return reply.redirect(links.paymentPageResultPath(existing), 303);
     if (params.best_before !== undefined && params.best_before !== '' && Date.parse(params.best_before) < clock.now()) {
       return reply.type(HTML).send(views.render('./payment-page/expired', { lang: language(params), paymentId: params.payment_id }));
     }
@@ -96,7 +96,7 @@ export async function paymentPage(app: FastifyInstance, { sandbox }: { sandbox: 
     const body = typeof request.body === 'object' && request.body !== null ? request.body : {};
     const query = typeof body.request === 'string' ? body.request : '';
     const params = parseQuery(query);
-    const admitted = admit(params, reply);
+    const admitted = await admit(params, reply);
     if (admitted === undefined) return reply;
     const { project } = admitted;
     const name = project.name || `Project ${project.projectId}`;
@@ -107,10 +107,10 @@ export async function paymentPage(app: FastifyInstance, { sandbox }: { sandbox: 
     if (parameterProblems({ ...params, customer_email: email }).some((p) => p.field === 'customer_email') || email === '') {
       return again('Enter a valid e-mail address.');
     }
-    const existing = paymentService.find(project.projectId, params.payment_id as string);
-    if (existing !== undefined) return reply.redirect(`/payment/result?tokenid=${existing.checkoutToken}`, 303);
+    const existing = await lookup.find(project.projectId, params.payment_id as string);
+    if (existing !== undefined) return reply.redirect(links.paymentPageResultPath(existing), 303);
     try {
-      await paymentService.startSale({
+      await lifecycle.startSale({
         project,
         paymentId: params.payment_id as string,
         methodCode: method.code,
@@ -129,13 +129,13 @@ export async function paymentPage(app: FastifyInstance, { sandbox }: { sandbox: 
       if (error instanceof Refusal) return errorPage(reply, error);
       throw error;
     }
-    const payment = paymentService.find(project.projectId, params.payment_id as string) as Payment;
-    if (isFinal(payment.status)) return reply.redirect(`/payment/result?tokenid=${payment.checkoutToken}`, 303);
-    return reply.redirect(paymentService.checkoutPath(payment), 303);
+    const payment = await lookup.find(project.projectId, params.payment_id as string) as Payment;
+    if (isFinal(payment.status)) return reply.redirect(links.paymentPageResultPath(payment), 303);
+    return reply.redirect(links.checkoutPath(payment), 303);
   });
 
   app.get<{ Querystring: { tokenid?: string } }>('/payment/result', async (request, reply) => {
-    const payment = typeof request.query.tokenid === 'string' ? paymentService.findByCheckoutToken(request.query.tokenid) : undefined;
+    const payment = typeof request.query.tokenid === 'string' ? await lookup.findByCheckoutToken(request.query.tokenid) : undefined;
     if (payment === undefined) return errorPage(reply, new Refusal('payment-not-found', [{ field: 'tokenid', message: 'No such payment' }]));
     const urls = (payment.extras.payment_page ?? {}) as Record<string, string | undefined>;
     const next = payment.status === 'success'
@@ -150,7 +150,7 @@ export async function paymentPage(app: FastifyInstance, { sandbox }: { sandbox: 
       paymentId: payment.paymentId,
       amount: formatMinor(payment.sum.amount, payment.sum.currency, minorUnitExponent(payment.sum.currency)),
       next,
-      checkoutUrl: isFinal(payment.status) ? undefined : paymentService.checkoutPath(payment),
+      checkoutUrl: isFinal(payment.status) ? undefined : links.checkoutPath(payment),
     }));
   });
 

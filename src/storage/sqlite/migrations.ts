@@ -1,4 +1,4 @@
-// Versioned schema changes, applied in order at start; `user_version` records the last one applied.
+// SQLite's versioned schema changes, applied in order at start; `user_version` records the last one applied.
 export const MIGRATIONS: string[] = [
   `
   CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -146,5 +146,17 @@ export const MIGRATIONS: string[] = [
     error TEXT,
     PRIMARY KEY (batch_id, row_number)
   );
+  `,
+  `
+  ALTER TABLE jobs ADD COLUMN payment_row_id INTEGER;
+  ALTER TABLE jobs ADD COLUMN lease_owner TEXT;
+  ALTER TABLE jobs ADD COLUMN lease_until INTEGER;
+  DROP INDEX jobs_due;
+  CREATE INDEX jobs_due ON jobs (due_at, lease_until);
+  CREATE INDEX jobs_lease ON jobs (lease_until) WHERE lease_until IS NOT NULL;
+  UPDATE jobs SET payment_row_id = ref WHERE kind IN ('limit', 'outcome');
+  UPDATE jobs SET payment_row_id = (SELECT c.payment_row_id FROM callbacks c WHERE c.id = jobs.ref) WHERE kind = 'callback';
+  CREATE TABLE sequences (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+  INSERT INTO sequences (name, value) SELECT 'operation', coalesce(max(id), 0) FROM operations;
   `,
 ];

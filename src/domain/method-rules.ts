@@ -1,0 +1,57 @@
+// What a method allows before anything is stored: the operation, the interface, the currency and, for a
+// payout, the account (method card "Interfaces and limits", "Payout through Gate").
+import type { CurrencyConverter } from './currency-converter.js';
+import { Refusal, fieldRefusal } from './errors.js';
+import type { Interface, MethodCatalogue, OperationKind, OperationRules, PaymentMethod } from './methods.js';
+import type { Money } from './model.js';
+
+export interface PayoutAccount { account: Record<string, unknown> }
+
+export class MethodRules {
+  constructor(private readonly methods: MethodCatalogue, private readonly converter: CurrencyConverter) {}
+
+  method(code: string): PaymentMethod {
+    const method = this.methods.find(code);
+    if (method === undefined) throw new Refusal('unknown-method', [{ field: 'method', message: `No payment method "${code}"` }]);
+    return method;
+  }
+
+  methodFor(code: string, operation: OperationKind): { method: PaymentMethod; rules: OperationRules } {
+    const method = this.method(code);
+    const rules = method.operations[operation];
+    if (rules === undefined) {
+      throw new Refusal('operation-not-supported', [{ field: 'method', message: `${method.title} does not support ${operation}` }]);
+    }
+    return { method, rules };
+  }
+
+  /** The method and its rules, refused unless the operation is offered through `through`. */
+  methodThrough(code: string, operation: OperationKind, through: Interface, field = 'interface'): { method: PaymentMethod; rules: OperationRules } {
+    const found = this.methodFor(code, operation);
+    if (!found.rules.interfaces.includes(through)) {
+      throw new Refusal('operation-not-supported', [{ field, message: `${found.method.title} ${operation} is not available through ${through}` }]);
+    }
+    return found;
+  }
+
+  /** Refunds: no method of this sandbox supports them, as the method card says for PayMaya. */
+  refuseRefund(code: string): never {
+    const method = this.method(code);
+    throw new Refusal('operation-not-supported', [{ field: 'method', message: `${method.title} does not support refunds` }]);
+  }
+
+  /** The PHP amount of a sum, or the currency refusal (3121 / 3023). */
+  convert(sum: Money): Money {
+    return this.converter.toPhp(sum);
+  }
+
+  /** A payout's account: the wallet number's shape and the customer's full name. */
+  checkPayoutAccount(method: PaymentMethod, account: Record<string, unknown>): void {
+    const number = account.number;
+    if (method.account_number_pattern !== undefined && (typeof number !== 'string' || !new RegExp(method.account_number_pattern).test(number))) {
+      throw fieldRefusal('account.number', `${method.wallet_name} account number must be 11 digits starting with 09`);
+    }
+    const name = account.customer_name;
+    if (typeof name !== 'string' || name.trim() === '') throw fieldRefusal('account.customer_name', 'The customer\'s full name is required');
+  }
+}

@@ -1,0 +1,291 @@
+// The payment lifecycle (method card + DESIGN.md "Lifecycle and time"): sales wait for the customer at the
+// wallet's checkout, payouts go from processing to a final result; limits, eligibility and limit-time timers
+// apply on the sandbox clock. Every state change and its callback are committed in one transaction.
+import type { Clock } from './clock.js';
+import { buildCallbackBody, type RedirectData } from './callback-body.js';
+import type { CallbackDispatcher } from './callback-dispatcher.js';
+import { AWAITING_CODE, codeMessage } from './codes.js';
+import { resultMail } from './customer-mail.js';
+import { Refusal, fieldRefusal } from './errors.js';
+import { IdSource } from './id-source.js';
+import type { MethodRules } from './method-rules.js';
+import type { Interface, MethodCatalogue, OperationKind, OperationRules, PaymentMethod } from './methods.js';
+import type { Job, Money, Operation, Outcome, Payment, Project } from './model.js';
+import { isFinal, outcomeOf } from './outcomes.js';
+import type { PageLinks } from './page-links.js';
+import type { Repositories, Storage } from './ports.js';
+import type { ProjectDirectory } from './project-directory.js';
+import { ScenarioError, type CallbackFaults, type ScenarioCatalogue, type ScenarioPlan } from './scenarios.js';
+import { withSignature } from '../signature/signer.js';
+
+export interface PaymentRequest {
+  project: Project;
+  paymentId: string;
+  methodCode: string;
+  interface: Interface;
+  sum: Money;
+  description: string;
+  customer: Record<string, unknown>;
+  account: Record<string, unknown>;
+  returnUrl: Record<string, string>;
+  callbackUrl: string | undefined;
+  callbackDelaySeconds: number;
+  callbacksDisabled: boolean;
+  /** A catalogue scenario picked by name (header X-Sandbox-Scenario) instead of by matching. */
+  scenario?: string;
+  extras?: Record<string, unknown>;
+}
+
+export interface Accepted { requestId: string; projectId: number; paymentId: string }
+
+export type CustomerAction = 'pay' | 'decline' | 'cancel';
+
+export interface LifecycleDeps {
+  storage: Storage;
+  rules: MethodRules;
+  methods: MethodCatalogue;
+  scenarios: ScenarioCatalogue;
+  ids: IdSource;
+  clock: Clock;
+  links: PageLinks;
+  dispatcher: CallbackDispatcher;
+  projects: ProjectDirectory;
+  /** Called once new due work is committed. */
+  onCommitted: () => void;
+}
+
+export class PaymentLifecycle {
+  constructor(private readonly deps: LifecycleDeps) {}
+
+  startSale(request: PaymentRequest): Promise<Accepted> {
+    return this.start(request, 'sale');
+  }
+
+  startPayout(request: PaymentRequest): Promise<Accepted> {
+    return this.start(request, 'payout');
+  }
+
+  /** Checks a payout as start would, without creating it (method, interface, currency, account). */
+  checkPayout(request: PaymentRequest): void {
+    const { method } = this.deps.rules.methodThrough(request.methodCode, 'payout', request.interface, 'method');
+    this.deps.rules.convert(request.sum);
+    this.deps.rules.checkPayoutAccount(method, request.account);
+  }
+
+  /** Answers once the payment, its operation, its callback and its timers are committed. */
+  private async start(request: PaymentRequest, kind: OperationKind): Promise<Accepted> {
+    const { rules: methodRules, storage, clock } = this.deps;
+    const { method, rules } = methodRules.methodThrough(request.methodCode, kind, request.interface);
+    const converted = methodRules.convert(request.sum);
+    if (kind === 'payout') methodRules.checkPayoutAccount(method, request.account);
+    const plan = this.planFor(request, kind, converted);
+    const projectId = request.project.projectId;
+    const accepted = await storage.transact(async (tx) => {
+      if (request.project.frequencyLimits.length > 0) await tx.payments.lockCustomer(projectId, String(request.customer.id ?? ''));
+      const now = clock.now();
+      const limitDecline = await this.limitDecline(tx, request, rules, kind, method, converted, now);
+      const ids = this.deps.ids.forPayment(projectId, request.paymentId);
+      const payment = await tx.payments.insert({
+        projectId,
+        paymentId: request.paymentId,
+        method: method.code,
+        type: kind === 'sale' ? 'purchase' : 'payout',
+        status: kind === 'sale' ? 'awaiting redirect result' : 'processing',
+        interface: request.interface,
+        sum: { ...request.sum },
+        sumConverted: converted,
+        description: request.description,
+        customer: request.customer,
+        account: request.account,
+        returnUrl: request.returnUrl,
+        callbackUrl: request.callbackUrl,
+        callbackDelaySeconds: request.callbackDelaySeconds + (plan.callbacks.extra_delay ?? 0),
+        callbacksDisabled: request.callbacksDisabled,
+        checkoutToken: ids.checkoutToken,
+        providerPaymentId: ids.providerPaymentId,
+        createdAt: now,
+        updatedAt: now,
+        baseDueAt: now + rules.base_seconds * 1000,
+        limitDueAt: now + rules.limit_seconds * 1000,
+        extras: { ...request.extras, scenario: limitDecline === undefined ? plan.name : 'limits', callback_faults: plan.callbacks },
+      });
+      if (payment === undefined) {
+        throw fieldRefusal('general.payment_id', `Payment ID "${request.paymentId}" already exists in project ${projectId}`, 'duplicate-payment');
+      }
+      const operation = await this.newOperation(tx, payment, kind, 0, now, ids.requestHex);
+      if (limitDecline !== undefined) {
+        await this.finalize(tx, payment, operation, limitDecline, method, now, true);
+      } else {
+        if (kind === 'sale') await this.sendCallback(tx, payment, operation, method, 'prescriptive', this.deps.links.redirectDataFor(payment), true);
+        await tx.jobs.put({ kind: 'limit', ref: payment.rowId, dueAt: payment.limitDueAt, projectId, paymentRowId: payment.rowId });
+        await this.scheduleOutcome(tx, payment, plan, kind, now);
+      }
+      return { requestId: operation.requestId, projectId, paymentId: payment.paymentId };
+    });
+    this.deps.onCommitted();
+    return accepted;
+  }
+
+  private planFor(request: PaymentRequest, kind: OperationKind, converted: Money): ScenarioPlan {
+    const context = {
+      method: request.methodCode,
+      operation: kind,
+      interface: request.interface,
+      amountPhp: converted.amount,
+      currency: request.sum.currency,
+      customerId: String(request.customer.id ?? ''),
+      customerEmail: String(request.customer.email ?? ''),
+      accountNumber: String(request.account.number ?? ''),
+      paymentId: request.paymentId,
+      description: request.description,
+    };
+    try {
+      return this.deps.scenarios.choose(context, request.scenario);
+    } catch (error) {
+      if (error instanceof ScenarioError) throw fieldRefusal('X-Sandbox-Scenario', error.message);
+      throw error;
+    }
+  }
+
+  /** A sale waits for the customer unless its scenario decides; a payout has no customer step. */
+  private async scheduleOutcome(tx: Repositories, payment: Payment, plan: ScenarioPlan, kind: OperationKind, now: number): Promise<void> {
+    const status = plan.outcome === 'customer' ? (kind === 'sale' ? undefined : 'success') : plan.outcome === 'no_answer' ? undefined : plan.outcome;
+    if (status === undefined) return;
+    const dueAt = plan.delay === 'base_time' ? payment.baseDueAt : now + plan.delay * 1000;
+    const outcome = status === 'success' ? outcomeOf('success') : outcomeOf('decline', plan.code);
+    await tx.jobs.put({ kind: 'outcome', ref: payment.rowId, dueAt, projectId: payment.projectId, paymentRowId: payment.rowId, payload: JSON.stringify(outcome) });
+  }
+
+  /** The card's amount limits, the project's frequency limits and the payout precondition, in that order. */
+  private async limitDecline(
+    tx: Repositories, request: PaymentRequest, rules: OperationRules, kind: OperationKind, method: PaymentMethod, converted: Money, now: number,
+  ): Promise<Outcome | undefined> {
+    if (converted.amount < rules.min_amount || converted.amount > rules.max_amount) return outcomeOf('decline', method.decline_codes.limit_decline);
+    const projectId = request.project.projectId;
+    const customerId = String(request.customer.id ?? '');
+    const type = kind === 'sale' ? 'purchase' : 'payout';
+    for (const limit of request.project.frequencyLimits) {
+      if (limit.method !== undefined && limit.method !== method.code) continue;
+      if (limit.operation !== undefined && limit.operation !== kind) continue;
+      const since = now - limit.window_seconds * 1000;
+      const recent = await tx.payments.countRecent(projectId, customerId, since, limit.method, limit.operation === undefined ? undefined : type);
+      if (recent >= limit.max) return outcomeOf('decline', method.decline_codes.limit_decline);
+    }
+    if (kind === 'payout') {
+      const sources = method.payout_requires_purchase_with ?? [];
+      if (sources.length > 0 && !(await tx.payments.hasSuccessfulPurchase(projectId, customerId, sources))) {
+        return outcomeOf('decline', method.decline_codes.no_eligible_purchase);
+      }
+    }
+    return undefined;
+  }
+
+  private async newOperation(tx: Repositories, payment: Payment, kind: OperationKind, index: number, now: number, requestHex: string): Promise<Operation> {
+    const operation: Operation = {
+      id: await tx.operations.nextId(this.deps.ids.operationIdBase()),
+      paymentRowId: payment.rowId,
+      index,
+      type: kind,
+      status: payment.status,
+      code: AWAITING_CODE,
+      message: codeMessage(AWAITING_CODE),
+      requestId: IdSource.requestId(requestHex, index),
+      createdAt: now,
+      updatedAt: now,
+      sumInitial: { ...payment.sum },
+      sumConverted: { ...payment.sumConverted },
+      providerDate: undefined,
+      // The method card's wallet callbacks always carry an empty auth_code.
+      authCode: '',
+    };
+    await tx.operations.insert(operation);
+    return operation;
+  }
+
+  private async sendCallback(
+    tx: Repositories, payment: Payment, operation: Operation, method: PaymentMethod, kind: 'prescriptive' | 'final', redirect: RedirectData | undefined, fresh: boolean,
+  ): Promise<void> {
+    // force_disable silences informational callbacks only; the redirect callback is needed to go on (§3.1).
+    if (kind === 'final' && payment.callbacksDisabled) return;
+    const project = await this.deps.projects.find(payment.projectId);
+    if (project === undefined) return;
+    const body = withSignature(buildCallbackBody(payment, operation, method, redirect), project.secretKey);
+    await this.deps.dispatcher.enqueue(tx, payment, JSON.stringify(body), kind, (payment.extras.callback_faults ?? {}) as CallbackFaults, fresh);
+  }
+
+  private async finalize(tx: Repositories, payment: Payment, operation: Operation, outcome: Outcome, method: PaymentMethod, now: number, fresh = false): Promise<void> {
+    payment.status = outcome.status;
+    payment.updatedAt = now;
+    operation.status = outcome.status;
+    operation.code = outcome.code;
+    operation.message = outcome.message;
+    operation.updatedAt = now;
+    operation.providerDate = now;
+    await tx.payments.updateStatus(payment.rowId, outcome.status, now);
+    await tx.operations.update(operation);
+    if (!fresh) {
+      await tx.jobs.remove('limit', payment.rowId);
+      await tx.jobs.remove('outcome', payment.rowId);
+    }
+    await this.sendCallback(tx, payment, operation, method, 'final', undefined, fresh);
+    const email = payment.customer.email;
+    if (typeof email === 'string' && email !== '') {
+      await tx.mail.insert({ projectId: payment.projectId, paymentId: payment.paymentId, sentAt: now, to: email, ...resultMail(payment, method, outcome) });
+    }
+  }
+
+  /** Applies a final outcome to a payment still in progress; refused with 3060 when it is already final. */
+  async complete(rowId: number, outcome: Outcome, changes: { account?: Record<string, unknown> } = {}): Promise<Payment> {
+    const completed = await this.deps.storage.transact(async (tx) => {
+      const current = await tx.payments.lock(rowId);
+      if (current === undefined) throw new Refusal('payment-not-found');
+      if (isFinal(current.status)) {
+        throw new Refusal('status-forbids-action', [{ field: 'payment.status', message: `The payment is already final (${current.status})` }], {
+          status: current.status,
+        });
+      }
+      await this.completeLocked(tx, current, outcome, changes);
+      return current;
+    });
+    this.deps.onCommitted();
+    return completed;
+  }
+
+  private async completeLocked(tx: Repositories, payment: Payment, outcome: Outcome, changes: { account?: Record<string, unknown> }): Promise<void> {
+    if (changes.account !== undefined) {
+      payment.account = { ...payment.account, ...changes.account };
+      await tx.payments.updateAccount(payment.rowId, payment.account);
+    }
+    const operations = await tx.operations.ofPayment(payment.rowId);
+    const operation = operations[operations.length - 1] as Operation;
+    await this.finalize(tx, payment, operation, outcome, this.deps.rules.method(payment.method), this.deps.clock.now());
+  }
+
+  /** The customer's choice at the wallet checkout; Cancel and Decline decline with the method's codes. */
+  async customerAction(token: string, action: CustomerAction, mobileNumber: string | undefined): Promise<Payment> {
+    const payment = await this.deps.storage.read.payments.findByCheckoutToken(token);
+    if (payment === undefined) throw new Refusal('payment-not-found');
+    const codes = this.deps.rules.method(payment.method).decline_codes;
+    const outcome = action === 'pay' ? outcomeOf('success') : outcomeOf('decline', action === 'cancel' ? codes.customer_cancel : codes.customer_decline);
+    return this.complete(payment.rowId, outcome, mobileNumber === undefined ? {} : { account: { number: mobileNumber } });
+  }
+
+  /**
+   * A timer's outcome, applied under the payment's lock: a payment already final (completed meanwhile, here or
+   * on another instance) just loses its timer. The timer row goes in the same transaction as the outcome, so a
+   * crash in between leaves it to run again rather than a payment stuck in progress.
+   */
+  private async runTimer(job: Job, outcomeFor: (payment: Payment) => Outcome): Promise<void> {
+    await this.deps.storage.transact(async (tx) => {
+      const payment = await tx.payments.lock(job.ref);
+      if (payment === undefined || isFinal(payment.status)) await tx.jobs.remove(job.kind, job.ref);
+      else await this.completeLocked(tx, payment, outcomeFor(payment), {});
+    });
+    this.deps.onCommitted();
+  }
+
+  readonly runLimitTimer = (job: Job): Promise<void> =>
+    this.runTimer(job, (payment) => outcomeOf('decline', this.deps.rules.method(payment.method).decline_codes.auto_decline));
+
+  readonly runOutcome = (job: Job): Promise<void> => this.runTimer(job, () => JSON.parse(job.payload) as Outcome);
+}

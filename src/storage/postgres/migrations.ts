@@ -1,0 +1,150 @@
+// PostgreSQL's versioned schema changes, applied in order at start inside one transaction under an advisory
+// lock, so instances that start together do not race; `schema_migrations` records the versions applied.
+export const MIGRATIONS: string[] = [
+  `
+  CREATE TABLE meta (key text PRIMARY KEY, value text NOT NULL);
+  CREATE TABLE projects (
+    project_id bigint PRIMARY KEY,
+    secret_key text NOT NULL,
+    name text NOT NULL DEFAULT '',
+    callback_url text,
+    origin text NOT NULL,
+    created_at bigint NOT NULL,
+    frequency_limits text NOT NULL DEFAULT '[]'
+  );
+  CREATE TABLE payments (
+    row_id bigserial PRIMARY KEY,
+    project_id bigint NOT NULL,
+    payment_id text NOT NULL,
+    method text NOT NULL,
+    type text NOT NULL,
+    status text NOT NULL,
+    interface text NOT NULL,
+    amount bigint NOT NULL,
+    currency text NOT NULL,
+    converted_amount bigint NOT NULL,
+    converted_currency text NOT NULL,
+    description text NOT NULL,
+    customer_id text NOT NULL,
+    customer text NOT NULL,
+    account text NOT NULL,
+    return_url text NOT NULL,
+    callback_url text,
+    callback_delay integer NOT NULL,
+    callbacks_disabled integer NOT NULL,
+    checkout_token text NOT NULL UNIQUE,
+    provider_payment_id text NOT NULL,
+    created_at bigint NOT NULL,
+    updated_at bigint NOT NULL,
+    base_due_at bigint NOT NULL,
+    limit_due_at bigint NOT NULL,
+    extras text NOT NULL DEFAULT '{}',
+    UNIQUE (project_id, payment_id)
+  );
+  CREATE INDEX payments_customer ON payments (project_id, customer_id, type, status);
+  CREATE INDEX payments_frequency ON payments (project_id, customer_id, created_at);
+  CREATE INDEX payments_created ON payments (created_at);
+  CREATE SEQUENCE operation_ids;
+  CREATE TABLE operations (
+    id bigint PRIMARY KEY,
+    payment_row_id bigint NOT NULL REFERENCES payments (row_id) ON DELETE CASCADE,
+    idx integer NOT NULL,
+    type text NOT NULL,
+    status text NOT NULL,
+    code text NOT NULL,
+    message text NOT NULL,
+    request_id text NOT NULL,
+    created_at bigint NOT NULL,
+    updated_at bigint NOT NULL,
+    initial_amount bigint NOT NULL,
+    initial_currency text NOT NULL,
+    converted_amount bigint NOT NULL,
+    converted_currency text NOT NULL,
+    provider_date bigint,
+    auth_code text NOT NULL
+  );
+  CREATE INDEX operations_payment ON operations (payment_row_id, idx);
+  CREATE INDEX operations_created ON operations (created_at);
+  CREATE TABLE callbacks (
+    id bigserial PRIMARY KEY,
+    project_id bigint NOT NULL,
+    payment_id text NOT NULL,
+    payment_row_id bigint NOT NULL,
+    kind text NOT NULL,
+    url text,
+    body text NOT NULL,
+    state text NOT NULL,
+    attempts integer NOT NULL DEFAULT 0,
+    created_at bigint NOT NULL,
+    first_attempt_at bigint,
+    next_attempt_at bigint,
+    delivered_at bigint,
+    replay_of bigint,
+    faults text NOT NULL DEFAULT '{}'
+  );
+  CREATE INDEX callbacks_payment ON callbacks (payment_row_id, id);
+  CREATE INDEX callbacks_state ON callbacks (state);
+  CREATE TABLE callback_attempts (
+    id bigserial PRIMARY KEY,
+    callback_id bigint NOT NULL REFERENCES callbacks (id) ON DELETE CASCADE,
+    number integer NOT NULL,
+    at bigint NOT NULL,
+    url text NOT NULL,
+    http_status integer,
+    error text,
+    latency_ms integer NOT NULL,
+    response_excerpt text NOT NULL
+  );
+  CREATE INDEX callback_attempts_callback ON callback_attempts (callback_id, number);
+  CREATE TABLE inbox (
+    id bigserial PRIMARY KEY,
+    callback_id bigint NOT NULL,
+    project_id bigint NOT NULL,
+    payment_id text NOT NULL,
+    received_at bigint NOT NULL,
+    body text NOT NULL
+  );
+  CREATE TABLE jobs (
+    id bigserial PRIMARY KEY,
+    kind text NOT NULL,
+    ref bigint NOT NULL,
+    due_at bigint NOT NULL,
+    payload text NOT NULL DEFAULT '',
+    project_id bigint NOT NULL,
+    payment_row_id bigint,
+    lease_owner text,
+    lease_until bigint,
+    UNIQUE (kind, ref)
+  );
+  CREATE INDEX jobs_due ON jobs (due_at, lease_until);
+  CREATE INDEX jobs_lease ON jobs (lease_until) WHERE lease_until IS NOT NULL;
+  CREATE TABLE mail (
+    id bigserial PRIMARY KEY,
+    project_id bigint NOT NULL,
+    payment_id text NOT NULL,
+    sent_at bigint NOT NULL,
+    sender text NOT NULL,
+    recipient text NOT NULL,
+    subject text NOT NULL,
+    body text NOT NULL
+  );
+  CREATE INDEX mail_payment ON mail (project_id, payment_id);
+  CREATE TABLE batches (
+    id bigserial PRIMARY KEY,
+    project_id bigint NOT NULL,
+    file_name text NOT NULL,
+    created_at bigint NOT NULL,
+    total integer NOT NULL,
+    processed integer NOT NULL DEFAULT 0,
+    status text NOT NULL
+  );
+  CREATE TABLE batch_rows (
+    batch_id bigint NOT NULL REFERENCES batches (id) ON DELETE CASCADE,
+    row_number integer NOT NULL,
+    payment_id text NOT NULL,
+    request text NOT NULL,
+    error text,
+    PRIMARY KEY (batch_id, row_number)
+  );
+  `,
+];

@@ -1,0 +1,24 @@
+// One set of repositories over an executor: a transaction's connection, or the backend's reader.
+import type { Repositories } from '../../domain/ports.js';
+import { SqlBatches } from './batches-repository.js';
+import { SqlCallbacks } from './callbacks-repository.js';
+import type { Dialect, SqlExecutor } from './executor.js';
+import { SqlJobs } from './jobs-repository.js';
+import { SqlMail } from './mail-repository.js';
+import { SqlMeta } from './meta-repository.js';
+import { SqlOperations } from './operations-repository.js';
+import { SqlPayments } from './payments-repository.js';
+import { SqlProjects } from './projects-repository.js';
+
+export function sqlRepositories(db: SqlExecutor, dialect: Dialect): Repositories {
+  return {
+    payments: new SqlPayments(db, dialect),
+    operations: new SqlOperations(db, dialect),
+    callbacks: new SqlCallbacks(db),
+    jobs: new SqlJobs(db, dialect),
+    projects: new SqlProjects(db),
+    mail: new SqlMail(db),
+    batches: new SqlBatches(db),
+    meta: new SqlMeta(db),
+  };
+}
