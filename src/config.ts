@@ -37,7 +37,10 @@ export interface SandboxConfig {
   currencyRates: Record<string, number>;
   dataApiTokens: DataApiToken[];
   scenariosDir: string;
+  /** maxInFlight 0: this instance runs no due work (an API-only instance beside others on a shared database). */
   callbacks: { timeoutMs: number; userAgent: string; maxInFlight: number };
+  /** How often an instance on a shared database looks for work it was not told of (real ms). */
+  pollMs: number;
   methodOverrides: NonNullable<ConfigFile['methods']>;
   configFile: string | undefined;
 }
@@ -133,6 +136,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SandboxConfig 
       userAgent: file.callbacks?.user_agent ?? `ecommpay-sandbox/${VERSION}`,
       maxInFlight: file.callbacks?.max_in_flight ?? 50,
     },
+    pollMs: integerSetting(env, 'SANDBOX_POLL_MS', 1000, 100, 3_600_000),
     methodOverrides: file.methods ?? {},
     configFile,
   });

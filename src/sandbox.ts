@@ -98,6 +98,7 @@ async function wire(storage: Storage, instanceId: string, config: SandboxConfig,
     instanceId,
     leaseMs: leaseMsFor(config.callbacks.timeoutMs),
     syncClock: clockControl.sync,
+    pollMs: config.pollMs,
   });
   const activeScheduler = scheduler;
   let closed = false;

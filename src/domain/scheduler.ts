@@ -8,8 +8,6 @@ import type { Logger, Storage } from './ports.js';
 export type JobHandler = (job: Job) => Promise<void>;
 
 const RETRY_AFTER_HANDLER_FAILURE_MS = 60_000;
-/** Another instance may add or finish work without this one hearing of it: look at the table at least this often. */
-const SHARED_POLL_MS = 1_000;
 /** How often a wait for other instances' work looks again when no event arrives. */
 const SHARED_WAIT_MS = 200;
 
@@ -24,6 +22,8 @@ export interface SchedulerDeps {
   leaseMs: number;
   /** Brings a clock shared with other instances up to date before due work is claimed. */
   syncClock: () => Promise<void>;
+  /** Another instance may add work without this one hearing of it: on a shared database, look this often (real ms). */
+  pollMs: number;
 }
 
 export class Scheduler {
@@ -42,7 +42,9 @@ export class Scheduler {
     });
   }
 
+  /** Starts running due work; an instance allowed no work in flight only answers requests. */
   start(): void {
+    if (this.deps.maxInFlight === 0) return;
     this.stopped = false;
     this.wake();
   }
@@ -79,7 +81,7 @@ export class Scheduler {
     this.pumping = this.cycle()
       .catch((error: unknown) => {
         this.deps.log.error({ err: error }, 'the scheduler could not read its jobs; trying again');
-        this.arm(SHARED_POLL_MS);
+        this.arm(this.deps.pollMs);
       })
       .finally(() => {
         this.pumping = undefined;
@@ -108,7 +110,7 @@ export class Scheduler {
     // Due now but not claimed: taken by a commit that is still open elsewhere; look again shortly.
     if (delay === 0) delay = 10;
     if (leaseEndsAt !== undefined) delay = Math.min(delay, Math.max(1, leaseEndsAt - Date.now() + 1));
-    if (storage.shared) delay = Math.min(delay, SHARED_POLL_MS);
+    if (storage.shared) delay = Math.min(delay, this.deps.pollMs);
     this.arm(delay);
   }
 
