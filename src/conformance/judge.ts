@@ -63,7 +63,7 @@ export function judgeCase(testCase: ConformanceCase, answers: Exchange[], probe:
   const problem = judgeAnswers(testCase, answers, context) ?? (probe === undefined ? undefined : judgeProbe(testCase, probe));
   if (problem !== undefined) return { passed: false, expected, observed, why: problem };
   const answered = testCase.expect === 'accept'
-    ? answers.length === 1 ? 'answered 200' : `answered 200 to all ${answers.length}`
+    ? answers.length === 1 ? 'answered 200' : answers.length === 2 ? 'answered 200 twice' : `answered 200 to all ${answers.length}`
     : `refused with ${observedAnswers}`;
   return { passed: true, expected, observed, why: probe === undefined ? answered : `${answered}; ${probeText(probe)}` };
 }

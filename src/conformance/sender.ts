@@ -80,9 +80,9 @@ async function readText(body: AsyncIterable<Buffer> & { destroy(): void }): Prom
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** Control characters and line breaks become spaces, so an answer fits on one report line (and in XML). */
+/** Control characters, line breaks and XML's forbidden U+FFFE/U+FFFF become spaces: one report line, valid in XML. */
 export function oneLine(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').trim();
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\ufffe\uffff]+/g, ' ').trim();
 }
 
 function errorCode(error: unknown): string | undefined {
