@@ -1,9 +1,9 @@
 // Errors that stop a conformance run before it can judge anything: a bad option, or an endpoint that cannot be reached.
 
-/** A bad option; `option` is its name in `ConformanceOptions` (the CLI maps it to its flag). */
+/** A bad option; `option` is its name in `ConformanceOptions` (the CLI puts its flag before `detail`). */
 export class ConformanceOptionError extends Error {
-  constructor(readonly option: string, message: string) {
-    super(message);
+  constructor(readonly option: string, readonly detail: string) {
+    super(`${option} ${detail}`);
     this.name = 'ConformanceOptionError';
   }
 }

@@ -37,9 +37,9 @@ function httpUrl(option: string, value: unknown): string {
   try {
     url = new URL(value.replaceAll(PAYMENT_ID_PLACEHOLDER, 'x'));
   } catch {
-    throw new ConformanceOptionError(option, `"${value}" is not a URL`);
+    throw new ConformanceOptionError(option, `must be a URL, not "${value}"`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConformanceOptionError(option, `"${value}" is not an http(s) URL`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConformanceOptionError(option, `must be an http(s) URL, not "${value}"`);
   return value;
 }
 
