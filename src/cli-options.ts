@@ -14,6 +14,9 @@ Options:
   --seed <text>       seed for deterministic ids (SANDBOX_SEED)
   --public-url <url>  base of links handed to browsers (SANDBOX_PUBLIC_URL)
   -h, --help          show this help
+
+Subcommand:
+  conformance         check a merchant's callback endpoint (ecommpay-sandbox conformance --help)
 `;
 
 const FLAG_TO_ENV: Record<string, string> = {

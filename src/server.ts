@@ -9,6 +9,8 @@ import { startBanner } from './start-banner.js';
 import { applyCliOptions, HELP } from './cli-options.js';
 import { describeLocation } from './storage/open-storage.js';
 
+if (process.argv[2] === 'conformance') await (await import('./conformance/cli.js')).main(process.argv.slice(3));
+
 function environmentOrExit(): NodeJS.ProcessEnv {
   try {
     const result = applyCliOptions(process.argv.slice(2), process.env);

@@ -1,0 +1,130 @@
+// Builds the signed callback bodies of a conformance case with the sandbox's own callback builder and signer,
+// so they match real sandbox callbacks byte for byte; then adds the case's extra members or forgery.
+import { buildCallbackBody, type RedirectData } from '../domain/callback-body.js';
+import { AWAITING_CODE, codeMessage } from '../domain/codes.js';
+import { IdSource } from '../domain/id-source.js';
+import type { PaymentMethod } from '../domain/methods.js';
+import type { Operation, Payment, PaymentStatus } from '../domain/model.js';
+import { withSignature } from '../signature/signer.js';
+import type { CallbackStep, ConformanceCase } from './cases.js';
+import { addUnknownMembers, longUnicodeText } from './body-variants.js';
+
+export interface CaseContext {
+  projectId: number;
+  secret: string;
+  paymentId: string;
+  /** When the case's final callback happens (epoch ms); earlier steps are dated from the case's age. */
+  now: number;
+  publicUrl: string;
+  method: PaymentMethod;
+  ids: IdSource;
+  operationId: number;
+}
+
+const SALE_AMOUNT = 50000;
+const PAYOUT_AMOUNT = 10000;
+// The sandbox's test wallet number (README): a customer who paid at the checkout, or a payout's account.
+const WALLET_NUMBER = '09171234567';
+
+function amountOf(testCase: ConformanceCase, method: PaymentMethod): number {
+  // The 20101 case is what the sandbox sends for an amount over the method's limit.
+  if (testCase.steps.some((step) => step.kind === 'final' && step.code === method.decline_codes.limit_decline)) {
+    return (method.operations.sale?.max_amount ?? SALE_AMOUNT) + 100;
+  }
+  return testCase.operation === 'sale' ? SALE_AMOUNT : PAYOUT_AMOUNT;
+}
+
+function startedAt(testCase: ConformanceCase, context: CaseContext): number {
+  const rules = context.method.operations[testCase.operation];
+  const seconds = testCase.age === 'limit-time' ? rules?.limit_seconds ?? 0 : testCase.age;
+  return context.now - seconds * 1000;
+}
+
+/** The payment and its one operation as the sandbox holds them when it sends `step`. */
+function stateAt(testCase: ConformanceCase, step: CallbackStep, context: CaseContext): { payment: Payment; operation: Operation } {
+  const ids = context.ids.forPayment(context.projectId, context.paymentId);
+  const rules = context.method.operations[testCase.operation];
+  const created = startedAt(testCase, context);
+  const final = step.kind === 'final';
+  const updated = final ? context.now : created;
+  const status: PaymentStatus = final ? step.status : 'awaiting redirect result';
+  const code = final ? step.code : AWAITING_CODE;
+  const sum = { amount: amountOf(testCase, context.method), currency: 'PHP' };
+  const payment: Payment = {
+    rowId: 0,
+    projectId: context.projectId,
+    paymentId: context.paymentId,
+    method: context.method.code,
+    type: testCase.operation === 'sale' ? 'purchase' : 'payout',
+    status,
+    interface: 'gate',
+    sum,
+    sumConverted: { ...sum },
+    description: testCase.variant === 'long-unicode' ? longUnicodeText() : `Conformance ${testCase.name}`,
+    customer: { id: `${context.paymentId}-customer` },
+    // A sale learns the wallet number when the customer pays; a payout carries it from the request.
+    account: testCase.account && (final || testCase.operation === 'payout') ? { number: WALLET_NUMBER } : {},
+    returnUrl: {},
+    callbackUrl: undefined,
+    callbackDelaySeconds: 0,
+    callbacksDisabled: false,
+    checkoutToken: ids.checkoutToken,
+    providerPaymentId: ids.providerPaymentId,
+    createdAt: created,
+    updatedAt: updated,
+    baseDueAt: created + (rules?.base_seconds ?? 0) * 1000,
+    limitDueAt: created + (rules?.limit_seconds ?? 0) * 1000,
+    extras: {},
+  };
+  const operation: Operation = {
+    id: context.operationId,
+    paymentRowId: 0,
+    index: 0,
+    type: testCase.operation,
+    status,
+    code,
+    message: codeMessage(code),
+    requestId: IdSource.requestId(ids.requestHex, 0),
+    createdAt: created,
+    updatedAt: updated,
+    sumInitial: { ...sum },
+    sumConverted: { ...sum },
+    providerDate: final ? context.now : undefined,
+    authCode: '',
+  };
+  return { payment, operation };
+}
+
+function redirectData(payment: Payment, context: CaseContext): RedirectData {
+  // Same link as the sandbox's PaymentService.redirectDataFor.
+  return { method: 'GET', url: `${context.publicUrl}/paymaya/checkout?tokenid=${payment.checkoutToken}`, body: {} };
+}
+
+/** The unsigned body of one step, with the case's variant applied. */
+export function unsignedBody(testCase: ConformanceCase, step: CallbackStep, context: CaseContext): Record<string, unknown> {
+  const { payment, operation } = stateAt(testCase, step, context);
+  const body = buildCallbackBody(payment, operation, context.method, step.kind === 'redirect' ? redirectData(payment, context) : undefined);
+  return testCase.variant === 'unknown-members' ? addUnknownMembers(body) : body;
+}
+
+function signedText(testCase: ConformanceCase, body: Record<string, unknown>, secret: string): string {
+  switch (testCase.forgery) {
+    case undefined:
+      return JSON.stringify(withSignature(body, secret));
+    case 'unsigned':
+      return JSON.stringify(body);
+    case 'wrong-secret':
+      return JSON.stringify(withSignature(body, `not-${secret}`));
+    case 'tampered': {
+      const signed: Record<string, unknown> = withSignature(body, secret);
+      const payment = signed.payment as Record<string, unknown>;
+      signed.payment = { ...payment, status: payment.status === 'success' ? 'decline' : 'success' };
+      return JSON.stringify(signed);
+    }
+  }
+}
+
+/** The JSON texts the case sends, in order. */
+export function caseBodies(testCase: ConformanceCase, context: CaseContext): string[] {
+  return testCase.steps.map((step) => signedText(testCase, unsignedBody(testCase, step, context), context.secret));
+}

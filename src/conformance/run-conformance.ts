@@ -1,0 +1,123 @@
+// Entry of the merchant conformance kit: sends every case's callbacks to the merchant and returns the report.
+// Free of Fastify and of the sandbox's storage, so the CLI, the control API and the dashboard can all call it.
+import { readFileSync } from 'node:fs';
+import { IdSource } from '../domain/id-source.js';
+import { loadMethods, type PaymentMethod } from '../domain/methods.js';
+import { fromRoot } from '../project-root.js';
+import { caseBodies } from './case-callbacks.js';
+import { CASES, type ConformanceCase } from './cases.js';
+import { UnreachableEndpointError } from './errors.js';
+import { judgeCase } from './judge.js';
+import { resolveOptions, type ConformanceOptions, type ResolvedOptions } from './options.js';
+import { probeOrder, probeUrlFor, stateLookup, type ProbeResult } from './order-probe.js';
+import type { AnswerRecord, CaseResult, ConformanceReport, ProbeRecord } from './report.js';
+import { Sender, type Exchange } from './sender.js';
+
+export type { ConformanceOptions } from './options.js';
+export type { CaseResult, ConformanceReport } from './report.js';
+export { ConformanceOptionError, UnreachableEndpointError } from './errors.js';
+export { CASES } from './cases.js';
+
+const METHOD_CODE = 'paymaya';
+const VERSION = (JSON.parse(readFileSync(fromRoot('package.json'), 'utf8')) as { version: string }).version;
+
+export function conformancePaymentId(runId: string, caseName: string): string {
+  return `conf-${runId}-${caseName}`;
+}
+
+function answerRecord(exchange: Exchange): AnswerRecord {
+  return { httpStatus: exchange.httpStatus ?? null, error: exchange.error ?? null, latencyMs: exchange.latencyMs, excerpt: exchange.excerpt };
+}
+
+function probeRecord(probe: ProbeResult): ProbeRecord {
+  return { url: probe.url, httpStatus: probe.httpStatus ?? null, status: probe.status ?? null, state: probe.state ?? null, problem: probe.problem ?? null };
+}
+
+interface Run {
+  options: ResolvedOptions;
+  sender: Sender;
+  method: PaymentMethod;
+  ids: IdSource;
+  lookup: ReturnType<typeof stateLookup>;
+  /** Until the first exchange with an endpoint, a failed connection means a wrong URL rather than a failing case. */
+  reachedCallback: boolean;
+  reachedProbe: boolean;
+}
+
+async function runCase(run: Run, testCase: ConformanceCase, index: number): Promise<CaseResult> {
+  const { options } = run;
+  const paymentId = conformancePaymentId(options.runId, testCase.name);
+  const bodies = caseBodies(testCase, {
+    projectId: options.projectId,
+    secret: options.secret,
+    paymentId,
+    now: Date.now(),
+    publicUrl: options.publicUrl,
+    method: run.method,
+    ids: run.ids,
+    operationId: run.ids.operationIdBase() + index + 1,
+  });
+  const answers: Exchange[] = [];
+  // One after the other: order is the point of the duplicate and reordered cases.
+  for (const body of bodies) {
+    const answer = await run.sender.post(options.callbackUrl, body);
+    if (!run.reachedCallback && answer.unreachable) throw new UnreachableEndpointError('callbackUrl', options.callbackUrl, answer.error ?? 'no connection');
+    run.reachedCallback = true;
+    answers.push(answer);
+  }
+  let probe: ProbeResult | undefined;
+  if (options.probeUrl !== undefined) {
+    probe = await probeOrder(run.sender, probeUrlFor(options.probeUrl, paymentId), run.lookup);
+    if (!run.reachedProbe && probe.exchange.unreachable) throw new UnreachableEndpointError('probeUrl', probe.url, probe.exchange.error ?? 'no connection');
+    run.reachedProbe = true;
+  }
+  const verdict = judgeCase(testCase, answers, probe, { rejectStatus: options.rejectStatus, timeoutMs: options.timeoutMs });
+  return {
+    name: testCase.name,
+    description: testCase.description,
+    paymentId,
+    ...verdict,
+    latencyMs: Math.max(...answers.map((answer) => answer.latencyMs)),
+    answers: answers.map(answerRecord),
+    probe: probe === undefined ? null : probeRecord(probe),
+  };
+}
+
+/**
+ * Runs every case of the catalogue against `callbackUrl`, one after the other, with fresh payment ids.
+ * Throws ConformanceOptionError for a bad option and UnreachableEndpointError when the first callback (or
+ * the first probe) finds no server; every other failure is a failed case in the report.
+ */
+export async function runConformance(input: ConformanceOptions): Promise<ConformanceReport> {
+  const options = resolveOptions(input);
+  const method = loadMethods().find(METHOD_CODE);
+  if (method === undefined) throw new Error(`data/methods has no ${METHOD_CODE}`);
+  const run: Run = {
+    options,
+    sender: new Sender(`ecommpay-sandbox/${VERSION}`, options.timeoutMs),
+    method,
+    ids: new IdSource(`conformance-${options.runId}`),
+    lookup: stateLookup(options.probeMapping),
+    reachedCallback: false,
+    reachedProbe: false,
+  };
+  const startedAt = Date.now();
+  const cases: CaseResult[] = [];
+  try {
+    for (const [index, testCase] of CASES.entries()) cases.push(await runCase(run, testCase, index));
+  } finally {
+    await run.sender.close();
+  }
+  const passed = cases.filter((result) => result.passed).length;
+  return {
+    passed,
+    failed: cases.length - passed,
+    runId: options.runId,
+    callbackUrl: options.callbackUrl,
+    probeUrl: options.probeUrl ?? null,
+    rejectStatus: options.rejectStatus ?? null,
+    startedAt: new Date(startedAt).toISOString(),
+    durationMs: Date.now() - startedAt,
+    cases,
+  };
+}
