@@ -12,6 +12,7 @@ import type { Sandbox } from '../../sandbox.js';
 import { useHtmlErrors } from '../html-errors.js';
 import { formatMinor, views } from '../views.js';
 import { minorUnitExponent } from '../../domain/currency-converter.js';
+import { formQuery } from './form-query.js';
 
 const HTML = 'text/html; charset=utf-8';
 
@@ -78,8 +79,9 @@ export async function paymentPage(app: FastifyInstance, { sandbox }: { sandbox: 
     };
   }
 
-  app.get('/payment', async (request, reply) => {
-    const query = rawQuery(request);
+  // Some shop bundles (and EPayWidget.run(config, 'POST')) post the signed parameters as a form: same checks.
+  app.route({ method: ['GET', 'POST'], url: '/payment', handler: async (request, reply) => {
+    const query = request.method === 'POST' ? formQuery(request.body) : rawQuery(request);
     const params = parseQuery(query);
     const admitted = admit(params, reply);
     if (admitted === undefined) return reply;
@@ -90,7 +92,7 @@ export async function paymentPage(app: FastifyInstance, { sandbox }: { sandbox: 
     }
     const name = admitted.project.name || `Project ${admitted.project.projectId}`;
     return reply.type(HTML).send(views.render('./payment-page/form', formData(params, query, name)));
-  });
+  } });
 
   app.post<{ Body: Record<string, unknown> }>('/payment/submit', async (request, reply) => {
     const body = typeof request.body === 'object' && request.body !== null ? request.body : {};
