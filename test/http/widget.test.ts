@@ -96,6 +96,7 @@ t.test('POST /payment refuses exactly as the link does: same status, code, field
     t.match(viaForm.body, new RegExp(`Error ${code}: `), `${name}: code`);
     if (field !== '') t.match(viaForm.body, new RegExp(`<code>${field}</code>: `), `${name}: field`);
     t.equal(/<ul>[\s\S]*<\/ul>/.exec(viaForm.body)?.[0], /<ul>[\s\S]*<\/ul>/.exec(viaLink.body)?.[0], `${name}: the same field list`);
+    t.equal(/<pre>[\s\S]*<\/pre>/.exec(viaForm.body)?.[0], /<pre>[\s\S]*<\/pre>/.exec(viaLink.body)?.[0], `${name}: the same signed string`);
     t.equal(/<h1[^>]*>[^<]*<\/h1>/.exec(viaForm.body)?.[0], /<h1[^>]*>[^<]*<\/h1>/.exec(viaLink.body)?.[0], `${name}: the same message`);
   }
   const tampered = await postPayment(app, (() => { const q = signedQuery(base); q.set('payment_amount', '1'); return q; })());
@@ -226,6 +227,8 @@ t.test('a widget payment stays in the widget: the wallet checkout and the result
   t.equal(paid.headers.location, `/payment/result?tokenid=${token}`);
   const result = await app.inject({ url: String(paid.headers.location) });
   t.match(result.body, /Payment successful/);
+  t.match(result.headers['content-security-policy'], /script-src 'nonce-[^']+'.*frame-ancestors http:\/\/shop\.example:3000$/);
+  t.equal(frameScript(result.body).src, '/shared/payment-frame.js');
   t.notMatch(result.body, /http-equiv="refresh"/, 'in a frame the result page does not move on by itself');
   t.same(frameScript(result.body).state?.events, [
     { message: 'epframe.payment.success', data: { project_id: PROJECT_ID, payment_id: 'w-pay', status: 'success', amount: 50000, currency: 'PHP', code: '0', message: 'Success' } },
@@ -242,7 +245,7 @@ t.test('the result page of a declined widget payment announces epframe.payment.f
   t.match(result.body, /<a href="http:\/\/shop\.example:3000\/sorry" id="continue" target="_top">Return to the shop<\/a>/);
 });
 
-t.test('the dashboard and every page outside the Payment Page and the wallet refuse framing', async (t) => {
+t.test('the dashboard refuses to be framed (X-Frame-Options: DENY, frame-ancestors \'none\'), while the wallet\'s own error page may be framed', async (t) => {
   const { app } = await buildTestSandbox(t);
   const dashboard = await app.inject({ url: '/dashboard/payments' });
   t.equal(dashboard.statusCode, 200);
