@@ -198,6 +198,21 @@ t.test('the checkout widget on a shop page, in a real browser with JavaScript on
     t.equal((await app.inject({ url: `/_sandbox/payments/${PROJECT_ID}/widget-embedded-invalid` })).statusCode, 404);
   });
 
+  t.test('embedded: a plugin\'s own epframe.embedded_mode.submit, posted to the shop\'s window, sends the form with the e-mail it carries', async (t) => {
+    const paymentId = 'widget-embedded-legacy-submit';
+    const page = await openShop(t, paymentId, setupFor(paymentId, 'embedded', { customer_email: undefined }));
+    const frame = await startWidget(page, 'embedded');
+    // As WooCommerce's legacy checkout does after creating the order: BillingInfo[…] fields, to its own window.
+    await page.evaluate(() => window.postMessage(JSON.stringify({
+      message: 'epframe.embedded_mode.submit', fields: { 'BillingInfo[customer_email]': 'maria@example.ph' }, from_another_domain: true,
+    }), window.location.origin));
+    await frame.getByLabel('Mobile number').waitFor();
+    const sent = await widgetEvent(page, 'onPaymentSent');
+    t.match(sent.args[0], { payment_id: paymentId, status: 'awaiting redirect result' });
+    const report = (await app.inject({ url: `/_sandbox/payments/${PROJECT_ID}/${paymentId}` })).json() as Record<string, any>;
+    t.match(report.payment, { customer: { email: 'maria@example.ph' } });
+  });
+
   for (const mode of ['popup', 'iframe', 'embedded'] as const) {
     t.test(`${mode}: a tampered parameter set raises onValidationError with 3261 on the signature field`, async (t) => {
       const setup = setupFor(`widget-${mode}-tampered`, mode);
