@@ -8,6 +8,7 @@ import { paymayaEmulator } from './http/paymaya-emulator/plugin.js';
 import { paymentPage } from './http/payment-page/plugin.js';
 import { securityHeaders } from './http/security-headers.js';
 import { sandboxApi } from './http/sandbox-api/plugin.js';
+import { checkoutWidget } from './http/widget/plugin.js';
 import { fromRoot } from './project-root.js';
 import type { Sandbox } from './sandbox.js';
 
@@ -30,6 +31,7 @@ export async function buildApp(sandbox: Sandbox, options: { loggerInstance?: Fas
   await app.register(paymayaEmulator, { sandbox });
   await app.register(sandboxApi, { sandbox });
   await app.register(dashboard, { sandbox });
+  await app.register(checkoutWidget);
   app.setNotFoundHandler((request, reply) =>
     reply.code(404).send({ status: 'error', code: '404', message: `No route ${request.method} ${request.url.split('?')[0]}`, errors: [] }),
   );

@@ -8,6 +8,7 @@ import type { CustomerAction } from '../../domain/payment-lifecycle.js';
 import type { Sandbox } from '../../sandbox.js';
 import { useHtmlErrors } from '../html-errors.js';
 import { formatMinor, views } from '../views.js';
+import { framablePages, frameOfPayment, inFrame, paymentSentEvent, validationErrorEvent } from '../widget/page-frame.js';
 
 const MOBILE_NUMBER = /^09\d{9}$/;
 const ACTIONS = new Set<CustomerAction>(['pay', 'decline', 'cancel']);
@@ -15,6 +16,7 @@ const ACTIONS = new Set<CustomerAction>(['pay', 'decline', 'cancel']);
 export async function paymayaEmulator(app: FastifyInstance, { sandbox }: { sandbox: Sandbox }): Promise<void> {
   await app.register(formbody, { bodyLimit: 16 * 1024 });
   useHtmlErrors(app);
+  framablePages(app);
   const { lifecycle, lookup, links, methods, projects } = sandbox;
 
   async function pageData(payment: Payment): Promise<Record<string, unknown>> {
@@ -39,7 +41,8 @@ export async function paymayaEmulator(app: FastifyInstance, { sandbox }: { sandb
   app.get<{ Querystring: { tokenid?: string } }>('/paymaya/checkout', async (request, reply) => {
     const payment = typeof request.query.tokenid === 'string' ? await lookup.findByCheckoutToken(request.query.tokenid) : undefined;
     if (payment === undefined) return errorPage(reply, 404, '3061', 'Transaction not found');
-    return reply.type('text/html; charset=utf-8').send(views.render('./paymaya/checkout', await pageData(payment)));
+    const frame = inFrame(reply, frameOfPayment(payment), isFinal(payment.status) ? [] : [paymentSentEvent(payment)]);
+    return reply.type('text/html; charset=utf-8').send(views.render('./paymaya/checkout', { ...(await pageData(payment)), frame }));
   });
 
   app.post<{ Body: Record<string, unknown> }>('/paymaya/checkout', async (request, reply) => {
@@ -52,14 +55,15 @@ export async function paymayaEmulator(app: FastifyInstance, { sandbox }: { sandb
     const mobile = typeof body.mobile === 'string' ? body.mobile.trim() : '';
     if (action === 'pay' && !MOBILE_NUMBER.test(mobile)) {
       const error = 'Enter your 11-digit mobile number starting with 09.';
-      return reply.code(400).type('text/html; charset=utf-8').send(views.render('./paymaya/checkout', { ...(await pageData(payment)), error, mobile }));
+      const frame = inFrame(reply, frameOfPayment(payment), [validationErrorEvent('2004', error, [{ field: 'mobile', message: error }])]);
+      return reply.code(400).type('text/html; charset=utf-8').send(views.render('./paymaya/checkout', { ...(await pageData(payment)), error, mobile, frame }));
     }
     let completed: Payment;
     try {
       completed = await lifecycle.customerAction(token, action, action === 'pay' ? mobile : undefined);
     } catch (error) {
       if (error instanceof Refusal && error.kind === 'status-forbids-action') {
-        return reply.code(409).type('text/html; charset=utf-8').send(views.render('./paymaya/checkout', await pageData(payment)));
+        return reply.code(409).type('text/html; charset=utf-8').send(views.render('./paymaya/checkout', { ...(await pageData(payment)), frame: inFrame(reply, frameOfPayment(payment)) }));
       }
       throw error;
     }

@@ -12,12 +12,17 @@ import type { Sandbox } from '../../sandbox.js';
 import { useHtmlErrors } from '../html-errors.js';
 import { formatMinor, views } from '../views.js';
 import { minorUnitExponent } from '../../domain/currency-converter.js';
+import {
+  framablePages, frameExtras, frameOfParams, frameOfPayment, inFrame, paymentResultEvents, refusalEvent, validationErrorEvent, type PageFrame,
+} from '../widget/page-frame.js';
+import { formQuery } from './form-query.js';
 
 const HTML = 'text/html; charset=utf-8';
 
 export async function paymentPage(app: FastifyInstance, { sandbox }: { sandbox: Sandbox }): Promise<void> {
   await app.register(formbody, { bodyLimit: 64 * 1024 });
   useHtmlErrors(app);
+  framablePages(app);
   const { rules, lifecycle, lookup, links, projects, methods, clock } = sandbox;
   const saleMethods = () => methods.all().filter((m) => m.operations.sale?.interfaces.includes('payment_page'));
 
@@ -26,13 +31,14 @@ export async function paymentPage(app: FastifyInstance, { sandbox }: { sandbox: 
     return index === -1 ? '' : request.url.slice(index + 1);
   }
 
-  function errorPage(reply: FastifyReply, refusal: Refusal): FastifyReply {
+  function errorPage(reply: FastifyReply, refusal: Refusal, frame?: PageFrame): FastifyReply {
     const status = refusal.kind === 'unknown-project' || refusal.kind.endsWith('signature') ? 401 : refusal.kind === 'payment-not-found' ? 404 : 400;
     return reply.code(status).type(HTML).send(views.render('./error', {
       code: refusal.code,
       message: refusal.message,
       errors: refusal.fields,
       signedString: refusal.facts.signed_string,
+      frame: inFrame(reply, frame, [refusalEvent(refusal)]),
     }));
   }
 
@@ -50,7 +56,7 @@ export async function paymentPage(app: FastifyInstance, { sandbox }: { sandbox: 
       return { project };
     } catch (error) {
       if (error instanceof Refusal) {
-        errorPage(reply, error);
+        errorPage(reply, error, frameOfParams(params));
         return undefined;
       }
       throw error;
@@ -78,19 +84,20 @@ export async function paymentPage(app: FastifyInstance, { sandbox }: { sandbox: 
     };
   }
 
-  app.get('/payment', async (request, reply) => {
-    const query = rawQuery(request);
+  // Some shop bundles (and EPayWidget.run(config, 'POST')) post the signed parameters as a form: same checks.
+  app.route({ method: ['GET', 'POST'], url: '/payment', handler: async (request, reply) => {
+    const query = request.method === 'POST' ? formQuery(request.body) : rawQuery(request);
     const params = parseQuery(query);
     const admitted = await admit(params, reply);
     if (admitted === undefined) return reply;
     const existing = await lookup.find(admitted.project.projectId, params.payment_id as string);
     if (existing !== undefined) return reply.redirect(links.paymentPageResultPath(existing), 303);
     if (params.best_before !== undefined && params.best_before !== '' && Date.parse(params.best_before) < clock.now()) {
-      return reply.type(HTML).send(views.render('./payment-page/expired', { lang: language(params), paymentId: params.payment_id }));
+      return reply.type(HTML).send(views.render('./payment-page/expired', { lang: language(params), paymentId: params.payment_id, frame: inFrame(reply, frameOfParams(params)) }));
     }
     const name = admitted.project.name || `Project ${admitted.project.projectId}`;
-    return reply.type(HTML).send(views.render('./payment-page/form', formData(params, query, name)));
-  });
+    return reply.type(HTML).send(views.render('./payment-page/form', { ...formData(params, query, name), frame: inFrame(reply, frameOfParams(params)) }));
+  } });
 
   app.post<{ Body: Record<string, unknown> }>('/payment/submit', async (request, reply) => {
     const body = typeof request.body === 'object' && request.body !== null ? request.body : {};
@@ -102,10 +109,13 @@ export async function paymentPage(app: FastifyInstance, { sandbox }: { sandbox: 
     const name = project.name || `Project ${project.projectId}`;
     const email = typeof body.customer_email === 'string' ? body.customer_email.trim() : '';
     const method = typeof body.method === 'string' ? methods.findByPaymentPageCode(body.method) : undefined;
-    const again = (message: string) => reply.code(400).type(HTML).send(views.render('./payment-page/form', formData({ ...params, customer_email: email }, query, name, message)));
-    if (method === undefined || method.operations.sale?.interfaces.includes('payment_page') !== true) return again('Choose a payment method.');
+    const again = (message: string, field: string, code: string) => reply.code(400).type(HTML).send(views.render('./payment-page/form', {
+      ...formData({ ...params, customer_email: email }, query, name, message),
+      frame: inFrame(reply, frameOfParams(params), [validationErrorEvent(code, message, [{ field, message }])]),
+    }));
+    if (method === undefined || method.operations.sale?.interfaces.includes('payment_page') !== true) return again('Choose a payment method.', 'method', '2004');
     if (parameterProblems({ ...params, customer_email: email }).some((p) => p.field === 'customer_email') || email === '') {
-      return again('Enter a valid e-mail address.');
+      return again('Enter a valid e-mail address.', 'customer_email', email === '' ? '2004' : '2426');
     }
     const existing = await lookup.find(project.projectId, params.payment_id as string);
     if (existing !== undefined) return reply.redirect(links.paymentPageResultPath(existing), 303);
@@ -123,10 +133,10 @@ export async function paymentPage(app: FastifyInstance, { sandbox }: { sandbox: 
         callbackUrl: params.merchant_callback_url || undefined,
         callbackDelaySeconds: 0,
         callbacksDisabled: false,
-        extras: { payment_page: merchantUrls(params), language: language(params) },
+        extras: { payment_page: merchantUrls(params), language: language(params), ...frameExtras(frameOfParams(params)) },
       });
     } catch (error) {
-      if (error instanceof Refusal) return errorPage(reply, error);
+      if (error instanceof Refusal) return errorPage(reply, error, frameOfParams(params));
       throw error;
     }
     const payment = await lookup.find(project.projectId, params.payment_id as string) as Payment;
@@ -151,6 +161,7 @@ export async function paymentPage(app: FastifyInstance, { sandbox }: { sandbox: 
       amount: formatMinor(payment.sum.amount, payment.sum.currency, minorUnitExponent(payment.sum.currency)),
       next,
       checkoutUrl: isFinal(payment.status) ? undefined : links.checkoutPath(payment),
+      frame: inFrame(reply, frameOfPayment(payment), paymentResultEvents(payment, await lookup.operationsOf(payment))),
     }));
   });
 
