@@ -1,5 +1,5 @@
 // A real HTTP server that receives callbacks, records them and answers with scripted statuses.
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface Received { at: number; headers: IncomingMessage['headers']; body: string; json: Record<string, unknown> }
@@ -9,6 +9,13 @@ export interface Receiver {
   received: Received[];
   /** Statuses to answer with, in order; once used up, 200. */
   script: number[];
+  /** While true, requests are recorded as `held` and left without an answer. */
+  holding: boolean;
+  held: Received[];
+  /** Resolves once `count` requests have been answered (held ones do not count). */
+  whenReceived(count: number, timeoutMs?: number): Promise<void>;
+  /** Resolves once `count` requests are being held. */
+  whenHeld(count: number, timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -16,7 +23,10 @@ interface Tap { teardown(fn: () => unknown): void }
 
 export async function startReceiver(t: Tap, script: number[] = []): Promise<Receiver> {
   const received: Received[] = [];
-  const state = { script: [...script] };
+  const held: Received[] = [];
+  const waiting: Array<() => void> = [];
+  const state = { script: [...script], holding: false };
+  const hanging = new Set<ServerResponse>();
   const server: Server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -28,24 +38,53 @@ export async function startReceiver(t: Tap, script: number[] = []): Promise<Rece
       } catch {
         json = {};
       }
-      received.push({ at: Date.now(), headers: request.headers, body, json });
-      const status = state.script.shift() ?? 200;
-      response.writeHead(status, { 'content-type': 'text/plain' });
-      response.end(status === 200 ? 'OK' : `failing with ${status}`);
+      const entry = { at: Date.now(), headers: request.headers, body, json };
+      if (state.holding) {
+        held.push(entry);
+        hanging.add(response);
+      } else {
+        received.push(entry);
+        const status = state.script.shift() ?? 200;
+        response.writeHead(status, { 'content-type': 'text/plain' });
+        response.end(status === 200 ? 'OK' : `failing with ${status}`);
+      }
+      for (const check of waiting.splice(0)) check();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
+  const until = (done: () => boolean, what: string, timeoutMs: number) => new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), timeoutMs);
+    const check = () => {
+      if (done()) {
+        clearTimeout(timer);
+        resolve();
+      } else {
+        waiting.push(check);
+      }
+    };
+    check();
+  });
   const receiver: Receiver = {
     url: `http://127.0.0.1:${port}/callback`,
     received,
+    held,
     get script() {
       return state.script;
     },
     set script(value: number[]) {
       state.script = [...value];
     },
+    get holding() {
+      return state.holding;
+    },
+    set holding(value: boolean) {
+      state.holding = value;
+    },
+    whenReceived: (count, timeoutMs = 30_000) => until(() => received.length >= count, `${count} callbacks`, timeoutMs),
+    whenHeld: (count, timeoutMs = 30_000) => until(() => held.length >= count, `${count} held callbacks`, timeoutMs),
     close: () => new Promise<void>((resolve) => {
+      for (const response of hanging) response.destroy();
       server.closeAllConnections();
       server.close(() => resolve());
     }),

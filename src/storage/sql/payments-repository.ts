@@ -9,8 +9,10 @@ const INSERT = `INSERT INTO payments (project_id, payment_id, method, type, stat
   converted_currency, description, customer_id, customer, account, return_url, callback_url, callback_delay, callbacks_disabled,
   checkout_token, provider_payment_id, created_at, updated_at, base_due_at, limit_due_at, extras)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-  ON CONFLICT (project_id, payment_id) DO NOTHING RETURNING row_id`;
+  ON CONFLICT DO NOTHING RETURNING row_id`;
 
+// Any unique key counts: two instances inserting the same payment at once collide on its checkout token (derived
+// from the project and payment id) as surely as on (project_id, payment_id).
 export class SqlPayments implements Payments {
   constructor(private readonly db: SqlExecutor, private readonly dialect: Dialect) {}
 
