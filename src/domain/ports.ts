@@ -67,15 +67,15 @@ export interface CallbacksReader {
   attemptsOf(callbackId: number): Promise<CallbackAttempt[]>;
   list(filter: CallbackFilter): Promise<CallbackRecord[]>;
   inbox(filter: ListFilter): Promise<InboxEntry[]>;
+  /** Whether an earlier callback of the payment is still waiting for delivery, so a new one must queue behind it. */
+  hasPending(paymentRowId: number): Promise<boolean>;
+  nextQueued(paymentRowId: number): Promise<CallbackRecord | undefined>;
 }
 
 export interface AttemptOutcome { state: CallbackState; nextAttemptAt: number | undefined; deliveredAt: number | undefined }
 
 export interface Callbacks extends CallbacksReader {
   insert(record: NewCallback): Promise<number>;
-  /** Whether an earlier callback of the payment is still waiting for delivery, so a new one must queue behind it. */
-  hasPending(paymentRowId: number): Promise<boolean>;
-  nextQueued(paymentRowId: number): Promise<CallbackRecord | undefined>;
   schedule(id: number, at: number): Promise<void>;
   recordAttempt(attempt: CallbackAttempt, outcome: AttemptOutcome): Promise<void>;
   addToInbox(callback: CallbackRecord, at: number): Promise<void>;
