@@ -57,7 +57,7 @@ t.test('the server refuses to start on a bad config file, naming the key, with e
   });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   t.equal(code, 2);
   t.match(stderr, /unknown key "colour"/);
 });

@@ -2,15 +2,17 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { fromRoot } from '../../src/project-root.js';
+import { runningInCi } from './ci.js';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-export const browserSkipReason = existsSync(CHROMIUM_PATH)
-  ? false
-  : `no Chromium at ${CHROMIUM_PATH} (install Debian's chromium package or set CHROMIUM_PATH); browser tests skipped`;
+const missing = `no Chromium at ${CHROMIUM_PATH} (install Debian's chromium package or set CHROMIUM_PATH)`;
+/** Skipped with a reason on a developer's machine without Chromium; under CI=true the tests run and fail instead. */
+export const browserSkipReason = existsSync(CHROMIUM_PATH) || runningInCi ? false : `${missing}; browser tests skipped`;
 
 interface Tap { teardown(fn: () => unknown): void }
 
 export async function launchBrowser(t: Tap): Promise<Browser> {
+  if (!existsSync(CHROMIUM_PATH)) throw new Error(`${missing}: with CI=true a browser test fails rather than skips`);
   const browser = await chromium.launch({
     executablePath: CHROMIUM_PATH,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],

@@ -30,7 +30,10 @@ export function startChildSandbox(t: Tap, env: Record<string, string>, args: str
       }
     });
     child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-    child.on('exit', (code, signal) => reject(new Error(`sandbox exited early (${code ?? signal}): ${output.join('')}`)));
+    // 'close' comes once the output streams are drained, so the message carries everything the child printed.
+    child.on('close', (code, signal) => {
+      if (!ready) reject(new Error(`sandbox exited early (${code ?? signal}): ${output.join('')}`));
+    });
   });
 }
 
@@ -41,7 +44,7 @@ export function runToExit(args: string[], env: Record<string, string> = {}): Pro
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
 }
 
 export function exitOf(child: ChildProcess): Promise<number | null> {

@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
-import { tempDir, PROJECT_ID, SECRET } from '../helpers/sandbox.js';
+import { freshDatabase, tempDir, PROJECT_ID, SECRET } from '../helpers/sandbox.js';
 import { saleBody, signed } from '../helpers/gate-client.js';
 import { call, exitOf, runToExit, startChildSandbox } from '../helpers/child-sandbox.js';
 
@@ -26,7 +26,7 @@ t.test('flags start the sandbox; SIGTERM lets a delivery in flight finish and re
     projects: [{ project_id: PROJECT_ID, secret_key: SECRET, callback_url: `http://127.0.0.1:${(hanging.address() as AddressInfo).port}/cb` }],
     callbacks: { timeout_ms: 400 },
   }));
-  const args = ['--port', '0', '--db', join(dir, 'sandbox.db'), '--config', config, '--clock', 'manual', '--seed', 'cli'];
+  const args = ['--port', '0', '--db', await freshDatabase(t), '--config', config, '--clock', 'manual', '--seed', 'cli'];
   const first = await startChildSandbox(t, {}, args);
   t.match(first.output.join(''), /clock: manual {3}seed: cli/);
   t.equal((await call(first.baseUrl, '/v2/payment/wallet/paymaya/sale', signed(saleBody('term-1')))).status, 200);

@@ -2,7 +2,7 @@ import t from 'tap';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startReceiver } from '../helpers/receiver.js';
-import { tempDir, PROJECT_ID, SECRET } from '../helpers/sandbox.js';
+import { freshDatabase, tempDir, PROJECT_ID, SECRET } from '../helpers/sandbox.js';
 import { saleBody, SdkCallback, signed } from '../helpers/gate-client.js';
 import { call, killHard, startChildSandbox } from '../helpers/child-sandbox.js';
 
@@ -11,7 +11,7 @@ t.test('callbacks committed before a kill -9 are delivered after a restart', asy
   const receiver = await startReceiver(t, [500]);
   const configPath = join(dir, 'sandbox.json');
   writeFileSync(configPath, JSON.stringify({ projects: [{ project_id: PROJECT_ID, secret_key: SECRET, callback_url: receiver.url }] }));
-  const env = { SANDBOX_DB: join(dir, 'sandbox.db'), SANDBOX_CONFIG: configPath, SANDBOX_CLOCK: 'manual', SANDBOX_SEED: 'crash' };
+  const env = { SANDBOX_DB: await freshDatabase(t), SANDBOX_CONFIG: configPath, SANDBOX_CLOCK: 'manual', SANDBOX_SEED: 'crash' };
 
   const first = await startChildSandbox(t, env);
   t.equal((await call(first.baseUrl, '/v2/payment/wallet/paymaya/sale', signed(saleBody('crash-1')))).status, 200);

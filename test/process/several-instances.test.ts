@@ -59,6 +59,8 @@ t.test('several instances on one PostgreSQL database', { skip: postgresSkipReaso
     const start = receiver.received.length;
     t.equal((await call(a.baseUrl, '/v2/payment/wallet/paymaya/sale', signed(saleBody('multi-1')))).status, 200);
     await receiver.whenReceived(start + 1);
+    // The attempt is recorded once the receiver's answer is back: let the due work finish before reading the log.
+    await call(b.baseUrl, '/_sandbox/clock/advance', { seconds: 0 });
     const status = await call(b.baseUrl, '/v2/payment/status', signed({ general: { project_id: PROJECT_ID, payment_id: 'multi-1' } }));
     t.equal(status.status, 200);
     t.match(status.json, { payment: { id: 'multi-1', status: 'awaiting redirect result' } });
