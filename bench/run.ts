@@ -1,5 +1,5 @@
-// `npm run bench`: the sandbox (its real start path, a temp database) beside bare Fastify and any peer mock
-// that is installed, each driven by autocannon from a separate process. Prints a table and writes JSON.
+// `npm run bench`: the sandbox (its real start path, a temp database) beside bare Fastify and the peer mocks
+// of bench/peers, each driven by autocannon from a separate process. Prints a table and writes JSON.
 // BENCH_SECONDS (default 10) sets each measured run; BENCH_FILL (default 0) first stores that many payments
 // (e.g. 200000 for the memory target, 1000000 for the scale-with-data target).
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { benchCallbacks } from './callbacks.js';
 import { runLoad, type LoadResult } from './load.js';
 import type { LoadSpec } from './load-worker.js';
+import { benchPeers } from './peers.js';
 import { memoryOf } from './process-stats.js';
 import { BENCH_PROJECT, startProcess, stopSandbox } from './sandbox-process.js';
 
@@ -77,12 +78,12 @@ rows.push(row('sandbox', 'Gate payout to an eligible customer', payout, 'its fin
 const rssAfter = memoryOf(pid).rssMb;
 await stopSandbox({ child: sandbox.child, baseUrl: sandbox.baseUrl, dir, startMs });
 
-for (const peer of [
-  { name: 'Prism', bin: 'node_modules/.bin/prism' },
-  { name: 'Mockoon', bin: 'node_modules/.bin/mockoon-cli' },
-  { name: 'WireMock', bin: 'node_modules/.bin/wiremock' },
-]) {
-  if (!existsSync(peer.bin)) rows.push({ server: peer.name, scenario: 'static JSON POST', rps: 0, p50: 0, p99: 0, peakRssMb: 0, errors: 0, note: 'not installed: skipped' });
+// Peers get bare Fastify's small body: their stubs ignore it, and signing sale bodies would load the generator.
+for (const peer of await benchPeers((peerPid, url, prefix) => measure(peerPid, { ...base, url, body: 'static', prefix }))) {
+  const note = peer.reason === undefined ? peer.note : `${peer.note}; ${peer.reason}`;
+  rows.push(peer.result === undefined
+    ? { server: peer.name, scenario: 'Gate sale stub (static JSON)', rps: 0, p50: 0, p99: 0, peakRssMb: 0, errors: 0, note: peer.reason ?? '' }
+    : row(peer.name, 'Gate sale stub (static JSON)', peer.result, note));
 }
 
 const callbacks = await benchCallbacks();
