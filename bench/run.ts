@@ -1,7 +1,8 @@
-// `npm run bench`: the sandbox (its real start path, a temp database) beside bare Fastify and any peer mock
-// that is installed, each driven by autocannon from a separate process. Prints a table and writes JSON.
+// `npm run bench`: the sandbox (its real start path, a temp database) beside bare Fastify and the peer mocks
+// of bench/peers, each driven by autocannon from a separate process. Prints a table and writes JSON.
 // BENCH_SECONDS (default 10) sets each measured run; BENCH_FILL (default 0) first stores that many payments
-// (e.g. 200000 for the memory target, 1000000 for the scale-with-data target).
+// (e.g. 200000 for the memory target, 1000000 for the scale-with-data target). `--quick` (the regression
+// guard) runs only bare Fastify, Gate sale and Gate status, 5 s each after a 2 s warm-up.
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
@@ -9,13 +10,15 @@ import { fileURLToPath } from 'node:url';
 import { benchCallbacks } from './callbacks.js';
 import { runLoad, type LoadResult } from './load.js';
 import type { LoadSpec } from './load-worker.js';
+import { benchPeers } from './peers.js';
 import { memoryOf } from './process-stats.js';
 import { BENCH_PROJECT, startProcess, stopSandbox } from './sandbox-process.js';
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const QUICK = process.argv.includes('--quick');
+const SECONDS = Number(process.env.BENCH_SECONDS ?? (QUICK ? 5 : 10));
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
-const FILL = Number(process.env.BENCH_FILL ?? 0);
-const WARMUP = Math.min(3, SECONDS);
+const FILL = QUICK ? 0 : Number(process.env.BENCH_FILL ?? 0);
+const WARMUP = Math.min(QUICK ? 2 : 3, SECONDS);
 
 interface Row { server: string; scenario: string; rps: number; p50: number; p99: number; peakRssMb: number; errors: number; ratio?: number; note?: string }
 
@@ -72,25 +75,31 @@ const sale = await measure(pid, { ...base, url: `${sandbox.baseUrl}/v2/payment/w
 rows.push(row('sandbox', 'Gate sale (durable, callback in the outbox)', sale));
 const status = await measure(pid, { ...base, url: `${sandbox.baseUrl}/v2/payment/status`, body: 'status', prefix: 'status', statusPaymentId: seedId });
 rows.push(row('sandbox', 'Gate status (signed answer)', status));
-const payout = await measure(pid, { ...base, url: `${sandbox.baseUrl}/v2/payment/wallet/paymaya/payout`, body: 'payout', prefix: 'payout', customerId: 'eligible' });
-rows.push(row('sandbox', 'Gate payout to an eligible customer', payout, 'its final callback runs meanwhile (to the inbox)'));
+if (!QUICK) {
+  const payout = await measure(pid, { ...base, url: `${sandbox.baseUrl}/v2/payment/wallet/paymaya/payout`, body: 'payout', prefix: 'payout', customerId: 'eligible' });
+  rows.push(row('sandbox', 'Gate payout to an eligible customer', payout, 'its final callback runs meanwhile (to the inbox)'));
+}
 const rssAfter = memoryOf(pid).rssMb;
 await stopSandbox({ child: sandbox.child, baseUrl: sandbox.baseUrl, dir, startMs });
 
-for (const peer of [
-  { name: 'Prism', bin: 'node_modules/.bin/prism' },
-  { name: 'Mockoon', bin: 'node_modules/.bin/mockoon-cli' },
-  { name: 'WireMock', bin: 'node_modules/.bin/wiremock' },
-]) {
-  if (!existsSync(peer.bin)) rows.push({ server: peer.name, scenario: 'static JSON POST', rps: 0, p50: 0, p99: 0, peakRssMb: 0, errors: 0, note: 'not installed: skipped' });
+if (!QUICK) {
+  // Peers get bare Fastify's small body: their stubs ignore it, and signing sale bodies would load the generator.
+  const peers = await benchPeers((peerPid, url, prefix) => measure(peerPid, { ...base, url, body: 'static', prefix }));
+  for (const peer of peers) {
+    const note = peer.reason === undefined ? peer.note : `${peer.note}; ${peer.reason}`;
+    rows.push(peer.result === undefined
+      ? { server: peer.name, scenario: 'Gate sale stub (static JSON)', rps: 0, p50: 0, p99: 0, peakRssMb: 0, errors: 0, note: peer.reason ?? '' }
+      : row(peer.name, 'Gate sale stub (static JSON)', peer.result, note));
+  }
 }
 
-const callbacks = await benchCallbacks();
+const callbacks = QUICK ? undefined : await benchCallbacks();
 for (const r of rows) if (r.rps > 0) r.ratio = Math.round((r.rps / bareRps) * 100) / 100;
 
-const results = { date: new Date().toISOString(), node: process.version, cpus: cpus().length, connections: CONNECTIONS, seconds: SECONDS, startMs, rssAfterRunsMb: rssAfter, fill, rows, callbacks };
+const results = { date: new Date().toISOString(), node: process.version, cpus: cpus().length, quick: QUICK, connections: CONNECTIONS, seconds: SECONDS, startMs, rssAfterRunsMb: rssAfter, fill, rows, callbacks };
 console.table(rows.map((r) => ({ server: r.server, scenario: r.scenario, 'req/s': r.rps, 'p50 ms': r.p50, 'p99 ms': r.p99, 'peak RSS MB': r.peakRssMb, errors: r.errors, 'ratio to bare': r.ratio ?? '', note: r.note ?? '' })));
-console.table({ 'first 200 on /_sandbox/health (ms)': startMs, 'RSS after the runs (MB)': rssAfter, ...callbacks, ...(fill ?? {}) });
+console.table({ 'first 200 on /_sandbox/health (ms)': startMs, 'RSS after the runs (MB)': rssAfter, ...(callbacks ?? {}), ...(fill ?? {}) });
+if (QUICK) console.log(`quick: bare Fastify ${bareRps} req/s; ratio to bare: ${rows.slice(1).map((r) => `${r.scenario.split(' (')[0]} ${r.ratio ?? 0}`).join(', ')}`);
 mkdirSync('bench/results', { recursive: true });
 const file = `bench/results/bench-${Date.now()}.json`;
 writeFileSync(file, JSON.stringify(results, null, 2));
