@@ -6,6 +6,7 @@ import { dataApi } from './http/data-api/plugin.js';
 import { dashboard } from './http/dashboard/plugin.js';
 import { paymayaEmulator } from './http/paymaya-emulator/plugin.js';
 import { paymentPage } from './http/payment-page/plugin.js';
+import { refuseNul } from './http/nul-guard.js';
 import { securityHeaders } from './http/security-headers.js';
 import { sandboxApi } from './http/sandbox-api/plugin.js';
 import { checkoutWidget } from './http/widget/plugin.js';
@@ -23,6 +24,7 @@ export async function buildApp(sandbox: Sandbox, options: { loggerInstance?: Fas
   const stylesheet = readFileSync(fromRoot('views', 'assets', 'sandbox.css'));
   app.get('/assets/sandbox.css', async (_request, reply) => reply.type('text/css; charset=utf-8').header('cache-control', 'max-age=300').send(stylesheet));
   securityHeaders(app);
+  refuseNul(app);
   // Another instance may have moved a shared manual clock: every request starts from the time it set.
   if (sandbox.clockControl.shared) app.addHook('onRequest', async () => sandbox.clockControl.sync());
   await app.register(gateApi, { sandbox });

@@ -108,6 +108,11 @@ export class PayoutBatches {
     const { read } = this.deps.storage;
     for (const [index, cells] of rows.entries()) {
       const rowNumber = index + 2;
+      const nulAt = cells.findIndex((value) => value.includes('\u0000'));
+      if (nulAt !== -1) {
+        errors.push({ row: rowNumber, column: columns[nulAt] ?? '', message: 'Contains the NUL character (U+0000), which is not accepted' });
+        continue;
+      }
       const cell = (name: string) => cells[columns.indexOf(name)] ?? '';
       const fields: PayoutFields = {
         paymentId: cell('general.payment_id'), amount: cell('payment.amount'), currency: cell('payment.currency'), description: cell('payment.description'),
@@ -130,7 +135,8 @@ export class PayoutBatches {
     if (valid.length === 0) return { batchId: undefined, errors, accepted: 0 };
     const { clock } = this.deps;
     const batchId = await this.deps.storage.transact(async (tx) => {
-      const id = await tx.batches.create(project.projectId, fileName, clock.now(), valid, []);
+      // The file name is only a label; a NUL in it (which PostgreSQL cannot store) is dropped.
+      const id = await tx.batches.create(project.projectId, fileName.replaceAll('\u0000', ''), clock.now(), valid, []);
       await tx.jobs.put({ kind: 'batch', ref: id, dueAt: clock.now(), projectId: project.projectId, payload: '0' });
       return id;
     });

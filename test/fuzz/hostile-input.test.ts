@@ -124,3 +124,24 @@ t.test('pages answer random query strings and form bodies with an HTML page, nev
   ), { numRuns: RUNS });
   t.pass('no 500');
 });
+
+t.test('the NUL character is refused in any field of every surface, naming the field, and nothing is stored', async (t) => {
+  const { app } = await buildTestSandbox(t);
+  const cases: Array<[string, Record<string, unknown>, string]> = [
+    ['nul-\u0000-id', {}, 'general.payment_id'],
+    ['nul-2', { payment: { amount: 5000, currency: 'PHP', description: 'a\u0000b' } }, 'payment.description'],
+    ['nul-3', { customer: { id: 'c\u0000', ip_address: '203.0.113.7' } }, 'customer.id'],
+  ];
+  for (const [id, overrides, field] of cases) {
+    const response = await app.inject({ method: 'POST', url: '/v2/payment/wallet/paymaya/sale', payload: signed(saleBody(id, overrides)) });
+    t.equal(response.statusCode, 400, field);
+    t.match(response.json(), { status: 'error', code: '2004', errors: [{ field, message: /NUL character/ }] }, field);
+  }
+  t.equal(await storedPayments(app), 0, 'nothing stored');
+  const control = await app.inject({ method: 'POST', url: '/_sandbox/projects', payload: { secret_key: 's', name: 'x\u0000' } });
+  t.match(control.json(), { code: '2004', errors: [{ field: 'name' }] });
+  const page = await app.inject({ url: `/payment?project_id=${PROJECT_ID}&payment_id=p%00&payment_amount=100&payment_currency=PHP&customer_id=c&signature=x` });
+  t.equal(page.statusCode, 400);
+  t.match(page.headers['content-type'], /text\/html/);
+  t.match(page.body, /payment_id/);
+});
