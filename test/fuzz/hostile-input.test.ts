@@ -103,19 +103,21 @@ t.test('explicit limits: an oversized body is 413, deep nesting and prototype ke
 
 t.test('pages answer random query strings and form bodies with an HTML page, never a 500', async (t) => {
   const { app } = await buildTestSandbox(t);
-  const queryPart = fc.tuple(fc.oneof(fc.constantFrom('project_id', 'payment_id', 'payment_amount', 'payment_currency', 'customer_id', 'customer_email', 'signature', 'best_before', 'force_payment_method', 'status', 'from', 'page', 'tokenid', 'q', '_x', 'frame_mode'), fc.string({ maxLength: 6 })), fc.oneof(fc.string({ maxLength: 30 }), fc.string({ unit: 'binary', maxLength: 10 }), fc.constantFrom('445', '1', '-1', 'true', '%', '%zz', '2026-13-45')));
+  // Each part says whether its value goes raw (so `%`, `&` and `=` reach the parser) or encoded: drawn by
+  // fast-check, so a failure replays from its seed.
+  const queryPart = fc.tuple(fc.oneof(fc.constantFrom('project_id', 'payment_id', 'payment_amount', 'payment_currency', 'customer_id', 'customer_email', 'signature', 'best_before', 'force_payment_method', 'status', 'from', 'page', 'tokenid', 'q', '_x', 'frame_mode'), fc.string({ maxLength: 6 })), fc.oneof(fc.string({ maxLength: 30 }), fc.string({ unit: 'binary', maxLength: 10 }), fc.constantFrom('445', '1', '-1', 'true', '%', '%zz', '2026-13-45')), fc.boolean());
   await fc.assert(fc.asyncProperty(
     fc.constantFrom('/payment', '/params/check', '/v1/params/check', '/paymaya/checkout', '/paymaya/result', '/payment/result', '/dashboard/payments', '/dashboard/analytics', '/_sandbox/callbacks', '/_sandbox/inbox', '/_sandbox/mail'),
     fc.array(queryPart, { maxLength: 8 }),
     async (path, parts) => {
-      const query = parts.map(([k, v]) => `${encodeURIComponent(k)}=${Math.random() < 0.1 ? v : encodeURIComponent(v)}`).join('&');
+      const query = parts.map(([k, v, raw]) => `${encodeURIComponent(k)}=${raw ? v : encodeURIComponent(v)}`).join('&');
       const response = await app.inject({ url: `${path}?${query}` });
       if (response.statusCode >= 500) throw new Error(`${path}?${query}: ${response.statusCode} ${response.body.slice(0, 200)}`);
     },
   ), { numRuns: RUNS });
   await fc.assert(fc.asyncProperty(
     fc.constantFrom('/payment/submit', '/paymaya/checkout', '/dashboard/login', '/dashboard/manual/payout', '/dashboard/clock/advance'),
-    fc.oneof(fc.string({ maxLength: 100 }), fc.string({ unit: 'binary', maxLength: 50 }), fc.array(queryPart, { maxLength: 6 }).map((parts) => new URLSearchParams(parts).toString())),
+    fc.oneof(fc.string({ maxLength: 100 }), fc.string({ unit: 'binary', maxLength: 50 }), fc.array(queryPart, { maxLength: 6 }).map((parts) => new URLSearchParams(parts.map(([k, v]) => [k, v])).toString())),
     fc.constantFrom('application/x-www-form-urlencoded', 'application/json', 'text/plain'),
     async (path, payload, contentType) => {
       const response = await app.inject({ method: 'POST', url: path, payload, headers: { 'content-type': contentType } });
