@@ -11,6 +11,7 @@ import { benchCallbacks } from './callbacks.js';
 import { runLoad, type LoadResult } from './load.js';
 import type { LoadSpec } from './load-worker.js';
 import { benchPeers } from './peers.js';
+import { benchPostgres } from './postgres.js';
 import { memoryOf } from './process-stats.js';
 import { BENCH_PROJECT, startProcess, stopSandbox } from './sandbox-process.js';
 
@@ -82,6 +83,17 @@ if (!QUICK) {
 const rssAfter = memoryOf(pid).rssMb;
 await stopSandbox({ child: sandbox.child, baseUrl: sandbox.baseUrl, dir, startMs });
 
+let postgresCallbacks: number | undefined;
+if (!QUICK) {
+  try {
+    const postgres = await benchPostgres(base, WARMUP);
+    for (const r of postgres.rows) rows.push(row('sandbox on PostgreSQL', r.scenario, r.result, r.note));
+    postgresCallbacks = postgres.callbacksPerSecondTwoInstances;
+  } catch (error) {
+    rows.push({ server: 'sandbox on PostgreSQL', scenario: 'Gate sale and status', rps: 0, p50: 0, p99: 0, peakRssMb: 0, errors: 0, note: `could not run: ${(error as Error).message.split('\n')[0]}` });
+  }
+}
+
 if (!QUICK) {
   // Peers get bare Fastify's small body: their stubs ignore it, and signing sale bodies would load the generator.
   const peers = await benchPeers((peerPid, url, prefix) => measure(peerPid, { ...base, url, body: 'static', prefix }));
@@ -93,7 +105,7 @@ if (!QUICK) {
   }
 }
 
-const callbacks = QUICK ? undefined : await benchCallbacks();
+const callbacks = QUICK ? undefined : { ...await benchCallbacks(), ...(postgresCallbacks === undefined ? {} : { callbacks_per_second_postgres_two_instances: postgresCallbacks }) };
 for (const r of rows) if (r.rps > 0) r.ratio = Math.round((r.rps / bareRps) * 100) / 100;
 
 const results = { date: new Date().toISOString(), node: process.version, cpus: cpus().length, quick: QUICK, connections: CONNECTIONS, seconds: SECONDS, startMs, rssAfterRunsMb: rssAfter, fill, rows, callbacks };

@@ -8,7 +8,8 @@ A local stand-in for the ECommPay payment platform (PayMaya and PH wallets).
 Options:
   --port <n>          listening port (PORT, default 8080; 0 picks a free one)
   --host <address>    bind address (HOST, default 127.0.0.1)
-  --db <path>         SQLite database file or :memory: (SANDBOX_DB, default .sandbox/sandbox.db)
+  --db <path|url>     SQLite database file, :memory:, or a postgres:// URL shared by several
+                      instances (SANDBOX_DB, default .sandbox/sandbox.db)
   --config <file>     JSON config file (SANDBOX_CONFIG)
   --clock <mode>      real | manual | scale:N (SANDBOX_CLOCK, default real)
   --seed <text>       seed for deterministic ids (SANDBOX_SEED)

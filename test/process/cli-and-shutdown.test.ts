@@ -10,7 +10,7 @@ import { call, exitOf, runToExit, startChildSandbox } from '../helpers/child-san
 t.test('--help prints the flags; an unknown flag stops with exit code 2', async (t) => {
   const help = await runToExit(['--help']);
   t.equal(help.code, 0);
-  t.match(help.stdout, /--port <n>[\s\S]*--db <path>[\s\S]*--config <file>[\s\S]*--clock <mode>/);
+  t.match(help.stdout, /--port <n>[\s\S]*--db <path\|url>[\s\S]*--config <file>[\s\S]*--clock <mode>/);
   const bad = await runToExit(['--colour', 'red']);
   t.equal(bad.code, 2);
   t.match(bad.stderr, /Unknown option '--colour'/);
