@@ -1,5 +1,5 @@
 // `npm run bench:pg-drivers`: the two PostgreSQL drivers on npm (pg and postgres) on the sandbox's own shape
-// of work — a sale's transaction of seven statements, and a status read — so the choice rests on a measurement.
+// of work — a sale's transaction of six statements, and a status read — so the choice rests on a measurement.
 // Needs SANDBOX_BENCH_PG (a postgres:// URL of a throwaway database) or starts a server itself.
 import pg from 'pg';
 import postgres from 'postgres';
