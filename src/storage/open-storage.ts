@@ -1,6 +1,5 @@
 // Picks the backend from SANDBOX_DB: a postgres:// or postgresql:// URL, else a SQLite file (or :memory:).
 import type { Logger, Storage } from '../domain/ports.js';
-import { PgStorage } from './postgres/pg-storage.js';
 import { SqliteStorage } from './sqlite/sqlite-storage.js';
 
 export function isPostgresUrl(location: string): boolean {
@@ -8,7 +7,8 @@ export function isPostgresUrl(location: string): boolean {
 }
 
 export async function openStorage(location: string, instanceId: string, log: Logger): Promise<Storage> {
-  if (isPostgresUrl(location)) return PgStorage.open(location, instanceId, log);
+  // pg loads only for a PostgreSQL URL, keeping it off the start path of the SQLite default.
+  if (isPostgresUrl(location)) return (await import('./postgres/pg-storage.js')).PgStorage.open(location, instanceId, log);
   return SqliteStorage.open(location);
 }
 
