@@ -1,5 +1,5 @@
 // buildApp: the composition root of the HTTP side; registers one plugin per surface on one Fastify server.
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { readFileSync } from 'node:fs';
 import { gateApi } from './http/gate-api/plugin.js';
 import { dataApi } from './http/data-api/plugin.js';
@@ -7,20 +7,25 @@ import { dashboard } from './http/dashboard/plugin.js';
 import { paymayaEmulator } from './http/paymaya-emulator/plugin.js';
 import { paymentPage } from './http/payment-page/plugin.js';
 import { refuseNul } from './http/nul-guard.js';
+import { logRequests } from './http/request-log.js';
 import { securityHeaders } from './http/security-headers.js';
 import { sandboxApi } from './http/sandbox-api/plugin.js';
 import { checkoutWidget } from './http/widget/plugin.js';
+import { homePage } from './http/home/plugin.js';
 import { fromRoot } from './project-root.js';
+import { views } from './http/views.js';
 import type { Sandbox } from './sandbox.js';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
 export async function buildApp(sandbox: Sandbox, options: { loggerInstance?: FastifyBaseLogger } = {}): Promise<FastifyInstance> {
-  // Request logs carry method, URL and status only: bodies (and so signatures) are never logged.
   const app = Fastify({
     ...(options.loggerInstance === undefined ? { logger: false } : { loggerInstance: options.loggerInstance }),
+    // Fastify's two lines per request give way to one (request-log.ts).
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT_BYTES,
   }) as unknown as FastifyInstance;
+  if (options.loggerInstance !== undefined) logRequests(app);
   const stylesheet = readFileSync(fromRoot('views', 'assets', 'sandbox.css'));
   app.get('/assets/sandbox.css', async (_request, reply) => reply.type('text/css; charset=utf-8').header('cache-control', 'max-age=300').send(stylesheet));
   securityHeaders(app);
@@ -34,8 +39,14 @@ export async function buildApp(sandbox: Sandbox, options: { loggerInstance?: Fas
   await app.register(sandboxApi, { sandbox });
   await app.register(dashboard, { sandbox });
   await app.register(checkoutWidget);
-  app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send({ status: 'error', code: '404', message: `No route ${request.method} ${request.url.split('?')[0]}`, errors: [] }),
-  );
+  await app.register(homePage, { sandbox });
+  app.setNotFoundHandler((request, reply) => {
+    const message = `No route ${request.method} ${request.url.split('?')[0]}`;
+    // A person who mistyped an address gets a page with a way home; API clients keep the JSON envelope.
+    if (request.method === 'GET' && (request.headers.accept ?? '').includes('text/html')) {
+      return reply.code(404).type('text/html; charset=utf-8').send(views.render('./error', { code: '404', message, errors: [], home: true }));
+    }
+    return reply.code(404).send({ status: 'error', code: '404', message, errors: [] });
+  });
   return app;
 }

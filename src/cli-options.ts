@@ -14,6 +14,9 @@ Options:
   --clock <mode>      real | manual | scale:N (SANDBOX_CLOCK, default real)
   --seed <text>       seed for deterministic ids (SANDBOX_SEED)
   --public-url <url>  base of links handed to browsers (SANDBOX_PUBLIC_URL)
+  --log-level <level> warn (default: warnings and errors only), info (one line per request),
+                      debug, error, silent (LOG_LEVEL)
+  --log-format <fmt>  pretty (default: readable lines) or json (pino JSON lines) (LOG_FORMAT)
   -h, --help          show this help
 
 Subcommand:
@@ -22,6 +25,7 @@ Subcommand:
 
 const FLAG_TO_ENV: Record<string, string> = {
   port: 'PORT', host: 'HOST', db: 'SANDBOX_DB', config: 'SANDBOX_CONFIG', clock: 'SANDBOX_CLOCK', seed: 'SANDBOX_SEED', 'public-url': 'SANDBOX_PUBLIC_URL',
+  'log-level': 'LOG_LEVEL', 'log-format': 'LOG_FORMAT',
 };
 
 export type CliResult = { help: true } | { help: false; env: NodeJS.ProcessEnv };

@@ -22,6 +22,10 @@ export interface ConfigFile {
   methods?: Record<string, { sale?: OperationOverride; payout?: OperationOverride }>;
 }
 
+export type LogFormat = 'pretty' | 'json';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
 export type ClockSetting = { mode: 'real' } | { mode: 'manual'; startAt: number } | { mode: 'scale'; factor: number };
 
 export interface SandboxConfig {
@@ -33,6 +37,8 @@ export interface SandboxConfig {
   seed: string | undefined;
   adminToken: string | undefined;
   logLevel: string;
+  /** `pretty`: one readable line per entry; `json`: pino's JSON lines, for log collectors. */
+  logFormat: LogFormat;
   projects: ProjectConfig[];
   currencyRates: Record<string, number>;
   dataApiTokens: DataApiToken[];
@@ -54,7 +60,7 @@ export class ConfigError extends Error {
 
 export const DEFAULT_PROJECT: ProjectConfig = { project_id: 1, secret_key: 'sandbox-secret', name: 'Default sandbox project' };
 export const DEFAULT_MANUAL_START = Date.UTC(2026, 0, 1, 0, 0, 0);
-const VERSION = (JSON.parse(readFileSync(fromRoot('package.json'), 'utf8')) as { version: string }).version;
+export const packageVersion = (JSON.parse(readFileSync(fromRoot('package.json'), 'utf8')) as { version: string }).version;
 
 function integerSetting(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
@@ -64,6 +70,19 @@ function integerSetting(env: NodeJS.ProcessEnv, name: string, fallback: number, 
     throw new ConfigError(`${name}: expected an integer from ${min} to ${max}, got "${raw}"`);
   }
   return value;
+}
+
+// Quiet by default: warnings and errors only; `info` adds one line per request.
+function logLevelSetting(raw: string | undefined): string {
+  if (raw === undefined || raw === '') return 'warn';
+  if (!LOG_LEVELS.includes(raw)) throw new ConfigError(`LOG_LEVEL: expected one of ${LOG_LEVELS.join(', ')}, got "${raw}"`);
+  return raw;
+}
+
+function logFormatSetting(raw: string | undefined): LogFormat {
+  if (raw === undefined || raw === '') return 'pretty';
+  if (raw !== 'pretty' && raw !== 'json') throw new ConfigError(`LOG_FORMAT: expected pretty or json, got "${raw}"`);
+  return raw;
 }
 
 export function parseClockSetting(raw: string | undefined, startRaw: string | undefined): ClockSetting {
@@ -126,14 +145,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SandboxConfig 
     clock: parseClockSetting(env.SANDBOX_CLOCK, env.SANDBOX_CLOCK_START),
     seed: env.SANDBOX_SEED === '' ? undefined : env.SANDBOX_SEED,
     adminToken: env.SANDBOX_ADMIN_TOKEN === '' ? undefined : env.SANDBOX_ADMIN_TOKEN,
-    logLevel: env.LOG_LEVEL ?? 'info',
+    logLevel: logLevelSetting(env.LOG_LEVEL),
+    logFormat: logFormatSetting(env.LOG_FORMAT),
     projects: file.projects ?? [DEFAULT_PROJECT],
     currencyRates: { ...defaults.default_rates_to_php, ...file.currency_rates },
     dataApiTokens: file.data_api_tokens ?? [],
     scenariosDir: file.scenarios_dir === undefined ? fromRoot('scenarios') : resolve(file.scenarios_dir),
     callbacks: {
       timeoutMs: file.callbacks?.timeout_ms ?? integerSetting(env, 'SANDBOX_CALLBACK_TIMEOUT_MS', 5000, 100, 120000),
-      userAgent: file.callbacks?.user_agent ?? `ecommpay-sandbox/${VERSION}`,
+      userAgent: file.callbacks?.user_agent ?? `ecommpay-sandbox/${packageVersion}`,
       maxInFlight: file.callbacks?.max_in_flight ?? 50,
     },
     pollMs: integerSetting(env, 'SANDBOX_POLL_MS', 1000, 100, 3_600_000),

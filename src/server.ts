@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 // Process entry: config → sandbox (database, clock, scheduler) → HTTP app → listen; graceful shutdown.
-import { pino } from 'pino';
 import { buildApp } from './app.js';
-import { ConfigError, loadConfig, type SandboxConfig } from './config.js';
+import { ConfigError, loadConfig, packageVersion, type SandboxConfig } from './config.js';
 import { createSandbox } from './sandbox.js';
 import { ScenarioError } from './domain/scenarios.js';
 import { startBanner } from './start-banner.js';
+import { processLogger } from './log-output.js';
 import { applyCliOptions, HELP } from './cli-options.js';
 import { describeLocation } from './storage/open-storage.js';
 
@@ -38,7 +38,7 @@ function configOrExit(): SandboxConfig {
 }
 
 const config = configOrExit();
-const logger = pino({ level: config.logLevel });
+const logger = processLogger(config.logLevel, config.logFormat);
 const sandbox = await (async () => {
   try {
     return await createSandbox(config, logger);
@@ -55,7 +55,14 @@ const app = await buildApp(sandbox, { loggerInstance: logger });
 sandbox.scheduler.start();
 await app.listen({ port: config.port, host: config.host });
 const address = app.server.address();
-process.stdout.write(startBanner(config, sandbox, await sandbox.projects.all(), typeof address === 'object' && address !== null ? address.port : config.port));
+process.stdout.write(startBanner({
+  config,
+  storageKind: sandbox.storageKind,
+  clockMode: sandbox.clock.mode,
+  projects: await sandbox.projects.all(),
+  port: typeof address === 'object' && address !== null ? address.port : config.port,
+  version: packageVersion,
+}));
 
 let closing = false;
 /** Finishes requests in flight, stops the scheduler (letting running deliveries record), closes the database. */

@@ -1,41 +1,63 @@
-// What `npm start` prints once listening: where each surface is and the default project's credentials.
+// What the process prints once listening: where every surface is, the default project's credentials when the
+// built-in project is in use, a signed demo link, and how to see request logs. Logs go to stderr, never here.
 import { DEFAULT_PROJECT, type SandboxConfig } from './config.js';
 import type { Project } from './domain/model.js';
-import type { Sandbox } from './sandbox.js';
 import { describeLocation } from './storage/open-storage.js';
-import { sign } from './signature/signer.js';
+import { demoPaymentPageLink, SURFACES } from './surface-directory.js';
 
-/** A ready-made signed Payment Page link, as an SDK would build it. */
-export function paymentPageLink(base: string, projectId: number, secret: string): string {
-  const params = {
-    project_id: String(projectId),
-    payment_id: `demo-${Date.now().toString(36)}`,
-    payment_amount: '50000',
-    payment_currency: 'PHP',
-    customer_id: 'demo-customer',
-    customer_email: 'juan@example.ph',
-    payment_description: 'Sandbox demo order',
-    force_payment_method: 'paymaya-wallet',
-  };
-  const query = new URLSearchParams(params).toString();
-  return `${base}/payment?${query}&signature=${encodeURIComponent(sign(params, secret))}`;
+export interface BannerFacts {
+  config: SandboxConfig;
+  storageKind: string;
+  clockMode: string;
+  projects: Project[];
+  /** The port actually bound (PORT=0 picks one). */
+  port: number;
+  version: string;
 }
 
-export function startBanner(config: SandboxConfig, sandbox: Sandbox, projects: Project[], port: number): string {
-  const base = config.port === 0 ? config.publicUrl.replace(/:0$/, `:${port}`) : config.publicUrl;
+/** The public base URL with the bound port when PORT=0 asked for any free one. */
+export function publicBase(config: SandboxConfig, port: number): string {
+  return config.port === 0 ? config.publicUrl.replace(/:0$/, `:${port}`) : config.publicUrl;
+}
+
+/** Whether the sandbox runs with its built-in project (no config file): only then is a secret printed or shown. */
+export function builtInProjectInUse(config: SandboxConfig): boolean {
+  return config.configFile === undefined;
+}
+
+function requestLogLine(config: SandboxConfig): string {
+  const levels = ['trace', 'debug', 'info'];
+  if (levels.includes(config.logLevel)) return `Request logs: on (${config.logFormat}, on stderr)`;
+  return 'Request logs: off (--log-level info shows one line per request; --log-format json for JSON lines)';
+}
+
+export function startBanner({ config, storageKind, clockMode, projects, port, version }: BannerFacts): string {
+  const base = publicBase(config, port);
+  const pad = (label: string) => label.padEnd(17);
+  const surfaceLines = SURFACES.map((surface) => {
+    const [first, ...others] = surface.links.map((link) => `${link.method === 'POST' ? 'POST ' : ''}${link.path}`);
+    const main = (first ?? '').replace(/^(POST )?/, (method) => `${method}${base}`);
+    return `  ${pad(surface.name)}${main}${others.length > 0 ? `  (also ${others.join(', ')})` : ''}`;
+  });
+  const builtIn = builtInProjectInUse(config);
+  const projectLines = projects.map((p) => {
+    // Only the built-in default project's secret is printed; secrets from a config file stay out of output.
+    const secret = builtIn && p.projectId === DEFAULT_PROJECT.project_id ? `   secret_key ${p.secretKey}` : '';
+    return `  ${pad(builtIn ? 'Default project' : 'Project')}project_id ${p.projectId}${secret}   callbacks → ${p.callbackUrl ?? `built-in inbox (${base}/_sandbox/inbox)`}`;
+  });
   const lines = [
     '',
-    `ecommpay-sandbox is listening on http://${config.host}:${port} (public URL ${base})`,
-    `  database: ${describeLocation(config.databasePath)} (${sandbox.storageKind})   clock: ${sandbox.clock.mode}${config.seed === undefined ? '' : `   seed: ${config.seed}`}`,
-    `  Gate API:      POST ${base}/v2/payment/wallet/paymaya/sale | /payout, POST ${base}/v2/payment/status`,
-    `  Control API:   ${base}/_sandbox/health, /_sandbox/clock, /_sandbox/callbacks, /_sandbox/inbox`,
-    '  Projects:',
-    // Only the built-in default project's secret is printed; secrets from a config file stay out of output.
-    ...projects.map((p) => {
-      const secret = config.configFile === undefined && p.projectId === DEFAULT_PROJECT.project_id ? `  secret_key ${p.secretKey}` : '';
-      return `    project_id ${p.projectId}${secret}  callbacks → ${p.callbackUrl ?? `built-in inbox (${base}/_sandbox/inbox)`}`;
-    }),
-    ...(config.configFile === undefined ? ['', `  Try it: open ${paymentPageLink(base, DEFAULT_PROJECT.project_id, DEFAULT_PROJECT.secret_key)}`] : []),
+    `ecommpay-sandbox ${version} is listening on http://${config.host}:${port}${base === `http://${config.host}:${port}` ? '' : ` (public URL ${base})`}`,
+    `  database: ${describeLocation(config.databasePath)} (${storageKind})   clock: ${clockMode}${config.seed === undefined ? '' : `   seed: ${config.seed}`}`,
+    '',
+    `  ${pad('Home page')}${base}/   (links to every surface and its docs)`,
+    ...surfaceLines,
+    `  ${pad('Docs')}${base}/docs`,
+    '',
+    ...projectLines,
+    ...(builtIn ? [`  ${pad('Try it')}${demoPaymentPageLink(base, DEFAULT_PROJECT.project_id, DEFAULT_PROJECT.secret_key)}`] : []),
+    '',
+    `  ${requestLogLine(config)}`,
     '',
   ];
   return `${lines.join('\n')}\n`;

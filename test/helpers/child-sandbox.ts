@@ -2,7 +2,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-export interface ChildSandbox { child: ChildProcess; baseUrl: string; output: string[] }
+/** `output` holds both streams in arrival order; `stdout` and `stderr` each stream alone. */
+export interface ChildSandbox { child: ChildProcess; baseUrl: string; output: string[]; stdout: string[]; stderr: string[] }
 
 interface Tap { teardown(fn: () => unknown): void }
 
@@ -19,17 +20,23 @@ export function startChildSandbox(t: Tap, env: Record<string, string>, args: str
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
   const output: string[] = [];
+  const stdout: string[] = [];
+  const stderr: string[] = [];
   return new Promise((resolve, reject) => {
     let ready = false;
     child.stdout?.on('data', (chunk: Buffer) => {
       output.push(chunk.toString());
+      stdout.push(chunk.toString());
       const match = ready ? null : /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output.join(''));
       if (match !== null) {
         ready = true;
-        resolve({ child, baseUrl: match[1]!, output });
+        resolve({ child, baseUrl: match[1]!, output, stdout, stderr });
       }
     });
-    child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => {
+      output.push(chunk.toString());
+      stderr.push(chunk.toString());
+    });
     // 'close' comes once the output streams are drained, so the message carries everything the child printed.
     child.on('close', (code, signal) => {
       if (!ready) reject(new Error(`sandbox exited early (${code ?? signal}): ${output.join('')}`));

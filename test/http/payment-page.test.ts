@@ -4,7 +4,7 @@ import { buildTestSandbox, flush, PROJECT_ID, SECRET } from '../helpers/sandbox.
 import { startReceiver } from '../helpers/receiver.js';
 import { SdkCallback, sdkSigner } from '../helpers/gate-client.js';
 import type { FastifyInstance } from 'fastify';
-import { paymentPageLink } from '../../src/start-banner.js';
+import { demoPaymentPageLink } from '../../src/surface-directory.js';
 
 const require = createRequire(import.meta.url);
 const { Payment } = require('ecommpay') as { Payment: new (projectId: number, secret: string, params?: object, base?: string) => Record<string, any> & { getUrl(): string } };
@@ -172,9 +172,9 @@ t.test('the wallet page refuses a mobile number that is not 11 digits starting w
   t.match(twice.body, /already <strong>success<\/strong>/);
 });
 
-t.test('the start banner offers a signed Payment Page link for the default project that opens the form', async (t) => {
+t.test('the demo link of the banner and the home page is a signed Payment Page link for the default project that opens the form', async (t) => {
   const { app } = await buildTestSandbox(t, { config: { projects: [{ project_id: 1, secret_key: 'sandbox-secret' }] } });
-  const link = paymentPageLink('http://127.0.0.1:8080', 1, 'sandbox-secret');
+  const link = demoPaymentPageLink('http://127.0.0.1:8080', 1, 'sandbox-secret');
   const page = await app.inject({ url: link.replace('http://127.0.0.1:8080', '') });
   t.equal(page.statusCode, 200);
   t.match(page.body, /value="paymaya-wallet" checked/);

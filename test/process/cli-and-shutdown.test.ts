@@ -41,3 +41,27 @@ t.test('flags start the sandbox; SIGTERM lets a delivery in flight finish and re
   second.child.kill('SIGINT');
   t.equal(await exitOf(second.child), 0);
 });
+
+t.test('request logs stay off the banner: none by default, one readable line per request on stderr at info, JSON with --log-format json', async (t) => {
+  const quiet = await startChildSandbox(t, { SANDBOX_DB: await freshDatabase(t), LOG_LEVEL: '' });
+  t.equal((await call(quiet.baseUrl, '/_sandbox/health')).status, 200);
+  quiet.child.kill('SIGTERM');
+  await exitOf(quiet.child);
+  t.equal(quiet.stderr.join(''), '', 'nothing logged by default');
+  t.match(quiet.stdout.join(''), /Request logs: off/);
+  t.notMatch(quiet.stdout.join(''), /"level"|"msg"/, 'no JSON in the banner');
+
+  const pretty = await startChildSandbox(t, { SANDBOX_DB: await freshDatabase(t) }, ['--log-level', 'info']);
+  await call(pretty.baseUrl, '/_sandbox/health?probe=1');
+  pretty.child.kill('SIGTERM');
+  await exitOf(pretty.child);
+  t.match(pretty.stderr.join(''), /^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: GET \/_sandbox\/health 200 [\d.]+ ms$/m, 'one line: time, level, method, path without its query, status, time taken');
+  t.notMatch(pretty.stdout.join(''), /GET \/_sandbox\/health/);
+
+  const json = await startChildSandbox(t, { SANDBOX_DB: await freshDatabase(t) }, ['--log-level', 'info', '--log-format', 'json']);
+  await call(json.baseUrl, '/_sandbox/health');
+  json.child.kill('SIGTERM');
+  await exitOf(json.child);
+  const lines = json.stderr.join('').trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+  t.match(lines.find((line) => line.path === '/_sandbox/health'), { level: 30, method: 'GET', path: '/_sandbox/health', status: 200, msg: /^GET \/_sandbox\/health 200 / });
+});

@@ -1,0 +1,79 @@
+// Every surface of the sandbox with its main addresses and the README section that documents it: one list for
+// the start banner and the home page, so neither forgets one.
+import { slug } from 'github-slugger';
+import { nanoid } from 'nanoid';
+import { sign } from './signature/signer.js';
+
+export interface SurfaceLink { label: string; path: string; method?: 'GET' | 'POST'; openable: boolean }
+
+export interface Surface {
+  name: string;
+  /** Who calls it and what for, in one line. */
+  what: string;
+  links: SurfaceLink[];
+  /** The README headings that document it, the main one first; `docsAnchor` gives their GitHub-style ids. */
+  docsHeadings: string[];
+}
+
+const get = (label: string, path: string): SurfaceLink => ({ label, path, method: 'GET', openable: true });
+const post = (label: string, path: string): SurfaceLink => ({ label, path, method: 'POST', openable: false });
+const shown = (label: string, path: string): SurfaceLink => ({ label, path, openable: false });
+
+export const SURFACES: Surface[] = [
+  {
+    name: 'Gate API',
+    what: 'the merchant server’s JSON API, signed in general.signature',
+    links: [post('sale', '/v2/payment/wallet/{method}/sale'), post('payout', '/v2/payment/wallet/paymaya/payout'), post('status', '/v2/payment/status')],
+    docsHeadings: ['Gate API (merchant server, JSON signed in `general.signature`)'],
+  },
+  {
+    name: 'Payment Page',
+    what: 'the customer’s payment form, opened from a signed link; the widget script embeds it in a shop’s page',
+    links: [shown('signed link', '/payment?…&signature=…'), get('widget script', '/shared/merchant.js'), get('widget styles', '/shared/merchant.css')],
+    docsHeadings: ['Payment Page (customer\'s browser)', 'Checkout widget (the shop\'s checkout page)'],
+  },
+  {
+    name: 'Wallet checkout',
+    what: 'PayMaya’s page where the customer pays, declines or cancels (the redirect_data.url of a sale)',
+    links: [shown('checkout', '/paymaya/checkout?tokenid=…')],
+    docsHeadings: ['Wallet checkout (customer\'s browser)'],
+  },
+  {
+    name: 'Dashboard',
+    what: 'payments, forced outcomes, callbacks, manual and mass payouts, exports, analytics',
+    links: [get('payments', '/dashboard'), get('manual payments', '/dashboard/manual'), get('analytics', '/dashboard/analytics')],
+    docsHeadings: ['Old Dashboard (`/dashboard`, server-rendered, works without JavaScript)'],
+  },
+  {
+    name: 'Data API',
+    what: 'operations for merchant analytics, signed with a Data API token',
+    links: [post('operations', '/operations/get')],
+    docsHeadings: ['Data API'],
+  },
+  {
+    name: 'Control API',
+    what: 'the clock, forced outcomes, the callback log and inbox, reset, projects: for tests and QA tools',
+    links: [get('health', '/_sandbox/health'), get('clock', '/_sandbox/clock'), get('callbacks', '/_sandbox/callbacks'), get('inbox', '/_sandbox/inbox'), get('scenarios', '/_sandbox/scenarios')],
+    docsHeadings: ['Control API (`/_sandbox`, JSON in and out)'],
+  },
+];
+
+/** The id GitHub (and the local /docs page) gives a README heading. */
+export function docsAnchor(heading: string): string {
+  return slug(heading);
+}
+
+/** A signed Payment Page link for a ₱500.00 demo order, as an SDK would build it; each call is a new order. */
+export function demoPaymentPageLink(base: string, projectId: number, secret: string): string {
+  const params = {
+    project_id: String(projectId),
+    payment_id: `demo-${nanoid(8)}`,
+    payment_amount: '50000',
+    payment_currency: 'PHP',
+    customer_id: 'demo-customer',
+    customer_email: 'juan@example.ph',
+    payment_description: 'Sandbox demo order',
+    force_payment_method: 'paymaya-wallet',
+  };
+  return `${base}/payment?${new URLSearchParams(params).toString()}&signature=${encodeURIComponent(sign(params, secret))}`;
+}
