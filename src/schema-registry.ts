@@ -105,3 +105,38 @@ export function fieldOf(error: ErrorObject): string {
   }
   return segments.join('.');
 }
+
+const TYPE_WORDS: Record<string, string> = {
+  string: 'text', integer: 'a whole number', number: 'a number', boolean: 'true or false', object: 'an object', array: 'a list', null: 'null',
+};
+
+const FORMAT_WORDS: Record<string, string> = {
+  email: 'an e-mail address such as juan@example.ph', 'date-time': 'a date and time such as 2026-01-02T00:00:00Z', uri: 'a URL such as http://127.0.0.1:3000/callback',
+  regex: 'a valid regular expression',
+};
+
+/** An Ajv error in plain words, naming the field by `label` (a form's label, a CSV column, a JSON path). */
+export function plainProblem(error: ErrorObject, label: string): string {
+  const params = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case 'required': return `${label} is required`;
+    case 'additionalProperties': return `${label} is not a field this request takes`;
+    case 'minLength': return params.limit === 1 ? `${label} is required` : `${label} must be at least ${String(params.limit)} characters`;
+    case 'maxLength': return `${label} must be at most ${String(params.limit)} characters`;
+    case 'type': {
+      const types = String(params.type).split(',').map((type) => TYPE_WORDS[type] ?? type);
+      return `${label} must be ${types.join(' or ')}`;
+    }
+    case 'minimum': return `${label} must be at least ${String(params.limit)}`;
+    case 'maximum': return `${label} must be at most ${String(params.limit)}`;
+    case 'exclusiveMinimum': return `${label} must be more than ${String(params.limit)}`;
+    case 'exclusiveMaximum': return `${label} must be less than ${String(params.limit)}`;
+    case 'minItems': return `${label} must list at least ${String(params.limit)}`;
+    case 'maxItems': return `${label} must list at most ${String(params.limit)}`;
+    case 'enum': return `${label} must be one of ${(params.allowedValues as unknown[]).map(String).join(', ')}`;
+    case 'const': return `${label} must be ${String(params.allowedValue)}`;
+    case 'format': return `${label} must be ${FORMAT_WORDS[String(params.format)] ?? `in the ${String(params.format)} format`}`;
+    case 'pattern': return `${label} is not in the expected format`;
+    default: return `${label} is not valid`;
+  }
+}

@@ -4,7 +4,11 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { Refusal } from '../domain/errors.js';
 import { HTTP_STATUS_BY_KIND, toGateError } from './gate-api/gate-error.js';
 
-export function refusalOfFrameworkError(error: FastifyError): Refusal | undefined {
+export function refusalOfFrameworkError(error: FastifyError, contentType?: string): Refusal | undefined {
+  if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+    const given = contentType === undefined || contentType === '' ? 'none was given' : `got ${contentType.split(';')[0]}`;
+    return new Refusal('unsupported-media-type', [{ field: 'content-type', message: `Send the body as JSON with Content-Type: application/json (${given})` }]);
+  }
   if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
     return new Refusal('body-too-large', [{ field: '', message: 'The request body is larger than the sandbox accepts' }]);
   }
@@ -14,14 +18,32 @@ export function refusalOfFrameworkError(error: FastifyError): Refusal | undefine
   return undefined;
 }
 
-export function useErrorEnvelope(app: FastifyInstance, echo: (body: unknown) => { project_id?: number; payment_id?: string } = () => ({})): void {
+/** What went wrong, in one line: each field's problem, named by its field. */
+export function describeRefusal(refusal: Refusal): string {
+  if (refusal.fields.length === 0) return refusal.message;
+  // A message that already names its field reads best alone.
+  const named = (f: { field: string; message: string }) => f.field === '' || f.message.toLowerCase().includes(f.field.toLowerCase());
+  return refusal.fields.map((f) => (named(f) ? f.message : `${f.field}: ${f.message}`)).join('; ');
+}
+
+export interface EnvelopeOptions {
+  echo?: (body: unknown) => { project_id?: number; payment_id?: string };
+  /**
+   * The top-level message says what went wrong rather than the code's text. The sandbox's own control API does;
+   * Gate and the Data API keep the code's text there, as ECommPay does.
+   */
+  describe?: boolean;
+}
+
+export function useErrorEnvelope(app: FastifyInstance, { echo = () => ({}), describe = false }: EnvelopeOptions = {}): void {
   app.setErrorHandler((error: FastifyError | Refusal, request: FastifyRequest, reply: FastifyReply) => {
-    const refusal = error instanceof Refusal ? error : refusalOfFrameworkError(error);
+    const refusal = error instanceof Refusal ? error : refusalOfFrameworkError(error, request.headers['content-type']);
     if (refusal === undefined) {
       request.log.error({ err: error }, 'unexpected error');
       return reply.code(500).send({ status: 'error', code: '501', message: 'Internal error', errors: [] });
     }
-    return reply.code(HTTP_STATUS_BY_KIND[refusal.kind]).send(toGateError(refusal, echo(request.body)));
+    const body = toGateError(refusal, echo(request.body));
+    return reply.code(HTTP_STATUS_BY_KIND[refusal.kind]).send(describe ? { ...body, message: describeRefusal(refusal) } : body);
   });
 }
 

@@ -7,9 +7,9 @@ import { views } from './views.js';
 
 export function useHtmlErrors(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | Refusal, request, reply) => {
-    const refusal = error instanceof Refusal ? error : refusalOfFrameworkError(error);
+    const refusal = error instanceof Refusal ? error : refusalOfFrameworkError(error, request.headers['content-type']);
     if (refusal === undefined) request.log.error({ err: error }, 'unexpected error on a page');
-    const status = refusal === undefined ? 500 : refusal.kind === 'body-too-large' ? 413 : refusal.kind === 'payment-not-found' ? 404 : 400;
+    const status = refusal === undefined ? 500 : ({ 'body-too-large': 413, 'payment-not-found': 404, 'unsupported-media-type': 415 } as Partial<Record<string, number>>)[refusal.kind] ?? 400;
     return reply.code(status).type('text/html; charset=utf-8').send(views.render('./error', {
       code: refusal?.code ?? '501',
       message: refusal?.message ?? 'Internal error',

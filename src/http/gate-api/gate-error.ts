@@ -18,6 +18,7 @@ export const HTTP_STATUS_BY_KIND: Record<RefusalKind, number> = {
   'invalid-token': 401,
   'access-denied': 403,
   'project-exists': 409,
+  'unsupported-media-type': 415,
 };
 
 export interface GateErrorBody {

@@ -8,7 +8,7 @@ interface MethodParams { method: string }
 
 export async function gateApi(app: FastifyInstance, { sandbox }: { sandbox: Sandbox }): Promise<void> {
   parseAnyBodyAsJson(app);
-  useErrorEnvelope(app, echoOf);
+  useErrorEnvelope(app, { echo: echoOf });
 
   const { rules, lifecycle, lookup, projects } = sandbox;
 

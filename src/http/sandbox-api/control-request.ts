@@ -1,14 +1,13 @@
 // Validation of control API bodies and list queries, answered with field errors.
 import { Refusal } from '../../domain/errors.js';
-import { fieldOf, validatorFor } from '../../schema-registry.js';
+import { fieldOf, plainProblem, validatorFor } from '../../schema-registry.js';
 
 export function validateControlBody<T>(schemaId: string, body: unknown): T {
   const validate = validatorFor<T>(schemaId);
   if (validate(body)) return body;
   const problems = (validate.errors ?? []).map((error) => {
     const field = fieldOf(error);
-    const message = error.keyword === 'additionalProperties' ? 'Unknown field' : error.keyword === 'required' ? 'Required field not provided' : `${field || 'body'} ${error.message ?? 'is invalid'}`;
-    return { field, message };
+    return { field, message: plainProblem(error, field === '' ? 'The body' : field) };
   });
   throw new Refusal('invalid-fields', problems);
 }

@@ -6,7 +6,7 @@ import { catalogueOutcome, requestedOutcome } from '../../domain/outcomes.js';
 import { callbackReport } from '../../domain/payment-report.js';
 import type { NewProjectRequest } from '../../domain/project-directory.js';
 import type { Sandbox } from '../../sandbox.js';
-import { useErrorEnvelope } from '../error-envelope.js';
+import { describeRefusal, useErrorEnvelope } from '../error-envelope.js';
 import { isAdmin } from '../admin-access.js';
 import { toGateError } from '../gate-api/gate-error.js';
 import { validateControlBody, listQuery, queryText } from './control-request.js';
@@ -23,12 +23,15 @@ function projectReport(project: Project): Record<string, unknown> {
 export async function sandboxApi(app: FastifyInstance, { sandbox }: { sandbox: Sandbox }): Promise<void> {
   const { clock, clockControl, lookup, lifecycle, callbacks, projects, control } = sandbox;
 
-  useErrorEnvelope(app);
+  useErrorEnvelope(app, { describe: true });
+  // JSON in and out: a text body is refused with 415 rather than read as a string.
+  app.removeContentTypeParser('text/plain');
 
   // Health stays open for container probes; everything else needs the admin token when one is set.
   app.addHook('onRequest', async (request, reply) => {
     if (request.url === '/_sandbox/health' || isAdmin(request, sandbox.config.adminToken)) return;
-    return reply.code(401).send(toGateError(new Refusal('access-denied', [{ field: 'authorization', message: 'Send Authorization: Bearer <SANDBOX_ADMIN_TOKEN>' }]), {}));
+    const refusal = new Refusal('access-denied', [{ field: 'authorization', message: 'Send Authorization: Bearer <SANDBOX_ADMIN_TOKEN>' }]);
+    return reply.code(401).send({ ...toGateError(refusal, {}), message: describeRefusal(refusal) });
   });
 
   /** On a manual clock a tool's action answers once the payment's work that fell due has run (its callbacks included). */
