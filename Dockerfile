@@ -1,5 +1,6 @@
-# Multi-stage build: compile TypeScript with dev dependencies, run with production ones only.
-FROM node:20-slim AS build
+# Multi-stage build on the current Node LTS line: compile TypeScript and the schemas' validators with dev
+# dependencies, run with production ones only.
+FROM node:26-slim AS build
 WORKDIR /app
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
@@ -7,18 +8,20 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY bench ./bench
+COPY schemas ./schemas
 RUN npm run build && npm prune --omit=dev
 
-FROM node:20-slim
+FROM node:26-slim
 WORKDIR /app
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=8080 SANDBOX_DB=/data/sandbox.db
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
-COPY package.json ./
+COPY package.json README.md ./
 COPY data ./data
 COPY schemas ./schemas
 COPY views ./views
 COPY scenarios ./scenarios
+COPY docs ./docs
 RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME ["/data"]
