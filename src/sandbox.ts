@@ -88,7 +88,7 @@ async function wire(storage: Storage, instanceId: string, config: SandboxConfig,
   const lifecycle = new PaymentLifecycle({
     storage, rules, methods, scenarios, ids: new IdSource(config.seed), clock, links, dispatcher, projects, onCommitted,
   });
-  const batches = new PayoutBatches({ storage, lifecycle, projects, clock, onCommitted });
+  const batches = new PayoutBatches({ storage, rules, lifecycle, projects, clock, onCommitted });
   scheduler = new Scheduler({
     storage,
     clock,

@@ -1,15 +1,10 @@
 // The result e-mail a wallet sends its customer (method card: "PayMaya e-mails the customer the result").
-import { minorUnitExponent } from './currency-converter.js';
 import type { PaymentMethod } from './methods.js';
 import type { Outcome, Payment } from './model.js';
-
-function money(amount: number, currency: string): string {
-  const exponent = minorUnitExponent(currency);
-  return `${(amount / 10 ** exponent).toFixed(exponent)} ${currency}`;
-}
+import { moneyText } from './money-text.js';
 
 export function resultMail(payment: Payment, method: PaymentMethod, outcome: Outcome): { from: string; subject: string; body: string } {
-  const amount = money(payment.sumConverted.amount, payment.sumConverted.currency);
+  const amount = moneyText(payment.sumConverted);
   const what = payment.type === 'purchase' ? 'payment' : 'payout';
   const subject = outcome.status === 'success'
     ? `${method.wallet_name}: your ${what} of ${amount} was successful`

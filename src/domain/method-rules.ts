@@ -1,7 +1,7 @@
 // What a method allows before anything is stored: the operation, the interface, the currency and, for a
 // payout, the account (method card "Interfaces and limits", "Payout through Gate").
 import type { CurrencyConverter } from './currency-converter.js';
-import { Refusal, fieldRefusal } from './errors.js';
+import { Refusal, fieldRefusal, type FieldProblem } from './errors.js';
 import type { Interface, MethodCatalogue, OperationKind, OperationRules, PaymentMethod } from './methods.js';
 import type { Money } from './model.js';
 
@@ -45,13 +45,26 @@ export class MethodRules {
     return this.converter.toPhp(sum);
   }
 
-  /** A payout's account: the wallet number's shape and the customer's full name. */
-  checkPayoutAccount(method: PaymentMethod, account: Record<string, unknown>): void {
+  /** Whether a PHP amount (minor units) is within an operation's limits (method card, "Interfaces and limits"). */
+  amountFits(rules: OperationRules, amountPhp: number): boolean {
+    return amountPhp >= rules.min_amount && amountPhp <= rules.max_amount;
+  }
+
+  /** Everything wrong with a payout's account: the wallet number's shape and the customer's full name. */
+  payoutAccountProblems(method: PaymentMethod, account: Record<string, unknown>): FieldProblem[] {
+    const problems: FieldProblem[] = [];
     const number = account.number;
     if (method.account_number_pattern !== undefined && (typeof number !== 'string' || !new RegExp(method.account_number_pattern).test(number))) {
-      throw fieldRefusal('account.number', `${method.wallet_name} account number must be 11 digits starting with 09`);
+      problems.push({ field: 'account.number', message: `${method.wallet_name} account number must be 11 digits starting with 09` });
     }
     const name = account.customer_name;
-    if (typeof name !== 'string' || name.trim() === '') throw fieldRefusal('account.customer_name', 'The customer\'s full name is required');
+    if (typeof name !== 'string' || name.trim() === '') problems.push({ field: 'account.customer_name', message: 'The customer\'s full name is required' });
+    return problems;
+  }
+
+  /** A payout's account, refused with its first problem (Gate answers one). */
+  checkPayoutAccount(method: PaymentMethod, account: Record<string, unknown>): void {
+    const [first] = this.payoutAccountProblems(method, account);
+    if (first !== undefined) throw fieldRefusal(first.field, first.message);
   }
 }

@@ -3,12 +3,14 @@
 // job on the scheduler so a 10,000-row file never stalls other requests.
 import { parse } from 'csv-parse/sync';
 import type { Clock } from './clock.js';
-import { Refusal } from './errors.js';
+import { Refusal, type FieldProblem } from './errors.js';
 import type { Batch, Job, Project, RefusedBatchRow } from './model.js';
 import type { PaymentLifecycle, PaymentRequest } from './payment-lifecycle.js';
 import type { Storage } from './ports.js';
 import type { ProjectDirectory } from './project-directory.js';
-import { fieldOf, validatorFor } from '../schema-registry.js';
+import type { MethodRules } from './method-rules.js';
+import { fieldOf, plainProblem, validatorFor } from '../schema-registry.js';
+import { minorUnitExponent } from './currency-converter.js';
 
 /** The CSV columns: the Gate payout fields by their paths, plus the method (default paymaya). */
 export const PAYOUT_COLUMNS = [
@@ -32,6 +34,7 @@ export function payoutTemplate(): string {
 
 export interface BatchDeps {
   storage: Storage;
+  rules: MethodRules;
   lifecycle: PaymentLifecycle;
   projects: ProjectDirectory;
   clock: Clock;
@@ -54,8 +57,11 @@ export class PayoutBatches {
     return this.deps.storage.read.batches.refusedRows(batchId);
   }
 
-  /** A payout request from form or CSV fields, checked as Gate checks a payout (schema, then method rules). */
-  requestFrom(project: Project, fields: PayoutFields): PaymentRequest {
+  /**
+   * A payout request from form or CSV fields, checked as Gate checks a payout (schema, method, currency, account),
+   * refused with every problem at once in plain words; `label` names a field as the person filling it sees it.
+   */
+  requestFrom(project: Project, fields: PayoutFields, label: (field: string) => string = (field) => field): PaymentRequest {
     const amount = /^\d+$/.test(fields.amount.trim()) ? Number(fields.amount.trim()) : fields.amount;
     const body = {
       general: { project_id: project.projectId, payment_id: fields.paymentId.trim() },
@@ -63,14 +69,34 @@ export class PayoutBatches {
       customer: { id: fields.customerId.trim(), ip_address: fields.ipAddress.trim() || '127.0.0.1', ...(fields.email.trim() === '' ? {} : { email: fields.email.trim() }) },
       account: { number: fields.accountNumber.trim(), customer_name: fields.customerName.trim() },
     };
+    const problems: FieldProblem[] = [];
     const validate = validatorFor('gate/payout.json');
     if (!validate(body)) {
-      throw new Refusal('invalid-fields', (validate.errors ?? []).map((e) => ({ field: fieldOf(e), message: e.keyword === 'required' ? 'Required field not provided' : `${e.message ?? 'is invalid'}` })));
+      for (const error of validate.errors ?? []) problems.push({ field: fieldOf(error), message: plainProblem(error, label(fieldOf(error))) });
     }
+    const methodCode = fields.method.trim() || 'paymaya';
+    const { rules } = this.deps;
+    const collect = (check: () => void) => {
+      try {
+        check();
+      } catch (error) {
+        if (!(error instanceof Refusal)) throw error;
+        problems.push(...error.fields);
+      }
+    };
+    collect(() => {
+      const { method } = rules.methodThrough(methodCode, 'payout', 'dashboard', 'method');
+      problems.push(...rules.payoutAccountProblems(method, body.account));
+    });
+    if (body.payment.currency !== '') collect(() => rules.convert({ amount: 0, currency: body.payment.currency }));
+    // One problem per field, the first: a missing account number need not also be of the wrong shape.
+    const seenFields = new Set<string>();
+    const firstPerField = problems.filter((p) => !seenFields.has(p.field) && seenFields.add(p.field) !== undefined);
+    if (firstPerField.length > 0) throw new Refusal('invalid-fields', firstPerField);
     const request: PaymentRequest = {
       project,
       paymentId: body.general.payment_id,
-      methodCode: fields.method.trim() || 'paymaya',
+      methodCode,
       interface: 'dashboard',
       sum: { amount: body.payment.amount as number, currency: body.payment.currency },
       description: fields.description,
@@ -83,6 +109,31 @@ export class PayoutBatches {
     };
     this.deps.lifecycle.checkPayout(request);
     return request;
+  }
+
+  /**
+   * A single payout from the dashboard's form, whose amount is in major units (150.50): every problem of the
+   * form at once, each named by `label`.
+   */
+  manualRequest(project: Project | undefined, fields: PayoutFields, label: (field: string) => string): PaymentRequest {
+    const problems: FieldProblem[] = [];
+    if (project === undefined) problems.push({ field: 'project_id', message: `Choose a ${label('project_id').toLowerCase()}` });
+    const currency = fields.currency.trim().toUpperCase() || 'PHP';
+    const exponent = minorUnitExponent(currency);
+    const major = fields.amount.trim();
+    const amountOk = new RegExp(`^\\d+(\\.\\d{1,${exponent}})?$`).test(major) && Number(major) > 0;
+    if (!amountOk) problems.push({ field: 'payment.amount', message: `${label('payment.amount')} must be a number such as 100${exponent > 0 ? `.${'50'.padEnd(exponent, '0')}` : ''}` });
+    const minor = amountOk ? String(Math.round(Number(major) * 10 ** exponent)) : '1';
+    try {
+      // Without a project the other fields are still checked (as project 1), so the form lists every problem at once.
+      const request = this.requestFrom(project ?? ({ ...({} as Project), projectId: 1 }), { ...fields, currency, amount: minor }, label);
+      if (problems.length > 0) throw new Refusal('invalid-fields', problems);
+      return request;
+    } catch (error) {
+      if (!(error instanceof Refusal)) throw error;
+      const fieldsSeen = new Set(problems.map((p) => p.field));
+      throw new Refusal('invalid-fields', [...problems, ...error.fields.filter((f) => !fieldsSeen.has(f.field))]);
+    }
   }
 
   /** Parses and checks a file; returns the errors by row and column and, when any row is valid, the batch id. */
@@ -110,7 +161,7 @@ export class PayoutBatches {
       const rowNumber = index + 2;
       const nulAt = cells.findIndex((value) => value.includes('\u0000'));
       if (nulAt !== -1) {
-        errors.push({ row: rowNumber, column: columns[nulAt] ?? '', message: 'Contains the NUL character (U+0000), which is not accepted' });
+        errors.push({ row: rowNumber, column: columns[nulAt] ?? '', message: `${columns[nulAt] ?? 'A cell'} contains the NUL character (U+0000), which is not accepted` });
         continue;
       }
       const cell = (name: string) => cells[columns.indexOf(name)] ?? '';
@@ -120,9 +171,9 @@ export class PayoutBatches {
         customerName: cell('account.customer_name'), method: cell('method'),
       };
       try {
-        const request = this.requestFrom(project, fields);
+        const request = this.requestFrom(project, fields, columnOf);
         if (seen.has(request.paymentId) || (await read.payments.find(project.projectId, request.paymentId)) !== undefined) {
-          errors.push({ row: rowNumber, column: 'general.payment_id', message: `Payment ID "${request.paymentId}" already exists` });
+          errors.push({ row: rowNumber, column: 'general.payment_id', message: `general.payment_id "${request.paymentId}" is already used by another payment` });
           continue;
         }
         seen.add(request.paymentId);
@@ -132,11 +183,19 @@ export class PayoutBatches {
         for (const problem of error.fields) errors.push({ row: rowNumber, column: columnOf(problem.field), message: problem.message });
       }
     }
-    if (valid.length === 0) return { batchId: undefined, errors, accepted: 0 };
+    if (rows.length === 0) return { batchId: undefined, errors: [{ row: 0, column: '', message: 'The file has a header but no rows' }], accepted: 0 };
+    // Refused rows stay with their batch, all of a row's problems in one line, so the batch counts and shows them.
+    const byRow = new Map<number, RowError[]>();
+    for (const error of errors) byRow.set(error.row, [...(byRow.get(error.row) ?? []), error]);
+    const refused = [...byRow].map(([rowNumber, problems]) => ({
+      rowNumber,
+      paymentId: (rows[rowNumber - 2]?.[columns.indexOf('general.payment_id')] ?? '').replaceAll('\u0000', ''),
+      error: problems.map((p) => p.message).join('; ').replaceAll('\u0000', ''),
+    }));
     const { clock } = this.deps;
     const batchId = await this.deps.storage.transact(async (tx) => {
       // The file name is only a label; a NUL in it (which PostgreSQL cannot store) is dropped.
-      const id = await tx.batches.create(project.projectId, fileName.replaceAll('\u0000', ''), clock.now(), valid, []);
+      const id = await tx.batches.create(project.projectId, fileName.replaceAll('\u0000', ''), clock.now(), valid, refused);
       await tx.jobs.put({ kind: 'batch', ref: id, dueAt: clock.now(), projectId: project.projectId, payload: '0' });
       return id;
     });
@@ -163,7 +222,7 @@ export class PayoutBatches {
         await this.deps.lifecycle.startPayout(this.requestFrom(project, JSON.parse(row.request) as PayoutFields));
       } catch (error) {
         if (!(error instanceof Refusal)) throw error;
-        refused.push({ rowNumber: row.rowNumber, error: `${error.code} ${error.message}: ${error.fields.map((f) => f.message).join('; ')}` });
+        refused.push({ rowNumber: row.rowNumber, error: `${error.fields.length > 0 ? error.fields.map((f) => f.message).join('; ') : error.message} (code ${error.code})` });
       }
     }));
     const processed = batch.processed + rows.length;

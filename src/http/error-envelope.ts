@@ -4,10 +4,11 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { Refusal } from '../domain/errors.js';
 import { HTTP_STATUS_BY_KIND, toGateError } from './gate-api/gate-error.js';
 
-export function refusalOfFrameworkError(error: FastifyError, contentType?: string): Refusal | undefined {
+/** `expected` says what the surface reads, for a body of another content type. */
+export function refusalOfFrameworkError(error: FastifyError, contentType?: string, expected = 'JSON with Content-Type: application/json'): Refusal | undefined {
   if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
     const given = contentType === undefined || contentType === '' ? 'none was given' : `got ${contentType.split(';')[0]}`;
-    return new Refusal('unsupported-media-type', [{ field: 'content-type', message: `Send the body as JSON with Content-Type: application/json (${given})` }]);
+    return new Refusal('unsupported-media-type', [{ field: 'content-type', message: `Send the body as ${expected} (${given})` }]);
   }
   if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
     return new Refusal('body-too-large', [{ field: '', message: 'The request body is larger than the sandbox accepts' }]);

@@ -49,8 +49,8 @@ t.test('a payment page shows operations, callback attempts, e-mails and due time
   const done = await client.post(`/dashboard/payments/${PROJECT_ID}/detail-1/complete`, { outcome: 'scenario:decline-general' });
   t.equal(done.statusCode, 303);
   const after = await client.get(`/dashboard/payments/${PROJECT_ID}/detail-1`);
-  t.match(after.body, /<strong>decline<\/strong>/);
-  t.match(after.body, /PayMaya: your payment of 500\.00 PHP did not go through/);
+  t.match(after.body, /id="payment-status"><span class="badge status-decline">decline<\/span>/);
+  t.match(after.body, /PayMaya: your payment of ₱500\.00 did not go through/);
   const callbackId = /\/dashboard\/callbacks\/(\d+)\/replay/.exec(after.body)?.[1];
   t.equal((await client.post(`/dashboard/callbacks/${callbackId}/replay`, {})).statusCode, 303);
   t.equal((await client.post('/dashboard/clock/advance', { seconds: '60', back: `/dashboard/payments/${PROJECT_ID}/detail-1` })).statusCode, 303);
@@ -68,11 +68,22 @@ t.test('a single payout from the dashboard is validated like Gate and follows th
   t.equal(sent.statusCode, 303);
   const report = (await app.inject({ url: `/_sandbox/payments/${PROJECT_ID}/manual-1` })).json() as Record<string, any>;
   t.match(report.payment, { type: 'payout', interface: 'dashboard', status: 'success', sum: { amount: 15050, currency: 'PHP' } });
-  const bad = await client.post('/dashboard/manual/payout', { ...fields, payment_id: 'manual-2', account_number: '12345', amount: 'lots' });
+  const bad = await client.post('/dashboard/manual/payout', { ...fields, payment_id: 'manual-2', account_number: '12345', amount: 'lots', customer_id: '', customer_name: '', customer_email: 'nope', currency: 'XYZ' });
   t.equal(bad.statusCode, 400);
-  t.match(bad.body, /<code>amount<\/code>/);
-  const badAccount = await client.post('/dashboard/manual/payout', { ...fields, payment_id: 'manual-3', account_number: '12345' });
-  t.match(badAccount.body, /<code>account\.number<\/code>: 2004/);
+  const listed = [...bad.body.matchAll(/<li data-field="([^"]+)"><strong>([^<]+)<\/strong>: ([^<]+)<\/li>/g)].map((m) => [m[1], m[2], m[3]?.replaceAll('&#39;', "'")]);
+  t.same(listed, [
+    ['payment.amount', 'Amount', 'Amount must be a number such as 100.50'],
+    ['customer.id', 'Customer id', 'Customer id is required'],
+    ['customer.email', 'Customer e-mail', 'Customer e-mail must be an e-mail address such as juan@example.ph'],
+    ['account.customer_name', 'Customer full name', 'Customer full name is required'],
+    ['account.number', 'Account number', 'PayMaya account number must be 11 digits starting with 09'],
+    ['payment.currency', 'Currency', 'No conversion rate from XYZ to PHP is configured (currency_rates)'],
+  ], 'every problem of the form at once, each named by its label, none in validator wording');
+  t.match(bad.body, /Correct these 6 fields/);
+  t.notMatch(bad.body, /must NOT have|must match format|Required field not provided/);
+  t.match(bad.body, /name="amount" inputmode="decimal" placeholder="100\.00" value="lots" aria-invalid="true"/, 'the fields are marked');
+  const noProject = await client.post('/dashboard/manual/payout', { ...fields, project_id: '999', payment_id: 'manual-3' });
+  t.match(noProject.body, /<strong>Project<\/strong>: Choose a project/);
   const manualList = await client.get('/dashboard/manual');
   t.match(manualList.body, /manual-1/);
 });
@@ -94,20 +105,30 @@ t.test('a CSV mass payout reports bad rows by row and column and turns valid row
     'mass-1,10000,PHP,cust-1,09171234567,Juan dela Cruz',
   ].join('\n');
   const uploaded = await client.upload('/dashboard/manual/batches', { project_id: String(PROJECT_ID) }, { name: 'payouts.csv', content: csv });
-  t.equal(uploaded.statusCode, 200);
-  t.match(uploaded.body, /row 3, <code>payment\.amount<\/code>/);
-  t.match(uploaded.body, /row 4, <code>account\.number<\/code>/);
-  t.match(uploaded.body, /row 7, <code>general\.payment_id<\/code>: Payment ID &quot;mass-1&quot; already exists/);
-  const batchId = /Batch (\d+):/.exec(uploaded.body)?.[1];
+  t.equal(uploaded.statusCode, 303);
+  const batchUrl = String(uploaded.headers.location);
+  const batchId = /\/dashboard\/manual\/batches\/(\d+)$/.exec(batchUrl)?.[1];
+  t.ok(batchId, 'the upload lands on its batch');
   await flush(app);
   const batch = (await sandbox.batches.find(Number(batchId)))!;
-  t.match(batch, { total: 3, processed: 3, status: 'done', success: 1, decline: 2, fileName: 'payouts.csv' });
-  const page = await client.get(`/dashboard/manual/batches/${batchId}`);
-  t.match(page.body, /id="batch-status">done/);
-  t.match((await client.get('/dashboard/manual')).body, /<td>\+1<\/td><td>−2<\/td>/);
+  t.match(batch, { total: 6, processed: 3, status: 'done', success: 1, decline: 2, refused: 3, fileName: 'payouts.csv' });
+  for (const reload of [await client.get(batchUrl), await client.get(batchUrl)]) {
+    t.match(reload.body, /id="batch-status">done/);
+    t.match(reload.body, /id="batch-refused">3</, 'the refused rows are counted');
+    t.match(reload.body, /Row 3 \(mass-2\): payment\.amount must be a whole number/);
+    t.match(reload.body, /Row 4 \(mass-3\): PayMaya account number must be 11 digits starting with 09/);
+    t.match(reload.body, /Row 7 \(mass-1\): general\.payment_id &quot;mass-1&quot; is already used by another payment/);
+  }
+  t.match((await client.get('/dashboard/manual')).body, /<td class="num">\+1<\/td><td class="num">−2<\/td><td class="num">3<\/td>/);
+  const allErrors = await client.upload('/dashboard/manual/batches', { project_id: String(PROJECT_ID) }, {
+    name: 'row.csv',
+    content: 'general.payment_id,payment.amount,payment.currency,customer.id,account.number,account.customer_name\nrow-1,abc,PHP,,0917,\n',
+  });
+  const rowPage = await client.get(String(allErrors.headers.location));
+  t.match(rowPage.body, /Row 2 \(row-1\): payment\.amount must be a whole number; customer\.id is required; account\.customer_name is required; PayMaya account number must be 11 digits starting with 09/, 'every error of a row at once');
   const badHeader = await client.upload('/dashboard/manual/batches', { project_id: String(PROJECT_ID) }, { name: 'x.csv', content: 'colour,size\nred,big' });
   t.equal(badHeader.statusCode, 400);
-  t.match(badHeader.body, /row 1, <code>colour<\/code>: Unknown column/);
+  t.match(badHeader.body, /Row 1, <code>colour<\/code>: Unknown column/);
   const noCsrf = await new DashboardClient(app).upload('/dashboard/manual/batches', { project_id: String(PROJECT_ID) }, { name: 'x.csv', content: csv });
   t.equal(noCsrf.statusCode, 403);
 });

@@ -104,7 +104,7 @@ t.test('submitting the form starts a Payment Page sale with the same callbacks a
   const report = (await app.inject({ url: `/_sandbox/payments/${PROJECT_ID}/pp-1` })).json() as Record<string, any>;
   t.match(report.payment, { interface: 'payment_page', customer: { id: 'cust-1', email: 'juana@example.ph' } });
   const mail = (await app.inject({ url: '/_sandbox/mail?payment_id=pp-1' })).json() as { mail: Array<Record<string, string>> };
-  t.match(mail.mail, [{ to: 'juana@example.ph', subject: /PayMaya: your payment of 500\.00 PHP was successful/ }]);
+  t.match(mail.mail, [{ to: 'juana@example.ph', subject: /PayMaya: your payment of ₱500\.00 was successful/ }]);
   const reopened = await app.inject({ url });
   t.equal(reopened.statusCode, 303, 'reopening the link shows the result');
 });
@@ -169,7 +169,7 @@ t.test('the wallet page refuses a mobile number that is not 11 digits starting w
   t.equal((await post(`tokenid=${token}&mobile=09171234567&action=pay`)).statusCode, 303);
   const twice = await post(`tokenid=${token}&mobile=09171234567&action=decline`);
   t.equal(twice.statusCode, 409, 'a final payment cannot be changed from the wallet page');
-  t.match(twice.body, /already <strong>success<\/strong>/);
+  t.match(twice.body, /This payment is already <strong>paid<\/strong>\./);
 });
 
 t.test('the demo link of the banner and the home page is a signed Payment Page link for the default project that opens the form', async (t) => {

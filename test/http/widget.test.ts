@@ -127,8 +127,8 @@ t.test('POST /payment answers any other body with an error page, never a 500', a
   t.equal(json.statusCode, 401);
   t.match(json.body, /Error 3261/);
   const multipart = await app.inject({ method: 'POST', url: '/payment', payload: '--b\r\n\r\n--b--', headers: { 'content-type': 'multipart/form-data; boundary=b' } });
-  t.equal(multipart.statusCode, 400);
-  t.match(multipart.body, /Error 2003/);
+  t.equal(multipart.statusCode, 415);
+  t.match(multipart.body, /Error 2003[\s\S]*Send the body as a form \(application\/x-www-form-urlencoded\) \(got multipart\/form-data\)/);
   const huge = await postPayment(app, `payment_description=${'x'.repeat(70 * 1024)}`);
   t.equal(huge.statusCode, 413);
   t.match(huge.body, /Error 702/);

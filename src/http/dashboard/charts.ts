@@ -1,43 +1,83 @@
-// Server-rendered SVG chart geometry for the analytics page (no chart library, no script).
-
-export interface Bar { x: number; y: number; width: number; height: number; colour: string; label: string }
-export interface Chart { width: number; height: number; bars: Bar[]; labels: Array<{ x: number; y: number; text: string }>; max: number }
+// Analytics charts as data for server-rendered SVG (the pages stay script-free): d3-scale for the axes' scales
+// and ticks, d3-shape's stack for the per-day stacking by status. The view draws what this returns.
+import { scaleBand, scaleLinear } from 'd3-scale';
+import { stack, stackOrderNone, stackOffsetNone } from 'd3-shape';
 
 export const STATUS_COLOURS: Record<string, string> = {
-  success: '#00754a', decline: '#a4000f', processing: '#8a5a00', 'awaiting redirect result': '#1a5fb4',
+  success: '#00754a', decline: '#b3261e', processing: '#8a5a00', 'awaiting redirect result': '#1a5fb4',
 };
 
-/** Stacked bars of a value per day and status. */
-export function stackedByDay(rows: Array<{ day: string; status: string; value: number }>): Chart {
-  const days = [...new Set(rows.map((r) => r.day))].sort();
-  const totals = days.map((d) => rows.filter((r) => r.day === d).reduce((sum, r) => sum + r.value, 0));
-  const max = Math.max(1, ...totals);
-  const width = Math.max(320, days.length * 48 + 40);
-  const height = 220;
-  const plot = height - 40;
-  const bars: Bar[] = [];
-  const labels: Chart['labels'] = [];
-  days.forEach((day, index) => {
-    let top = plot;
-    for (const status of Object.keys(STATUS_COLOURS)) {
-      const row = rows.find((r) => r.day === day && r.status === status);
-      if (row === undefined || row.value === 0) continue;
-      const barHeight = Math.max(1, Math.round((row.value / max) * (plot - 10)));
-      top -= barHeight;
-      bars.push({ x: 30 + index * 48, y: top, width: 32, height: barHeight, colour: STATUS_COLOURS[status] as string, label: `${day} ${status}: ${row.value}` });
-    }
-    labels.push({ x: 46 + index * 48, y: height - 20, text: day.slice(5) });
-  });
-  return { width, height, bars, labels, max };
+export interface Bar { x: number; y: number; width: number; height: number; colour: string; label: string }
+export interface Tick { at: number; label: string }
+export interface Chart {
+  width: number;
+  height: number;
+  /** The plot area: axes run along its left and bottom edges. */
+  plot: { left: number; right: number; top: number; bottom: number };
+  bars: Bar[];
+  /** Ticks of the horizontal axis (x positions) and of the vertical one (y positions). */
+  xTicks: Tick[];
+  yTicks: Tick[];
+  xTitle: string;
+  yTitle: string;
+  /** Horizontal bars: the value axis runs along the bottom, the categories down the left. */
+  horizontal: boolean;
+  empty: boolean;
 }
 
-/** Horizontal bars of a success rate (0..1) per method. */
+const WIDTH = 640;
+const MARGIN = { top: 12, right: 16, bottom: 44, left: 64 };
+
+/** Bars of a value per day, each day's bar stacked by status (success at the bottom). */
+export function stackedByDay(rows: Array<{ day: string; status: string; value: number }>, titles: { x: string; y: string; format?: (value: number) => string }): Chart {
+  const height = 260;
+  const plot = { left: MARGIN.left, right: WIDTH - MARGIN.right, top: MARGIN.top, bottom: height - MARGIN.bottom };
+  const days = [...new Set(rows.map((r) => r.day))].sort();
+  const statuses = Object.keys(STATUS_COLOURS);
+  const table = days.map((day) => Object.fromEntries([['day', day], ...statuses.map((s) => [s, rows.find((r) => r.day === day && r.status === s)?.value ?? 0])]) as Record<string, number> & { day: string });
+  const series = stack<Record<string, number> & { day: string }>().keys(statuses).order(stackOrderNone).offset(stackOffsetNone)(table);
+  const top = Math.max(0, ...series.flatMap((s) => s.map((point) => point[1])));
+  const x = scaleBand<string>().domain(days).range([plot.left, plot.right]).paddingInner(0.25).paddingOuter(0.15);
+  const y = scaleLinear().domain([0, Math.max(1, top)]).nice().range([plot.bottom, plot.top]);
+  const format = titles.format ?? y.tickFormat(5, ',');
+  const bars: Bar[] = series.flatMap((layer) => layer.filter((point) => point[1] > point[0]).map((point) => ({
+    x: round(x(point.data.day) ?? 0),
+    y: round(y(point[1])),
+    width: round(x.bandwidth()),
+    height: round(y(point[0]) - y(point[1])),
+    colour: STATUS_COLOURS[layer.key] as string,
+    label: `${point.data.day} ${layer.key}: ${format(point[1] - point[0])}`,
+  })));
+  // Every day gets a bar; with many days only some get a label, so the labels never overlap.
+  const every = Math.max(1, Math.ceil(44 / Math.max(1, x.step())));
+  const xTicks = days.filter((_, index) => index % every === 0).map((day) => ({ at: round((x(day) ?? 0) + x.bandwidth() / 2), label: day.slice(5) }));
+  const yTicks = y.ticks(5).map((value) => ({ at: round(y(value)), label: format(value) }));
+  return { width: WIDTH, height, plot, bars, xTicks, yTicks, xTitle: titles.x, yTitle: titles.y, horizontal: false, empty: days.length === 0 };
+}
+
+/** Horizontal bars of the success rate (0..1) of each method, on a 0–100% axis. */
 export function ratesByMethod(rows: Array<{ method: string; rate: number }>): Chart {
-  const height = Math.max(60, rows.length * 36 + 20);
-  const bars = rows.map((row, index) => ({
-    x: 110, y: 10 + index * 36, width: Math.round(row.rate * 300), height: 24, colour: '#00754a',
+  const height = Math.max(120, rows.length * 36 + MARGIN.top + MARGIN.bottom);
+  const plot = { left: 96, right: WIDTH - MARGIN.right, top: MARGIN.top, bottom: height - MARGIN.bottom };
+  const x = scaleLinear().domain([0, 1]).range([plot.left, plot.right]);
+  const y = scaleBand<string>().domain(rows.map((r) => r.method)).range([plot.top, plot.bottom]).paddingInner(0.3).paddingOuter(0.2);
+  const percent = x.tickFormat(5, '.0%');
+  const bars = rows.map((row) => ({
+    x: plot.left,
+    y: round(y(row.method) ?? 0),
+    width: round(x(row.rate) - plot.left),
+    height: round(y.bandwidth()),
+    colour: STATUS_COLOURS.success as string,
     label: `${row.method}: ${(row.rate * 100).toFixed(1)}% success`,
   }));
-  const labels = rows.map((row, index) => ({ x: 4, y: 27 + index * 36, text: row.method }));
-  return { width: 480, height, bars, labels, max: 1 };
+  return {
+    width: WIDTH, height, plot, bars,
+    xTicks: x.ticks(5).map((value) => ({ at: round(x(value)), label: percent(value) })),
+    yTicks: rows.map((row) => ({ at: round((y(row.method) ?? 0) + y.bandwidth() / 2), label: row.method })),
+    xTitle: 'Share of final payments that succeeded', yTitle: 'Method', horizontal: true, empty: rows.length === 0,
+  };
+}
+
+function round(value: number): number {
+  return Math.round(value * 10) / 10;
 }

@@ -6,12 +6,13 @@ import multipart from '@fastify/multipart';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Refusal, type FieldProblem } from '../../domain/errors.js';
-import { catalogueOutcome, isFinal, outcomeOf } from '../../domain/outcomes.js';
+import { catalogueOutcome, chosenOutcome, forceChoices, isFinal } from '../../domain/outcomes.js';
 import { payoutTemplate, PAYOUT_COLUMNS, type PayoutFields } from '../../domain/payout-batches.js';
-import { minorUnitExponent } from '../../domain/currency-converter.js';
+import { moneyText } from '../../domain/money-text.js';
+import type { PaymentListRow } from '../../domain/model.js';
 import type { Sandbox } from '../../sandbox.js';
 import { isAdmin, sameSecret, SESSION_COOKIE, sessionValue } from '../admin-access.js';
-import { formatMinor, views } from '../views.js';
+import { views } from '../views.js';
 import { ratesByMethod, stackedByDay, STATUS_COLOURS } from './charts.js';
 import { csvExport, xlsxExport } from './exports.js';
 import { INTERFACES, queryString, readListQuery, STATUSES, TYPES } from './filters.js';
@@ -19,6 +20,20 @@ import { INTERFACES, queryString, readListQuery, STATUSES, TYPES } from './filte
 const HTML = 'text/html; charset=utf-8';
 const CSRF_COOKIE = 'sandbox_csrf';
 const PAGE_SIZE = 50;
+
+/** The single-payout form: its inputs, and the label a person sees for each field a refusal may name. */
+const FORM_FIELDS = ['project_id', 'method', 'payment_id', 'amount', 'currency', 'description', 'customer_id', 'customer_email', 'account_number', 'customer_name'];
+const FIELD_LABELS: Record<string, string> = {
+  project_id: 'Project', method: 'Method', 'general.payment_id': 'Payment id', 'payment.amount': 'Amount', 'payment.currency': 'Currency',
+  'payment.description': 'Description', 'customer.id': 'Customer id', 'customer.email': 'Customer e-mail', 'account.number': 'Account number',
+  'account.customer_name': 'Customer full name',
+};
+const FIELD_INPUTS: Record<string, string> = {
+  project_id: 'project_id', method: 'method', 'general.payment_id': 'payment_id', 'payment.amount': 'amount', 'payment.currency': 'currency',
+  'payment.description': 'description', 'customer.id': 'customer_id', 'customer.email': 'customer_email', 'account.number': 'account_number',
+  'account.customer_name': 'customer_name',
+};
+const formLabel = (field: string): string => FIELD_LABELS[field] ?? field;
 const MAX_UPLOAD_BYTES = 20 * 1024 * 1024;
 
 type Form = Record<string, unknown>;
@@ -74,7 +89,7 @@ export async function dashboard(app: FastifyInstance, { sandbox }: { sandbox: Sa
     return reply.code(status).type(HTML).send(views.render('./error', { code: refusal.code, message: refusal.message, errors: refusal.fields }));
   });
 
-  const money = (amount: number, currency: string) => formatMinor(amount, currency, minorUnitExponent(currency));
+  const money = (row: PaymentListRow) => moneyText({ amount: row.amount, currency: row.currency }, { amount: row.converted_amount, currency: row.converted_currency });
 
   app.get('/dashboard', async (_request, reply) => reply.redirect('/dashboard/payments', 303));
 
@@ -94,7 +109,7 @@ export async function dashboard(app: FastifyInstance, { sandbox }: { sandbox: Sa
     const { total, pages } = found;
     const rows = found.rows.map((row) => ({
       ...row,
-      amountText: money(row.amount, row.currency),
+      amountText: money(row),
       created: new Date(row.created_at).toISOString().replace('T', ' ').slice(0, 19),
     }));
     return page(reply, request, './dashboard/payments', {
@@ -126,8 +141,8 @@ export async function dashboard(app: FastifyInstance, { sandbox }: { sandbox: Sa
     const mail = await lookup.mail({ projectId: payment.projectId, paymentId: payment.paymentId, limit: 50, offset: 0 });
     return page(reply, request, './dashboard/payment', {
       title: `Payment ${payment.paymentId}`, report, mail, final: isFinal(payment.status),
-      amount: money(payment.sum.amount, payment.sum.currency), amountPhp: money(payment.sumConverted.amount, 'PHP'),
-      scenarios: sandbox.scenarios.list().filter((s) => ['success', 'decline'].includes((s.outcome as { status: string }).status)),
+      amount: moneyText(payment.sum, payment.sumConverted),
+      choices: forceChoices(sandbox.scenarios, payment.type === 'payout' ? 'payout' : 'sale', payment.method),
       detailPath: `/dashboard/payments/${payment.projectId}/${encodeURIComponent(payment.paymentId)}`,
     });
   });
@@ -136,8 +151,10 @@ export async function dashboard(app: FastifyInstance, { sandbox }: { sandbox: Sa
     checkCsrf(request, request.body?.csrf);
     const payment = await lookup.require(request.params.projectId, request.params.paymentId);
     const choice = typeof request.body?.outcome === 'string' ? request.body.outcome : '';
-    const outcome = choice === 'success' ? outcomeOf('success') : choice.startsWith('scenario:') ? catalogueOutcome(sandbox.scenarios, choice.slice(9)) : undefined;
-    if (outcome === undefined) throw new Refusal('invalid-fields', [{ field: 'outcome', message: 'Choose an outcome' }]);
+    // scenario:<name> is what earlier versions of the form sent; links and scripts may still send it.
+    const outcome = choice.startsWith('scenario:')
+      ? catalogueOutcome(sandbox.scenarios, choice.slice(9))
+      : chosenOutcome(forceChoices(sandbox.scenarios, payment.type === 'payout' ? 'payout' : 'sale', payment.method), choice);
     const completed = await lifecycle.complete(payment.rowId, outcome);
     if (clock.mode === 'manual') await control.settlePayment(completed);
     return reply.redirect(`/dashboard/payments/${payment.projectId}/${encodeURIComponent(payment.paymentId)}`, 303);
@@ -163,7 +180,7 @@ export async function dashboard(app: FastifyInstance, { sandbox }: { sandbox: Sa
   });
 
   async function manualPage(request: FastifyRequest, reply: FastifyReply, extra: Record<string, unknown> = {}, status = 200): Promise<FastifyReply> {
-    const manual = (await listing.latest({ interface: 'dashboard' }, 50)).map((row) => ({ ...row, amountText: money(row.amount, row.currency) }));
+    const manual = (await listing.latest({ interface: 'dashboard' }, 50)).map((row) => ({ ...row, amountText: money(row) }));
     return page(reply, request, './dashboard/manual', {
       title: 'Manual payments',
       projects: (await projects.all()).map((p) => ({ id: p.projectId, name: p.name })),
@@ -186,32 +203,26 @@ export async function dashboard(app: FastifyInstance, { sandbox }: { sandbox: Sa
     checkCsrf(request, body.csrf);
     const text = (name: string) => (typeof body[name] === 'string' ? (body[name] as string) : '');
     const project = await projects.find(Number(text('project_id')));
-    const form = Object.fromEntries(['project_id', 'method', 'payment_id', 'amount', 'currency', 'description', 'customer_id', 'customer_email', 'account_number', 'customer_name'].map((k) => [k, text(k)]));
-    const problems: FieldProblem[] = [];
-    if (project === undefined) problems.push({ field: 'project_id', message: 'Choose a project' });
-    const currency = text('currency').trim().toUpperCase() || 'PHP';
-    const major = text('amount').trim();
-    const exponent = minorUnitExponent(currency);
-    if (!new RegExp(`^\\d+(\\.\\d{1,${exponent}})?$`).test(major) || Number(major) <= 0) problems.push({ field: 'amount', message: `Enter an amount such as 100${exponent > 0 ? '.50' : ''}` });
-    if (problems.length === 0 && project !== undefined) {
-      const fields: PayoutFields = {
-        paymentId: text('payment_id').trim() || `manual-${clock.now().toString(36)}-${randomBytes(3).toString('hex')}`,
-        amount: String(Math.round(Number(major) * 10 ** exponent)), currency, description: text('description') || 'payout',
-        customerId: text('customer_id'), ipAddress: '', email: text('customer_email'), accountNumber: text('account_number'),
-        customerName: text('customer_name'), method: text('method'),
-      };
-      try {
-        const payoutRequest = batches.requestFrom(project, fields);
-        await lifecycle.startPayout(payoutRequest);
-        const created = await lookup.find(project.projectId, payoutRequest.paymentId);
-        if (created !== undefined && clock.mode === 'manual') await control.settlePayment(created);
-        return reply.redirect(`/dashboard/payments/${project.projectId}/${encodeURIComponent(payoutRequest.paymentId)}`, 303);
-      } catch (error) {
-        if (!(error instanceof Refusal)) throw error;
-        problems.push(...(error.fields.length > 0 ? error.fields : [{ field: '', message: error.message }]).map((f) => ({ ...f, message: `${error.code} ${f.message}` })));
-      }
+    const form = Object.fromEntries(FORM_FIELDS.map((k) => [k, text(k)]));
+    const fields: PayoutFields = {
+      paymentId: text('payment_id').trim() || `manual-${clock.now().toString(36)}-${randomBytes(3).toString('hex')}`,
+      amount: text('amount'), currency: text('currency'), description: text('description') || 'payout',
+      customerId: text('customer_id'), ipAddress: '', email: text('customer_email'), accountNumber: text('account_number'),
+      customerName: text('customer_name'), method: text('method'),
+    };
+    let problems: FieldProblem[];
+    try {
+      const payoutRequest = batches.manualRequest(project, fields, formLabel);
+      await lifecycle.startPayout(payoutRequest);
+      const created = await lookup.find(payoutRequest.project.projectId, payoutRequest.paymentId);
+      if (created !== undefined && clock.mode === 'manual') await control.settlePayment(created);
+      return reply.redirect(`/dashboard/payments/${payoutRequest.project.projectId}/${encodeURIComponent(payoutRequest.paymentId)}`, 303);
+    } catch (error) {
+      if (!(error instanceof Refusal)) throw error;
+      problems = error.fields.length > 0 ? error.fields : [{ field: '', message: error.message }];
     }
-    return manualPage(request, reply, { form, payoutErrors: problems }, 400);
+    const payoutErrors = problems.map((p) => ({ ...p, label: p.field === '' ? '' : formLabel(p.field), input: FIELD_INPUTS[p.field] }));
+    return manualPage(request, reply, { form, payoutErrors, invalid: new Set(payoutErrors.map((e) => e.input)) }, 400);
   });
 
   app.post('/dashboard/manual/batches', async (request, reply) => {
@@ -232,8 +243,8 @@ export async function dashboard(app: FastifyInstance, { sandbox }: { sandbox: Sa
     if (csv === undefined || csv.trim() === '') return manualPage(request, reply, { uploadErrors: [{ row: 0, column: '', message: 'Choose a CSV file' }] }, 400);
     const result = await batches.upload(project, fileName, csv);
     if (result.batchId === undefined) return manualPage(request, reply, { uploadErrors: result.errors }, 400);
-    if (result.errors.length === 0) return reply.redirect(`/dashboard/manual/batches/${result.batchId}`, 303);
-    return page(reply, request, './dashboard/batch', { title: `Batch ${result.batchId}`, batch: await batches.find(result.batchId), uploadErrors: result.errors, rowErrors: [] });
+    // The batch page lists the refused rows from storage, so they read the same after a reload.
+    return reply.redirect(`/dashboard/manual/batches/${result.batchId}`, 303);
   });
 
   app.get<{ Params: { id: string } }>('/dashboard/manual/batches/:id', async (request, reply) => {
@@ -241,7 +252,7 @@ export async function dashboard(app: FastifyInstance, { sandbox }: { sandbox: Sa
     const batch = Number.isSafeInteger(id) ? await batches.find(id) : undefined;
     if (batch === undefined) throw new Refusal('payment-not-found', [{ field: 'id', message: `No batch ${request.params.id}` }]);
     const rowErrors = (await batches.refusedRows(batch.id)).map((r) => ({ rowNumber: r.rowNumber, paymentId: r.paymentId, error: r.error }));
-    return page(reply, request, './dashboard/batch', { title: `Batch ${batch.id}`, batch, uploadErrors: [], rowErrors });
+    return page(reply, request, './dashboard/batch', { title: `Batch ${batch.id}`, batch, rowErrors });
   });
 
   app.get<{ Querystring: Record<string, unknown> }>('/dashboard/analytics', async (request, reply) => {
@@ -249,9 +260,13 @@ export async function dashboard(app: FastifyInstance, { sandbox }: { sandbox: Sa
     const daily = await listing.dailyTotals(list.filter);
     const rates = await listing.successRates(list.filter);
     return page(reply, request, './dashboard/analytics', {
-      title: 'Analytics', values: list.values, daily, rates, colours: STATUS_COLOURS,
-      countChart: stackedByDay(daily.map((d) => ({ day: d.day, status: d.status, value: d.n }))),
-      amountChart: stackedByDay(daily.map((d) => ({ day: d.day, status: d.status, value: Math.round(d.amount / 100) }))),
+      title: 'Analytics', values: list.values, colours: STATUS_COLOURS,
+      daily: daily.map((d) => ({ ...d, amountText: moneyText({ amount: d.amount, currency: 'PHP' }) })),
+      rates: rates.map((r) => ({ ...r, percent: `${(r.rate * 100).toFixed(1)}%` })),
+      countChart: stackedByDay(daily.map((d) => ({ day: d.day, status: d.status, value: d.n })), { x: 'Day (UTC)', y: 'Payments' }),
+      amountChart: stackedByDay(daily.map((d) => ({ day: d.day, status: d.status, value: d.amount / 100 })), {
+        x: 'Day (UTC)', y: 'Amount (₱)', format: (value) => `₱${value.toLocaleString('en-US', { maximumFractionDigits: 0 })}`,
+      }),
       rateChart: ratesByMethod(rates.map((r) => ({ method: r.method, rate: r.rate }))),
     });
   });

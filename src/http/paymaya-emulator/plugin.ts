@@ -7,7 +7,9 @@ import { isFinal } from '../../domain/outcomes.js';
 import type { CustomerAction } from '../../domain/payment-lifecycle.js';
 import type { Sandbox } from '../../sandbox.js';
 import { useHtmlErrors } from '../html-errors.js';
-import { formatMinor, views } from '../views.js';
+import { views } from '../views.js';
+import { moneyText } from '../../domain/money-text.js';
+import { paymentResult } from '../payment-words.js';
 import { framablePages, frameOfPayment, inFrame, paymentSentEvent, validationErrorEvent } from '../widget/page-frame.js';
 
 const MOBILE_NUMBER = /^09\d{9}$/;
@@ -25,7 +27,10 @@ export async function paymayaEmulator(app: FastifyInstance, { sandbox }: { sandb
     return {
       wallet: method?.wallet_name ?? 'PayMaya',
       merchant: project?.name || `Project ${payment.projectId}`,
-      amount: formatMinor(payment.sumConverted.amount, 'PHP'),
+      // The wallet charges in PHP; the shop's own currency shows beside it.
+      amount: moneyText(payment.sumConverted),
+      orderAmount: payment.sum.currency === 'PHP' ? undefined : moneyText(payment.sum, payment.sumConverted),
+      result: paymentResult(payment, await lookup.operationsOf(payment), method),
       description: payment.description,
       paymentId: payment.paymentId,
       token: payment.checkoutToken,

@@ -10,8 +10,10 @@ import {
 } from '../../domain/payment-page-params.js';
 import type { Sandbox } from '../../sandbox.js';
 import { useHtmlErrors } from '../html-errors.js';
-import { formatMinor, views } from '../views.js';
-import { minorUnitExponent } from '../../domain/currency-converter.js';
+import { views } from '../views.js';
+import { moneyText } from '../../domain/money-text.js';
+import type { PaymentMethod } from '../../domain/methods.js';
+import { paymentResult } from '../payment-words.js';
 import {
   framablePages, frameExtras, frameOfParams, frameOfPayment, inFrame, paymentResultEvents, refusalEvent, validationErrorEvent, type PageFrame,
 } from '../widget/page-frame.js';
@@ -63,23 +65,37 @@ export async function paymentPage(app: FastifyInstance, { sandbox }: { sandbox: 
     }
   }
 
+  /** Each Payment Page method with whether the order's PHP amount fits its sale limits, and the limits. */
+  function methodChoices(amountPhp: number, forcedCode: string | undefined) {
+    const list = saleMethods().map((m) => {
+      const sale = m.operations.sale as NonNullable<PaymentMethod['operations']['sale']>;
+      return {
+        method: m,
+        fits: rules.amountFits(sale, amountPhp),
+        limits: `${moneyText({ amount: sale.min_amount, currency: 'PHP' })} to ${moneyText({ amount: sale.max_amount, currency: 'PHP' })}`,
+      };
+    });
+    const forced = forcedCode === undefined ? undefined : methods.findByPaymentPageCode(forcedCode);
+    const preferred = list.find((c) => c.fits && c.method.code === forced?.code) ?? list.find((c) => c.fits);
+    return list.map((c) => ({ ...c, checked: c.method.code === preferred?.method.code }));
+  }
+
   function formData(params: PaymentPageParams, query: string, projectName: string, error?: string): Record<string, unknown> {
-    const currency = params.payment_currency as string;
-    const amount = Number(params.payment_amount);
-    const converted = rules.convert({ amount, currency });
-    const forced = params.force_payment_method === undefined ? undefined : methods.findByPaymentPageCode(params.force_payment_method);
-    const list = saleMethods();
+    const sum = { amount: Number(params.payment_amount), currency: params.payment_currency as string };
+    const converted = rules.convert(sum);
+    const choices = methodChoices(converted.amount, params.force_payment_method);
     return {
       lang: language(params),
       merchant: projectName,
-      amount: formatMinor(amount, currency, minorUnitExponent(currency)),
-      converted: currency === 'PHP' ? undefined : formatMinor(converted.amount, 'PHP'),
+      amount: moneyText(sum),
+      converted: sum.currency === 'PHP' ? undefined : moneyText(converted),
       description: params.payment_description ?? '',
       paymentId: params.payment_id,
       request: query,
       email: params.customer_email ?? '',
       emailGiven: (params.customer_email ?? '') !== '',
-      methods: list.map((m) => ({ code: m.payment_page_code, title: m.wallet_name, checked: (forced ?? list[0])?.code === m.code })),
+      methods: choices.map((c) => ({ code: c.method.payment_page_code, title: c.method.wallet_name, checked: c.checked, disabled: !c.fits, limits: c.limits })),
+      noMethodFits: choices.every((c) => !c.fits),
       error,
     };
   }
@@ -114,6 +130,11 @@ export async function paymentPage(app: FastifyInstance, { sandbox }: { sandbox: 
       frame: inFrame(reply, frameOfParams(params), [validationErrorEvent(code, message, [{ field, message }])]),
     }));
     if (method === undefined || method.operations.sale?.interfaces.includes('payment_page') !== true) return again('Choose a payment method.', 'method', '2004');
+    const choice = methodChoices(rules.convert({ amount: Number(params.payment_amount), currency: params.payment_currency as string }).amount, undefined)
+      .find((c) => c.method.code === method.code);
+    if (choice !== undefined && !choice.fits) {
+      return again(`${method.wallet_name} accepts ${choice.limits} per payment; choose another method.`, 'method', '20101');
+    }
     if (parameterProblems({ ...params, customer_email: email }).some((p) => p.field === 'customer_email') || email === '') {
       return again('Enter a valid e-mail address.', 'customer_email', email === '' ? '2004' : '2426');
     }
@@ -153,15 +174,18 @@ export async function paymentPage(app: FastifyInstance, { sandbox }: { sandbox: 
       : payment.status === 'decline'
         ? urls.redirect_fail_url ?? urls.merchant_fail_url ?? urls.merchant_return_url
         : undefined;
+    const operations = await lookup.operationsOf(payment);
+    const result = paymentResult(payment, operations, methods.find(payment.method));
     return reply.type(HTML).send(views.render('./payment-page/result', {
       lang: typeof payment.extras.language === 'string' ? payment.extras.language : 'en',
       status: payment.status,
+      result,
       final: isFinal(payment.status),
       paymentId: payment.paymentId,
-      amount: formatMinor(payment.sum.amount, payment.sum.currency, minorUnitExponent(payment.sum.currency)),
+      amount: moneyText(payment.sum, payment.sumConverted),
       next,
       checkoutUrl: isFinal(payment.status) ? undefined : links.checkoutPath(payment),
-      frame: inFrame(reply, frameOfPayment(payment), paymentResultEvents(payment, await lookup.operationsOf(payment))),
+      frame: inFrame(reply, frameOfPayment(payment), paymentResultEvents(payment, operations)),
     }));
   });
 
