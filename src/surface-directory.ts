@@ -22,13 +22,13 @@ const shown = (label: string, path: string): SurfaceLink => ({ label, path, open
 export const SURFACES: Surface[] = [
   {
     name: 'Gate API',
-    what: 'the merchant server’s JSON API, signed in general.signature',
+    what: 'The merchant server’s JSON API, signed in general.signature',
     links: [post('sale', '/v2/payment/wallet/{method}/sale'), post('payout', '/v2/payment/wallet/paymaya/payout'), post('status', '/v2/payment/status')],
     docsHeadings: ['Gate API (merchant server, JSON signed in `general.signature`)'],
   },
   {
     name: 'Payment Page',
-    what: 'the customer’s payment form, opened from a signed link; the widget script embeds it in a shop’s page',
+    what: 'The customer’s payment form, opened from a signed link; the widget script embeds it in a shop’s page',
     links: [shown('signed link', '/payment?…&signature=…'), get('widget script', '/shared/merchant.js'), get('widget styles', '/shared/merchant.css')],
     docsHeadings: ['Payment Page (customer\'s browser)', 'Checkout widget (the shop\'s checkout page)'],
   },
@@ -40,19 +40,19 @@ export const SURFACES: Surface[] = [
   },
   {
     name: 'Dashboard',
-    what: 'payments, forced outcomes, callbacks, manual and mass payouts, exports, analytics',
+    what: 'Payments, forced outcomes, callbacks, manual and mass payouts, exports, analytics',
     links: [get('payments', '/dashboard'), get('manual payments', '/dashboard/manual'), get('analytics', '/dashboard/analytics')],
     docsHeadings: ['Old Dashboard (`/dashboard`, server-rendered, works without JavaScript)'],
   },
   {
     name: 'Data API',
-    what: 'operations for merchant analytics, signed with a Data API token',
+    what: 'Operations for merchant analytics, signed with a Data API token',
     links: [post('operations', '/operations/get')],
     docsHeadings: ['Data API'],
   },
   {
     name: 'Control API',
-    what: 'the clock, forced outcomes, the callback log and inbox, reset, projects: for tests and QA tools',
+    what: 'The clock, forced outcomes, the callback log and inbox, reset, projects: for tests and QA tools',
     links: [get('health', '/_sandbox/health'), get('clock', '/_sandbox/clock'), get('callbacks', '/_sandbox/callbacks'), get('inbox', '/_sandbox/inbox'), get('scenarios', '/_sandbox/scenarios')],
     docsHeadings: ['Control API (`/_sandbox`, JSON in and out)'],
   },

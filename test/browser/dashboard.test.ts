@@ -33,12 +33,13 @@ t.test('the dashboard in a real browser', { skip: browserSkipReason }, async (t)
     await page.getByLabel('CSV file').setInputFiles(csvPath);
     await page.getByRole('button', { name: 'Upload' }).click();
     await page.waitForURL(/\/dashboard\/manual\/batches/);
-    t.match(await page.getByRole('alert').textContent(), /row 4, payment\.amount/);
+    t.match(await page.getByRole('alert').textContent(), /Row 4 \(csv-3\): payment\.amount must be a whole number/);
     await flush(app);
     await page.getByRole('link', { name: 'Refresh' }).click();
     t.equal(await page.locator('#batch-status').textContent(), 'done');
     t.equal(await page.locator('#batch-success').textContent(), '1');
     t.equal(await page.locator('#batch-decline').textContent(), '1');
+    t.equal(await page.locator('#batch-refused').textContent(), '1');
     await keepScreenshot(page, 'dashboard-batch');
 
     await page.goto(`${baseUrl}/dashboard/payments?type=payout`);
@@ -59,7 +60,7 @@ t.test('the dashboard in a real browser', { skip: browserSkipReason }, async (t)
     await sale(app, 'qa-1');
     await flush(app);
     await page.goto(`${baseUrl}/dashboard/payments/${PROJECT_ID}/qa-1`);
-    await page.getByLabel('Force an outcome').selectOption('scenario:decline-insufficient-funds');
+    await page.getByLabel('Force an outcome').selectOption('decline:20105');
     await page.getByRole('button', { name: 'Apply' }).click();
     await page.waitForURL(`${baseUrl}/dashboard/payments/${PROJECT_ID}/qa-1`);
     t.match(await page.locator('main').textContent(), /20105/);

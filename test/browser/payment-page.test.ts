@@ -68,8 +68,11 @@ t.test('the Payment Page in a real browser', { skip: browserSkipReason }, async 
     t.equal(mail.mail[0]?.to, 'juan.dela.cruz@example.ph');
   });
 
-  for (const [action, code, heading] of [['Decline', '20000', 'Payment declined'], ['Cancel', '20301', 'Payment declined']] as const) {
-    t.test(`${action} at the wallet ends on the shop's fail URL with a ${code} decline callback`, async (t) => {
+  for (const [action, code, heading, reason] of [
+    ['Decline', '20000', 'Payment declined', 'Reason: 20000 General decline'],
+    ['Cancel', '20301', 'Payment cancelled', 'Reason: 20301 Account owner cancelled operation'],
+  ] as const) {
+    t.test(`${action} at the wallet shows "${heading}" with its reason, then ends on the shop's fail URL with a ${code} decline callback`, async (t) => {
       const paymentId = `browser-${action.toLowerCase()}`;
       const page = await open(paymentId);
       await page.getByLabel('PayMaya').check();
@@ -78,6 +81,7 @@ t.test('the Payment Page in a real browser', { skip: browserSkipReason }, async 
       await page.getByRole('button', { name: action }).click();
       await page.waitForURL(/\/payment\/result/);
       t.equal(await page.locator('h1').textContent(), heading);
+      t.equal(await page.locator('#decline-reason').textContent(), reason);
       await keepScreenshot(page, `payment-page-${action.toLowerCase()}`);
       await page.getByRole('link', { name: 'Return to the shop' }).click();
       await page.waitForURL(`${shopBase}/sorry`);

@@ -70,15 +70,15 @@ t.test('a single payout from the dashboard is validated like Gate and follows th
   t.match(report.payment, { type: 'payout', interface: 'dashboard', status: 'success', sum: { amount: 15050, currency: 'PHP' } });
   const bad = await client.post('/dashboard/manual/payout', { ...fields, payment_id: 'manual-2', account_number: '12345', amount: 'lots', customer_id: '', customer_name: '', customer_email: 'nope', currency: 'XYZ' });
   t.equal(bad.statusCode, 400);
-  const listed = [...bad.body.matchAll(/<li data-field="([^"]+)"><strong>([^<]+)<\/strong>: ([^<]+)<\/li>/g)].map((m) => [m[1], m[2], m[3]?.replaceAll('&#39;', "'")]);
+  const listed = [...bad.body.matchAll(/<li data-field="([^"]+)">(.*?)<\/li>/g)].map((m) => [m[1], m[2]?.replaceAll('&#39;', "'")]);
   t.same(listed, [
-    ['payment.amount', 'Amount', 'Amount must be a number such as 100.50'],
-    ['customer.id', 'Customer id', 'Customer id is required'],
-    ['customer.email', 'Customer e-mail', 'Customer e-mail must be an e-mail address such as juan@example.ph'],
-    ['account.customer_name', 'Customer full name', 'Customer full name is required'],
-    ['account.number', 'Account number', 'PayMaya account number must be 11 digits starting with 09'],
-    ['payment.currency', 'Currency', 'No conversion rate from XYZ to PHP is configured (currency_rates)'],
-  ], 'every problem of the form at once, each named by its label, none in validator wording');
+    ['payment.amount', '<strong>Amount</strong> must be a number such as 100.50'],
+    ['customer.id', '<strong>Customer id</strong> is required'],
+    ['customer.email', '<strong>Customer e-mail</strong> must be an e-mail address such as juan@example.ph'],
+    ['account.customer_name', '<strong>Customer full name</strong> is required'],
+    ['account.number', '<strong>Account number</strong>: PayMaya account number must be 11 digits starting with 09'],
+    ['payment.currency', '<strong>Currency</strong>: No conversion rate from XYZ to PHP is configured (currency_rates)'],
+  ], 'every problem of the form at once, each naming its field by its label, none in validator wording');
   t.match(bad.body, /Correct these 6 fields/);
   t.notMatch(bad.body, /must NOT have|must match format|Required field not provided/);
   t.match(bad.body, /name="amount" inputmode="decimal" placeholder="100\.00" value="lots" aria-invalid="true"/, 'the fields are marked');

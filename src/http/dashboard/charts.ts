@@ -25,25 +25,32 @@ export interface Chart {
   empty: boolean;
 }
 
-const WIDTH = 640;
-const MARGIN = { top: 12, right: 16, bottom: 44, left: 64 };
+const WIDTH = 480;
+const MARGIN = { top: 12, right: 12, bottom: 44, left: 64 };
+/** A bar is never wider than this, so a range of one or two days still reads as bars, not as a block. */
+const MAX_BAR = 56;
+/** Room for a tick label of `text` at the chart's 13 px font, beside the axis title. */
+const labelRoom = (texts: string[]): number => 30 + 8 * Math.max(1, ...texts.map((text) => text.length));
 
 /** Bars of a value per day, each day's bar stacked by status (success at the bottom). */
 export function stackedByDay(rows: Array<{ day: string; status: string; value: number }>, titles: { x: string; y: string; format?: (value: number) => string }): Chart {
   const height = 260;
-  const plot = { left: MARGIN.left, right: WIDTH - MARGIN.right, top: MARGIN.top, bottom: height - MARGIN.bottom };
   const days = [...new Set(rows.map((r) => r.day))].sort();
   const statuses = Object.keys(STATUS_COLOURS);
   const table = days.map((day) => Object.fromEntries([['day', day], ...statuses.map((s) => [s, rows.find((r) => r.day === day && r.status === s)?.value ?? 0])]) as Record<string, number> & { day: string });
   const series = stack<Record<string, number> & { day: string }>().keys(statuses).order(stackOrderNone).offset(stackOffsetNone)(table);
   const top = Math.max(0, ...series.flatMap((s) => s.map((point) => point[1])));
-  const x = scaleBand<string>().domain(days).range([plot.left, plot.right]).paddingInner(0.25).paddingOuter(0.15);
-  const y = scaleLinear().domain([0, Math.max(1, top)]).nice().range([plot.bottom, plot.top]);
+  const y = scaleLinear().domain([0, Math.max(1, top)]).nice();
   const format = titles.format ?? y.tickFormat(5, ',');
+  const plot = { left: labelRoom(y.ticks(5).map(format)), right: WIDTH - MARGIN.right, top: MARGIN.top, bottom: height - MARGIN.bottom };
+  y.range([plot.bottom, plot.top]);
+  const x = scaleBand<string>().domain(days).range([plot.left, plot.right]).paddingInner(0.25).paddingOuter(0.15);
+  const barWidth = Math.min(MAX_BAR, x.bandwidth());
+  const barX = (day: string) => (x(day) ?? 0) + (x.bandwidth() - barWidth) / 2;
   const bars: Bar[] = series.flatMap((layer) => layer.filter((point) => point[1] > point[0]).map((point) => ({
-    x: round(x(point.data.day) ?? 0),
+    x: round(barX(point.data.day)),
     y: round(y(point[1])),
-    width: round(x.bandwidth()),
+    width: round(barWidth),
     height: round(y(point[0]) - y(point[1])),
     colour: STATUS_COLOURS[layer.key] as string,
     label: `${point.data.day} ${layer.key}: ${format(point[1] - point[0])}`,
@@ -58,7 +65,7 @@ export function stackedByDay(rows: Array<{ day: string; status: string; value: n
 /** Horizontal bars of the success rate (0..1) of each method, on a 0–100% axis. */
 export function ratesByMethod(rows: Array<{ method: string; rate: number }>): Chart {
   const height = Math.max(120, rows.length * 36 + MARGIN.top + MARGIN.bottom);
-  const plot = { left: 96, right: WIDTH - MARGIN.right, top: MARGIN.top, bottom: height - MARGIN.bottom };
+  const plot = { left: labelRoom(rows.map((r) => r.method)) - 14, right: WIDTH - MARGIN.right - 12, top: MARGIN.top, bottom: height - MARGIN.bottom };
   const x = scaleLinear().domain([0, 1]).range([plot.left, plot.right]);
   const y = scaleBand<string>().domain(rows.map((r) => r.method)).range([plot.top, plot.bottom]).paddingInner(0.3).paddingOuter(0.2);
   const percent = x.tickFormat(5, '.0%');
