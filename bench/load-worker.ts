@@ -15,17 +15,25 @@ export interface LoadSpec {
   amount?: number;
   /** Delays the sales' callbacks past the measured window, to time acceptance apart from delivery. */
   callbackDelay?: number;
+  /** Reports the payment_id of every accepted (HTTP 200) request, for an audit of what became of each. */
+  collectAccepted?: boolean;
 }
 
 process.on('message', async (spec: LoadSpec) => {
   const next = bodyFactory(spec);
+  const accepted: string[] = [];
+  const onResponse = (status: number, body: string) => {
+    if (status !== 200) return;
+    const paymentId = (JSON.parse(body) as { payment_id?: unknown }).payment_id;
+    if (typeof paymentId === 'string') accepted.push(paymentId);
+  };
   const result = await autocannon({
     url: spec.url,
     method: 'POST',
     connections: spec.connections,
     duration: spec.durationSeconds,
     headers: { 'content-type': 'application/json' },
-    requests: [{ setupRequest: (request) => ({ ...request, body: next() }) }],
+    requests: [{ setupRequest: (request) => ({ ...request, body: next() }), ...(spec.collectAccepted === true ? { onResponse } : {}) }],
   });
   process.send?.({
     requestsPerSecond: Math.round(result.requests.average),
@@ -34,6 +42,7 @@ process.on('message', async (spec: LoadSpec) => {
     total: result.requests.total,
     errors: result.errors + result.timeouts,
     non2xx: result.non2xx,
+    ...(spec.collectAccepted === true ? { accepted } : {}),
   });
   process.exit(0);
 });

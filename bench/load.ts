@@ -3,7 +3,7 @@ import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { LoadSpec } from './load-worker.js';
 
-export interface LoadResult { requestsPerSecond: number; p50: number; p99: number; total: number; errors: number; non2xx: number }
+export interface LoadResult { requestsPerSecond: number; p50: number; p99: number; total: number; errors: number; non2xx: number; accepted?: string[] }
 
 // autocannon stops by itself after the duration; this margin bounds a worker that never reports (a hung server).
 const REPORT_MARGIN_MS = 30_000;
