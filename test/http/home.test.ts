@@ -82,3 +82,13 @@ t.test('an unknown address answers a page with a way home to a browser, and the 
   t.equal(api.statusCode, 404);
   t.same(api.json(), { status: 'error', code: '404', message: 'No route GET /nowhere', errors: [] });
 });
+
+t.test('the README the docs page renders has each section heading once, none run into another', async (t) => {
+  const { readFileSync } = await import('node:fs');
+  const { fromRoot } = await import('../../src/project-root.js');
+  const headings = readFileSync(fromRoot('README.md'), 'utf8').split('\n').filter((line) => /^#{1,3} /.test(line));
+  t.same(headings.filter((line) => /\S#{2,} /.test(line)), [], 'no heading with another heading on its line');
+  const second = headings.filter((line) => line.startsWith('## '));
+  t.same(second, [...new Set(second)], 'no section twice');
+  t.ok(second.includes('## Layout'));
+});
