@@ -50,7 +50,6 @@ export class CallbackDispatcher {
       replayOf: undefined,
       faults,
     });
-    if (!queued) await tx.jobs.put({ kind: 'callback', ref: id, dueAt, projectId: payment.projectId, paymentRowId: payment.rowId });
     return id;
   }
 
@@ -85,17 +84,13 @@ export class CallbackDispatcher {
 
   private async insertCopy(tx: Repositories, original: CallbackRecord): Promise<number> {
     const now = this.deps.clock.now();
-    const id = await tx.callbacks.insert({ ...original, kind: 'replay', state: 'scheduled', createdAt: now, nextAttemptAt: now, replayOf: original.id, faults: {} });
-    await tx.jobs.put({ kind: 'callback', ref: id, dueAt: now, projectId: original.projectId, paymentRowId: original.paymentRowId });
-    return id;
+    return tx.callbacks.insert({ ...original, kind: 'replay', state: 'scheduled', createdAt: now, nextAttemptAt: now, replayOf: original.id, faults: {} });
   }
 
   readonly deliver = async (job: Job): Promise<void> => {
     const callback = await this.find(job.ref);
-    if (callback === undefined || callback.state !== 'scheduled') {
-      await this.deps.storage.transact((tx) => tx.jobs.remove('callback', job.ref));
-      return;
-    }
+    // Reset meanwhile, or recorded by another instance after this one's lease ran out.
+    if (callback === undefined || callback.state !== 'scheduled') return;
     const result = await this.attempt(callback);
     const at = this.deps.clock.now();
     await this.deps.storage.transact((tx) => this.record(tx, callback, at, result));
@@ -135,12 +130,7 @@ export class CallbackDispatcher {
       { callbackId: callback.id, number, at, url: callback.url ?? INBOX_URL, ...result },
       { state, nextAttemptAt: next, deliveredAt: delivered ? at : undefined },
     );
-    if (next !== undefined) {
-      await tx.jobs.put({ kind: 'callback', ref: callback.id, dueAt: next, projectId: callback.projectId, paymentRowId: callback.paymentRowId });
-      return;
-    }
-    await tx.jobs.remove('callback', callback.id);
-    if (callback.kind !== 'replay') await this.releaseNext(tx, callback.paymentRowId);
+    if (next === undefined && callback.kind !== 'replay') await this.releaseNext(tx, callback.paymentRowId);
   }
 
   private async releaseNext(tx: Repositories, paymentRowId: number): Promise<void> {
@@ -148,7 +138,6 @@ export class CallbackDispatcher {
     if (next === undefined) return;
     const dueAt = Math.max(this.deps.clock.now(), next.createdAt);
     await tx.callbacks.schedule(next.id, dueAt);
-    await tx.jobs.put({ kind: 'callback', ref: next.id, dueAt, projectId: next.projectId, paymentRowId });
   }
 }
 

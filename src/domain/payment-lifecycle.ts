@@ -116,8 +116,8 @@ export class PaymentLifecycle {
       if (limitDecline !== undefined) {
         await this.finalize(tx, payment, operation, limitDecline, method, now, true);
       } else {
+        // The limit-time timer is the payment's own limit_due_at, until the payment ends.
         if (kind === 'sale') await this.sendCallback(tx, payment, operation, method, 'prescriptive', this.deps.links.redirectDataFor(payment), true);
-        await tx.jobs.put({ kind: 'limit', ref: payment.rowId, dueAt: payment.limitDueAt, projectId, paymentRowId: payment.rowId });
         await this.scheduleOutcome(tx, payment, plan, kind, now);
       }
       return { requestId: operation.requestId, projectId, paymentId: payment.paymentId };
@@ -221,12 +221,9 @@ export class PaymentLifecycle {
     operation.message = outcome.message;
     operation.updatedAt = now;
     operation.providerDate = now;
-    await tx.payments.updateStatus(payment.rowId, outcome.status, now);
+    await tx.payments.finish(payment.rowId, outcome.status, now);
     await tx.operations.update(operation);
-    if (!fresh) {
-      await tx.jobs.remove('limit', payment.rowId);
-      await tx.jobs.remove('outcome', payment.rowId);
-    }
+    if (!fresh) await tx.jobs.remove('outcome', payment.rowId);
     await this.sendCallback(tx, payment, operation, method, 'final', undefined, fresh);
     const email = payment.customer.email;
     if (typeof email === 'string' && email !== '') {
@@ -278,8 +275,8 @@ export class PaymentLifecycle {
   private async runTimer(job: Job, outcomeFor: (payment: Payment) => Outcome): Promise<void> {
     await this.deps.storage.transact(async (tx) => {
       const payment = await tx.payments.lock(job.ref);
-      if (payment === undefined || isFinal(payment.status)) await tx.jobs.remove(job.kind, job.ref);
-      else await this.completeLocked(tx, payment, outcomeFor(payment), {});
+      if (payment !== undefined && !isFinal(payment.status)) await this.completeLocked(tx, payment, outcomeFor(payment), {});
+      else if (job.kind === 'outcome') await tx.jobs.remove('outcome', job.ref);
     });
     this.deps.onCommitted();
   }

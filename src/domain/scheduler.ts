@@ -7,6 +7,7 @@ import type { Logger, Storage } from './ports.js';
 
 export type JobHandler = (job: Job) => Promise<void>;
 
+/** Real time a job whose handler failed stays away from every instance before it is tried again. */
 const RETRY_AFTER_HANDLER_FAILURE_MS = 60_000;
 /** How often a wait for other instances' work looks again when no event arrives. */
 const SHARED_WAIT_MS = 200;
@@ -27,7 +28,8 @@ export interface SchedulerDeps {
 }
 
 export class Scheduler {
-  private readonly running = new Map<number, Promise<void>>();
+  /** What runs here now, by `kind:ref`. */
+  private readonly running = new Map<string, Promise<void>>();
   private timer: NodeJS.Timeout | undefined;
   private stopped = true;
   private pumping: Promise<void> | undefined;
@@ -123,22 +125,23 @@ export class Scheduler {
   }
 
   private launch(job: Job): void {
-    const { storage, clock, handlers, log, maxInFlight } = this.deps;
+    const { storage, handlers, log, maxInFlight } = this.deps;
+    const key = `${job.kind}:${job.ref}`;
     const run = handlers[job.kind](job)
       .catch(async (error: unknown) => {
         log.error({ err: error, job }, 'job failed; retrying later');
-        await storage.transact((tx) => tx.jobs.postpone(job.id, clock.now() + RETRY_AFTER_HANDLER_FAILURE_MS));
+        await storage.transact((tx) => tx.jobs.holdOff(job.kind, job.ref, { owner: 'failed', until: Date.now() + RETRY_AFTER_HANDLER_FAILURE_MS }));
       })
-      .catch((error: unknown) => log.error({ err: error, job }, 'could not postpone a failed job; its lease will free it'))
+      .catch((error: unknown) => log.error({ err: error, job }, 'could not hold a failed job off; its lease will free it'))
       .finally(() => {
-        this.running.delete(job.id);
+        this.running.delete(key);
         // Others waiting for this work (a clock advance here or on another instance) look again.
         if (storage.shared) storage.publish('jobs');
         this.notifyProgress();
         // A busy loop refills once half its slots are free, so it reads the table in batches, not once per job.
         if (this.running.size <= maxInFlight / 2) this.pump();
       });
-    this.running.set(job.id, run);
+    this.running.set(key, run);
   }
 
   private notifyProgress(): void {

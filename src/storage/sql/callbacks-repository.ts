@@ -45,7 +45,7 @@ export class SqlCallbacks implements Callbacks {
   }
 
   async schedule(id: number, at: number): Promise<void> {
-    await this.db.run(`UPDATE callbacks SET state = 'scheduled', next_attempt_at = ? WHERE id = ?`, [at, id]);
+    await this.db.run(`UPDATE callbacks SET state = 'scheduled', next_attempt_at = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?`, [at, id]);
   }
 
   async recordAttempt(attempt: CallbackAttempt, outcome: AttemptOutcome): Promise<void> {
@@ -54,8 +54,8 @@ export class SqlCallbacks implements Callbacks {
       [attempt.callbackId, attempt.number, attempt.at, attempt.url, attempt.httpStatus ?? null, attempt.error ?? null, attempt.latencyMs, attempt.responseExcerpt],
     );
     await this.db.run(
-      `UPDATE callbacks SET state = ?, attempts = ?, first_attempt_at = coalesce(first_attempt_at, ?), next_attempt_at = ?, delivered_at = ?
-        WHERE id = ?`,
+      `UPDATE callbacks SET state = ?, attempts = ?, first_attempt_at = coalesce(first_attempt_at, ?), next_attempt_at = ?, delivered_at = ?,
+        lease_owner = NULL, lease_until = NULL WHERE id = ?`,
       [outcome.state, attempt.number, attempt.at, outcome.nextAttemptAt ?? null, outcome.deliveredAt ?? null, attempt.callbackId],
     );
   }

@@ -1,7 +1,7 @@
 // Table rows as both backends return them, and their mapping to domain records at this edge.
 import type { Interface, OperationKind } from '../../domain/methods.js';
 import type {
-  Batch, CallbackAttempt, CallbackKind, CallbackRecord, CallbackState, Job, JobKind, Money, Operation, Payment, PaymentStatus, PaymentType,
+  Batch, CallbackAttempt, CallbackKind, CallbackRecord, CallbackState, Money, Operation, Payment, PaymentStatus, PaymentType,
   Project,
 } from '../../domain/model.js';
 
@@ -29,8 +29,6 @@ export interface AttemptRow {
   callback_id: number; number: number; at: number; url: string; http_status: number | null; error: string | null;
   latency_ms: number; response_excerpt: string;
 }
-
-export interface JobRow { id: number; kind: JobKind; ref: number; due_at: number; payload: string; project_id: number }
 
 export interface ProjectRow {
   project_id: number; secret_key: string; name: string; callback_url: string | null; origin: 'config' | 'runtime'; frequency_limits: string;
@@ -121,10 +119,6 @@ export function rowToAttempt(row: AttemptRow): CallbackAttempt {
     latencyMs: row.latency_ms,
     responseExcerpt: row.response_excerpt,
   };
-}
-
-export function rowToJob(row: JobRow): Job {
-  return { id: row.id, kind: row.kind, ref: row.ref, dueAt: row.due_at, payload: row.payload, projectId: row.project_id };
 }
 
 export function rowToProject(row: ProjectRow): Project {

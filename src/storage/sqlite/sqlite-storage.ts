@@ -31,7 +31,9 @@ export class SqliteStorage implements Storage {
     this.read = sqlRepositories(this.executor, sqliteDialect);
     this.reports = new SqlReports(this.executor, 'LIKE');
     // One process owns the file: leases left by an earlier run that died are void.
-    db.prepare('UPDATE jobs SET lease_owner = NULL, lease_until = NULL WHERE lease_owner IS NOT NULL').run();
+    for (const table of ['jobs', 'callbacks', 'payments']) {
+      db.prepare(`UPDATE ${table} SET lease_owner = NULL, lease_until = NULL WHERE lease_until IS NOT NULL`).run();
+    }
   }
 
   static open(path: string): SqliteStorage {
