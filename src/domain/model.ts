@@ -65,7 +65,9 @@ export interface CallbackRecord {
   paymentRowId: number;
   kind: CallbackKind;
   url: string | undefined;
+  /** The JSON body; without its `signature` member while `signed` is false (signed when it is sent). */
   body: string;
+  signed: boolean;
   state: CallbackState;
   attempts: number;
   createdAt: number;

@@ -16,7 +16,6 @@ import type { PageLinks } from './page-links.js';
 import type { Repositories, Storage } from './ports.js';
 import type { ProjectDirectory } from './project-directory.js';
 import { ScenarioError, type CallbackFaults, type ScenarioCatalogue, type ScenarioPlan } from './scenarios.js';
-import { withSignature } from '../signature/signer.js';
 
 export interface PaymentRequest {
   project: Project;
@@ -207,10 +206,8 @@ export class PaymentLifecycle {
   ): Promise<void> {
     // force_disable silences informational callbacks only; the redirect callback is needed to go on (§3.1).
     if (kind === 'final' && payment.callbacksDisabled) return;
-    const project = await this.deps.projects.find(payment.projectId);
-    if (project === undefined) return;
-    const body = withSignature(buildCallbackBody(payment, operation, method, redirect), project.secretKey);
-    await this.deps.dispatcher.enqueue(tx, payment, JSON.stringify(body), kind, (payment.extras.callback_faults ?? {}) as CallbackFaults, fresh);
+    const body = JSON.stringify(buildCallbackBody(payment, operation, method, redirect));
+    await this.deps.dispatcher.enqueue(tx, payment, body, kind, (payment.extras.callback_faults ?? {}) as CallbackFaults, fresh);
   }
 
   private async finalize(tx: Repositories, payment: Payment, operation: Operation, outcome: Outcome, method: PaymentMethod, now: number, fresh = false): Promise<void> {

@@ -79,7 +79,7 @@ export interface Callbacks extends CallbacksReader {
   insert(record: NewCallback): Promise<number>;
   schedule(id: number, at: number): Promise<void>;
   recordAttempt(attempt: CallbackAttempt, outcome: AttemptOutcome): Promise<void>;
-  addToInbox(callback: CallbackRecord, at: number): Promise<void>;
+  addToInbox(callback: CallbackRecord, signedBody: string, at: number): Promise<void>;
   deleteAll(projectId: number | undefined): Promise<void>;
 }
 

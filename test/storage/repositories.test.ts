@@ -89,7 +89,7 @@ for (const backend of backends) {
       const callbackId = await storage.transact(async (tx) => {
         await tx.jobs.put({ kind: 'outcome', ref: rowId, dueAt: T0 + 1_000_000, projectId: 2, paymentRowId: rowId, payload: '{}' });
         return tx.callbacks.insert({
-          projectId: 1, paymentId: 'jobs-1', paymentRowId: rowId, kind: 'prescriptive', url: undefined, body: '{}', state: 'scheduled', createdAt: T0,
+          projectId: 1, paymentId: 'jobs-1', paymentRowId: rowId, kind: 'prescriptive', url: undefined, body: '{}', signed: true, state: 'scheduled', createdAt: T0,
           nextAttemptAt: T0, replayOf: undefined, faults: {},
         });
       });
@@ -123,7 +123,7 @@ for (const backend of backends) {
 
     t.test('a later callback of a payment queues behind a pending one, in order', async (t) => {
       const record = (state: 'scheduled' | 'queued', createdAt: number) => ({
-        projectId: 1, paymentId: 'cb-1', paymentRowId: 42, kind: 'final' as const, url: undefined, body: '{}', state, createdAt,
+        projectId: 1, paymentId: 'cb-1', paymentRowId: 42, kind: 'final' as const, url: undefined, body: '{}', signed: true, state, createdAt,
         nextAttemptAt: state === 'scheduled' ? createdAt : undefined, replayOf: undefined, faults: {},
       });
       t.equal(await storage.read.callbacks.hasPending(42), false);

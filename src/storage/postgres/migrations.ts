@@ -163,4 +163,7 @@ export const MIGRATIONS: string[] = [
   CREATE INDEX payments_lease ON payments (lease_until) WHERE lease_until IS NOT NULL;
   DROP INDEX payments_customer;
   `,
+  `
+  ALTER TABLE callbacks ADD COLUMN signed integer NOT NULL DEFAULT 1;
+  `,
 ];

@@ -12,11 +12,11 @@ export class SqlCallbacks implements Callbacks {
 
   async insert(record: NewCallback): Promise<number> {
     const row = await this.db.get<{ id: number }>(
-      `INSERT INTO callbacks (project_id, payment_id, payment_row_id, kind, url, body, state, created_at, next_attempt_at, replay_of, faults)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+      `INSERT INTO callbacks (project_id, payment_id, payment_row_id, kind, url, body, signed, state, created_at, next_attempt_at, replay_of, faults)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
       [
-        record.projectId, record.paymentId, record.paymentRowId, record.kind, record.url ?? null, record.body, record.state, record.createdAt,
-        record.nextAttemptAt ?? null, record.replayOf ?? null, JSON.stringify(record.faults),
+        record.projectId, record.paymentId, record.paymentRowId, record.kind, record.url ?? null, record.body, record.signed ? 1 : 0, record.state,
+        record.createdAt, record.nextAttemptAt ?? null, record.replayOf ?? null, JSON.stringify(record.faults),
       ],
     );
     return (row as { id: number }).id;
@@ -69,9 +69,9 @@ export class SqlCallbacks implements Callbacks {
     return rows.map(rowToCallback);
   }
 
-  async addToInbox(callback: CallbackRecord, at: number): Promise<void> {
+  async addToInbox(callback: CallbackRecord, signedBody: string, at: number): Promise<void> {
     await this.db.run('INSERT INTO inbox (callback_id, project_id, payment_id, received_at, body) VALUES (?, ?, ?, ?, ?)', [
-      callback.id, callback.projectId, callback.paymentId, at, callback.body,
+      callback.id, callback.projectId, callback.paymentId, at, signedBody,
     ]);
   }
 

@@ -22,7 +22,7 @@ export interface OperationRow {
 export interface CallbackRow {
   id: number; project_id: number; payment_id: string; payment_row_id: number; kind: CallbackKind; url: string | null; body: string;
   state: CallbackState; attempts: number; created_at: number; first_attempt_at: number | null; next_attempt_at: number | null;
-  delivered_at: number | null; replay_of: number | null; faults: string;
+  delivered_at: number | null; replay_of: number | null; faults: string; signed: number;
 }
 
 export interface AttemptRow {
@@ -97,6 +97,7 @@ export function rowToCallback(row: CallbackRow): CallbackRecord {
     kind: row.kind,
     url: row.url ?? undefined,
     body: row.body,
+    signed: row.signed === 1,
     state: row.state,
     attempts: row.attempts,
     createdAt: row.created_at,
