@@ -80,7 +80,7 @@ async function wire(storage: Storage, instanceId: string, config: SandboxConfig,
     frequencyLimits: p.frequency_limits ?? [],
   })));
   // Local wake-up, and a notification to the other instances on a shared database.
-  const onCommitted = (): void => storage.publish('jobs');
+  const onCommitted = (dueAt?: number): void => storage.publish({ topic: 'jobs', ...(dueAt === undefined ? {} : { dueAt }) });
   const outbound = transport ?? new UndiciCallbackTransport(config.callbacks.userAgent, config.callbacks.maxInFlight);
   const rules = new MethodRules(methods, new CurrencyConverter(config.currencyRates));
   const links = new PageLinks(config.publicUrl);

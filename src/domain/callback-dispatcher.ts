@@ -19,7 +19,7 @@ export interface DispatcherDeps {
   projects: ProjectDirectory;
   timeoutMs: number;
   /** Called once new due work is committed. */
-  onCommitted: () => void;
+  onCommitted: (dueAt?: number) => void;
 }
 
 export class CallbackDispatcher {

@@ -49,8 +49,8 @@ export interface LifecycleDeps {
   links: PageLinks;
   dispatcher: CallbackDispatcher;
   projects: ProjectDirectory;
-  /** Called once new due work is committed. */
-  onCommitted: () => void;
+  /** Called once new due work is committed, with the earliest time it falls due when that is known. */
+  onCommitted: (dueAt?: number) => void;
 }
 
 export class PaymentLifecycle {
@@ -79,7 +79,7 @@ export class PaymentLifecycle {
     if (kind === 'payout') methodRules.checkPayoutAccount(method, request.account);
     const plan = this.planFor(request, kind, converted);
     const projectId = request.project.projectId;
-    const accepted = await storage.transact(async (tx) => {
+    const { accepted, dueAt } = await storage.transact(async (tx) => {
       if (request.project.frequencyLimits.length > 0) await tx.payments.lockCustomer(projectId, String(request.customer.id ?? ''));
       const now = clock.now();
       const limitDecline = await this.limitDecline(tx, request, rules, kind, method, converted, now);
@@ -112,16 +112,21 @@ export class PaymentLifecycle {
         throw fieldRefusal('general.payment_id', `Payment ID "${request.paymentId}" already exists in project ${projectId}`, 'duplicate-payment');
       }
       const operation = await this.newOperation(tx, payment, kind, 0, now, ids.requestHex);
+      const answer = { requestId: operation.requestId, projectId, paymentId: payment.paymentId };
       if (limitDecline !== undefined) {
         await this.finalize(tx, payment, operation, limitDecline, method, now, true);
-      } else {
-        // The limit-time timer is the payment's own limit_due_at, until the payment ends.
-        if (kind === 'sale') await this.sendCallback(tx, payment, operation, method, 'prescriptive', this.deps.links.redirectDataFor(payment), true);
-        await this.scheduleOutcome(tx, payment, plan, kind, now);
+        return { accepted: answer, dueAt: now };
       }
-      return { requestId: operation.requestId, projectId, paymentId: payment.paymentId };
+      // The limit-time timer is the payment's own limit_due_at, until the payment ends.
+      let dueAt = payment.limitDueAt;
+      if (kind === 'sale') {
+        await this.sendCallback(tx, payment, operation, method, 'prescriptive', this.deps.links.redirectDataFor(payment), true);
+        dueAt = Math.min(dueAt, now + payment.callbackDelaySeconds * 1000);
+      }
+      dueAt = Math.min(dueAt, await this.scheduleOutcome(tx, payment, plan, kind, now) ?? Infinity);
+      return { accepted: answer, dueAt };
     });
-    this.deps.onCommitted();
+    this.deps.onCommitted(dueAt);
     return accepted;
   }
 
@@ -147,12 +152,14 @@ export class PaymentLifecycle {
   }
 
   /** A sale waits for the customer unless its scenario decides; a payout has no customer step. */
-  private async scheduleOutcome(tx: Repositories, payment: Payment, plan: ScenarioPlan, kind: OperationKind, now: number): Promise<void> {
+  /** Resolves when the outcome falls due, or undefined when the scenario leaves it to the customer or the limit time. */
+  private async scheduleOutcome(tx: Repositories, payment: Payment, plan: ScenarioPlan, kind: OperationKind, now: number): Promise<number | undefined> {
     const status = plan.outcome === 'customer' ? (kind === 'sale' ? undefined : 'success') : plan.outcome === 'no_answer' ? undefined : plan.outcome;
-    if (status === undefined) return;
+    if (status === undefined) return undefined;
     const dueAt = plan.delay === 'base_time' ? payment.baseDueAt : now + plan.delay * 1000;
     const outcome = status === 'success' ? outcomeOf('success') : outcomeOf('decline', plan.code);
     await tx.jobs.put({ kind: 'outcome', ref: payment.rowId, dueAt, projectId: payment.projectId, paymentRowId: payment.rowId, payload: JSON.stringify(outcome) });
+    return dueAt;
   }
 
   /** The card's amount limits, the project's frequency limits and the payout precondition, in that order. */

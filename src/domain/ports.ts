@@ -199,6 +199,9 @@ export interface Repositories extends ReadRepositories {
 /** What changed, for the instances sharing a database: due work, or the manual clock. */
 export type StorageTopic = 'jobs' | 'clock';
 
+/** A change: with `dueAt` (sandbox ms), new due work that falls due no earlier than then. */
+export interface StorageEvent { topic: StorageTopic; dueAt?: number }
+
 export interface Storage {
   readonly kind: 'sqlite' | 'postgres';
   /** Whether other instances may share this database, so their work and their clock moves must be expected. */
@@ -214,7 +217,7 @@ export interface Storage {
   /** Runs `work` while holding a lock of that name shared by every instance on the database. */
   exclusive<T>(name: string, work: () => Promise<T>): Promise<T>;
   /** Tells every instance, this one included, that something changed. */
-  publish(topic: StorageTopic): void;
-  subscribe(listener: (topic: StorageTopic) => void): void;
+  publish(event: StorageEvent): void;
+  subscribe(listener: (event: StorageEvent) => void): void;
   close(): Promise<void>;
 }

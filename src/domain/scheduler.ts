@@ -31,6 +31,8 @@ export class Scheduler {
   /** What runs here now, by `kind:ref`. */
   private readonly running = new Map<string, Promise<void>>();
   private timer: NodeJS.Timeout | undefined;
+  /** The sandbox time the armed timer wakes at (undefined: no timer). */
+  private armedFor: number | undefined;
   private stopped = true;
   private pumping: Promise<void> | undefined;
   private pumpAgain = false;
@@ -38,8 +40,9 @@ export class Scheduler {
   private progressWaiters: Array<() => void> = [];
 
   constructor(private readonly deps: SchedulerDeps) {
-    deps.storage.subscribe(() => {
+    deps.storage.subscribe((event) => {
       this.notifyProgress();
+      if (event.topic === 'jobs' && event.dueAt !== undefined && !this.wouldRunSooner(event.dueAt)) return;
       this.wake();
     });
   }
@@ -62,6 +65,17 @@ export class Scheduler {
 
   get inFlight(): number {
     return this.running.size;
+  }
+
+  /**
+   * Whether work falling due at `dueAt` needs a look at the table now: it is due already, or a timer should fire
+   * earlier than the one armed. A manual clock only moves through an advance, which looks itself.
+   */
+  private wouldRunSooner(dueAt: number): boolean {
+    const { clock } = this.deps;
+    if (dueAt <= clock.now()) return true;
+    if (clock.mode === 'manual') return false;
+    return this.armedFor === undefined || dueAt < this.armedFor;
   }
 
   /** Called after new due work is committed; wakes coming in the same turn share one pump. */
@@ -119,7 +133,10 @@ export class Scheduler {
   private arm(delay: number): void {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
+    this.armedFor = undefined;
     if (!Number.isFinite(delay) || this.stopped) return;
+    const { clock } = this.deps;
+    this.armedFor = clock.mode === 'manual' ? undefined : clock.now() + delay * clock.scale;
     this.timer = setTimeout(() => this.pump(), Math.min(delay, 2_147_483_647));
     this.timer.unref();
   }
@@ -136,7 +153,7 @@ export class Scheduler {
       .finally(() => {
         this.running.delete(key);
         // Others waiting for this work (a clock advance here or on another instance) look again.
-        if (storage.shared) storage.publish('jobs');
+        if (storage.shared) storage.publish({ topic: 'jobs' });
         this.notifyProgress();
         // A busy loop refills once half its slots are free, so it reads the table in batches, not once per job.
         if (this.running.size <= maxInFlight / 2) this.pump();

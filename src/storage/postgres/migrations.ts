@@ -166,4 +166,7 @@ export const MIGRATIONS: string[] = [
   `
   ALTER TABLE callbacks ADD COLUMN signed integer NOT NULL DEFAULT 1;
   `,
+  `
+  DROP INDEX payments_created;
+  `,
 ];

@@ -179,4 +179,7 @@ export const MIGRATIONS: string[] = [
   `
   ALTER TABLE callbacks ADD COLUMN signed INTEGER NOT NULL DEFAULT 1;
   `,
+  `
+  DROP INDEX payments_created;
+  `,
 ];

@@ -1,7 +1,7 @@
 // The embedded SQLite backend. Transactions asked for in the same turn of the event loop share one
 // `BEGIN IMMEDIATE … COMMIT` (group commit), each in its own savepoint, and every caller is answered only after
 // that commit: one commit per batch instead of per request is what lets a durable sandbox keep up with load.
-import type { Repositories, Storage, StorageTopic } from '../../domain/ports.js';
+import type { Repositories, Storage, StorageEvent } from '../../domain/ports.js';
 import { sqlRepositories } from '../sql/repositories.js';
 import { SqlReports } from '../sql/reports.js';
 import { openSqlite, type SqliteDatabase } from './database.js';
@@ -22,7 +22,7 @@ export class SqliteStorage implements Storage {
   private flushScheduled = false;
   private flushing: Promise<void> | undefined;
   private readonly locks = new Map<string, Promise<unknown>>();
-  private readonly listeners: Array<(topic: StorageTopic) => void> = [];
+  private readonly listeners: Array<(event: StorageEvent) => void> = [];
 
   constructor(private readonly db: SqliteDatabase) {
     this.executor = new SqliteExecutor(db);
@@ -99,11 +99,11 @@ export class SqliteStorage implements Storage {
     return run;
   }
 
-  publish(topic: StorageTopic): void {
-    for (const listener of this.listeners) queueMicrotask(() => listener(topic));
+  publish(event: StorageEvent): void {
+    for (const listener of this.listeners) queueMicrotask(() => listener(event));
   }
 
-  subscribe(listener: (topic: StorageTopic) => void): void {
+  subscribe(listener: (event: StorageEvent) => void): void {
     this.listeners.push(listener);
   }
 
