@@ -16,7 +16,7 @@ import { PaymentLifecycle } from './domain/payment-lifecycle.js';
 import { PaymentListing } from './domain/payment-listing.js';
 import { PaymentLookup } from './domain/payment-lookup.js';
 import { PayoutBatches } from './domain/payout-batches.js';
-import type { CallbackTransport, Logger, Storage } from './domain/ports.js';
+import type { CallbackTransport, Logger, PeerChannel, Storage } from './domain/ports.js';
 import { ProjectDirectory } from './domain/project-directory.js';
 import { SandboxControl } from './domain/sandbox-control.js';
 import { Scheduler } from './domain/scheduler.js';
@@ -52,11 +52,17 @@ export function leaseMsFor(callbackTimeoutMs: number): number {
   return Math.max(15_000, callbackTimeoutMs + 10_000);
 }
 
-export async function createSandbox(config: SandboxConfig, log: Logger, transport?: CallbackTransport): Promise<Sandbox> {
+export interface SandboxOptions {
+  transport?: CallbackTransport;
+  /** The other worker processes on the same SQLite file. */
+  peers?: PeerChannel;
+}
+
+export async function createSandbox(config: SandboxConfig, log: Logger, options: SandboxOptions = {}): Promise<Sandbox> {
   const instanceId = `${hostname()}-${process.pid}-${nanoid(6)}`;
-  const storage = await openStorage(config.databasePath, instanceId, log);
+  const storage = await openStorage(config.databasePath, instanceId, log, options.peers);
   try {
-    return await wire(storage, instanceId, config, log, transport);
+    return await wire(storage, instanceId, config, log, options.transport);
   } catch (error) {
     await storage.close();
     throw error;

@@ -202,6 +202,12 @@ export type StorageTopic = 'jobs' | 'clock';
 /** A change: with `dueAt` (sandbox ms), new due work that falls due no earlier than then. */
 export interface StorageEvent { topic: StorageTopic; dueAt?: number }
 
+/** How the processes sharing one SQLite file tell each other of changes (PostgreSQL has LISTEN/NOTIFY). */
+export interface PeerChannel {
+  send(event: StorageEvent): void;
+  onEvent(listener: (event: StorageEvent) => void): void;
+}
+
 export interface Storage {
   readonly kind: 'sqlite' | 'postgres';
   /** Whether other instances may share this database, so their work and their clock moves must be expected. */

@@ -182,4 +182,7 @@ export const MIGRATIONS: string[] = [
   `
   DROP INDEX payments_created;
   `,
+  `
+  CREATE TABLE locks (name TEXT PRIMARY KEY, owner TEXT NOT NULL, until INTEGER NOT NULL);
+  `,
 ];
