@@ -72,8 +72,10 @@ export type EgressVerdict = { allowed: true } | { allowed: false; reason: string
 export class EgressPolicy {
   constructor(readonly allow: EgressRule[] | undefined, readonly deny: EgressRule[]) {}
 
+  /** Allow: anywhere when unset or empty. Deny: link-local and metadata addresses when unset; nothing when empty. */
   static fromSettings(allow: string | undefined, deny: string | undefined): EgressPolicy {
-    return new EgressPolicy(allow === undefined || allow.trim() === '' ? undefined : parseRules(allow), deny === undefined ? DEFAULT_DENY.map(parseRule) : parseRules(deny));
+    const allowed = parseRules(allow);
+    return new EgressPolicy(allowed.length === 0 ? undefined : allowed, deny === undefined ? DEFAULT_DENY.map(parseRule) : parseRules(deny));
   }
 
   private deniedBy(host: string, port: number): EgressRule | undefined {
