@@ -14,6 +14,7 @@ Options:
   --clock <mode>      real | manual | scale:N (SANDBOX_CLOCK, default real)
   --seed <text>       seed for deterministic ids (SANDBOX_SEED)
   --public-url <url>  base of links handed to browsers (SANDBOX_PUBLIC_URL)
+  --workers <n>       worker processes sharing the port and the database (SANDBOX_WORKERS, default 1)
   --log-level <level> warn (default: warnings and errors only), info (one line per request),
                       debug, error, silent (LOG_LEVEL)
   --log-format <fmt>  pretty (default: readable lines) or json (pino JSON lines) (LOG_FORMAT)
@@ -24,7 +25,7 @@ Subcommand:
 `;
 
 const FLAG_TO_ENV: Record<string, string> = {
-  port: 'PORT', host: 'HOST', db: 'SANDBOX_DB', config: 'SANDBOX_CONFIG', clock: 'SANDBOX_CLOCK', seed: 'SANDBOX_SEED', 'public-url': 'SANDBOX_PUBLIC_URL',
+  port: 'PORT', host: 'HOST', db: 'SANDBOX_DB', config: 'SANDBOX_CONFIG', clock: 'SANDBOX_CLOCK', seed: 'SANDBOX_SEED', 'public-url': 'SANDBOX_PUBLIC_URL', workers: 'SANDBOX_WORKERS',
   'log-level': 'LOG_LEVEL', 'log-format': 'LOG_FORMAT',
 };
 

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fieldOf, validatorFor } from './schema-registry.js';
 import { fromRoot } from './project-root.js';
+import { EgressPolicy, EgressRuleError, parseRules, type EgressRule } from './domain/egress-policy.js';
 
 export interface ProjectConfig {
   project_id: number;
@@ -47,6 +48,10 @@ export interface SandboxConfig {
   callbacks: { timeoutMs: number; userAgent: string; maxInFlight: number };
   /** How often an instance on a shared database looks for work it was not told of (real ms). */
   pollMs: number;
+  /** Worker processes sharing the listening port and the database. */
+  workers: number;
+  /** Where callbacks may go (SANDBOX_CALLBACK_ALLOW / SANDBOX_CALLBACK_DENY). */
+  callbackPolicy: EgressPolicy;
   methodOverrides: NonNullable<ConfigFile['methods']>;
   configFile: string | undefined;
 }
@@ -128,6 +133,30 @@ function readConfigFile(path: string): ConfigFile {
   return parsed;
 }
 
+function rulesSetting(env: NodeJS.ProcessEnv, name: string): EgressRule[] | undefined {
+  const raw = env[name];
+  if (raw === undefined) return undefined;
+  try {
+    return parseRules(raw);
+  } catch (error) {
+    if (error instanceof EgressRuleError) throw new ConfigError(`${name}: ${error.message}`);
+    throw error;
+  }
+}
+
+/** Each variable is parsed on its own first, so a bad rule names the variable it is in. */
+function policySetting(env: NodeJS.ProcessEnv): EgressPolicy {
+  rulesSetting(env, 'SANDBOX_CALLBACK_ALLOW');
+  rulesSetting(env, 'SANDBOX_CALLBACK_DENY');
+  return EgressPolicy.fromSettings(env.SANDBOX_CALLBACK_ALLOW, env.SANDBOX_CALLBACK_DENY);
+}
+
+function workersSetting(env: NodeJS.ProcessEnv, databasePath: string): number {
+  const workers = integerSetting(env, 'SANDBOX_WORKERS', 1, 1, 64);
+  if (workers > 1 && databasePath === ':memory:') throw new ConfigError('SANDBOX_WORKERS: several workers need a database file or PostgreSQL; :memory: is one process\'s own');
+  return workers;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): SandboxConfig {
   const configFile = env.SANDBOX_CONFIG === undefined || env.SANDBOX_CONFIG === '' ? undefined : resolve(env.SANDBOX_CONFIG);
   const file = configFile === undefined ? {} : readConfigFile(configFile);
@@ -137,10 +166,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SandboxConfig 
   const publicUrl = (env.SANDBOX_PUBLIC_URL ?? `http://${publicHost}:${port}`).replace(/\/+$/, '');
   if (!/^https?:\/\/[^/]+/.test(publicUrl)) throw new ConfigError(`SANDBOX_PUBLIC_URL: expected an http(s) URL, got "${publicUrl}"`);
   const defaults = JSON.parse(readFileSync(fromRoot('data', 'currencies.json'), 'utf8')) as { default_rates_to_php: Record<string, number> };
+  const callbackPolicy = policySetting(env);
+  (file.projects ?? []).forEach((project, index) => {
+    const verdict = project.callback_url === undefined ? undefined : callbackPolicy.checkUrl(project.callback_url);
+    if (verdict?.allowed === false) throw new ConfigError(`SANDBOX_CONFIG: projects.${index}.callback_url: callbacks may not go there: ${verdict.reason}`);
+  });
+  const databasePath = env.SANDBOX_DB === undefined || env.SANDBOX_DB === '' ? resolve('.sandbox', 'sandbox.db') : env.SANDBOX_DB;
   return Object.freeze({
     port,
     host,
-    databasePath: env.SANDBOX_DB === undefined || env.SANDBOX_DB === '' ? resolve('.sandbox', 'sandbox.db') : env.SANDBOX_DB,
+    databasePath,
     publicUrl,
     clock: parseClockSetting(env.SANDBOX_CLOCK, env.SANDBOX_CLOCK_START),
     seed: env.SANDBOX_SEED === '' ? undefined : env.SANDBOX_SEED,
@@ -157,6 +192,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SandboxConfig 
       maxInFlight: file.callbacks?.max_in_flight ?? 50,
     },
     pollMs: integerSetting(env, 'SANDBOX_POLL_MS', 1000, 100, 3_600_000),
+    workers: workersSetting(env, databasePath),
+    callbackPolicy,
     methodOverrides: file.methods ?? {},
     configFile,
   });

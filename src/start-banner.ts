@@ -48,7 +48,7 @@ export function startBanner({ config, storageKind, clockMode, projects, port, ve
   const lines = [
     '',
     `ecommpay-sandbox ${version} is listening on http://${config.host}:${port}${base === `http://${config.host}:${port}` ? '' : ` (public URL ${base})`}`,
-    `  database: ${describeLocation(config.databasePath)} (${storageKind})   clock: ${clockMode}${config.seed === undefined ? '' : `   seed: ${config.seed}`}`,
+    `  database: ${describeLocation(config.databasePath)} (${storageKind})   clock: ${clockMode}${config.seed === undefined ? '' : `   seed: ${config.seed}`}${config.workers > 1 ? `   workers: ${config.workers}` : ''}`,
     '',
     `  ${pad('Home page')}${base}/   (links to every surface and its docs)`,
     ...surfaceLines,

@@ -8,6 +8,7 @@ import type { CallbackTransport, DeliveryResult, Repositories, Storage } from '.
 import type { ProjectDirectory } from './project-directory.js';
 import type { CallbackFaults } from './scenarios.js';
 import { nextAttemptAt } from './retry-policy.js';
+import { appendSignature } from '../signature/signer.js';
 
 export const INBOX_URL = 'sandbox:inbox';
 
@@ -18,7 +19,7 @@ export interface DispatcherDeps {
   projects: ProjectDirectory;
   timeoutMs: number;
   /** Called once new due work is committed. */
-  onCommitted: () => void;
+  onCommitted: (dueAt?: number) => void;
 }
 
 export class CallbackDispatcher {
@@ -30,10 +31,11 @@ export class CallbackDispatcher {
   }
 
   /**
-   * Adds a callback inside the transaction that changes the payment (which must hold the payment's lock).
+   * Adds a callback inside the transaction that changes the payment (which must hold the payment's lock). The body
+   * is committed without its signature, which is added when it is sent (the same bytes, off the request's path).
    * `fresh`: the payment was created in this transaction, so no earlier callback can be pending.
    */
-  async enqueue(tx: Repositories, payment: Payment, signedBody: string, kind: CallbackKind, faults: CallbackFaults, fresh = false): Promise<number> {
+  async enqueue(tx: Repositories, payment: Payment, unsignedBody: string, kind: CallbackKind, faults: CallbackFaults, fresh = false): Promise<number> {
     const now = this.deps.clock.now();
     const queued = !fresh && await tx.callbacks.hasPending(payment.rowId);
     const dueAt = now + payment.callbackDelaySeconds * 1000;
@@ -43,27 +45,41 @@ export class CallbackDispatcher {
       paymentRowId: payment.rowId,
       kind,
       url: await this.targetOf(payment),
-      body: signedBody,
+      body: unsignedBody,
+      signed: false,
       state: queued ? 'queued' : 'scheduled',
       createdAt: now,
       nextAttemptAt: queued ? undefined : dueAt,
       replayOf: undefined,
       faults,
     });
-    if (!queued) await tx.jobs.put({ kind: 'callback', ref: id, dueAt, projectId: payment.projectId, paymentRowId: payment.rowId });
     return id;
   }
 
-  find(id: number): Promise<CallbackRecord | undefined> {
-    return this.deps.storage.read.callbacks.find(id);
+  /** The body as it is sent: with its signature. */
+  private async signedBodyOf(callback: CallbackRecord): Promise<string> {
+    if (callback.signed) return callback.body;
+    const project = await this.deps.projects.find(callback.projectId);
+    if (project === undefined) throw new Refusal('unknown-project', [{ field: 'project_id', message: `Project ${callback.projectId} is gone` }]);
+    return appendSignature(callback.body, project.secretKey);
   }
 
-  list(filter: CallbackFilter): Promise<CallbackRecord[]> {
-    return this.deps.storage.read.callbacks.list(filter);
+  private async withSignature(callback: CallbackRecord): Promise<CallbackRecord> {
+    return callback.signed ? callback : { ...callback, body: await this.signedBodyOf(callback), signed: true };
   }
 
-  ofPayment(paymentRowId: number): Promise<CallbackRecord[]> {
-    return this.deps.storage.read.callbacks.ofPayment(paymentRowId);
+  /** A callback as a tool shows it: with its signed body. */
+  async find(id: number): Promise<CallbackRecord | undefined> {
+    const callback = await this.deps.storage.read.callbacks.find(id);
+    return callback === undefined ? undefined : this.withSignature(callback);
+  }
+
+  async list(filter: CallbackFilter): Promise<CallbackRecord[]> {
+    return Promise.all((await this.deps.storage.read.callbacks.list(filter)).map((c) => this.withSignature(c)));
+  }
+
+  async ofPayment(paymentRowId: number): Promise<CallbackRecord[]> {
+    return Promise.all((await this.deps.storage.read.callbacks.ofPayment(paymentRowId)).map((c) => this.withSignature(c)));
   }
 
   attemptsOf(callbackId: number): Promise<CallbackAttempt[]> {
@@ -76,7 +92,7 @@ export class CallbackDispatcher {
 
   /** Sends the same signed body again as a new delivery with its own attempts; resolves the new callback. */
   async replay(id: number): Promise<CallbackRecord> {
-    const original = await this.find(id);
+    const original = await this.deps.storage.read.callbacks.find(id);
     if (original === undefined) throw new Refusal('payment-not-found', [{ field: 'id', message: `No callback ${id}` }]);
     const replayId = await this.deps.storage.transact((tx) => this.insertCopy(tx, original));
     this.deps.onCommitted();
@@ -85,28 +101,25 @@ export class CallbackDispatcher {
 
   private async insertCopy(tx: Repositories, original: CallbackRecord): Promise<number> {
     const now = this.deps.clock.now();
-    const id = await tx.callbacks.insert({ ...original, kind: 'replay', state: 'scheduled', createdAt: now, nextAttemptAt: now, replayOf: original.id, faults: {} });
-    await tx.jobs.put({ kind: 'callback', ref: id, dueAt: now, projectId: original.projectId, paymentRowId: original.paymentRowId });
-    return id;
+    return tx.callbacks.insert({ ...original, kind: 'replay', state: 'scheduled', createdAt: now, nextAttemptAt: now, replayOf: original.id, faults: {} });
   }
 
   readonly deliver = async (job: Job): Promise<void> => {
-    const callback = await this.find(job.ref);
-    if (callback === undefined || callback.state !== 'scheduled') {
-      await this.deps.storage.transact((tx) => tx.jobs.remove('callback', job.ref));
-      return;
-    }
-    const result = await this.attempt(callback);
+    const callback = await this.deps.storage.read.callbacks.find(job.ref);
+    // Reset meanwhile, or recorded by another instance after this one's lease ran out.
+    if (callback === undefined || callback.state !== 'scheduled') return;
+    const body = await this.signedBodyOf(callback);
+    const result = await this.attempt(callback, body);
     const at = this.deps.clock.now();
-    await this.deps.storage.transact((tx) => this.record(tx, callback, at, result));
+    await this.deps.storage.transact((tx) => this.record(tx, callback, body, at, result));
     this.deps.onCommitted();
   };
 
-  private async attempt(callback: CallbackRecord): Promise<DeliveryResult> {
+  private async attempt(callback: CallbackRecord, body: string): Promise<DeliveryResult> {
     if (callback.faults.never === true) {
       return { httpStatus: undefined, error: 'not sent: scenario "never deliver"', latencyMs: 0, responseExcerpt: '' };
     }
-    const result = callback.url === undefined ? inboxResult() : await this.deps.transport.post(callback.url, callback.body, this.deps.timeoutMs);
+    const result = callback.url === undefined ? inboxResult() : await this.deps.transport.post(callback.url, body, this.deps.timeoutMs);
     const failFirst = callback.faults.fail_first;
     if (failFirst !== undefined && callback.attempts < failFirst.count && result.httpStatus === 200) {
       const status = failFirst.status ?? 500;
@@ -120,7 +133,7 @@ export class CallbackDispatcher {
    * on another instance. A crash before the commit leaves the job in place, so the callback is sent again:
    * delivery is at least once.
    */
-  private async record(tx: Repositories, sent: CallbackRecord, at: number, result: DeliveryResult): Promise<void> {
+  private async record(tx: Repositories, sent: CallbackRecord, body: string, at: number, result: DeliveryResult): Promise<void> {
     await tx.payments.hold(sent.paymentRowId);
     const callback = await tx.callbacks.find(sent.id);
     // Reset, or recorded by another instance after its lease ran out.
@@ -129,18 +142,13 @@ export class CallbackDispatcher {
     const delivered = result.httpStatus === 200;
     const next = delivered || callback.faults.never === true ? undefined : nextAttemptAt(callback.firstAttemptAt ?? at, at, number);
     const state = delivered ? 'delivered' : next === undefined ? 'failed' : 'scheduled';
-    if (callback.url === undefined && delivered) await tx.callbacks.addToInbox(callback, at);
+    if (callback.url === undefined && delivered) await tx.callbacks.addToInbox(callback, body, at);
     if (delivered && callback.faults.duplicate === true) await this.insertCopy(tx, callback);
     await tx.callbacks.recordAttempt(
       { callbackId: callback.id, number, at, url: callback.url ?? INBOX_URL, ...result },
       { state, nextAttemptAt: next, deliveredAt: delivered ? at : undefined },
     );
-    if (next !== undefined) {
-      await tx.jobs.put({ kind: 'callback', ref: callback.id, dueAt: next, projectId: callback.projectId, paymentRowId: callback.paymentRowId });
-      return;
-    }
-    await tx.jobs.remove('callback', callback.id);
-    if (callback.kind !== 'replay') await this.releaseNext(tx, callback.paymentRowId);
+    if (next === undefined && callback.kind !== 'replay') await this.releaseNext(tx, callback.paymentRowId);
   }
 
   private async releaseNext(tx: Repositories, paymentRowId: number): Promise<void> {
@@ -148,7 +156,6 @@ export class CallbackDispatcher {
     if (next === undefined) return;
     const dueAt = Math.max(this.deps.clock.now(), next.createdAt);
     await tx.callbacks.schedule(next.id, dueAt);
-    await tx.jobs.put({ kind: 'callback', ref: next.id, dueAt, projectId: next.projectId, paymentRowId });
   }
 }
 

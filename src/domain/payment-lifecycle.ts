@@ -4,6 +4,7 @@
 import type { Clock } from './clock.js';
 import { buildCallbackBody, type RedirectData } from './callback-body.js';
 import type { CallbackDispatcher } from './callback-dispatcher.js';
+import type { EgressPolicy } from './egress-policy.js';
 import { AWAITING_CODE, codeMessage } from './codes.js';
 import { resultMail } from './customer-mail.js';
 import { Refusal, fieldRefusal } from './errors.js';
@@ -16,7 +17,6 @@ import type { PageLinks } from './page-links.js';
 import type { Repositories, Storage } from './ports.js';
 import type { ProjectDirectory } from './project-directory.js';
 import { ScenarioError, type CallbackFaults, type ScenarioCatalogue, type ScenarioPlan } from './scenarios.js';
-import { withSignature } from '../signature/signer.js';
 
 export interface PaymentRequest {
   project: Project;
@@ -50,8 +50,9 @@ export interface LifecycleDeps {
   links: PageLinks;
   dispatcher: CallbackDispatcher;
   projects: ProjectDirectory;
-  /** Called once new due work is committed. */
-  onCommitted: () => void;
+  /** Called once new due work is committed, with the earliest time it falls due when that is known. */
+  onCommitted: (dueAt?: number) => void;
+  callbackPolicy: EgressPolicy;
 }
 
 export class PaymentLifecycle {
@@ -79,8 +80,9 @@ export class PaymentLifecycle {
     const converted = methodRules.convert(request.sum);
     if (kind === 'payout') methodRules.checkPayoutAccount(method, request.account);
     const plan = this.planFor(request, kind, converted);
+    this.checkCallbackUrl(request);
     const projectId = request.project.projectId;
-    const accepted = await storage.transact(async (tx) => {
+    const { accepted, dueAt } = await storage.transact(async (tx) => {
       if (request.project.frequencyLimits.length > 0) await tx.payments.lockCustomer(projectId, String(request.customer.id ?? ''));
       const now = clock.now();
       const limitDecline = await this.limitDecline(tx, request, rules, kind, method, converted, now);
@@ -113,17 +115,31 @@ export class PaymentLifecycle {
         throw fieldRefusal('general.payment_id', `Payment ID "${request.paymentId}" already exists in project ${projectId}`, 'duplicate-payment');
       }
       const operation = await this.newOperation(tx, payment, kind, 0, now, ids.requestHex);
+      const answer = { requestId: operation.requestId, projectId, paymentId: payment.paymentId };
       if (limitDecline !== undefined) {
         await this.finalize(tx, payment, operation, limitDecline, method, now, true);
-      } else {
-        if (kind === 'sale') await this.sendCallback(tx, payment, operation, method, 'prescriptive', this.deps.links.redirectDataFor(payment), true);
-        await tx.jobs.put({ kind: 'limit', ref: payment.rowId, dueAt: payment.limitDueAt, projectId, paymentRowId: payment.rowId });
-        await this.scheduleOutcome(tx, payment, plan, kind, now);
+        return { accepted: answer, dueAt: now };
       }
-      return { requestId: operation.requestId, projectId, paymentId: payment.paymentId };
+      // The limit-time timer is the payment's own limit_due_at, until the payment ends.
+      let dueAt = payment.limitDueAt;
+      if (kind === 'sale') {
+        await this.sendCallback(tx, payment, operation, method, 'prescriptive', this.deps.links.redirectDataFor(payment), true);
+        dueAt = Math.min(dueAt, now + payment.callbackDelaySeconds * 1000);
+      }
+      dueAt = Math.min(dueAt, await this.scheduleOutcome(tx, payment, plan, kind, now) ?? Infinity);
+      return { accepted: answer, dueAt };
     });
-    this.deps.onCommitted();
+    this.deps.onCommitted(dueAt);
     return accepted;
+  }
+
+  /** A callback URL the request names must be one the egress policy allows (it is checked again when sent). */
+  private checkCallbackUrl(request: PaymentRequest): void {
+    if (request.callbackUrl === undefined) return;
+    const verdict = this.deps.callbackPolicy.checkUrl(request.callbackUrl);
+    if (verdict.allowed) return;
+    const field = request.interface === 'payment_page' ? 'merchant_callback_url' : 'general.merchant_callback_url';
+    throw fieldRefusal(field, `Callbacks may not go to this URL: ${verdict.reason}`);
   }
 
   private planFor(request: PaymentRequest, kind: OperationKind, converted: Money): ScenarioPlan {
@@ -148,12 +164,14 @@ export class PaymentLifecycle {
   }
 
   /** A sale waits for the customer unless its scenario decides; a payout has no customer step. */
-  private async scheduleOutcome(tx: Repositories, payment: Payment, plan: ScenarioPlan, kind: OperationKind, now: number): Promise<void> {
+  /** Resolves when the outcome falls due, or undefined when the scenario leaves it to the customer or the limit time. */
+  private async scheduleOutcome(tx: Repositories, payment: Payment, plan: ScenarioPlan, kind: OperationKind, now: number): Promise<number | undefined> {
     const status = plan.outcome === 'customer' ? (kind === 'sale' ? undefined : 'success') : plan.outcome === 'no_answer' ? undefined : plan.outcome;
-    if (status === undefined) return;
+    if (status === undefined) return undefined;
     const dueAt = plan.delay === 'base_time' ? payment.baseDueAt : now + plan.delay * 1000;
     const outcome = status === 'success' ? outcomeOf('success') : outcomeOf('decline', plan.code);
     await tx.jobs.put({ kind: 'outcome', ref: payment.rowId, dueAt, projectId: payment.projectId, paymentRowId: payment.rowId, payload: JSON.stringify(outcome) });
+    return dueAt;
   }
 
   /** The card's amount limits, the project's frequency limits and the payout precondition, in that order. */
@@ -207,10 +225,8 @@ export class PaymentLifecycle {
   ): Promise<void> {
     // force_disable silences informational callbacks only; the redirect callback is needed to go on (§3.1).
     if (kind === 'final' && payment.callbacksDisabled) return;
-    const project = await this.deps.projects.find(payment.projectId);
-    if (project === undefined) return;
-    const body = withSignature(buildCallbackBody(payment, operation, method, redirect), project.secretKey);
-    await this.deps.dispatcher.enqueue(tx, payment, JSON.stringify(body), kind, (payment.extras.callback_faults ?? {}) as CallbackFaults, fresh);
+    const body = JSON.stringify(buildCallbackBody(payment, operation, method, redirect));
+    await this.deps.dispatcher.enqueue(tx, payment, body, kind, (payment.extras.callback_faults ?? {}) as CallbackFaults, fresh);
   }
 
   private async finalize(tx: Repositories, payment: Payment, operation: Operation, outcome: Outcome, method: PaymentMethod, now: number, fresh = false): Promise<void> {
@@ -221,12 +237,9 @@ export class PaymentLifecycle {
     operation.message = outcome.message;
     operation.updatedAt = now;
     operation.providerDate = now;
-    await tx.payments.updateStatus(payment.rowId, outcome.status, now);
+    await tx.payments.finish(payment.rowId, outcome.status, now);
     await tx.operations.update(operation);
-    if (!fresh) {
-      await tx.jobs.remove('limit', payment.rowId);
-      await tx.jobs.remove('outcome', payment.rowId);
-    }
+    if (!fresh) await tx.jobs.remove('outcome', payment.rowId);
     await this.sendCallback(tx, payment, operation, method, 'final', undefined, fresh);
     const email = payment.customer.email;
     if (typeof email === 'string' && email !== '') {
@@ -278,8 +291,8 @@ export class PaymentLifecycle {
   private async runTimer(job: Job, outcomeFor: (payment: Payment) => Outcome): Promise<void> {
     await this.deps.storage.transact(async (tx) => {
       const payment = await tx.payments.lock(job.ref);
-      if (payment === undefined || isFinal(payment.status)) await tx.jobs.remove(job.kind, job.ref);
-      else await this.completeLocked(tx, payment, outcomeFor(payment), {});
+      if (payment !== undefined && !isFinal(payment.status)) await this.completeLocked(tx, payment, outcomeFor(payment), {});
+      else if (job.kind === 'outcome') await tx.jobs.remove('outcome', job.ref);
     });
     this.deps.onCommitted();
   }

@@ -1,15 +1,16 @@
 // Picks the backend from SANDBOX_DB: a postgres:// or postgresql:// URL, else a SQLite file (or :memory:).
-import type { Logger, Storage } from '../domain/ports.js';
+import type { Logger, PeerChannel, Storage } from '../domain/ports.js';
 import { SqliteStorage } from './sqlite/sqlite-storage.js';
 
 export function isPostgresUrl(location: string): boolean {
   return /^postgres(ql)?:\/\//i.test(location);
 }
 
-export async function openStorage(location: string, instanceId: string, log: Logger): Promise<Storage> {
+/** `peers`: the other worker processes on the same SQLite file (PostgreSQL instances find each other through it). */
+export async function openStorage(location: string, instanceId: string, log: Logger, peers?: PeerChannel): Promise<Storage> {
   // pg loads only for a PostgreSQL URL, keeping it off the start path of the SQLite default.
   if (isPostgresUrl(location)) return (await import('./postgres/pg-storage.js')).PgStorage.open(location, instanceId, log);
-  return SqliteStorage.open(location);
+  return SqliteStorage.open(location, { peers, instanceId });
 }
 
 /** The location as it may be printed: a URL's password is masked. */
