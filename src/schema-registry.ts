@@ -70,8 +70,8 @@ export function compiledValidatorsSource(files: SchemaFile[], standaloneCode: (a
   ].join('\n');
 }
 
-async function loadCompiled(files: SchemaFile[]): Promise<Map<string, ValidateFunction> | undefined> {
-  const path = join(projectRoot, COMPILED_VALIDATORS);
+/** The validators of a compiled module at `path`, when it exists and was made from these very schema files. */
+export async function loadCompiled(path: string, files: SchemaFile[]): Promise<Map<string, ValidateFunction> | undefined> {
   if (!existsSync(path)) return undefined;
   const module = (await import(pathToFileURL(path).href)) as { digest: string; ids: string[] } & Record<string, ValidateFunction>;
   if (module.digest !== schemaDigest(files)) return undefined;
@@ -79,7 +79,9 @@ async function loadCompiled(files: SchemaFile[]): Promise<Map<string, ValidateFu
 }
 
 const files = schemaFiles();
-const compiled = (await loadCompiled(files)) ?? new Map<string, ValidateFunction>();
+// Run from the TypeScript sources (tests, the TypeScript loader) the build's output may be stale: compile here.
+const fromSources = import.meta.url.endsWith('.ts');
+const compiled = (fromSources ? undefined : await loadCompiled(join(projectRoot, COMPILED_VALIDATORS), files)) ?? new Map<string, ValidateFunction>();
 let ajv: Ajv | undefined = compiled.size > 0 ? undefined : buildAjv(files);
 
 /** Whether this process uses the validators compiled by the build. */

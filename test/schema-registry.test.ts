@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import standaloneModule from 'ajv/dist/standalone/index.js';
 import type { Ajv, ValidateFunction } from 'ajv';
 import { projectRoot } from '../src/project-root.js';
-import { buildAjv, compiledValidatorsSource, schemaDigest, schemaFiles } from '../src/schema-registry.js';
+import { buildAjv, compiledValidatorsSource, loadCompiled, schemaDigest, schemaFiles } from '../src/schema-registry.js';
 
 const standaloneCode = (standaloneModule as unknown as { default: (ajv: Ajv, refs: Record<string, string>) => string }).default;
 
@@ -42,4 +42,18 @@ t.test('the validators compiled by the build judge every body as Ajv does at run
 
 t.test('a schema whose $id does not match its path stops the build', async (t) => {
   t.throws(() => buildAjv([{ id: 'gate/x.json', path: 'schemas/gate/x.json', text: '{"$id":"gate/y.json","type":"object"}' }]), /must have \$id "gate\/x.json"/);
+});
+
+t.test('a start uses compiled validators only when they were made from the schema files it finds', async (t) => {
+  const files = schemaFiles();
+  const dir = mkdtempSync(join(projectRoot, '.schema-test-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const current = join(dir, 'current.js');
+  writeFileSync(current, compiledValidatorsSource(files, standaloneCode));
+  const loaded = await loadCompiled(current, files);
+  t.same([...(loaded?.keys() ?? [])], files.map((f) => f.id), 'every schema, by its $id');
+  t.equal(typeof loaded?.get('gate/sale.json'), 'function');
+  const edited = files.map((f) => (f.id === 'gate/sale.json' ? { ...f, text: f.text.replace('"type": "object"', '"type": "object" ') } : f));
+  t.equal(await loadCompiled(current, edited), undefined, 'a schema edited since the build: compiled again at start');
+  t.equal(await loadCompiled(join(dir, 'missing.js'), files), undefined, 'nothing built');
 });
