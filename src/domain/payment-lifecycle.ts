@@ -8,7 +8,7 @@ import { AWAITING_CODE, codeMessage } from './codes.js';
 import { resultMail } from './customer-mail.js';
 import { Refusal, fieldRefusal } from './errors.js';
 import { IdSource } from './id-source.js';
-import type { MethodRules } from './method-rules.js';
+import type { MethodRules, RequestSections } from './method-rules.js';
 import type { Interface, MethodCatalogue, OperationKind, OperationRules, PaymentMethod } from './methods.js';
 import type { Job, Money, Operation, Outcome, Payment, Project } from './model.js';
 import { isFinal, outcomeOf } from './outcomes.js';
@@ -67,9 +67,10 @@ export class PaymentLifecycle {
 
   /** Checks a payout as start would, without creating it (method, interface, currency, account). */
   checkPayout(request: PaymentRequest): void {
-    const { method } = this.deps.rules.methodThrough(request.methodCode, 'payout', request.interface, 'method');
+    const { method, rules } = this.deps.rules.methodThrough(request.methodCode, 'payout', request.interface, 'method');
     this.deps.rules.convert(request.sum);
     this.deps.rules.checkPayoutAccount(method, request.account);
+    this.deps.rules.checkRequiredFields(rules, request.interface, sectionsOf(request));
   }
 
   /** Answers once the payment, its operation, its callback and its timers are committed. */
@@ -78,6 +79,7 @@ export class PaymentLifecycle {
     const { method, rules } = methodRules.methodThrough(request.methodCode, kind, request.interface);
     const converted = methodRules.convert(request.sum);
     if (kind === 'payout') methodRules.checkPayoutAccount(method, request.account);
+    methodRules.checkRequiredFields(rules, request.interface, sectionsOf(request));
     const plan = this.planFor(request, kind, converted);
     const projectId = request.project.projectId;
     const accepted = await storage.transact(async (tx) => {
@@ -288,4 +290,13 @@ export class PaymentLifecycle {
     this.runTimer(job, (payment) => outcomeOf('decline', this.deps.rules.method(payment.method).decline_codes.auto_decline));
 
   readonly runOutcome = (job: Job): Promise<void> => this.runTimer(job, () => JSON.parse(job.payload) as Outcome);
+}
+
+function sectionsOf(request: PaymentRequest): RequestSections {
+  return {
+    payment: { amount: request.sum.amount, currency: request.sum.currency, description: request.description },
+    customer: request.customer,
+    account: request.account,
+    return_url: request.returnUrl,
+  };
 }
