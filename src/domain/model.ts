@@ -3,13 +3,19 @@ import type { Interface, OperationKind } from './methods.js';
 import type { CallbackFaults } from './scenarios.js';
 
 export type PaymentType = 'purchase' | 'payout';
-export type PaymentStatus = 'processing' | 'awaiting redirect result' | 'success' | 'decline';
-export const FINAL_STATUSES: ReadonlySet<PaymentStatus> = new Set(['success', 'decline']);
+/** Where a payment ends (protocol.md §3.3); shops treat all but `success` as failures. */
+export type FinalStatus = 'success' | 'decline' | 'external error' | 'internal error';
+/** `awaiting customer`: the wallet declined an attempt and the customer may try again on the Payment Page. */
+export type PaymentStatus = 'processing' | 'awaiting redirect result' | 'awaiting customer' | FinalStatus;
+export const FINAL_STATUSES: ReadonlySet<PaymentStatus> = new Set<FinalStatus>(['success', 'decline', 'external error', 'internal error']);
 
 export interface Money { amount: number; currency: string }
 
-/** A final result of a payment: status with ECommPay's code and its message. */
-export interface Outcome { status: 'success' | 'decline'; code: string; message: string }
+/**
+ * The result of an attempt: the payment's new status with ECommPay's code and its message. Every outcome ends
+ * the attempt's operation; all but `awaiting customer` also end the payment.
+ */
+export interface Outcome { status: FinalStatus | 'awaiting customer'; code: string; message: string }
 
 export interface Payment {
   rowId: number;

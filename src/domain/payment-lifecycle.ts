@@ -10,8 +10,8 @@ import { Refusal, fieldRefusal } from './errors.js';
 import { IdSource } from './id-source.js';
 import type { MethodRules, RequestSections } from './method-rules.js';
 import type { Interface, MethodCatalogue, OperationKind, OperationRules, PaymentMethod } from './methods.js';
-import type { Job, Money, Operation, Outcome, Payment, Project } from './model.js';
-import { isFinal, outcomeOf } from './outcomes.js';
+import { FINAL_STATUSES, type FinalStatus, type Job, type Money, type Operation, type Outcome, type Payment, type Project } from './model.js';
+import { isFinal, operationStatusOf, outcomeOf } from './outcomes.js';
 import type { PageLinks } from './page-links.js';
 import type { Repositories, Storage } from './ports.js';
 import type { ProjectDirectory } from './project-directory.js';
@@ -149,12 +149,15 @@ export class PaymentLifecycle {
     }
   }
 
-  /** A sale waits for the customer unless its scenario decides; a payout has no customer step. */
+  /**
+   * A sale waits for the customer unless its scenario decides; a payout has no customer step. An `awaiting
+   * customer` scenario also waits: the wallet declines the customer's Pay (customerAction).
+   */
   private async scheduleOutcome(tx: Repositories, payment: Payment, plan: ScenarioPlan, kind: OperationKind, now: number): Promise<void> {
-    const status = plan.outcome === 'customer' ? (kind === 'sale' ? undefined : 'success') : plan.outcome === 'no_answer' ? undefined : plan.outcome;
+    const status = plan.outcome === 'customer' ? (kind === 'sale' ? undefined : 'success') : FINAL_STATUSES.has(plan.outcome as FinalStatus) ? plan.outcome as FinalStatus : undefined;
     if (status === undefined) return;
     const dueAt = plan.delay === 'base_time' ? payment.baseDueAt : now + plan.delay * 1000;
-    const outcome = status === 'success' ? outcomeOf('success') : outcomeOf('decline', plan.code);
+    const outcome = outcomeOf(status, status === 'success' ? undefined : plan.code);
     await tx.jobs.put({ kind: 'outcome', ref: payment.rowId, dueAt, projectId: payment.projectId, paymentRowId: payment.rowId, payload: JSON.stringify(outcome) });
   }
 
@@ -215,24 +218,27 @@ export class PaymentLifecycle {
     await this.deps.dispatcher.enqueue(tx, payment, JSON.stringify(body), kind, (payment.extras.callback_faults ?? {}) as CallbackFaults, fresh);
   }
 
+  /** Ends the attempt's operation with `outcome`; the payment ends with it unless the customer may try again. */
   private async finalize(tx: Repositories, payment: Payment, operation: Operation, outcome: Outcome, method: PaymentMethod, now: number, fresh = false): Promise<void> {
     payment.status = outcome.status;
     payment.updatedAt = now;
-    operation.status = outcome.status;
+    operation.status = operationStatusOf(outcome);
     operation.code = outcome.code;
     operation.message = outcome.message;
     operation.updatedAt = now;
     operation.providerDate = now;
     await tx.payments.updateStatus(payment.rowId, outcome.status, now);
     await tx.operations.update(operation);
-    if (!fresh) {
+    // A payment awaiting the customer keeps its limit time: nothing more by then declines it.
+    if (!fresh && isFinal(payment.status)) {
       await tx.jobs.remove('limit', payment.rowId);
       await tx.jobs.remove('outcome', payment.rowId);
     }
     await this.sendCallback(tx, payment, operation, method, 'final', undefined, fresh);
     const email = payment.customer.email;
     if (typeof email === 'string' && email !== '') {
-      await tx.mail.insert({ projectId: payment.projectId, paymentId: payment.paymentId, sentAt: now, to: email, ...resultMail(payment, method, outcome) });
+      const mail = resultMail(payment, method, { ...outcome, status: operation.status as FinalStatus });
+      await tx.mail.insert({ projectId: payment.projectId, paymentId: payment.paymentId, sentAt: now, to: email, ...mail });
     }
   }
 

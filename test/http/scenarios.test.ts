@@ -7,12 +7,13 @@ import type { FastifyInstance } from 'fastify';
 interface CatalogueEntry {
   name: string; catalogue_only: boolean;
   match: { operation?: 'sale' | 'payout'; amount?: { min?: number; max?: number }; account_number?: unknown };
-  outcome: { status: 'success' | 'decline' | 'no_answer' | 'customer'; code?: string };
+  outcome: { status: 'success' | 'decline' | 'external error' | 'internal error' | 'awaiting customer' | 'no_answer' | 'customer'; code?: string; message?: string };
   delay: number | 'base_time';
   callbacks: { fail_first?: { count: number }; duplicate?: boolean; never?: boolean; extra_delay?: number };
 }
 
 const DAY = 24 * 3600;
+const FINAL_STATUSES = ['success', 'decline', 'external error', 'internal error'];
 
 async function request(app: FastifyInstance, operation: 'sale' | 'payout', paymentId: string, receiver: Receiver, extra: Record<string, unknown>, headers: Record<string, string> = {}) {
   const general = { project_id: PROJECT_ID, payment_id: paymentId, merchant_callback_url: receiver.url };
@@ -24,7 +25,7 @@ async function request(app: FastifyInstance, operation: 'sale' | 'payout', payme
 function finalsOf(receiver: Receiver, paymentId: string) {
   return receiver.received
     .map((r) => new SdkCallback(SECRET, r.body).callback as Record<string, any>)
-    .filter((c) => c.payment.id === paymentId && ['success', 'decline'].includes(c.payment.status));
+    .filter((c) => c.payment.id === paymentId && FINAL_STATUSES.includes(c.payment.status));
 }
 
 t.test('every catalogue scenario, picked by the X-Sandbox-Scenario header, ends as it says', async (t) => {
@@ -45,9 +46,11 @@ t.test('every catalogue scenario, picked by the X-Sandbox-Scenario header, ends 
         await flush(app, 3 * DAY);
         const finals = finalsOf(receiver, paymentId);
         const status = (await app.inject({ url: `/_sandbox/payments/${PROJECT_ID}/${paymentId}` })).json() as Record<string, any>;
-        const expectSuccess = entry.outcome.status === 'success' || (entry.outcome.status === 'customer' && operation === 'payout');
-        const expectedCode = expectSuccess ? '0' : entry.outcome.status === 'decline' ? entry.outcome.code ?? '20000' : '20602';
-        t.equal(status.payment.status, expectSuccess ? 'success' : 'decline');
+        const waits = entry.outcome.status === 'customer' || entry.outcome.status === 'no_answer';
+        const expectedStatus = !waits ? entry.outcome.status : entry.outcome.status === 'customer' && operation === 'payout' ? 'success' : 'decline';
+        const expectedCode = !waits ? entry.outcome.code : expectedStatus === 'success' ? '0' : '20602';
+        t.equal(status.payment.status, expectedStatus);
+        t.equal(status.operations[0].status, expectedStatus);
         t.equal(status.operations[0].code, expectedCode);
         if (entry.callbacks.never === true) {
           t.equal(receiver.received.length, 0, 'no callback reaches the receiver');
@@ -55,7 +58,8 @@ t.test('every catalogue scenario, picked by the X-Sandbox-Scenario header, ends 
         }
         const copies = entry.callbacks.duplicate === true ? 2 : 1 + (entry.callbacks.fail_first?.count ?? 0);
         t.equal(finals.length, copies, `the final callback arrives ${copies} time(s)`);
-        t.equal(finals[0]?.operation.code, expectedCode);
+        t.match(finals[0], { payment: { status: expectedStatus }, operation: { status: expectedStatus, code: expectedCode } });
+        if (!waits) t.equal(finals[0]?.operation.message, entry.outcome.message, 'the message of the code table');
       });
     }
   }

@@ -4,7 +4,8 @@ export interface Bar { x: number; y: number; width: number; height: number; colo
 export interface Chart { width: number; height: number; bars: Bar[]; labels: Array<{ x: number; y: number; text: string }>; max: number }
 
 export const STATUS_COLOURS: Record<string, string> = {
-  success: '#00754a', decline: '#a4000f', processing: '#8a5a00', 'awaiting redirect result': '#1a5fb4',
+  success: '#00754a', decline: '#a4000f', 'external error': '#6b2fa3', 'internal error': '#4d4d4d', processing: '#8a5a00',
+  'awaiting redirect result': '#1a5fb4', 'awaiting customer': '#0b6e80',
 };
 
 /** Stacked bars of a value per day and status. */

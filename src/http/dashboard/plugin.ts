@@ -6,7 +6,7 @@ import multipart from '@fastify/multipart';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Refusal, type FieldProblem } from '../../domain/errors.js';
-import { catalogueOutcome, isFinal, outcomeOf } from '../../domain/outcomes.js';
+import { catalogueOutcome, FORCEABLE_STATUSES, isFinal, outcomeOf } from '../../domain/outcomes.js';
 import { payoutTemplate, PAYOUT_COLUMNS, type PayoutFields } from '../../domain/payout-batches.js';
 import { minorUnitExponent } from '../../domain/currency-converter.js';
 import type { Sandbox } from '../../sandbox.js';
@@ -127,7 +127,7 @@ export async function dashboard(app: FastifyInstance, { sandbox }: { sandbox: Sa
     return page(reply, request, './dashboard/payment', {
       title: `Payment ${payment.paymentId}`, report, mail, final: isFinal(payment.status),
       amount: money(payment.sum.amount, payment.sum.currency), amountPhp: money(payment.sumConverted.amount, 'PHP'),
-      scenarios: sandbox.scenarios.list().filter((s) => ['success', 'decline'].includes((s.outcome as { status: string }).status)),
+      scenarios: sandbox.scenarios.list().filter((s) => (FORCEABLE_STATUSES as readonly string[]).includes((s.outcome as { status: string }).status)),
       detailPath: `/dashboard/payments/${payment.projectId}/${encodeURIComponent(payment.paymentId)}`,
     });
   });

@@ -150,7 +150,7 @@ export async function paymentPage(app: FastifyInstance, { sandbox }: { sandbox: 
     const urls = (payment.extras.payment_page ?? {}) as Record<string, string | undefined>;
     const next = payment.status === 'success'
       ? urls.redirect_success_url ?? urls.merchant_success_url ?? urls.merchant_return_url
-      : payment.status === 'decline'
+      : isFinal(payment.status)
         ? urls.redirect_fail_url ?? urls.merchant_fail_url ?? urls.merchant_return_url
         : undefined;
     return reply.type(HTML).send(views.render('./payment-page/result', {

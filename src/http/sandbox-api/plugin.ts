@@ -1,7 +1,7 @@
 // Sandbox control API (/_sandbox): clock, payments, forced outcomes, callbacks, replay, inbox, reset, projects.
 import type { FastifyInstance } from 'fastify';
 import { Refusal } from '../../domain/errors.js';
-import type { CallbackState, Payment, Project } from '../../domain/model.js';
+import type { CallbackState, FinalStatus, Payment, Project } from '../../domain/model.js';
 import { catalogueOutcome, requestedOutcome } from '../../domain/outcomes.js';
 import { callbackReport } from '../../domain/payment-report.js';
 import type { NewProjectRequest } from '../../domain/project-directory.js';
@@ -61,7 +61,7 @@ export async function sandboxApi(app: FastifyInstance, { sandbox }: { sandbox: S
   });
 
   app.post<{ Params: { projectId: string; paymentId: string } }>('/_sandbox/payments/:projectId/:paymentId/complete', async (request) => {
-    const body = validateControlBody<{ status?: 'success' | 'decline'; code?: string; scenario?: string }>('sandbox/complete.json', request.body ?? {});
+    const body = validateControlBody<{ status?: FinalStatus; code?: string; scenario?: string }>('sandbox/complete.json', request.body ?? {});
     if (body.scenario !== undefined && (body.status !== undefined || body.code !== undefined)) {
       throw new Refusal('invalid-fields', [{ field: 'scenario', message: 'Give either a scenario or a status and code' }]);
     }
