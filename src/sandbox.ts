@@ -78,6 +78,7 @@ async function wire(storage: Storage, instanceId: string, config: SandboxConfig,
     callbackUrl: p.callback_url,
     origin: 'config' as const,
     frequencyLimits: p.frequency_limits ?? [],
+    callbackOptions: p.callbacks ?? {},
   })));
   // Local wake-up, and a notification to the other instances on a shared database.
   const onCommitted = (): void => storage.publish('jobs');

@@ -1,6 +1,7 @@
 // The callback outbox: callbacks are rows written with the state change that caused them, then delivered on
 // the sandbox clock with ECommPay's retry schedule. Each attempt is recorded; delivery counts only on HTTP 200.
-// Callbacks of one payment go out in order: a later one waits while an earlier one is still being retried.
+// Callbacks of one payment go out in order — a later one waits while an earlier one is still being retried —
+// unless the payment's delivery order is `any`; the redirect callback may be repeated.
 import type { Clock } from './clock.js';
 import { Refusal } from './errors.js';
 import type { CallbackAttempt, CallbackFilter, CallbackKind, CallbackRecord, InboxEntry, Job, ListFilter, Payment } from './model.js';
@@ -10,6 +11,9 @@ import type { CallbackFaults } from './scenarios.js';
 import { nextAttemptAt } from './retry-policy.js';
 
 export const INBOX_URL = 'sandbox:inbox';
+
+/** How far apart the repeats of a redirect callback leave (the first interval of ECommPay's retry schedule). */
+export const REDIRECT_REPEAT_MS = 10_000;
 
 export interface DispatcherDeps {
   storage: Storage;
@@ -30,28 +34,40 @@ export class CallbackDispatcher {
   }
 
   /**
-   * Adds a callback inside the transaction that changes the payment (which must hold the payment's lock).
-   * `fresh`: the payment was created in this transaction, so no earlier callback can be pending.
+   * Adds a callback inside the transaction that changes the payment (which must hold the payment's lock); a
+   * redirect callback is added `repeat_redirect` times, each copy 10 s after the one before. In strict order a
+   * callback queues behind any earlier one still pending; a queued one keeps the time it may leave at the
+   * earliest. `fresh`: the payment was created in this transaction, so no earlier callback can be pending.
+   * Resolves the id of the (first) callback.
    */
   async enqueue(tx: Repositories, payment: Payment, signedBody: string, kind: CallbackKind, faults: CallbackFaults, fresh = false): Promise<number> {
     const now = this.deps.clock.now();
-    const queued = !fresh && await tx.callbacks.hasPending(payment.rowId);
-    const dueAt = now + payment.callbackDelaySeconds * 1000;
-    const id = await tx.callbacks.insert({
-      projectId: payment.projectId,
-      paymentId: payment.paymentId,
-      paymentRowId: payment.rowId,
-      kind,
-      url: await this.targetOf(payment),
-      body: signedBody,
-      state: queued ? 'queued' : 'scheduled',
-      createdAt: now,
-      nextAttemptAt: queued ? undefined : dueAt,
-      replayOf: undefined,
-      faults,
-    });
-    if (!queued) await tx.jobs.put({ kind: 'callback', ref: id, dueAt, projectId: payment.projectId, paymentRowId: payment.rowId });
-    return id;
+    const strict = faults.order !== 'any';
+    const copies = kind === 'prescriptive' ? faults.repeat_redirect ?? 1 : 1;
+    const url = await this.targetOf(payment);
+    let pending = strict && !fresh && await tx.callbacks.hasPending(payment.rowId);
+    const ids: number[] = [];
+    for (let copy = 0; copy < copies; copy++) {
+      const dueAt = now + payment.callbackDelaySeconds * 1000 + copy * REDIRECT_REPEAT_MS;
+      const queued = strict && pending;
+      const id = await tx.callbacks.insert({
+        projectId: payment.projectId,
+        paymentId: payment.paymentId,
+        paymentRowId: payment.rowId,
+        kind,
+        url,
+        body: signedBody,
+        state: queued ? 'queued' : 'scheduled',
+        createdAt: now,
+        nextAttemptAt: dueAt,
+        replayOf: undefined,
+        faults,
+      });
+      if (!queued) await tx.jobs.put({ kind: 'callback', ref: id, dueAt, projectId: payment.projectId, paymentRowId: payment.rowId });
+      ids.push(id);
+      pending = true;
+    }
+    return ids[0] as number;
   }
 
   find(id: number): Promise<CallbackRecord | undefined> {
@@ -146,7 +162,7 @@ export class CallbackDispatcher {
   private async releaseNext(tx: Repositories, paymentRowId: number): Promise<void> {
     const next = await tx.callbacks.nextQueued(paymentRowId);
     if (next === undefined) return;
-    const dueAt = Math.max(this.deps.clock.now(), next.createdAt);
+    const dueAt = Math.max(this.deps.clock.now(), next.nextAttemptAt ?? next.createdAt);
     await tx.callbacks.schedule(next.id, dueAt);
     await tx.jobs.put({ kind: 'callback', ref: next.id, dueAt, projectId: next.projectId, paymentRowId });
   }

@@ -100,6 +100,13 @@ export interface Job { id: number; kind: JobKind; ref: number; dueAt: number; pa
 
 export interface FrequencyLimit { method?: string; operation?: 'sale' | 'payout'; max: number; window_seconds: number }
 
+/**
+ * How a project's callbacks are delivered. `order`: `strict` (default) — a payment's callbacks go out one after
+ * the other; `any` — each on its own, so a later one may overtake an earlier one being retried, as ECommPay
+ * allows. `repeat_redirect`: the redirect callback is sent that many times (default 1).
+ */
+export interface CallbackOptions { order?: 'strict' | 'any'; repeat_redirect?: number }
+
 export interface Project {
   projectId: number;
   secretKey: string;
@@ -107,6 +114,7 @@ export interface Project {
   callbackUrl: string | undefined;
   origin: 'config' | 'runtime';
   frequencyLimits: FrequencyLimit[];
+  callbackOptions: CallbackOptions;
 }
 
 export interface Batch {

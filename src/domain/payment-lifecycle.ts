@@ -109,7 +109,8 @@ export class PaymentLifecycle {
         updatedAt: now,
         baseDueAt: now + rules.base_seconds * 1000,
         limitDueAt: now + rules.limit_seconds * 1000,
-        extras: { ...request.extras, scenario: limitDecline === undefined ? plan.name : 'limits', callback_faults: plan.callbacks },
+        // The project's delivery options, unless the scenario chooses for this payment.
+        extras: { ...request.extras, scenario: limitDecline === undefined ? plan.name : 'limits', callback_faults: { ...request.project.callbackOptions, ...plan.callbacks } },
       });
       if (payment === undefined) {
         throw fieldRefusal('general.payment_id', `Payment ID "${request.paymentId}" already exists in project ${projectId}`, 'duplicate-payment');

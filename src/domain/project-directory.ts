@@ -2,10 +2,12 @@
 // never change once created, so each instance keeps the ones it has seen and asks the database for the rest.
 import type { Clock } from './clock.js';
 import { Refusal } from './errors.js';
-import type { FrequencyLimit, Project } from './model.js';
+import type { CallbackOptions, FrequencyLimit, Project } from './model.js';
 import type { Storage } from './ports.js';
 
-export interface NewProjectRequest { project_id?: number; secret_key: string; name?: string; callback_url?: string; frequency_limits?: FrequencyLimit[] }
+export interface NewProjectRequest {
+  project_id?: number; secret_key: string; name?: string; callback_url?: string; frequency_limits?: FrequencyLimit[]; callbacks?: CallbackOptions;
+}
 
 /** Ids given to run-time projects that name none start here, above the usual config ids. */
 export const FIRST_RUNTIME_PROJECT_ID = 1000;
@@ -46,6 +48,7 @@ export class ProjectDirectory {
         callbackUrl: request.callback_url,
         origin: 'runtime',
         frequencyLimits: request.frequency_limits ?? [],
+        callbackOptions: request.callbacks ?? {},
       };
       const created = await this.storage.transact((tx) => tx.projects.create(project, this.clock.now()));
       if (created) {

@@ -5,7 +5,7 @@ import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { SUCCESS_CODE, codeMessage, isKnownCode } from './codes.js';
 import type { Interface, OperationKind } from './methods.js';
-import type { FinalStatus } from './model.js';
+import type { CallbackOptions, FinalStatus } from './model.js';
 import { errorCodeProblem, outcomeOf } from './outcomes.js';
 import { fieldOf, validatorFor } from '../schema-registry.js';
 
@@ -48,7 +48,8 @@ interface RuleData {
   callbacks?: CallbackFaults;
 }
 
-export interface CallbackFaults {
+/** How a payment's callbacks misbehave: the scenario's choices over the project's delivery options. */
+export interface CallbackFaults extends CallbackOptions {
   extra_delay?: number;
   fail_first?: { count: number; status?: number };
   duplicate?: boolean;

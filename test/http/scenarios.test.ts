@@ -9,7 +9,7 @@ interface CatalogueEntry {
   match: { operation?: 'sale' | 'payout'; amount?: { min?: number; max?: number }; account_number?: unknown };
   outcome: { status: 'success' | 'decline' | 'external error' | 'internal error' | 'awaiting customer' | 'no_answer' | 'customer'; code?: string; message?: string };
   delay: number | 'base_time';
-  callbacks: { fail_first?: { count: number }; duplicate?: boolean; never?: boolean; extra_delay?: number };
+  callbacks: { fail_first?: { count: number }; duplicate?: boolean; never?: boolean; extra_delay?: number; order?: 'strict' | 'any'; repeat_redirect?: number };
 }
 
 const DAY = 24 * 3600;
@@ -58,6 +58,16 @@ t.test('every catalogue scenario, picked by the X-Sandbox-Scenario header, ends 
         }
         const copies = entry.callbacks.duplicate === true ? 2 : 1 + (entry.callbacks.fail_first?.count ?? 0);
         t.equal(finals.length, copies, `the final callback arrives ${copies} time(s)`);
+        const mine = receiver.received.map((r) => new SdkCallback(SECRET, r.body).callback as Record<string, any>).filter((c) => c.payment.id === paymentId);
+        const redirects = mine.filter((c) => c.payment.status === 'awaiting redirect result').length;
+        const expectedRedirects = operation === 'payout' ? 0 : copies * (entry.callbacks.repeat_redirect ?? 1);
+        t.equal(redirects, expectedRedirects, `the redirect callback arrives ${expectedRedirects} time(s)`);
+        t.same(report.payment.delivery, { order: entry.callbacks.order ?? 'strict', repeat_redirect: entry.callbacks.repeat_redirect ?? 1 }, 'the report shows the delivery options');
+        if (operation === 'sale' && (entry.callbacks.repeat_redirect ?? 1) > 1) {
+          const last = mine[mine.length - 1]?.payment.status;
+          t.equal(last, entry.callbacks.order === 'any' ? 'awaiting redirect result' : expectedStatus,
+            entry.callbacks.order === 'any' ? 'the final callback overtook the redirect callback\'s repeat' : 'the final callback waited for every redirect callback');
+        }
         t.match(finals[0], { payment: { status: expectedStatus }, operation: { status: expectedStatus, code: expectedCode } });
         if (!waits) t.equal(finals[0]?.operation.message, entry.outcome.message, 'the message of the code table');
       });

@@ -128,7 +128,7 @@ for (const backend of backends) {
     });
 
     t.test('a project id is created once; the first free id skips the taken ones', async (t) => {
-      const project = { projectId: 1000, secretKey: 's', name: '', callbackUrl: undefined, origin: 'runtime' as const, frequencyLimits: [] };
+      const project = { projectId: 1000, secretKey: 's', name: '', callbackUrl: undefined, origin: 'runtime' as const, frequencyLimits: [], callbackOptions: {} };
       t.equal(await storage.transact((tx) => tx.projects.create(project, T0)), true);
       t.equal(await storage.transact((tx) => tx.projects.create({ ...project, secretKey: 'other' }, T0)), false);
       t.equal((await storage.read.projects.find(1000))?.secretKey, 's');
@@ -136,6 +136,17 @@ for (const backend of backends) {
       t.equal(await storage.read.projects.freeId(1000), 1001);
       t.equal(await storage.read.projects.freeId(1002), 1003);
       t.equal(await storage.read.projects.freeId(5000), 5000);
+    });
+
+    t.test('a project keeps its frequency limits and callback delivery options; saving it again replaces them', async (t) => {
+      const project = {
+        projectId: 2000, secretKey: 's', name: 'Shop', callbackUrl: 'http://shop.example/cb', origin: 'config' as const,
+        frequencyLimits: [{ operation: 'sale' as const, max: 2, window_seconds: 60 }], callbackOptions: { order: 'any' as const, repeat_redirect: 3 },
+      };
+      await storage.transact((tx) => tx.projects.save(project, T0));
+      t.same(await storage.read.projects.find(2000), project);
+      await storage.transact((tx) => tx.projects.save({ ...project, frequencyLimits: [], callbackOptions: {} }, T0));
+      t.same(await storage.read.projects.find(2000), { ...project, frequencyLimits: [], callbackOptions: {} });
     });
 
     t.test('reports count days in UTC and search payment ids regardless of case', async (t) => {

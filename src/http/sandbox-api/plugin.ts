@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { Refusal } from '../../domain/errors.js';
 import type { CallbackState, FinalStatus, Payment, Project } from '../../domain/model.js';
 import { catalogueOutcome, requestedOutcome } from '../../domain/outcomes.js';
-import { callbackReport } from '../../domain/payment-report.js';
+import { callbackReport, deliveryOf } from '../../domain/payment-report.js';
 import type { NewProjectRequest } from '../../domain/project-directory.js';
 import type { Sandbox } from '../../sandbox.js';
 import { useErrorEnvelope } from '../error-envelope.js';
@@ -16,7 +16,7 @@ const CALLBACK_STATES = new Set<CallbackState>(['queued', 'scheduled', 'delivere
 function projectReport(project: Project): Record<string, unknown> {
   return {
     project_id: project.projectId, name: project.name, callback_url: project.callbackUrl ?? null, origin: project.origin,
-    frequency_limits: project.frequencyLimits,
+    frequency_limits: project.frequencyLimits, callbacks: deliveryOf(project.callbackOptions),
   };
 }
 

@@ -147,4 +147,7 @@ export const MIGRATIONS: string[] = [
     PRIMARY KEY (batch_id, row_number)
   );
   `,
+  `
+  ALTER TABLE projects ADD COLUMN callback_options text NOT NULL DEFAULT '{}';
+  `,
 ];

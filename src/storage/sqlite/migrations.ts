@@ -159,4 +159,7 @@ export const MIGRATIONS: string[] = [
   CREATE TABLE sequences (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
   INSERT INTO sequences (name, value) SELECT 'operation', coalesce(max(id), 0) FROM operations;
   `,
+  `
+  ALTER TABLE projects ADD COLUMN callback_options TEXT NOT NULL DEFAULT '{}';
+  `,
 ];
