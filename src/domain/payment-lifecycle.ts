@@ -1,16 +1,20 @@
 // The payment lifecycle (method card + DESIGN.md "Lifecycle and time"): sales wait for the customer at the
 // wallet's checkout, payouts go from processing to a final result; limits, eligibility and limit-time timers
-// apply on the sandbox clock. Every state change and its callback are committed in one transaction.
+// apply on the sandbox clock. A Payment Page sale whose attempt the wallet declined may await the customer's
+// next attempt (protocol.md §3.3 `awaiting customer`), each attempt its own operation. Every state change and
+// its callback are committed in one transaction.
 import type { Clock } from './clock.js';
 import { buildCallbackBody, type RedirectData } from './callback-body.js';
 import type { CallbackDispatcher } from './callback-dispatcher.js';
-import { AWAITING_CODE, codeMessage } from './codes.js';
+import { AWAITING_CODE, GENERAL_DECLINE_CODE, codeMessage } from './codes.js';
 import { resultMail } from './customer-mail.js';
 import { Refusal, fieldRefusal } from './errors.js';
 import { IdSource } from './id-source.js';
 import type { MethodRules, RequestSections } from './method-rules.js';
 import type { Interface, MethodCatalogue, OperationKind, OperationRules, PaymentMethod } from './methods.js';
-import { FINAL_STATUSES, type FinalStatus, type Job, type Money, type Operation, type Outcome, type Payment, type Project } from './model.js';
+import {
+  FINAL_STATUSES, type FinalStatus, type Job, type Money, type Operation, type Outcome, type Payment, type PaymentStatus, type Project,
+} from './model.js';
 import { isFinal, operationStatusOf, outcomeOf } from './outcomes.js';
 import type { PageLinks } from './page-links.js';
 import type { Repositories, Storage } from './ports.js';
@@ -39,6 +43,9 @@ export interface PaymentRequest {
 export interface Accepted { requestId: string; projectId: number; paymentId: string }
 
 export type CustomerAction = 'pay' | 'decline' | 'cancel';
+
+/** A "try again" scenario, kept with its payment: the wallet declines the first Pay attempts with `code`. */
+interface TryAgain { code: string; declined_attempts: number }
 
 export interface LifecycleDeps {
   storage: Storage;
@@ -110,7 +117,12 @@ export class PaymentLifecycle {
         baseDueAt: now + rules.base_seconds * 1000,
         limitDueAt: now + rules.limit_seconds * 1000,
         // The project's delivery options, unless the scenario chooses for this payment.
-        extras: { ...request.extras, scenario: limitDecline === undefined ? plan.name : 'limits', callback_faults: { ...request.project.callbackOptions, ...plan.callbacks } },
+        extras: {
+          ...request.extras,
+          scenario: limitDecline === undefined ? plan.name : 'limits',
+          callback_faults: { ...request.project.callbackOptions, ...plan.callbacks },
+          ...(plan.outcome === 'awaiting customer' ? { try_again: { code: plan.code ?? GENERAL_DECLINE_CODE, declined_attempts: plan.declinedAttempts } satisfies TryAgain } : {}),
+        },
       });
       if (payment === undefined) {
         throw fieldRefusal('general.payment_id', `Payment ID "${request.paymentId}" already exists in project ${projectId}`, 'duplicate-payment');
@@ -142,12 +154,18 @@ export class PaymentLifecycle {
       paymentId: request.paymentId,
       description: request.description,
     };
+    let plan: ScenarioPlan;
     try {
-      return this.deps.scenarios.choose(context, request.scenario);
+      plan = this.deps.scenarios.choose(context, request.scenario);
     } catch (error) {
       if (error instanceof ScenarioError) throw fieldRefusal('X-Sandbox-Scenario', error.message);
       throw error;
     }
+    // Only a scenario picked by name gets here: the loader keeps matching rules of this outcome to the Payment Page.
+    if (plan.outcome === 'awaiting customer' && (kind !== 'sale' || request.interface !== 'payment_page')) {
+      throw fieldRefusal('X-Sandbox-Scenario', `Scenario "${plan.name}" needs a sale on the Payment Page, where the customer can try again`);
+    }
+    return plan;
   }
 
   /**
@@ -186,13 +204,15 @@ export class PaymentLifecycle {
     return undefined;
   }
 
-  private async newOperation(tx: Repositories, payment: Payment, kind: OperationKind, index: number, now: number, requestHex: string): Promise<Operation> {
+  private async newOperation(
+    tx: Repositories, payment: Payment, kind: OperationKind, index: number, now: number, requestHex: string, status: PaymentStatus = payment.status,
+  ): Promise<Operation> {
     const operation: Operation = {
       id: await tx.operations.nextId(this.deps.ids.operationIdBase()),
       paymentRowId: payment.rowId,
       index,
       type: kind,
-      status: payment.status,
+      status,
       code: AWAITING_CODE,
       message: codeMessage(AWAITING_CODE),
       requestId: IdSource.requestId(requestHex, index),
@@ -244,7 +264,12 @@ export class PaymentLifecycle {
   }
 
   /** Applies a final outcome to a payment still in progress; refused with 3060 when it is already final. */
-  async complete(rowId: number, outcome: Outcome, changes: { account?: Record<string, unknown> } = {}): Promise<Payment> {
+  complete(rowId: number, outcome: Outcome, changes: { account?: Record<string, unknown> } = {}): Promise<Payment> {
+    return this.completeWith(rowId, () => outcome, changes);
+  }
+
+  /** Like complete, with the outcome decided under the payment's lock from the payment and its operations. */
+  private async completeWith(rowId: number, decide: (payment: Payment, operations: Operation[]) => Outcome, changes: { account?: Record<string, unknown> }): Promise<Payment> {
     const completed = await this.deps.storage.transact(async (tx) => {
       const current = await tx.payments.lock(rowId);
       if (current === undefined) throw new Refusal('payment-not-found');
@@ -253,30 +278,86 @@ export class PaymentLifecycle {
           status: current.status,
         });
       }
-      await this.completeLocked(tx, current, outcome, changes);
+      const operations = await tx.operations.ofPayment(current.rowId);
+      await this.completeLocked(tx, current, decide(current, operations), changes, operations);
       return current;
     });
     this.deps.onCommitted();
     return completed;
   }
 
-  private async completeLocked(tx: Repositories, payment: Payment, outcome: Outcome, changes: { account?: Record<string, unknown> }): Promise<void> {
+  /**
+   * Ends the payment's current attempt with `outcome`. A payment awaiting the customer has no attempt open (its
+   * last one was declined), so whatever ends it now — a tool, the limit time — ends it as a further attempt.
+   */
+  private async completeLocked(
+    tx: Repositories, payment: Payment, outcome: Outcome, changes: { account?: Record<string, unknown> }, known?: Operation[],
+  ): Promise<void> {
     if (changes.account !== undefined) {
       payment.account = { ...payment.account, ...changes.account };
       await tx.payments.updateAccount(payment.rowId, payment.account);
     }
-    const operations = await tx.operations.ofPayment(payment.rowId);
-    const operation = operations[operations.length - 1] as Operation;
-    await this.finalize(tx, payment, operation, outcome, this.deps.rules.method(payment.method), this.deps.clock.now());
+    const now = this.deps.clock.now();
+    const operations = known ?? await tx.operations.ofPayment(payment.rowId);
+    const operation = payment.status === 'awaiting customer'
+      ? await this.newOperation(tx, payment, 'sale', operations.length, now, this.requestHexOf(payment), 'processing')
+      : operations[operations.length - 1] as Operation;
+    await this.finalize(tx, payment, operation, outcome, this.deps.rules.method(payment.method), now);
   }
 
-  /** The customer's choice at the wallet checkout; Cancel and Decline decline with the method's codes. */
+  private requestHexOf(payment: Payment): string {
+    return this.deps.ids.forPayment(payment.projectId, payment.paymentId).requestHex;
+  }
+
+  /**
+   * The customer's choice at the wallet checkout; Cancel and Decline decline with the method's codes. Under a
+   * "try again" scenario the wallet declines the first Pay attempts, and the payment awaits the customer.
+   */
   async customerAction(token: string, action: CustomerAction, mobileNumber: string | undefined): Promise<Payment> {
     const payment = await this.deps.storage.read.payments.findByCheckoutToken(token);
     if (payment === undefined) throw new Refusal('payment-not-found');
     const codes = this.deps.rules.method(payment.method).decline_codes;
-    const outcome = action === 'pay' ? outcomeOf('success') : outcomeOf('decline', action === 'cancel' ? codes.customer_cancel : codes.customer_decline);
-    return this.complete(payment.rowId, outcome, mobileNumber === undefined ? {} : { account: { number: mobileNumber } });
+    return this.completeWith(payment.rowId, (current, operations) => {
+      if (current.status === 'awaiting customer') {
+        throw new Refusal('status-forbids-action', [{ field: 'payment.status', message: 'The wallet declined this attempt; try again on the Payment Page' }], {
+          status: current.status,
+        });
+      }
+      if (action !== 'pay') return outcomeOf('decline', action === 'cancel' ? codes.customer_cancel : codes.customer_decline);
+      const tryAgain = current.extras.try_again as TryAgain | undefined;
+      return tryAgain !== undefined && operations.length <= tryAgain.declined_attempts ? outcomeOf('awaiting customer', tryAgain.code) : outcomeOf('success');
+    }, mobileNumber === undefined ? {} : { account: { number: mobileNumber } });
+  }
+
+  /**
+   * "Try again" on the Payment Page: a payment awaiting the customer opens a new attempt — a new sale operation
+   * and its redirect callback — and the customer goes back to the wallet. Pressed twice, the attempt already
+   * open is the answer; a final payment is refused with 3060.
+   */
+  async tryAgain(token: string): Promise<Payment> {
+    const found = await this.deps.storage.read.payments.findByCheckoutToken(token);
+    if (found === undefined) throw new Refusal('payment-not-found', [{ field: 'tokenid', message: 'No such payment' }]);
+    const payment = await this.deps.storage.transact(async (tx) => {
+      const current = await tx.payments.lock(found.rowId);
+      if (current === undefined) throw new Refusal('payment-not-found', [{ field: 'tokenid', message: 'No such payment' }]);
+      if (current.status === 'awaiting redirect result') return current;
+      if (current.status !== 'awaiting customer') {
+        throw new Refusal('status-forbids-action', [{ field: 'payment.status', message: `The payment is ${current.status}; it takes no further attempt` }], {
+          status: current.status,
+        });
+      }
+      const now = this.deps.clock.now();
+      const operations = await tx.operations.ofPayment(current.rowId);
+      current.status = 'awaiting redirect result';
+      current.updatedAt = now;
+      await tx.payments.updateStatus(current.rowId, current.status, now);
+      const operation = await this.newOperation(tx, current, 'sale', operations.length, now, this.requestHexOf(current));
+      const method = this.deps.rules.method(current.method);
+      await this.sendCallback(tx, current, operation, method, 'prescriptive', this.deps.links.redirectDataFor(current), false);
+      return current;
+    });
+    this.deps.onCommitted();
+    return payment;
   }
 
   /**

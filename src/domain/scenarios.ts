@@ -156,7 +156,11 @@ export class ScenarioCatalogue {
       file: rule.file,
       catalogue_only: rule.catalogue_only === true,
       match: rule.match ?? {},
-      outcome: { ...rule.outcome, ...(plan.code === undefined ? {} : { code: plan.code, message: plan.message }) },
+      outcome: {
+        ...rule.outcome,
+        ...(plan.code === undefined ? {} : { code: plan.code, message: plan.message }),
+        ...(plan.outcome === 'awaiting customer' ? { declined_attempts: plan.declinedAttempts } : {}),
+      },
       delay: rule.delay ?? 0,
       callbacks: rule.callbacks ?? {},
     }));

@@ -3,11 +3,12 @@ import { buildTestSandbox, flush, PROJECT_ID, SECRET } from '../helpers/sandbox.
 import { startReceiver, type Receiver } from '../helpers/receiver.js';
 import { payoutBody, post, saleBody, SdkCallback, seedPurchase, signed } from '../helpers/gate-client.js';
 import type { FastifyInstance } from 'fastify';
+import { paymentPageUrl, submitPaymentPage, tokenIn, tryAgain, walletAction } from '../helpers/payment-page-client.js';
 
 interface CatalogueEntry {
   name: string; catalogue_only: boolean;
-  match: { operation?: 'sale' | 'payout'; amount?: { min?: number; max?: number }; account_number?: unknown };
-  outcome: { status: 'success' | 'decline' | 'external error' | 'internal error' | 'awaiting customer' | 'no_answer' | 'customer'; code?: string; message?: string };
+  match: { operation?: 'sale' | 'payout'; interface?: string; amount?: { min?: number; max?: number }; account_number?: unknown };
+  outcome: { status: 'success' | 'decline' | 'external error' | 'internal error' | 'awaiting customer' | 'no_answer' | 'customer'; code?: string; message?: string; declined_attempts?: number };
   delay: number | 'base_time';
   callbacks: { fail_first?: { count: number }; duplicate?: boolean; never?: boolean; extra_delay?: number; order?: 'strict' | 'any'; repeat_redirect?: number };
 }
@@ -33,7 +34,41 @@ t.test('every catalogue scenario, picked by the X-Sandbox-Scenario header, ends 
   const catalogue = ((await app.inject({ url: '/_sandbox/scenarios' })).json() as { scenarios: CatalogueEntry[] }).scenarios;
   t.ok(catalogue.length >= 10);
   await seedPurchase(app, 'seed-customer-1', 'customer-1');
-  for (const entry of catalogue) {
+  for (const entry of catalogue.filter((e) => e.outcome.status === 'awaiting customer')) {
+    t.test(`${entry.name} (Payment Page sale; refused on Gate)`, async (t) => {
+      const receiver = await startReceiver(t);
+      const paymentId = `${entry.name}-pp`;
+      const header = { 'x-sandbox-scenario': entry.name };
+      const url = paymentPageUrl({ payment_id: paymentId, payment_amount: 50000, payment_currency: 'PHP', customer_id: 'c-1', customer_email: 'juan@example.ph', merchant_callback_url: receiver.url });
+      const submitted = await submitPaymentPage(app, url, { method: 'paymaya-wallet', customer_email: 'juan@example.ph' }, header);
+      t.equal(submitted.statusCode, 303);
+      const token = tokenIn(submitted.headers.location);
+      const declined = entry.outcome.declined_attempts as number;
+      for (let attempt = 1; attempt <= declined; attempt++) {
+        const paid = await walletAction(app, token, 'pay');
+        t.equal(paid.headers.location, `/payment/result?tokenid=${token}`, `attempt ${attempt}: back to the Payment Page`);
+        const result = await app.inject({ url: String(paid.headers.location) });
+        t.match(result.body, new RegExp(`declined the payment: ${entry.outcome.code} ${entry.outcome.message}`), `attempt ${attempt}: the page says why`);
+        t.match(result.body, /Try again<\/button>/);
+        t.equal((await tryAgain(app, token)).headers.location, `/paymaya/checkout?tokenid=${token}`);
+      }
+      t.equal((await walletAction(app, token, 'pay')).statusCode, 303);
+      await flush(app);
+      const report = (await app.inject({ url: `/_sandbox/payments/${PROJECT_ID}/${paymentId}` })).json() as Record<string, any>;
+      t.equal(report.payment.scenario, entry.name, 'the report names the scenario');
+      t.equal(report.payment.status, 'success', 'the next attempt went through');
+      t.same(report.operations.map((o: { status: string; code: string }) => `${o.status} ${o.code}`), [...Array(declined).fill(`decline ${entry.outcome.code}`), 'success 0']);
+      const seen = receiver.received.map((r) => (new SdkCallback(SECRET, r.body).callback as Record<string, any>));
+      t.same(seen.map((c) => `${c.payment.status} / ${c.operation.status}`), [
+        ...Array(declined).fill(['awaiting redirect result / awaiting redirect result', 'awaiting customer / decline']).flat(),
+        'awaiting redirect result / awaiting redirect result', 'success / success',
+      ]);
+      const onGate = await request(app, 'sale', `${entry.name}-gate`, receiver, {}, header);
+      t.equal(onGate.status, 400);
+      t.match(onGate.body, { code: '2004', errors: [{ field: 'X-Sandbox-Scenario', message: /needs a sale on the Payment Page/ }] });
+    });
+  }
+  for (const entry of catalogue.filter((e) => e.outcome.status !== 'awaiting customer')) {
     const operations = entry.match.operation === undefined ? (['sale', 'payout'] as const) : [entry.match.operation];
     for (const operation of operations) {
       t.test(`${entry.name} (${operation})`, async (t) => {
@@ -78,7 +113,7 @@ t.test('every catalogue scenario, picked by the X-Sandbox-Scenario header, ends 
 t.test('magic amounts trigger their scenario without a header', async (t) => {
   const { app } = await buildTestSandbox(t);
   const catalogue = ((await app.inject({ url: '/_sandbox/scenarios' })).json() as { scenarios: CatalogueEntry[] }).scenarios;
-  for (const entry of catalogue.filter((e) => e.match.amount?.min !== undefined && e.match.amount.min === e.match.amount.max)) {
+  for (const entry of catalogue.filter((e) => e.match.interface === undefined && e.match.amount?.min !== undefined && e.match.amount.min === e.match.amount.max)) {
     const receiver = await startReceiver(t);
     await request(app, 'sale', `magic-${entry.name}`, receiver, { payment: { amount: entry.match.amount!.min, currency: 'PHP' } });
     const report = (await app.inject({ url: `/_sandbox/payments/${PROJECT_ID}/magic-${entry.name}` })).json() as Record<string, any>;

@@ -134,6 +134,7 @@ export async function paymentPage(app: FastifyInstance, { sandbox }: { sandbox: 
         callbackDelaySeconds: 0,
         callbacksDisabled: false,
         extras: { payment_page: merchantUrls(params), language: language(params), ...frameExtras(frameOfParams(params)) },
+        ...scenarioHeader(request),
       });
     } catch (error) {
       if (error instanceof Refusal) return errorPage(reply, error, frameOfParams(params));
@@ -153,6 +154,9 @@ export async function paymentPage(app: FastifyInstance, { sandbox }: { sandbox: 
       : isFinal(payment.status)
         ? urls.redirect_fail_url ?? urls.merchant_fail_url ?? urls.merchant_return_url
         : undefined;
+    const operations = await lookup.operationsOf(payment);
+    const last = operations[operations.length - 1];
+    const awaitingCustomer = payment.status === 'awaiting customer';
     return reply.type(HTML).send(views.render('./payment-page/result', {
       lang: typeof payment.extras.language === 'string' ? payment.extras.language : 'en',
       status: payment.status,
@@ -160,9 +164,24 @@ export async function paymentPage(app: FastifyInstance, { sandbox }: { sandbox: 
       paymentId: payment.paymentId,
       amount: formatMinor(payment.sum.amount, payment.sum.currency, minorUnitExponent(payment.sum.currency)),
       next,
-      checkoutUrl: isFinal(payment.status) ? undefined : links.checkoutPath(payment),
-      frame: inFrame(reply, frameOfPayment(payment), paymentResultEvents(payment, await lookup.operationsOf(payment))),
+      checkoutUrl: payment.status === 'awaiting redirect result' ? links.checkoutPath(payment) : undefined,
+      retry: awaitingCustomer ? { token: payment.checkoutToken, code: last?.code ?? '', message: last?.message ?? '' } : undefined,
+      frame: inFrame(reply, frameOfPayment(payment), paymentResultEvents(payment, operations)),
     }));
+  });
+
+  // "Try again" after the wallet declined an attempt: a new attempt on the same payment, back to the wallet.
+  app.post<{ Body: Record<string, unknown> }>('/payment/retry', async (request, reply) => {
+    const body = typeof request.body === 'object' && request.body !== null ? request.body : {};
+    const token = typeof body.tokenid === 'string' ? body.tokenid : '';
+    try {
+      return reply.redirect(links.checkoutPath(await lifecycle.tryAgain(token)), 303);
+    } catch (error) {
+      // Ended meanwhile (the limit time, a tool): the result view says how.
+      if (!(error instanceof Refusal) || error.kind !== 'status-forbids-action') throw error;
+      const payment = await lookup.findByCheckoutToken(token) as Payment;
+      return reply.redirect(links.paymentPageResultPath(payment), 303);
+    }
   });
 
   const check = async (params: PaymentPageParams, reply: FastifyReply) => {
@@ -181,6 +200,12 @@ export async function paymentPage(app: FastifyInstance, { sandbox }: { sandbox: 
       return check(Object.fromEntries(Object.entries(body).map(([k, v]) => [k, String(v)])), reply);
     });
   }
+}
+
+/** A catalogue scenario picked by name for this sale (tests and tools; a browser sends no such header). */
+function scenarioHeader(request: FastifyRequest): { scenario?: string } {
+  const value = request.headers['x-sandbox-scenario'];
+  return typeof value === 'string' && value !== '' ? { scenario: value } : {};
 }
 
 function customerOf(params: PaymentPageParams, email: string, ip: string): Record<string, unknown> {
