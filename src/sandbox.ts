@@ -21,6 +21,8 @@ import { ProjectDirectory } from './domain/project-directory.js';
 import { SandboxControl } from './domain/sandbox-control.js';
 import { Scheduler } from './domain/scheduler.js';
 import { loadScenarios, type ScenarioCatalogue } from './domain/scenarios.js';
+import { MerchantConformance } from './domain/merchant-conformance.js';
+import { runConformance } from './conformance/run-conformance.js';
 import { UndiciCallbackTransport } from './outbound/callback-transport.js';
 import { openStorage } from './storage/open-storage.js';
 
@@ -43,6 +45,7 @@ export interface Sandbox {
   batches: PayoutBatches;
   dataApi: DataApi;
   control: SandboxControl;
+  conformance: MerchantConformance;
   scheduler: Scheduler;
   close(): Promise<void>;
 }
@@ -121,6 +124,7 @@ async function wire(storage: Storage, instanceId: string, config: SandboxConfig,
     batches,
     dataApi: new DataApi(config.dataApiTokens, storage.reports, methods, clock),
     control: new SandboxControl(storage, clock, currentScheduler),
+    conformance: new MerchantConformance({ storage, projects, clock, runner: runConformance, publicUrl: config.publicUrl }),
     scheduler: activeScheduler,
     async close() {
       if (closed) return;

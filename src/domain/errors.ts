@@ -19,7 +19,8 @@ export type RefusalKind =
   | 'body-too-large'
   | 'invalid-token'
   | 'access-denied'
-  | 'project-exists';
+  | 'project-exists'
+  | 'unreachable-endpoint';
 
 const CODE_BY_KIND: Record<RefusalKind, string> = {
   'malformed-request': '2003',
@@ -38,6 +39,7 @@ const CODE_BY_KIND: Record<RefusalKind, string> = {
   'invalid-token': '3123',
   'access-denied': '303',
   'project-exists': '2004',
+  'unreachable-endpoint': '602',
 };
 
 export class Refusal extends Error {

@@ -1,4 +1,5 @@
 // The domain's records: payments, their operations, callbacks with their attempts, and scheduled jobs.
+import type { ConformanceReport } from '../conformance/report.js';
 import type { Interface, OperationKind } from './methods.js';
 import type { CallbackFaults } from './scenarios.js';
 
@@ -127,6 +128,19 @@ export interface PendingBatchRow { rowNumber: number; paymentId: string; request
 export interface RefusedBatchRow { rowNumber: number; paymentId: string; error: string }
 
 export interface Mail { id: number; projectId: number; paymentId: string; sentAt: number; from: string; to: string; subject: string; body: string }
+
+/** A run of the merchant conformance kit from a tool, kept with its report. */
+export interface ConformanceRun {
+  id: number;
+  projectId: number;
+  /** On the sandbox clock. */
+  createdAt: number;
+  callbackUrl: string;
+  probeUrl: string | undefined;
+  passed: number;
+  failed: number;
+  report: ConformanceReport;
+}
 
 export interface InboxEntry { id: number; callbackId: number; projectId: number; paymentId: string; receivedAt: number; body: unknown }
 

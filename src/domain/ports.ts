@@ -1,7 +1,7 @@
 // What the domain needs from the outside world: storage (repositories and one unit of work), callback
 // delivery, logging. Implemented in src/storage/{sqlite,postgres} and src/outbound; the domain sees only these.
 import type {
-  Batch, CallbackAttempt, CallbackFilter, CallbackRecord, CallbackState, DailyTotal, InboxEntry, Job, JobKind, ListFilter, Mail,
+  Batch, CallbackAttempt, CallbackFilter, CallbackRecord, CallbackState, ConformanceRun, DailyTotal, InboxEntry, Job, JobKind, ListFilter, Mail,
   MailFilter, MethodRate, Operation, OperationFilter, OperationRow, Payment, PaymentFilter, PaymentListRow, PaymentStatus, PaymentType,
   PendingBatchRow, Project, RefusedBatchRow,
 } from './model.js';
@@ -150,6 +150,17 @@ export interface Batches extends BatchesReader {
   deleteAll(projectId: number | undefined): Promise<void>;
 }
 
+export interface ConformanceRunsReader {
+  find(id: number): Promise<ConformanceRun | undefined>;
+  /** Newest first, of every project or one. */
+  list(filter: { projectId?: number; limit: number; offset: number }): Promise<ConformanceRun[]>;
+}
+
+export interface ConformanceRuns extends ConformanceRunsReader {
+  insert(run: Omit<ConformanceRun, 'id'>): Promise<number>;
+  deleteAll(projectId: number | undefined): Promise<void>;
+}
+
 export interface MetaReader {
   get(key: string): Promise<string | undefined>;
 }
@@ -177,6 +188,7 @@ export interface ReadRepositories {
   projects: ProjectsReader;
   mail: MailReader;
   batches: BatchesReader;
+  conformanceRuns: ConformanceRunsReader;
   meta: MetaReader;
 }
 
@@ -188,6 +200,7 @@ export interface Repositories extends ReadRepositories {
   projects: Projects;
   mail: MailStore;
   batches: Batches;
+  conformanceRuns: ConformanceRuns;
   meta: Meta;
 }
 

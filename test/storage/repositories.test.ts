@@ -163,6 +163,20 @@ for (const backend of backends) {
       t.same((await storage.reports.page({ projectIds: [9] }, 10, 0)).map((r) => r.payment_id), ['report-b', 'Report-A'], 'newest first');
     });
 
+    t.test('conformance runs keep their report, list newest first by project, and are cleared per project', async (t) => {
+      const report = { passed: 13, failed: 1, runId: 'r1', callbackUrl: 'http://shop/cb', probeUrl: null, rejectStatus: null, startedAt: '2026-01-01T00:00:00.000Z', durationMs: 5, cases: [] };
+      const run = (projectId: number, createdAt: number) => ({ projectId, createdAt, callbackUrl: 'http://shop/cb', probeUrl: undefined, passed: 13, failed: 1, report });
+      const [a, b, c] = await storage.transact(async (tx) => [
+        await tx.conformanceRuns.insert(run(1, T0)), await tx.conformanceRuns.insert({ ...run(2, T0 + 1), probeUrl: 'http://shop/o/{payment_id}' }), await tx.conformanceRuns.insert(run(1, T0 + 2)),
+      ]);
+      t.same(await storage.read.conformanceRuns.find(b!), { id: b, ...run(2, T0 + 1), probeUrl: 'http://shop/o/{payment_id}' });
+      t.same((await storage.read.conformanceRuns.list({ limit: 10, offset: 0 })).map((r) => r.id), [c, b, a]);
+      t.same((await storage.read.conformanceRuns.list({ projectId: 1, limit: 1, offset: 1 })).map((r) => r.id), [a]);
+      await storage.transact((tx) => tx.conformanceRuns.deleteAll(1));
+      t.same((await storage.read.conformanceRuns.list({ limit: 10, offset: 0 })).map((r) => r.id), [b]);
+      t.equal(await storage.read.conformanceRuns.find(a!), undefined);
+    });
+
     t.test('meta keeps the last value of a key', async (t) => {
       await storage.transact((tx) => tx.meta.put('k', '1'));
       await storage.transact((tx) => tx.meta.put('k', '2'));

@@ -1,7 +1,9 @@
-// Sandbox control API (/_sandbox): clock, payments, forced outcomes, callbacks, replay, inbox, reset, projects.
+// Sandbox control API (/_sandbox): clock, payments, forced outcomes, callbacks, replay, inbox, reset, projects,
+// and the merchant conformance kit with its kept reports.
 import type { FastifyInstance } from 'fastify';
 import { Refusal } from '../../domain/errors.js';
-import type { CallbackState, FinalStatus, Payment, Project } from '../../domain/model.js';
+import type { ConformanceRequest } from '../../domain/merchant-conformance.js';
+import type { CallbackState, ConformanceRun, FinalStatus, Payment, Project } from '../../domain/model.js';
 import { catalogueOutcome, requestedOutcome } from '../../domain/outcomes.js';
 import { callbackReport, deliveryOf } from '../../domain/payment-report.js';
 import type { NewProjectRequest } from '../../domain/project-directory.js';
@@ -18,6 +20,18 @@ function projectReport(project: Project): Record<string, unknown> {
     project_id: project.projectId, name: project.name, callback_url: project.callbackUrl ?? null, origin: project.origin,
     frequency_limits: project.frequencyLimits, callbacks: deliveryOf(project.callbackOptions),
   };
+}
+
+function conformanceSummary(run: ConformanceRun): Record<string, unknown> {
+  return {
+    id: run.id, project_id: run.projectId, created_at: new Date(run.createdAt).toISOString(), callback_url: run.callbackUrl,
+    probe_url: run.probeUrl ?? null, passed: run.passed, failed: run.failed,
+  };
+}
+
+/** A kept run: its id and project, then the report exactly as the kit's --json writes it. */
+function conformanceAnswer(run: ConformanceRun): Record<string, unknown> {
+  return { id: run.id, project_id: run.projectId, created_at: new Date(run.createdAt).toISOString(), ...run.report };
 }
 
 export async function sandboxApi(app: FastifyInstance, { sandbox }: { sandbox: Sandbox }): Promise<void> {
@@ -126,4 +140,25 @@ export async function sandboxApi(app: FastifyInstance, { sandbox }: { sandbox: S
   });
 
   app.get('/_sandbox/projects', async () => ({ projects: (await projects.all()).map(projectReport) }));
+
+  app.post('/_sandbox/conformance', async (request) => {
+    const body = validateControlBody<{ project_id: number; callback_url?: string; probe_url?: string; reject_status?: number; timeout_ms?: number }>(
+      'sandbox/conformance.json', request.body,
+    );
+    const asked: ConformanceRequest = {
+      projectId: body.project_id,
+      ...(body.callback_url === undefined ? {} : { callbackUrl: body.callback_url }),
+      ...(body.probe_url === undefined ? {} : { probeUrl: body.probe_url }),
+      ...(body.reject_status === undefined ? {} : { rejectStatus: body.reject_status }),
+      ...(body.timeout_ms === undefined ? {} : { timeoutMs: body.timeout_ms }),
+    };
+    return conformanceAnswer(await sandbox.conformance.run(asked));
+  });
+
+  app.get<{ Querystring: Record<string, unknown> }>('/_sandbox/conformance', async (request) => {
+    const { projectId, limit, offset } = listQuery(request.query);
+    return { runs: (await sandbox.conformance.list({ ...(projectId === undefined ? {} : { projectId }), limit, offset })).map(conformanceSummary) };
+  });
+
+  app.get<{ Params: { id: string } }>('/_sandbox/conformance/:id', async (request) => conformanceAnswer(await sandbox.conformance.require(request.params.id)));
 }

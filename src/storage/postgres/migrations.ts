@@ -149,5 +149,16 @@ export const MIGRATIONS: string[] = [
   `,
   `
   ALTER TABLE projects ADD COLUMN callback_options text NOT NULL DEFAULT '{}';
+  CREATE TABLE conformance_runs (
+    id bigserial PRIMARY KEY,
+    project_id bigint NOT NULL,
+    created_at bigint NOT NULL,
+    callback_url text NOT NULL,
+    probe_url text,
+    passed integer NOT NULL,
+    failed integer NOT NULL,
+    report text NOT NULL
+  );
+  CREATE INDEX conformance_runs_project ON conformance_runs (project_id, id);
   `,
 ];

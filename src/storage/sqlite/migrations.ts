@@ -161,5 +161,16 @@ export const MIGRATIONS: string[] = [
   `,
   `
   ALTER TABLE projects ADD COLUMN callback_options TEXT NOT NULL DEFAULT '{}';
+  CREATE TABLE conformance_runs (
+    id INTEGER PRIMARY KEY,
+    project_id INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    callback_url TEXT NOT NULL,
+    probe_url TEXT,
+    passed INTEGER NOT NULL,
+    failed INTEGER NOT NULL,
+    report TEXT NOT NULL
+  );
+  CREATE INDEX conformance_runs_project ON conformance_runs (project_id, id);
   `,
 ];
