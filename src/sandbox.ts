@@ -3,12 +3,14 @@
 import { hostname } from 'node:os';
 import { nanoid } from 'nanoid';
 import type { SandboxConfig } from './config.js';
+import { runConformance } from './conformance/run-conformance.js';
 import { CallbackDispatcher } from './domain/callback-dispatcher.js';
 import { ClockControl, loadClock } from './domain/clock-control.js';
 import type { Clock } from './domain/clock.js';
 import { CurrencyConverter } from './domain/currency-converter.js';
 import { DataApi } from './domain/data-api.js';
 import { IdSource } from './domain/id-source.js';
+import { MerchantConformance } from './domain/merchant-conformance.js';
 import { MethodRules } from './domain/method-rules.js';
 import { loadMethods, type MethodCatalogue } from './domain/methods.js';
 import { PageLinks } from './domain/page-links.js';
@@ -21,8 +23,6 @@ import { ProjectDirectory } from './domain/project-directory.js';
 import { SandboxControl } from './domain/sandbox-control.js';
 import { Scheduler } from './domain/scheduler.js';
 import { loadScenarios, type ScenarioCatalogue } from './domain/scenarios.js';
-import { MerchantConformance } from './domain/merchant-conformance.js';
-import { runConformance } from './conformance/run-conformance.js';
 import { UndiciCallbackTransport } from './outbound/callback-transport.js';
 import { openStorage } from './storage/open-storage.js';
 
