@@ -12,7 +12,7 @@ import { runLoad, type LoadResult } from './load.js';
 import type { LoadSpec } from './load-worker.js';
 import { benchPeers } from './peers.js';
 import { benchPostgres } from './postgres.js';
-import { memoryOf } from './process-stats.js';
+import { cpuMsOf, memoryOf } from './process-stats.js';
 import { BENCH_PROJECT, startProcess, stopSandbox } from './sandbox-process.js';
 
 const QUICK = process.argv.includes('--quick');
@@ -21,16 +21,24 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const FILL = QUICK ? 0 : Number(process.env.BENCH_FILL ?? 0);
 const WARMUP = Math.min(QUICK ? 2 : 3, SECONDS);
 
-interface Row { server: string; scenario: string; rps: number; p50: number; p99: number; peakRssMb: number; errors: number; ratio?: number; note?: string }
-
-async function measure(pid: number, spec: LoadSpec): Promise<LoadResult & { peakRssMb: number }> {
-  await runLoad({ ...spec, durationSeconds: WARMUP, prefix: `${spec.prefix}-warm` });
-  const result = await runLoad(spec);
-  return { ...result, peakRssMb: memoryOf(pid).peakRssMb };
+interface Row {
+  server: string; scenario: string; rps: number; p50: number; p99: number; peakRssMb: number; errors: number; cpuUsPerRequest?: number; ratio?: number; note?: string;
 }
 
-function row(server: string, scenario: string, r: LoadResult & { peakRssMb: number }, note?: string): Row {
-  return { server, scenario, rps: r.requestsPerSecond, p50: r.p50, p99: r.p99, peakRssMb: r.peakRssMb, errors: r.errors + r.non2xx, ...(note === undefined ? {} : { note }) };
+async function measure(pid: number, spec: LoadSpec): Promise<LoadResult & { peakRssMb: number; cpuUsPerRequest?: number }> {
+  await runLoad({ ...spec, durationSeconds: WARMUP, prefix: `${spec.prefix}-warm` });
+  const cpuBefore = cpuMsOf(pid);
+  const result = await runLoad(spec);
+  // The server's own CPU per answered request: unlike req/s, it hardly moves when other work shares the cores.
+  const cpuUsPerRequest = result.total === 0 ? undefined : Math.round(((cpuMsOf(pid) - cpuBefore) * 1000) / result.total);
+  return { ...result, peakRssMb: memoryOf(pid).peakRssMb, cpuUsPerRequest };
+}
+
+function row(server: string, scenario: string, r: LoadResult & { peakRssMb: number; cpuUsPerRequest?: number }, note?: string): Row {
+  return {
+    server, scenario, rps: r.requestsPerSecond, p50: r.p50, p99: r.p99, peakRssMb: r.peakRssMb, errors: r.errors + r.non2xx,
+    ...(r.cpuUsPerRequest === undefined ? {} : { cpuUsPerRequest: r.cpuUsPerRequest }), ...(note === undefined ? {} : { note }),
+  };
 }
 
 const rows: Row[] = [];
@@ -109,9 +117,11 @@ const callbacks = QUICK ? undefined : { ...await benchCallbacks(), ...(postgresC
 for (const r of rows) if (r.rps > 0) r.ratio = Math.round((r.rps / bareRps) * 100) / 100;
 
 const results = { date: new Date().toISOString(), node: process.version, cpus: cpus().length, quick: QUICK, connections: CONNECTIONS, seconds: SECONDS, startMs, rssAfterRunsMb: rssAfter, fill, rows, callbacks };
-console.table(rows.map((r) => ({ server: r.server, scenario: r.scenario, 'req/s': r.rps, 'p50 ms': r.p50, 'p99 ms': r.p99, 'peak RSS MB': r.peakRssMb, errors: r.errors, 'ratio to bare': r.ratio ?? '', note: r.note ?? '' })));
+console.table(rows.map((r) => ({ server: r.server, scenario: r.scenario, 'req/s': r.rps, 'p50 ms': r.p50, 'p99 ms': r.p99, 'peak RSS MB': r.peakRssMb, 'CPU µs/req': r.cpuUsPerRequest ?? '', errors: r.errors, 'ratio to bare': r.ratio ?? '', note: r.note ?? '' })));
 console.table({ 'first 200 on /_sandbox/health (ms)': startMs, 'RSS after the runs (MB)': rssAfter, ...(callbacks ?? {}), ...(fill ?? {}) });
-if (QUICK) console.log(`quick: bare Fastify ${bareRps} req/s; ratio to bare: ${rows.slice(1).map((r) => `${r.scenario.split(' (')[0]} ${r.ratio ?? 0}`).join(', ')}`);
+if (QUICK) {
+  console.log(`quick: bare Fastify ${bareRps} req/s (${rows[0]!.cpuUsPerRequest} CPU µs/req); ratio to bare: ${rows.slice(1).map((r) => `${r.scenario.split(' (')[0]} ${r.ratio ?? 0} (${r.cpuUsPerRequest} CPU µs/req)`).join(', ')}`);
+}
 mkdirSync('bench/results', { recursive: true });
 const file = `bench/results/bench-${Date.now()}.json`;
 writeFileSync(file, JSON.stringify(results, null, 2));

@@ -14,6 +14,7 @@ Options:
   --clock <mode>      real | manual | scale:N (SANDBOX_CLOCK, default real)
   --seed <text>       seed for deterministic ids (SANDBOX_SEED)
   --public-url <url>  base of links handed to browsers (SANDBOX_PUBLIC_URL)
+  --workers <n>       worker processes sharing the port and the database (SANDBOX_WORKERS, default 1)
   -h, --help          show this help
 
 Subcommand:
@@ -21,7 +22,7 @@ Subcommand:
 `;
 
 const FLAG_TO_ENV: Record<string, string> = {
-  port: 'PORT', host: 'HOST', db: 'SANDBOX_DB', config: 'SANDBOX_CONFIG', clock: 'SANDBOX_CLOCK', seed: 'SANDBOX_SEED', 'public-url': 'SANDBOX_PUBLIC_URL',
+  port: 'PORT', host: 'HOST', db: 'SANDBOX_DB', config: 'SANDBOX_CONFIG', clock: 'SANDBOX_CLOCK', seed: 'SANDBOX_SEED', 'public-url': 'SANDBOX_PUBLIC_URL', workers: 'SANDBOX_WORKERS',
 };
 
 export type CliResult = { help: true } | { help: false; env: NodeJS.ProcessEnv };

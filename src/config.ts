@@ -42,6 +42,8 @@ export interface SandboxConfig {
   callbacks: { timeoutMs: number; userAgent: string; maxInFlight: number };
   /** How often an instance on a shared database looks for work it was not told of (real ms). */
   pollMs: number;
+  /** Worker processes sharing the listening port and the database. */
+  workers: number;
   methodOverrides: NonNullable<ConfigFile['methods']>;
   configFile: string | undefined;
 }
@@ -110,6 +112,12 @@ function readConfigFile(path: string): ConfigFile {
   return parsed;
 }
 
+function workersSetting(env: NodeJS.ProcessEnv, databasePath: string): number {
+  const workers = integerSetting(env, 'SANDBOX_WORKERS', 1, 1, 64);
+  if (workers > 1 && databasePath === ':memory:') throw new ConfigError('SANDBOX_WORKERS: several workers need a database file or PostgreSQL; :memory: is one process\'s own');
+  return workers;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): SandboxConfig {
   const configFile = env.SANDBOX_CONFIG === undefined || env.SANDBOX_CONFIG === '' ? undefined : resolve(env.SANDBOX_CONFIG);
   const file = configFile === undefined ? {} : readConfigFile(configFile);
@@ -119,10 +127,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SandboxConfig 
   const publicUrl = (env.SANDBOX_PUBLIC_URL ?? `http://${publicHost}:${port}`).replace(/\/+$/, '');
   if (!/^https?:\/\/[^/]+/.test(publicUrl)) throw new ConfigError(`SANDBOX_PUBLIC_URL: expected an http(s) URL, got "${publicUrl}"`);
   const defaults = JSON.parse(readFileSync(fromRoot('data', 'currencies.json'), 'utf8')) as { default_rates_to_php: Record<string, number> };
+  const databasePath = env.SANDBOX_DB === undefined || env.SANDBOX_DB === '' ? resolve('.sandbox', 'sandbox.db') : env.SANDBOX_DB;
   return Object.freeze({
     port,
     host,
-    databasePath: env.SANDBOX_DB === undefined || env.SANDBOX_DB === '' ? resolve('.sandbox', 'sandbox.db') : env.SANDBOX_DB,
+    databasePath,
     publicUrl,
     clock: parseClockSetting(env.SANDBOX_CLOCK, env.SANDBOX_CLOCK_START),
     seed: env.SANDBOX_SEED === '' ? undefined : env.SANDBOX_SEED,
@@ -138,6 +147,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SandboxConfig 
       maxInFlight: file.callbacks?.max_in_flight ?? 50,
     },
     pollMs: integerSetting(env, 'SANDBOX_POLL_MS', 1000, 100, 3_600_000),
+    workers: workersSetting(env, databasePath),
     methodOverrides: file.methods ?? {},
     configFile,
   });

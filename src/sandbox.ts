@@ -18,7 +18,7 @@ import { PaymentLifecycle } from './domain/payment-lifecycle.js';
 import { PaymentListing } from './domain/payment-listing.js';
 import { PaymentLookup } from './domain/payment-lookup.js';
 import { PayoutBatches } from './domain/payout-batches.js';
-import type { CallbackTransport, Logger, Storage } from './domain/ports.js';
+import type { CallbackTransport, Logger, PeerChannel, Storage } from './domain/ports.js';
 import { ProjectDirectory } from './domain/project-directory.js';
 import { SandboxControl } from './domain/sandbox-control.js';
 import { Scheduler } from './domain/scheduler.js';
@@ -55,11 +55,17 @@ export function leaseMsFor(callbackTimeoutMs: number): number {
   return Math.max(15_000, callbackTimeoutMs + 10_000);
 }
 
-export async function createSandbox(config: SandboxConfig, log: Logger, transport?: CallbackTransport): Promise<Sandbox> {
+export interface SandboxOptions {
+  transport?: CallbackTransport;
+  /** The other worker processes on the same SQLite file. */
+  peers?: PeerChannel;
+}
+
+export async function createSandbox(config: SandboxConfig, log: Logger, options: SandboxOptions = {}): Promise<Sandbox> {
   const instanceId = `${hostname()}-${process.pid}-${nanoid(6)}`;
-  const storage = await openStorage(config.databasePath, instanceId, log);
+  const storage = await openStorage(config.databasePath, instanceId, log, options.peers);
   try {
-    return await wire(storage, instanceId, config, log, transport);
+    return await wire(storage, instanceId, config, log, options.transport);
   } catch (error) {
     await storage.close();
     throw error;
@@ -84,7 +90,7 @@ async function wire(storage: Storage, instanceId: string, config: SandboxConfig,
     callbackOptions: p.callbacks ?? {},
   })));
   // Local wake-up, and a notification to the other instances on a shared database.
-  const onCommitted = (): void => storage.publish('jobs');
+  const onCommitted = (dueAt?: number): void => storage.publish({ topic: 'jobs', ...(dueAt === undefined ? {} : { dueAt }) });
   const outbound = transport ?? new UndiciCallbackTransport(config.callbacks.userAgent, config.callbacks.maxInFlight);
   const rules = new MethodRules(methods, new CurrencyConverter(config.currencyRates));
   const links = new PageLinks(config.publicUrl);

@@ -1,13 +1,16 @@
 #!/usr/bin/env node
-// Process entry: config → sandbox (database, clock, scheduler) → HTTP app → listen; graceful shutdown.
-import { pino } from 'pino';
+// Process entry: config → sandbox (database, clock, scheduler) → HTTP app → listen; graceful shutdown. With
+// `--workers N` the first process starts N such processes on the same port and database instead.
+import cluster from 'node:cluster';
+import { pino, type Logger as PinoLogger } from 'pino';
 import { buildApp } from './app.js';
-import { ConfigError, loadConfig, type SandboxConfig } from './config.js';
-import { createSandbox } from './sandbox.js';
-import { ScenarioError } from './domain/scenarios.js';
-import { startBanner } from './start-banner.js';
 import { applyCliOptions, HELP } from './cli-options.js';
-import { describeLocation } from './storage/open-storage.js';
+import { runPrimary, workerNumber, workerPeers } from './cluster.js';
+import { ConfigError, loadConfig, type SandboxConfig } from './config.js';
+import { ScenarioError } from './domain/scenarios.js';
+import { createSandbox, type Sandbox } from './sandbox.js';
+import { startBanner } from './start-banner.js';
+import { describeLocation, isPostgresUrl } from './storage/open-storage.js';
 
 if (process.argv[2] === 'conformance') await (await import('./conformance/cli.js')).main(process.argv.slice(3));
 
@@ -37,11 +40,11 @@ function configOrExit(): SandboxConfig {
   }
 }
 
-const config = configOrExit();
-const logger = pino({ level: config.logLevel });
-const sandbox = await (async () => {
+async function sandboxOrExit(config: SandboxConfig, logger: PinoLogger, worker: number | undefined): Promise<Sandbox> {
   try {
-    return await createSandbox(config, logger);
+    // Workers on one SQLite file tell each other of changes through the primary; PostgreSQL has its own channel.
+    const peers = worker !== undefined && !isPostgresUrl(config.databasePath) ? workerPeers() : undefined;
+    return await createSandbox(config, logger, { peers });
   } catch (error) {
     if (error instanceof ScenarioError || error instanceof ConfigError) {
       process.stderr.write(`ecommpay-sandbox: ${error.message}\n`);
@@ -50,23 +53,36 @@ const sandbox = await (async () => {
     process.stderr.write(`ecommpay-sandbox: cannot open the database ${describeLocation(config.databasePath)}: ${(error as Error).message}\n`);
     process.exit(1);
   }
-})();
-const app = await buildApp(sandbox, { loggerInstance: logger });
-sandbox.scheduler.start();
-await app.listen({ port: config.port, host: config.host });
-const address = app.server.address();
-process.stdout.write(startBanner(config, sandbox, await sandbox.projects.all(), typeof address === 'object' && address !== null ? address.port : config.port));
-
-let closing = false;
-/** Finishes requests in flight, stops the scheduler (letting running deliveries record), closes the database. */
-async function shutdown(signal: string): Promise<void> {
-  if (closing) return;
-  closing = true;
-  app.log.info({ signal }, 'shutting down');
-  await app.close();
-  await sandbox.close();
-  process.stdout.write(`ecommpay-sandbox stopped (${signal})\n`);
-  process.exit(0);
 }
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
-process.on('SIGINT', () => void shutdown('SIGINT'));
+
+async function serve(config: SandboxConfig, logger: PinoLogger): Promise<void> {
+  const worker = workerNumber();
+  const sandbox = await sandboxOrExit(config, logger, worker);
+  const app = await buildApp(sandbox, { loggerInstance: logger });
+  sandbox.scheduler.start();
+  await app.listen({ port: config.port, host: config.host });
+  const address = app.server.address();
+  // Of several workers, the first speaks for all.
+  if (worker === undefined || worker === 1) {
+    process.stdout.write(startBanner(config, sandbox, await sandbox.projects.all(), typeof address === 'object' && address !== null ? address.port : config.port));
+  }
+
+  let closing = false;
+  /** Finishes requests in flight, stops the scheduler (letting running deliveries record), closes the database. */
+  const shutdown = async (signal: string): Promise<void> => {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal }, 'shutting down');
+    await app.close();
+    await sandbox.close();
+    if (worker === undefined) process.stdout.write(`ecommpay-sandbox stopped (${signal})\n`);
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+const config = configOrExit();
+const logger = pino({ level: config.logLevel });
+if (config.workers > 1 && cluster.isPrimary) runPrimary(config, logger);
+else await serve(config, logger);

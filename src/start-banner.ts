@@ -26,7 +26,7 @@ export function startBanner(config: SandboxConfig, sandbox: Sandbox, projects: P
   const lines = [
     '',
     `ecommpay-sandbox is listening on http://${config.host}:${port} (public URL ${base})`,
-    `  database: ${describeLocation(config.databasePath)} (${sandbox.storageKind})   clock: ${sandbox.clock.mode}${config.seed === undefined ? '' : `   seed: ${config.seed}`}`,
+    `  database: ${describeLocation(config.databasePath)} (${sandbox.storageKind})   clock: ${sandbox.clock.mode}${config.seed === undefined ? '' : `   seed: ${config.seed}`}${config.workers > 1 ? `   workers: ${config.workers}` : ''}`,
     `  Gate API:      POST ${base}/v2/payment/wallet/paymaya/sale | /payout, POST ${base}/v2/payment/status`,
     `  Control API:   ${base}/_sandbox/health, /_sandbox/clock, /_sandbox/callbacks, /_sandbox/inbox`,
     '  Projects:',

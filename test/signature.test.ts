@@ -77,3 +77,10 @@ t.test('the canonical sort is UTF-8 byte order, astral characters included', asy
   const expected = [...words].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)));
   t.same([...words].sort(byteOrder), expected);
 });
+
+t.test('a signature added to a body when it is sent gives the same bytes as signing the object', async (t) => {
+  const { appendSignature, withSignature } = await import('../src/signature/signer.js');
+  for (const body of [{}, { project_id: 1, payment: { id: 'p', sum: { amount: 100, currency: 'PHP' } }, list: [1, 'a', true] }, { text: 'Salamat 🙏 "quoted" \\ ;' }]) {
+    t.equal(appendSignature(JSON.stringify(body), 'secret'), JSON.stringify(withSignature(body, 'secret')));
+  }
+});

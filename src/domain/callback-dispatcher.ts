@@ -9,6 +9,7 @@ import type { CallbackTransport, DeliveryResult, Repositories, Storage } from '.
 import type { ProjectDirectory } from './project-directory.js';
 import type { CallbackFaults } from './scenarios.js';
 import { nextAttemptAt } from './retry-policy.js';
+import { appendSignature } from '../signature/signer.js';
 
 export const INBOX_URL = 'sandbox:inbox';
 
@@ -22,7 +23,7 @@ export interface DispatcherDeps {
   projects: ProjectDirectory;
   timeoutMs: number;
   /** Called once new due work is committed. */
-  onCommitted: () => void;
+  onCommitted: (dueAt?: number) => void;
 }
 
 export class CallbackDispatcher {
@@ -37,10 +38,11 @@ export class CallbackDispatcher {
    * Adds a callback inside the transaction that changes the payment (which must hold the payment's lock); a
    * redirect callback is added `repeat_redirect` times, each copy 10 s after the one before. In strict order a
    * callback queues behind any earlier one still pending; a queued one keeps the time it may leave at the
-   * earliest. `fresh`: the payment was created in this transaction, so no earlier callback can be pending.
-   * Resolves the id of the (first) callback.
+   * earliest. The body is committed without its signature, which is added when it is sent (the same bytes, off
+   * the request's path). `fresh`: the payment was created in this transaction, so no earlier callback can be
+   * pending. Resolves the id of the (first) callback.
    */
-  async enqueue(tx: Repositories, payment: Payment, signedBody: string, kind: CallbackKind, faults: CallbackFaults, fresh = false): Promise<number> {
+  async enqueue(tx: Repositories, payment: Payment, unsignedBody: string, kind: CallbackKind, faults: CallbackFaults, fresh = false): Promise<number> {
     const now = this.deps.clock.now();
     const strict = faults.order !== 'any';
     const copies = kind === 'prescriptive' ? faults.repeat_redirect ?? 1 : 1;
@@ -48,38 +50,51 @@ export class CallbackDispatcher {
     let pending = strict && !fresh && await tx.callbacks.hasPending(payment.rowId);
     const ids: number[] = [];
     for (let copy = 0; copy < copies; copy++) {
-      const dueAt = now + payment.callbackDelaySeconds * 1000 + copy * REDIRECT_REPEAT_MS;
       const queued = strict && pending;
-      const id = await tx.callbacks.insert({
+      // A scheduled callback is due work at its next attempt; a queued one waits for the one before it.
+      ids.push(await tx.callbacks.insert({
         projectId: payment.projectId,
         paymentId: payment.paymentId,
         paymentRowId: payment.rowId,
         kind,
         url,
-        body: signedBody,
+        body: unsignedBody,
+        signed: false,
         state: queued ? 'queued' : 'scheduled',
         createdAt: now,
-        nextAttemptAt: dueAt,
+        nextAttemptAt: now + payment.callbackDelaySeconds * 1000 + copy * REDIRECT_REPEAT_MS,
         replayOf: undefined,
         faults,
-      });
-      if (!queued) await tx.jobs.put({ kind: 'callback', ref: id, dueAt, projectId: payment.projectId, paymentRowId: payment.rowId });
-      ids.push(id);
+      }));
       pending = true;
     }
     return ids[0] as number;
   }
 
-  find(id: number): Promise<CallbackRecord | undefined> {
-    return this.deps.storage.read.callbacks.find(id);
+  /** The body as it is sent: with its signature. */
+  private async signedBodyOf(callback: CallbackRecord): Promise<string> {
+    if (callback.signed) return callback.body;
+    const project = await this.deps.projects.find(callback.projectId);
+    if (project === undefined) throw new Refusal('unknown-project', [{ field: 'project_id', message: `Project ${callback.projectId} is gone` }]);
+    return appendSignature(callback.body, project.secretKey);
   }
 
-  list(filter: CallbackFilter): Promise<CallbackRecord[]> {
-    return this.deps.storage.read.callbacks.list(filter);
+  private async withSignature(callback: CallbackRecord): Promise<CallbackRecord> {
+    return callback.signed ? callback : { ...callback, body: await this.signedBodyOf(callback), signed: true };
   }
 
-  ofPayment(paymentRowId: number): Promise<CallbackRecord[]> {
-    return this.deps.storage.read.callbacks.ofPayment(paymentRowId);
+  /** A callback as a tool shows it: with its signed body. */
+  async find(id: number): Promise<CallbackRecord | undefined> {
+    const callback = await this.deps.storage.read.callbacks.find(id);
+    return callback === undefined ? undefined : this.withSignature(callback);
+  }
+
+  async list(filter: CallbackFilter): Promise<CallbackRecord[]> {
+    return Promise.all((await this.deps.storage.read.callbacks.list(filter)).map((c) => this.withSignature(c)));
+  }
+
+  async ofPayment(paymentRowId: number): Promise<CallbackRecord[]> {
+    return Promise.all((await this.deps.storage.read.callbacks.ofPayment(paymentRowId)).map((c) => this.withSignature(c)));
   }
 
   attemptsOf(callbackId: number): Promise<CallbackAttempt[]> {
@@ -92,7 +107,7 @@ export class CallbackDispatcher {
 
   /** Sends the same signed body again as a new delivery with its own attempts; resolves the new callback. */
   async replay(id: number): Promise<CallbackRecord> {
-    const original = await this.find(id);
+    const original = await this.deps.storage.read.callbacks.find(id);
     if (original === undefined) throw new Refusal('payment-not-found', [{ field: 'id', message: `No callback ${id}` }]);
     const replayId = await this.deps.storage.transact((tx) => this.insertCopy(tx, original));
     this.deps.onCommitted();
@@ -101,28 +116,25 @@ export class CallbackDispatcher {
 
   private async insertCopy(tx: Repositories, original: CallbackRecord): Promise<number> {
     const now = this.deps.clock.now();
-    const id = await tx.callbacks.insert({ ...original, kind: 'replay', state: 'scheduled', createdAt: now, nextAttemptAt: now, replayOf: original.id, faults: {} });
-    await tx.jobs.put({ kind: 'callback', ref: id, dueAt: now, projectId: original.projectId, paymentRowId: original.paymentRowId });
-    return id;
+    return tx.callbacks.insert({ ...original, kind: 'replay', state: 'scheduled', createdAt: now, nextAttemptAt: now, replayOf: original.id, faults: {} });
   }
 
   readonly deliver = async (job: Job): Promise<void> => {
-    const callback = await this.find(job.ref);
-    if (callback === undefined || callback.state !== 'scheduled') {
-      await this.deps.storage.transact((tx) => tx.jobs.remove('callback', job.ref));
-      return;
-    }
-    const result = await this.attempt(callback);
+    const callback = await this.deps.storage.read.callbacks.find(job.ref);
+    // Reset meanwhile, or recorded by another instance after this one's lease ran out.
+    if (callback === undefined || callback.state !== 'scheduled') return;
+    const body = await this.signedBodyOf(callback);
+    const result = await this.attempt(callback, body);
     const at = this.deps.clock.now();
-    await this.deps.storage.transact((tx) => this.record(tx, callback, at, result));
+    await this.deps.storage.transact((tx) => this.record(tx, callback, body, at, result));
     this.deps.onCommitted();
   };
 
-  private async attempt(callback: CallbackRecord): Promise<DeliveryResult> {
+  private async attempt(callback: CallbackRecord, body: string): Promise<DeliveryResult> {
     if (callback.faults.never === true) {
       return { httpStatus: undefined, error: 'not sent: scenario "never deliver"', latencyMs: 0, responseExcerpt: '' };
     }
-    const result = callback.url === undefined ? inboxResult() : await this.deps.transport.post(callback.url, callback.body, this.deps.timeoutMs);
+    const result = callback.url === undefined ? inboxResult() : await this.deps.transport.post(callback.url, body, this.deps.timeoutMs);
     const failFirst = callback.faults.fail_first;
     if (failFirst !== undefined && callback.attempts < failFirst.count && result.httpStatus === 200) {
       const status = failFirst.status ?? 500;
@@ -136,7 +148,7 @@ export class CallbackDispatcher {
    * on another instance. A crash before the commit leaves the job in place, so the callback is sent again:
    * delivery is at least once.
    */
-  private async record(tx: Repositories, sent: CallbackRecord, at: number, result: DeliveryResult): Promise<void> {
+  private async record(tx: Repositories, sent: CallbackRecord, body: string, at: number, result: DeliveryResult): Promise<void> {
     await tx.payments.hold(sent.paymentRowId);
     const callback = await tx.callbacks.find(sent.id);
     // Reset, or recorded by another instance after its lease ran out.
@@ -145,18 +157,13 @@ export class CallbackDispatcher {
     const delivered = result.httpStatus === 200;
     const next = delivered || callback.faults.never === true ? undefined : nextAttemptAt(callback.firstAttemptAt ?? at, at, number);
     const state = delivered ? 'delivered' : next === undefined ? 'failed' : 'scheduled';
-    if (callback.url === undefined && delivered) await tx.callbacks.addToInbox(callback, at);
+    if (callback.url === undefined && delivered) await tx.callbacks.addToInbox(callback, body, at);
     if (delivered && callback.faults.duplicate === true) await this.insertCopy(tx, callback);
     await tx.callbacks.recordAttempt(
       { callbackId: callback.id, number, at, url: callback.url ?? INBOX_URL, ...result },
       { state, nextAttemptAt: next, deliveredAt: delivered ? at : undefined },
     );
-    if (next !== undefined) {
-      await tx.jobs.put({ kind: 'callback', ref: callback.id, dueAt: next, projectId: callback.projectId, paymentRowId: callback.paymentRowId });
-      return;
-    }
-    await tx.jobs.remove('callback', callback.id);
-    if (callback.kind !== 'replay') await this.releaseNext(tx, callback.paymentRowId);
+    if (next === undefined && callback.kind !== 'replay') await this.releaseNext(tx, callback.paymentRowId);
   }
 
   private async releaseNext(tx: Repositories, paymentRowId: number): Promise<void> {
@@ -164,7 +171,6 @@ export class CallbackDispatcher {
     if (next === undefined) return;
     const dueAt = Math.max(this.deps.clock.now(), next.nextAttemptAt ?? next.createdAt);
     await tx.callbacks.schedule(next.id, dueAt);
-    await tx.jobs.put({ kind: 'callback', ref: next.id, dueAt, projectId: next.projectId, paymentRowId });
   }
 }
 

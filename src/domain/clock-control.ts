@@ -53,7 +53,7 @@ export class ClockControl {
   private async moveTo(clock: ManualClock, at: number): Promise<void> {
     if (!clock.set(at)) return;
     await this.storage.transact((tx) => tx.meta.put(MANUAL_CLOCK_KEY, String(at)));
-    this.storage.publish('clock');
+    this.storage.publish({ topic: 'clock' });
   }
 
   /**

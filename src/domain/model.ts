@@ -72,7 +72,9 @@ export interface CallbackRecord {
   paymentRowId: number;
   kind: CallbackKind;
   url: string | undefined;
+  /** The JSON body; without its `signature` member while `signed` is false (signed when it is sent). */
   body: string;
+  signed: boolean;
   state: CallbackState;
   attempts: number;
   createdAt: number;
@@ -96,8 +98,14 @@ export interface CallbackAttempt {
 }
 
 export type JobKind = 'callback' | 'limit' | 'outcome' | 'batch';
+/**
+ * Kinds kept as rows of their own. A callback's next attempt and a payment's limit time are columns of their
+ * rows instead: fewer rows and indexes per payment, and no timer to remove when the payment ends.
+ */
+export type RowJobKind = 'outcome' | 'batch';
 
-export interface Job { id: number; kind: JobKind; ref: number; dueAt: number; payload: string; projectId: number }
+/** Work due at a time: `ref` is the callback id for a callback, the payment's row for a limit or outcome, the batch id. */
+export interface Job { kind: JobKind; ref: number; dueAt: number; payload: string; projectId: number }
 
 export interface FrequencyLimit { method?: string; operation?: 'sale' | 'payout'; max: number; window_seconds: number }
 

@@ -20,7 +20,6 @@ import type { PageLinks } from './page-links.js';
 import type { Repositories, Storage } from './ports.js';
 import type { ProjectDirectory } from './project-directory.js';
 import { ScenarioError, type CallbackFaults, type ScenarioCatalogue, type ScenarioPlan } from './scenarios.js';
-import { withSignature } from '../signature/signer.js';
 
 export interface PaymentRequest {
   project: Project;
@@ -57,8 +56,8 @@ export interface LifecycleDeps {
   links: PageLinks;
   dispatcher: CallbackDispatcher;
   projects: ProjectDirectory;
-  /** Called once new due work is committed. */
-  onCommitted: () => void;
+  /** Called once new due work is committed, with the earliest time it falls due when that is known. */
+  onCommitted: (dueAt?: number) => void;
 }
 
 export class PaymentLifecycle {
@@ -89,7 +88,7 @@ export class PaymentLifecycle {
     methodRules.checkRequiredFields(rules, request.interface, sectionsOf(request));
     const plan = this.planFor(request, kind, converted);
     const projectId = request.project.projectId;
-    const accepted = await storage.transact(async (tx) => {
+    const { accepted, dueAt } = await storage.transact(async (tx) => {
       if (request.project.frequencyLimits.length > 0) await tx.payments.lockCustomer(projectId, String(request.customer.id ?? ''));
       const now = clock.now();
       const limitDecline = await this.limitDecline(tx, request, rules, kind, method, converted, now);
@@ -128,16 +127,21 @@ export class PaymentLifecycle {
         throw fieldRefusal('general.payment_id', `Payment ID "${request.paymentId}" already exists in project ${projectId}`, 'duplicate-payment');
       }
       const operation = await this.newOperation(tx, payment, kind, 0, now, ids.requestHex);
+      const answer = { requestId: operation.requestId, projectId, paymentId: payment.paymentId };
       if (limitDecline !== undefined) {
         await this.finalize(tx, payment, operation, limitDecline, method, now, true);
-      } else {
-        if (kind === 'sale') await this.sendCallback(tx, payment, operation, method, 'prescriptive', this.deps.links.redirectDataFor(payment), true);
-        await tx.jobs.put({ kind: 'limit', ref: payment.rowId, dueAt: payment.limitDueAt, projectId, paymentRowId: payment.rowId });
-        await this.scheduleOutcome(tx, payment, plan, kind, now);
+        return { accepted: answer, dueAt: now };
       }
-      return { requestId: operation.requestId, projectId, paymentId: payment.paymentId };
+      // The limit-time timer is the payment's own limit_due_at, until the payment ends.
+      let dueAt = payment.limitDueAt;
+      if (kind === 'sale') {
+        await this.sendCallback(tx, payment, operation, method, 'prescriptive', this.deps.links.redirectDataFor(payment), true);
+        dueAt = Math.min(dueAt, now + payment.callbackDelaySeconds * 1000);
+      }
+      dueAt = Math.min(dueAt, await this.scheduleOutcome(tx, payment, plan, kind, now) ?? Infinity);
+      return { accepted: answer, dueAt };
     });
-    this.deps.onCommitted();
+    this.deps.onCommitted(dueAt);
     return accepted;
   }
 
@@ -170,14 +174,16 @@ export class PaymentLifecycle {
 
   /**
    * A sale waits for the customer unless its scenario decides; a payout has no customer step. An `awaiting
-   * customer` scenario also waits: the wallet declines the customer's Pay (customerAction).
+   * customer` scenario also waits: the wallet declines the customer's Pay (customerAction). Resolves when the
+   * outcome falls due, or undefined when the scenario leaves it to the customer or the limit time.
    */
-  private async scheduleOutcome(tx: Repositories, payment: Payment, plan: ScenarioPlan, kind: OperationKind, now: number): Promise<void> {
+  private async scheduleOutcome(tx: Repositories, payment: Payment, plan: ScenarioPlan, kind: OperationKind, now: number): Promise<number | undefined> {
     const status = plan.outcome === 'customer' ? (kind === 'sale' ? undefined : 'success') : FINAL_STATUSES.has(plan.outcome as FinalStatus) ? plan.outcome as FinalStatus : undefined;
-    if (status === undefined) return;
+    if (status === undefined) return undefined;
     const dueAt = plan.delay === 'base_time' ? payment.baseDueAt : now + plan.delay * 1000;
     const outcome = outcomeOf(status, status === 'success' ? undefined : plan.code);
     await tx.jobs.put({ kind: 'outcome', ref: payment.rowId, dueAt, projectId: payment.projectId, paymentRowId: payment.rowId, payload: JSON.stringify(outcome) });
+    return dueAt;
   }
 
   /** The card's amount limits, the project's frequency limits and the payout precondition, in that order. */
@@ -233,10 +239,8 @@ export class PaymentLifecycle {
   ): Promise<void> {
     // force_disable silences informational callbacks only; the redirect callback is needed to go on (§3.1).
     if (kind === 'final' && payment.callbacksDisabled) return;
-    const project = await this.deps.projects.find(payment.projectId);
-    if (project === undefined) return;
-    const body = withSignature(buildCallbackBody(payment, operation, method, redirect), project.secretKey);
-    await this.deps.dispatcher.enqueue(tx, payment, JSON.stringify(body), kind, (payment.extras.callback_faults ?? {}) as CallbackFaults, fresh);
+    const body = JSON.stringify(buildCallbackBody(payment, operation, method, redirect));
+    await this.deps.dispatcher.enqueue(tx, payment, body, kind, (payment.extras.callback_faults ?? {}) as CallbackFaults, fresh);
   }
 
   /** Ends the attempt's operation with `outcome`; the payment ends with it unless the customer may try again. */
@@ -248,13 +252,11 @@ export class PaymentLifecycle {
     operation.message = outcome.message;
     operation.updatedAt = now;
     operation.providerDate = now;
-    await tx.payments.updateStatus(payment.rowId, outcome.status, now);
+    // A payment awaiting the customer keeps its limit-time timer: nothing more by then declines it.
+    if (isFinal(payment.status)) await tx.payments.finish(payment.rowId, payment.status, now);
+    else await tx.payments.setStatus(payment.rowId, payment.status, now);
     await tx.operations.update(operation);
-    // A payment awaiting the customer keeps its limit time: nothing more by then declines it.
-    if (!fresh && isFinal(payment.status)) {
-      await tx.jobs.remove('limit', payment.rowId);
-      await tx.jobs.remove('outcome', payment.rowId);
-    }
+    if (!fresh) await tx.jobs.remove('outcome', payment.rowId);
     await this.sendCallback(tx, payment, operation, method, 'final', undefined, fresh);
     const email = payment.customer.email;
     if (typeof email === 'string' && email !== '') {
@@ -350,7 +352,7 @@ export class PaymentLifecycle {
       const operations = await tx.operations.ofPayment(current.rowId);
       current.status = 'awaiting redirect result';
       current.updatedAt = now;
-      await tx.payments.updateStatus(current.rowId, current.status, now);
+      await tx.payments.setStatus(current.rowId, current.status, now);
       const operation = await this.newOperation(tx, current, 'sale', operations.length, now, this.requestHexOf(current));
       const method = this.deps.rules.method(current.method);
       await this.sendCallback(tx, current, operation, method, 'prescriptive', this.deps.links.redirectDataFor(current), false);
@@ -368,8 +370,8 @@ export class PaymentLifecycle {
   private async runTimer(job: Job, outcomeFor: (payment: Payment) => Outcome): Promise<void> {
     await this.deps.storage.transact(async (tx) => {
       const payment = await tx.payments.lock(job.ref);
-      if (payment === undefined || isFinal(payment.status)) await tx.jobs.remove(job.kind, job.ref);
-      else await this.completeLocked(tx, payment, outcomeFor(payment), {});
+      if (payment !== undefined && !isFinal(payment.status)) await this.completeLocked(tx, payment, outcomeFor(payment), {});
+      else if (job.kind === 'outcome') await tx.jobs.remove('outcome', job.ref);
     });
     this.deps.onCommitted();
   }

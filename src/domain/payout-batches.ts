@@ -36,7 +36,7 @@ export interface BatchDeps {
   projects: ProjectDirectory;
   clock: Clock;
   /** Called once new due work is committed. */
-  onCommitted: () => void;
+  onCommitted: (dueAt?: number) => void;
 }
 
 export class PayoutBatches {

@@ -2,6 +2,7 @@
 // delivery, logging. Implemented in src/storage/{sqlite,postgres} and src/outbound; the domain sees only these.
 import type {
   Batch, CallbackAttempt, CallbackFilter, CallbackRecord, CallbackState, ConformanceRun, DailyTotal, InboxEntry, Job, JobKind, ListFilter, Mail,
+  RowJobKind,
   MailFilter, MethodRate, Operation, OperationFilter, OperationRow, Payment, PaymentFilter, PaymentListRow, PaymentStatus, PaymentType,
   PendingBatchRow, Project, RefusedBatchRow,
 } from './model.js';
@@ -45,7 +46,10 @@ export interface Payments extends PaymentsReader {
   hold(rowId: number): Promise<void>;
   /** Serialises the transactions about one customer of a project (frequency limits stay exact across instances). */
   lockCustomer(projectId: number, customerId: string): Promise<void>;
-  updateStatus(rowId: number, status: PaymentStatus, at: number): Promise<void>;
+  /** Gives a payment its final status; its limit-time timer ends with it. */
+  finish(rowId: number, status: PaymentStatus, at: number): Promise<void>;
+  /** Moves a payment between statuses in progress (an attempt declined, a new attempt); its limit-time timer runs on. */
+  setStatus(rowId: number, status: PaymentStatus, at: number): Promise<void>;
   updateAccount(rowId: number, account: Record<string, unknown>): Promise<void>;
   deleteAll(projectId: number | undefined): Promise<void>;
 }
@@ -78,36 +82,40 @@ export interface Callbacks extends CallbacksReader {
   insert(record: NewCallback): Promise<number>;
   schedule(id: number, at: number): Promise<void>;
   recordAttempt(attempt: CallbackAttempt, outcome: AttemptOutcome): Promise<void>;
-  addToInbox(callback: CallbackRecord, at: number): Promise<void>;
+  addToInbox(callback: CallbackRecord, signedBody: string, at: number): Promise<void>;
   deleteAll(projectId: number | undefined): Promise<void>;
 }
 
 /** Who runs a job and until when (real epoch ms): a lease that outlives its holder lets another instance take over. */
 export interface Lease { owner: string; until: number }
 
-export interface NewJob { kind: JobKind; ref: number; dueAt: number; projectId: number; paymentRowId?: number; payload?: string }
+export interface NewJob { kind: RowJobKind; ref: number; dueAt: number; projectId: number; paymentRowId?: number; payload?: string }
 
 /** Work other instances may pick up, and when: due times on the sandbox clock, lease ends in real time. */
 export interface DueSummary { dueAt: number | undefined; leaseEndsAt: number | undefined }
 
+/**
+ * Due work of every kind: the rows of the jobs table, the scheduled callbacks (their next attempt) and the
+ * payments in progress (their limit time).
+ */
 export interface JobsReader {
   find(kind: JobKind, ref: number): Promise<Job | undefined>;
   /** The earliest due time of work no live lease holds, and the earliest end of a live lease (real ms). */
   nextDue(realNow: number): Promise<DueSummary>;
-  /** The earliest due time of any job, held or not. */
+  /** The earliest due time of any work, held or not. */
   earliestDueAt(): Promise<number | undefined>;
-  /** Whether any job is due at or before `until`, running or not, optionally of one project or one payment. */
+  /** Whether any work is due at or before `until`, running or not, optionally of one project or one payment. */
   anyDue(until: number, scope?: { projectId?: number; paymentRowId?: number }): Promise<boolean>;
 }
 
 export interface Jobs extends JobsReader {
   /** Adds the job, or moves the existing one of the same kind and ref (and frees it of any lease). */
   put(job: NewJob): Promise<void>;
-  remove(kind: JobKind, ref: number): Promise<void>;
-  /** Leases up to `limit` jobs due at or before `until` that no live lease holds, earliest first. */
+  remove(kind: RowJobKind, ref: number): Promise<void>;
+  /** Leases up to `limit` pieces of work due at or before `until` that no live lease holds, earliest first. */
   claim(until: number, limit: number, lease: Lease, realNow: number): Promise<Job[]>;
-  /** Moves a job that failed to a later due time and frees it. */
-  postpone(id: number, dueAt: number): Promise<void>;
+  /** Keeps work that failed away from every instance until the lease given ends, without moving its due time. */
+  holdOff(kind: JobKind, ref: number, lease: Lease): Promise<void>;
   deleteAll(projectId: number | undefined): Promise<void>;
 }
 
@@ -207,6 +215,15 @@ export interface Repositories extends ReadRepositories {
 /** What changed, for the instances sharing a database: due work, or the manual clock. */
 export type StorageTopic = 'jobs' | 'clock';
 
+/** A change: with `dueAt` (sandbox ms), new due work that falls due no earlier than then. */
+export interface StorageEvent { topic: StorageTopic; dueAt?: number }
+
+/** How the processes sharing one SQLite file tell each other of changes (PostgreSQL has LISTEN/NOTIFY). */
+export interface PeerChannel {
+  send(event: StorageEvent): void;
+  onEvent(listener: (event: StorageEvent) => void): void;
+}
+
 export interface Storage {
   readonly kind: 'sqlite' | 'postgres';
   /** Whether other instances may share this database, so their work and their clock moves must be expected. */
@@ -222,7 +239,7 @@ export interface Storage {
   /** Runs `work` while holding a lock of that name shared by every instance on the database. */
   exclusive<T>(name: string, work: () => Promise<T>): Promise<T>;
   /** Tells every instance, this one included, that something changed. */
-  publish(topic: StorageTopic): void;
-  subscribe(listener: (topic: StorageTopic) => void): void;
+  publish(event: StorageEvent): void;
+  subscribe(listener: (event: StorageEvent) => void): void;
   close(): Promise<void>;
 }

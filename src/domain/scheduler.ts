@@ -7,6 +7,7 @@ import type { Logger, Storage } from './ports.js';
 
 export type JobHandler = (job: Job) => Promise<void>;
 
+/** Real time a job whose handler failed stays away from every instance before it is tried again. */
 const RETRY_AFTER_HANDLER_FAILURE_MS = 60_000;
 /** How often a wait for other instances' work looks again when no event arrives. */
 const SHARED_WAIT_MS = 200;
@@ -27,8 +28,11 @@ export interface SchedulerDeps {
 }
 
 export class Scheduler {
-  private readonly running = new Map<number, Promise<void>>();
+  /** What runs here now, by `kind:ref`. */
+  private readonly running = new Map<string, Promise<void>>();
   private timer: NodeJS.Timeout | undefined;
+  /** The sandbox time the armed timer wakes at (undefined: no timer). */
+  private armedFor: number | undefined;
   private stopped = true;
   private pumping: Promise<void> | undefined;
   private pumpAgain = false;
@@ -36,8 +40,9 @@ export class Scheduler {
   private progressWaiters: Array<() => void> = [];
 
   constructor(private readonly deps: SchedulerDeps) {
-    deps.storage.subscribe(() => {
+    deps.storage.subscribe((event) => {
       this.notifyProgress();
+      if (event.topic === 'jobs' && event.dueAt !== undefined && !this.wouldRunSooner(event.dueAt)) return;
       this.wake();
     });
   }
@@ -60,6 +65,17 @@ export class Scheduler {
 
   get inFlight(): number {
     return this.running.size;
+  }
+
+  /**
+   * Whether work falling due at `dueAt` needs a look at the table now: it is due already, or a timer should fire
+   * earlier than the one armed. A manual clock only moves through an advance, which looks itself.
+   */
+  private wouldRunSooner(dueAt: number): boolean {
+    const { clock } = this.deps;
+    if (dueAt <= clock.now()) return true;
+    if (clock.mode === 'manual') return false;
+    return this.armedFor === undefined || dueAt < this.armedFor;
   }
 
   /** Called after new due work is committed; wakes coming in the same turn share one pump. */
@@ -117,28 +133,32 @@ export class Scheduler {
   private arm(delay: number): void {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
+    this.armedFor = undefined;
     if (!Number.isFinite(delay) || this.stopped) return;
+    const { clock } = this.deps;
+    this.armedFor = clock.mode === 'manual' ? undefined : clock.now() + delay * clock.scale;
     this.timer = setTimeout(() => this.pump(), Math.min(delay, 2_147_483_647));
     this.timer.unref();
   }
 
   private launch(job: Job): void {
-    const { storage, clock, handlers, log, maxInFlight } = this.deps;
+    const { storage, handlers, log, maxInFlight } = this.deps;
+    const key = `${job.kind}:${job.ref}`;
     const run = handlers[job.kind](job)
       .catch(async (error: unknown) => {
         log.error({ err: error, job }, 'job failed; retrying later');
-        await storage.transact((tx) => tx.jobs.postpone(job.id, clock.now() + RETRY_AFTER_HANDLER_FAILURE_MS));
+        await storage.transact((tx) => tx.jobs.holdOff(job.kind, job.ref, { owner: 'failed', until: Date.now() + RETRY_AFTER_HANDLER_FAILURE_MS }));
       })
-      .catch((error: unknown) => log.error({ err: error, job }, 'could not postpone a failed job; its lease will free it'))
+      .catch((error: unknown) => log.error({ err: error, job }, 'could not hold a failed job off; its lease will free it'))
       .finally(() => {
-        this.running.delete(job.id);
+        this.running.delete(key);
         // Others waiting for this work (a clock advance here or on another instance) look again.
-        if (storage.shared) storage.publish('jobs');
+        if (storage.shared) storage.publish({ topic: 'jobs' });
         this.notifyProgress();
         // A busy loop refills once half its slots are free, so it reads the table in batches, not once per job.
         if (this.running.size <= maxInFlight / 2) this.pump();
       });
-    this.running.set(job.id, run);
+    this.running.set(key, run);
   }
 
   private notifyProgress(): void {

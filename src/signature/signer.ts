@@ -21,6 +21,15 @@ function sameText(a: string, b: string): boolean {
   return left.length === right.length && timingSafeEqual(left, right);
 }
 
+/**
+ * Adds the signature to a JSON object's text: the same bytes as `JSON.stringify(withSignature(body, secret))`,
+ * signed only when the body is sent rather than when it is committed.
+ */
+export function appendSignature(unsignedJson: string, secret: string): string {
+  const signature = sign(JSON.parse(unsignedJson) as Signable, secret);
+  return `${unsignedJson.slice(0, -1)}${unsignedJson === '{}' ? '' : ','}"signature":${JSON.stringify(signature)}}`;
+}
+
 export type Verification =
   | { valid: true; form: 'canonical' | 'js-sdk' }
   | { valid: false; signedString: string; jsSdkSignedString: string };

@@ -47,10 +47,11 @@ export function runToExit(args: string[], env: Record<string, string> = {}): Pro
   return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
 }
 
+/** The exit code, once the child's output streams are drained too (so its last lines have been read). */
 export function exitOf(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => {
-    if (child.exitCode !== null) resolve(child.exitCode);
-    else child.once('exit', (code) => resolve(code));
+    if (child.exitCode !== null && child.stdout?.readableEnded !== false) resolve(child.exitCode);
+    else child.once('close', (code) => resolve(code));
   });
 }
 

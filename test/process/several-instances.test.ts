@@ -178,7 +178,9 @@ t.test('kill -9 of an instance holding leased deliveries: the other takes them o
   const receiver = await startReceiver(t);
   const url = await freshPostgresDatabase();
   const config = join(tempDir(t), 'sandbox.json');
-  writeFileSync(config, JSON.stringify({ projects: [{ project_id: PROJECT_ID, secret_key: SECRET, callback_url: receiver.url }] }));
+  // A 19 s time-out gives leases of 29 s (time-out + 10 s): long enough that B, however slowly it starts on a busy
+  // machine, finds A's leases still live, so the takeover is what the test sees.
+  writeFileSync(config, JSON.stringify({ projects: [{ project_id: PROJECT_ID, secret_key: SECRET, callback_url: receiver.url }], callbacks: { timeout_ms: 19_000 } }));
   const env = { SANDBOX_DB: url, SANDBOX_CONFIG: config, SANDBOX_CLOCK: 'manual', SANDBOX_SEED: 'takeover' };
   receiver.holding = true;
   const a = await startChildSandbox(t, env);
@@ -186,6 +188,7 @@ t.test('kill -9 of an instance holding leased deliveries: the other takes them o
   // A has sent every callback and waits for answers that do not come: its leases are live.
   await receiver.whenHeld(10);
   const b = await startChildSandbox(t, env);
+  t.equal(receiver.held.length, 10, 'B took nothing while A\'s leases were live');
   const killedAt = Date.now();
   await killHard(a.child);
   receiver.holding = false;

@@ -80,34 +80,50 @@ for (const backend of backends) {
       t.equal(await storage.read.payments.hasSuccessfulPurchase(1, 'c-9', []), false);
     });
 
-    t.test('a claimed job belongs to its owner until the lease ends; put frees it', async (t) => {
+    t.test('due work of every kind is leased to one owner until the lease ends; ending a payment ends its limit timer', async (t) => {
       const now = Date.now();
-      await storage.transact(async (tx) => {
-        await tx.jobs.put({ kind: 'callback', ref: 1, dueAt: T0, projectId: 1, paymentRowId: 7 });
-        await tx.jobs.put({ kind: 'limit', ref: 7, dueAt: T0 + 10, projectId: 1, paymentRowId: 7 });
-        await tx.jobs.put({ kind: 'batch', ref: 3, dueAt: T0 + 1_000_000, projectId: 2 });
+      // Payments of the tests before are in progress too, each with its limit timer: start from none.
+      await storage.transact((tx) => tx.payments.deleteAll(undefined));
+      const payment = await storage.transact((tx) => tx.payments.insert(newPayment('jobs-1', { limitDueAt: T0 + 10, checkoutToken: 'jobs-1' })));
+      const rowId = payment!.rowId;
+      const callbackId = await storage.transact(async (tx) => {
+        await tx.jobs.put({ kind: 'outcome', ref: rowId, dueAt: T0 + 1_000_000, projectId: 2, paymentRowId: rowId, payload: '{}' });
+        return tx.callbacks.insert({
+          projectId: 1, paymentId: 'jobs-1', paymentRowId: rowId, kind: 'prescriptive', url: undefined, body: '{}', signed: true, state: 'scheduled', createdAt: T0,
+          nextAttemptAt: T0, replayOf: undefined, faults: {},
+        });
       });
+      t.same(await storage.read.jobs.find('limit', rowId), { kind: 'limit', ref: rowId, dueAt: T0 + 10, payload: '', projectId: 1 });
+      t.same(await storage.read.jobs.find('callback', callbackId), { kind: 'callback', ref: callbackId, dueAt: T0, payload: '', projectId: 1 });
       const mine = await storage.transact((tx) => tx.jobs.claim(T0 + 100, 10, { owner: 'a', until: now + 15_000 }, now));
-      t.same(mine.map((j) => [j.kind, j.ref]), [['callback', 1], ['limit', 7]], 'due jobs, earliest first');
+      t.same(mine.map((j) => [j.kind, j.ref]), [['callback', callbackId], ['limit', rowId]], 'the due work, earliest first');
       t.same(await storage.transact((tx) => tx.jobs.claim(T0 + 100, 10, { owner: 'b', until: now + 15_000 }, now)), [], 'nothing for another owner meanwhile');
       t.same(await storage.read.jobs.nextDue(now), { dueAt: T0 + 1_000_000, leaseEndsAt: now + 15_000 });
-      t.equal(await storage.read.jobs.anyDue(T0 + 100, { paymentRowId: 7 }), true, 'held jobs are still due');
+      t.equal(await storage.read.jobs.anyDue(T0 + 100, { paymentRowId: rowId }), true, 'held work is still due');
       t.equal(await storage.read.jobs.anyDue(T0 + 100, { projectId: 2 }), false);
+      t.equal(await storage.read.jobs.anyDue(T0 + 2_000_000, { projectId: 2 }), true);
       t.equal(await storage.read.jobs.earliestDueAt(), T0);
       const takenOver = await storage.transact((tx) => tx.jobs.claim(T0 + 100, 10, { owner: 'b', until: now + 30_000 }, now + 15_001));
-      t.equal(takenOver.length, 2, 'an ended lease lets another owner take the jobs');
-      await storage.transact((tx) => tx.jobs.put({ kind: 'limit', ref: 7, dueAt: T0 + 20, projectId: 1, paymentRowId: 7 }));
-      const freed = await storage.transact((tx) => tx.jobs.claim(T0 + 100, 10, { owner: 'c', until: now + 15_000 }, now));
-      t.same(freed.map((j) => [j.kind, j.dueAt]), [['limit', T0 + 20]], 'put moved the job and freed it');
-      await storage.transact((tx) => tx.jobs.postpone(freed[0]!.id, T0 + 500));
-      t.same((await storage.read.jobs.find('limit', 7))?.dueAt, T0 + 500);
-      await storage.transact((tx) => tx.jobs.deleteAll(undefined));
-      t.equal(await storage.read.jobs.earliestDueAt(), undefined);
+      t.equal(takenOver.length, 2, 'an ended lease lets another owner take the work');
+      await storage.transact((tx) => tx.jobs.holdOff('callback', callbackId, { owner: 'failed', until: now + 60_000 }));
+      t.same(await storage.transact((tx) => tx.jobs.claim(T0 + 100, 10, { owner: 'c', until: now + 90_000 }, now + 30_001)).then((jobs) => jobs.map((j) => j.kind)), ['limit'],
+        'work held off stays away until its hold ends');
+      await storage.transact((tx) => tx.payments.finish(rowId, 'decline', T0 + 50));
+      t.equal(await storage.read.jobs.find('limit', rowId), undefined, 'a finished payment has no limit timer');
+      await storage.transact((tx) => tx.callbacks.recordAttempt(
+        { callbackId, number: 1, at: T0 + 60, url: 'sandbox:inbox', httpStatus: 200, error: undefined, latencyMs: 0, responseExcerpt: 'OK' },
+        { state: 'delivered', nextAttemptAt: undefined, deliveredAt: T0 + 60 },
+      ));
+      t.equal(await storage.read.jobs.find('callback', callbackId), undefined, 'a delivered callback is no longer due');
+      await storage.transact((tx) => tx.jobs.put({ kind: 'outcome', ref: rowId, dueAt: T0 + 20, projectId: 2, paymentRowId: rowId, payload: '{"moved":1}' }));
+      t.same(await storage.read.jobs.find('outcome', rowId), { kind: 'outcome', ref: rowId, dueAt: T0 + 20, payload: '{"moved":1}', projectId: 2 }, 'put moves a job');
+      await storage.transact((tx) => tx.jobs.remove('outcome', rowId));
+      t.equal(await storage.read.jobs.earliestDueAt(), undefined, 'no work is left');
     });
 
     t.test('a later callback of a payment queues behind a pending one, in order', async (t) => {
       const record = (state: 'scheduled' | 'queued', createdAt: number) => ({
-        projectId: 1, paymentId: 'cb-1', paymentRowId: 42, kind: 'final' as const, url: undefined, body: '{}', state, createdAt,
+        projectId: 1, paymentId: 'cb-1', paymentRowId: 42, kind: 'final' as const, url: undefined, body: '{}', signed: true, state, createdAt,
         nextAttemptAt: state === 'scheduled' ? createdAt : undefined, replayOf: undefined, faults: {},
       });
       t.equal(await storage.read.callbacks.hasPending(42), false);
@@ -194,8 +210,8 @@ for (const backend of backends) {
       await Promise.all([step('one'), step('two')]);
       t.same(order, ['one in', 'one out', 'two in', 'two out']);
       const heard = new Promise((resolve) => storage.subscribe(resolve));
-      storage.publish('clock');
-      t.equal(await heard, 'clock');
+      storage.publish({ topic: 'clock' });
+      t.same(await heard, { topic: 'clock' });
     });
   });
 }

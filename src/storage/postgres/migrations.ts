@@ -148,6 +148,28 @@ export const MIGRATIONS: string[] = [
   );
   `,
   `
+  ALTER TABLE callbacks ADD COLUMN lease_owner text;
+  ALTER TABLE callbacks ADD COLUMN lease_until bigint;
+  DROP INDEX callbacks_state;
+  CREATE INDEX callbacks_due ON callbacks (next_attempt_at, lease_until) WHERE state = 'scheduled';
+  CREATE INDEX callbacks_lease ON callbacks (lease_until) WHERE lease_until IS NOT NULL;
+  ALTER TABLE payments ADD COLUMN limit_timer_at bigint;
+  ALTER TABLE payments ADD COLUMN lease_owner text;
+  ALTER TABLE payments ADD COLUMN lease_until bigint;
+  UPDATE payments p SET limit_timer_at = j.due_at FROM jobs j WHERE j.kind = 'limit' AND j.ref = p.row_id;
+  UPDATE callbacks c SET next_attempt_at = j.due_at FROM jobs j WHERE j.kind = 'callback' AND j.ref = c.id;
+  DELETE FROM jobs WHERE kind IN ('callback', 'limit');
+  CREATE INDEX payments_limit_timer ON payments (limit_timer_at, lease_until) WHERE limit_timer_at IS NOT NULL;
+  CREATE INDEX payments_lease ON payments (lease_until) WHERE lease_until IS NOT NULL;
+  DROP INDEX payments_customer;
+  `,
+  `
+  ALTER TABLE callbacks ADD COLUMN signed integer NOT NULL DEFAULT 1;
+  `,
+  `
+  DROP INDEX payments_created;
+  `,
+  `
   ALTER TABLE projects ADD COLUMN callback_options text NOT NULL DEFAULT '{}';
   CREATE TABLE conformance_runs (
     id bigserial PRIMARY KEY,

@@ -1,7 +1,6 @@
 // PostgreSQL's side of the SQL that differs: row locks, an advisory lock per customer, a sequence for
 // operation ids, and job leases taken with SKIP LOCKED so concurrent instances never claim the same row.
 import type { Dialect, SqlExecutor } from '../sql/executor.js';
-import type { JobRow } from '../sql/rows.js';
 
 export function pgDialect(): Dialect {
   let seeded = false;
@@ -21,13 +20,6 @@ export function pgDialect(): Dialect {
       }
       return (await db.get<{ id: number }>("SELECT nextval('operation_ids') AS id") as { id: number }).id;
     },
-    claimJobs(db, until, limit, lease, realNow) {
-      return db.all<JobRow>(
-        `UPDATE jobs SET lease_owner = ?, lease_until = ? WHERE id IN (
-           SELECT id FROM jobs WHERE due_at <= ? AND (lease_until IS NULL OR lease_until <= ?) ORDER BY due_at, id LIMIT ? FOR UPDATE SKIP LOCKED)
-         RETURNING id, kind, ref, due_at, payload, project_id`,
-        [lease.owner, lease.until, until, realNow, limit],
-      );
-    },
+    skipLocked: ' FOR UPDATE SKIP LOCKED',
   };
 }

@@ -2,7 +2,7 @@
 // pooled connection (retried on deadlock or serialization failure), named locks as advisory locks, and events
 // between instances through LISTEN/NOTIFY.
 import pg from 'pg';
-import type { Logger, Repositories, Storage, StorageTopic } from '../../domain/ports.js';
+import type { Logger, Repositories, Storage, StorageEvent, StorageTopic } from '../../domain/ports.js';
 import type { Dialect } from '../sql/executor.js';
 import { sqlRepositories } from '../sql/repositories.js';
 import { SqlReports } from '../sql/reports.js';
@@ -29,10 +29,11 @@ export class PgStorage implements Storage {
   readonly read: Repositories;
   readonly reports: SqlReports;
   private readonly dialect: Dialect = pgDialect();
-  private readonly listeners: Array<(topic: StorageTopic) => void> = [];
+  private readonly listeners: Array<(event: StorageEvent) => void> = [];
   private readonly locks = new Map<string, Promise<unknown>>();
   private listener: pg.Client | undefined;
-  private pendingTopics = new Set<StorageTopic>();
+  /** Per topic, the earliest due time announced this turn (undefined: due at any time). */
+  private pending = new Map<StorageTopic, number | undefined>();
   private closed = false;
 
   private constructor(private readonly pool: pg.Pool, private readonly url: string, private readonly instanceId: string, private readonly log: Logger) {
@@ -80,9 +81,10 @@ export class PgStorage implements Storage {
   private async listen(): Promise<void> {
     const client = new pg.Client({ connectionString: this.url });
     client.on('notification', (message) => {
-      const [sender, topic] = (message.payload ?? '').split(':');
+      const [sender, topic, due] = (message.payload ?? '').split(':');
       if (sender === this.instanceId || (topic !== 'jobs' && topic !== 'clock')) return;
-      for (const listener of this.listeners) listener(topic);
+      const event: StorageEvent = due === undefined || due === '' ? { topic } : { topic, dueAt: Number(due) };
+      for (const listener of this.listeners) listener(event);
     });
     client.on('error', (error) => {
       this.log.warn({ err: error }, 'the PostgreSQL LISTEN connection failed; reconnecting');
@@ -135,24 +137,26 @@ export class PgStorage implements Storage {
     }
   }
 
-  publish(topic: StorageTopic): void {
-    for (const listener of this.listeners) queueMicrotask(() => listener(topic));
-    // Notifications of one turn of the event loop go out together, one per topic.
-    if (this.pendingTopics.size === 0) {
+  publish(event: StorageEvent): void {
+    for (const listener of this.listeners) queueMicrotask(() => listener(event));
+    // Notifications of one turn of the event loop go out together, one per topic, with the earliest due time.
+    if (this.pending.size === 0) {
       setImmediate(() => {
-        const topics = [...this.pendingTopics];
-        this.pendingTopics = new Set();
+        const pending = [...this.pending];
+        this.pending = new Map();
         if (this.closed) return;
-        for (const pending of topics) {
-          this.pool.query('SELECT pg_notify($1, $2)', [CHANNEL, `${this.instanceId}:${pending}`])
+        for (const [topic, dueAt] of pending) {
+          this.pool.query('SELECT pg_notify($1, $2)', [CHANNEL, `${this.instanceId}:${topic}:${dueAt ?? ''}`])
             .catch((error: unknown) => this.log.warn({ err: error }, 'could not notify the other instances'));
         }
       });
     }
-    this.pendingTopics.add(topic);
+    const known = this.pending.has(event.topic) ? this.pending.get(event.topic) : Infinity;
+    const dueAt = known === undefined || event.dueAt === undefined ? undefined : Math.min(known, event.dueAt);
+    this.pending.set(event.topic, dueAt);
   }
 
-  subscribe(listener: (topic: StorageTopic) => void): void {
+  subscribe(listener: (event: StorageEvent) => void): void {
     this.listeners.push(listener);
   }
 

@@ -12,11 +12,11 @@ export class SqlCallbacks implements Callbacks {
 
   async insert(record: NewCallback): Promise<number> {
     const row = await this.db.get<{ id: number }>(
-      `INSERT INTO callbacks (project_id, payment_id, payment_row_id, kind, url, body, state, created_at, next_attempt_at, replay_of, faults)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+      `INSERT INTO callbacks (project_id, payment_id, payment_row_id, kind, url, body, signed, state, created_at, next_attempt_at, replay_of, faults)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
       [
-        record.projectId, record.paymentId, record.paymentRowId, record.kind, record.url ?? null, record.body, record.state, record.createdAt,
-        record.nextAttemptAt ?? null, record.replayOf ?? null, JSON.stringify(record.faults),
+        record.projectId, record.paymentId, record.paymentRowId, record.kind, record.url ?? null, record.body, record.signed ? 1 : 0, record.state,
+        record.createdAt, record.nextAttemptAt ?? null, record.replayOf ?? null, JSON.stringify(record.faults),
       ],
     );
     return (row as { id: number }).id;
@@ -45,7 +45,7 @@ export class SqlCallbacks implements Callbacks {
   }
 
   async schedule(id: number, at: number): Promise<void> {
-    await this.db.run(`UPDATE callbacks SET state = 'scheduled', next_attempt_at = ? WHERE id = ?`, [at, id]);
+    await this.db.run(`UPDATE callbacks SET state = 'scheduled', next_attempt_at = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?`, [at, id]);
   }
 
   async recordAttempt(attempt: CallbackAttempt, outcome: AttemptOutcome): Promise<void> {
@@ -54,8 +54,8 @@ export class SqlCallbacks implements Callbacks {
       [attempt.callbackId, attempt.number, attempt.at, attempt.url, attempt.httpStatus ?? null, attempt.error ?? null, attempt.latencyMs, attempt.responseExcerpt],
     );
     await this.db.run(
-      `UPDATE callbacks SET state = ?, attempts = ?, first_attempt_at = coalesce(first_attempt_at, ?), next_attempt_at = ?, delivered_at = ?
-        WHERE id = ?`,
+      `UPDATE callbacks SET state = ?, attempts = ?, first_attempt_at = coalesce(first_attempt_at, ?), next_attempt_at = ?, delivered_at = ?,
+        lease_owner = NULL, lease_until = NULL WHERE id = ?`,
       [outcome.state, attempt.number, attempt.at, outcome.nextAttemptAt ?? null, outcome.deliveredAt ?? null, attempt.callbackId],
     );
   }
@@ -69,9 +69,9 @@ export class SqlCallbacks implements Callbacks {
     return rows.map(rowToCallback);
   }
 
-  async addToInbox(callback: CallbackRecord, at: number): Promise<void> {
+  async addToInbox(callback: CallbackRecord, signedBody: string, at: number): Promise<void> {
     await this.db.run('INSERT INTO inbox (callback_id, project_id, payment_id, received_at, body) VALUES (?, ?, ?, ?, ?)', [
-      callback.id, callback.projectId, callback.paymentId, at, callback.body,
+      callback.id, callback.projectId, callback.paymentId, at, signedBody,
     ]);
   }
 

@@ -1,8 +1,5 @@
 // The little each backend must provide for the shared SQL repositories: run a statement with `?` parameters,
 // and the few operations whose SQL differs between SQLite and PostgreSQL.
-import type { Lease } from '../../domain/ports.js';
-import type { JobRow } from './rows.js';
-
 export type SqlValue = string | number | null;
 
 export interface SqlExecutor {
@@ -18,5 +15,6 @@ export interface Dialect {
   holdPayment(db: SqlExecutor, rowId: number): Promise<void>;
   lockCustomer(db: SqlExecutor, projectId: number, customerId: string): Promise<void>;
   nextOperationId(db: SqlExecutor, base: number): Promise<number>;
-  claimJobs(db: SqlExecutor, until: number, limit: number, lease: Lease, realNow: number): Promise<JobRow[]>;
+  /** Appended to the SELECT that picks work to lease, so concurrent instances pass over each other's rows. */
+  readonly skipLocked: string;
 }

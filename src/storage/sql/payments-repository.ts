@@ -7,8 +7,8 @@ import { rowToPayment, type PaymentRow } from './rows.js';
 
 const INSERT = `INSERT INTO payments (project_id, payment_id, method, type, status, interface, amount, currency, converted_amount,
   converted_currency, description, customer_id, customer, account, return_url, callback_url, callback_delay, callbacks_disabled,
-  checkout_token, provider_payment_id, created_at, updated_at, base_due_at, limit_due_at, extras)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+  checkout_token, provider_payment_id, created_at, updated_at, base_due_at, limit_due_at, limit_timer_at, extras)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
   ON CONFLICT DO NOTHING RETURNING row_id`;
 
 // Any unique key counts: two instances inserting the same payment at once collide on its checkout token (derived
@@ -52,7 +52,7 @@ export class SqlPayments implements Payments {
       payment.sum.currency, payment.sumConverted.amount, payment.sumConverted.currency, payment.description, customerId,
       JSON.stringify(payment.customer), JSON.stringify(payment.account), JSON.stringify(payment.returnUrl), payment.callbackUrl ?? null,
       payment.callbackDelaySeconds, payment.callbacksDisabled ? 1 : 0, payment.checkoutToken, payment.providerPaymentId, payment.createdAt,
-      payment.updatedAt, payment.baseDueAt, payment.limitDueAt, JSON.stringify(payment.extras),
+      payment.updatedAt, payment.baseDueAt, payment.limitDueAt, payment.limitDueAt, JSON.stringify(payment.extras),
     ]);
     return row === undefined ? undefined : { ...payment, rowId: row.row_id };
   }
@@ -61,7 +61,11 @@ export class SqlPayments implements Payments {
     await this.db.run('UPDATE payments SET account = ? WHERE row_id = ?', [JSON.stringify(account), rowId]);
   }
 
-  async updateStatus(rowId: number, status: PaymentStatus, at: number): Promise<void> {
+  async finish(rowId: number, status: PaymentStatus, at: number): Promise<void> {
+    await this.db.run('UPDATE payments SET status = ?, updated_at = ?, limit_timer_at = NULL, lease_owner = NULL, lease_until = NULL WHERE row_id = ?', [status, at, rowId]);
+  }
+
+  async setStatus(rowId: number, status: PaymentStatus, at: number): Promise<void> {
     await this.db.run('UPDATE payments SET status = ?, updated_at = ? WHERE row_id = ?', [status, at, rowId]);
   }
 

@@ -42,7 +42,7 @@ export class SqlReports implements Reports {
 
   page(filter: PaymentFilter, limit: number, offset: number): Promise<PaymentListRow[]> {
     const { sql, params } = where(filter, this.like);
-    return this.db.all<PaymentListRow>(`SELECT ${LIST_COLUMNS} FROM payments p ${sql} ORDER BY p.created_at DESC, p.row_id DESC LIMIT ? OFFSET ?`, [...params, limit, offset]);
+    return this.db.all<PaymentListRow>(`SELECT ${LIST_COLUMNS} FROM payments p ${sql} ORDER BY p.row_id DESC LIMIT ? OFFSET ?`, [...params, limit, offset]);
   }
 
   async *stream(filter: PaymentFilter, pageSize = 1000): AsyncGenerator<PaymentListRow> {

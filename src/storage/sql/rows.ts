@@ -1,7 +1,7 @@
 // Table rows as both backends return them, and their mapping to domain records at this edge.
 import type { Interface, OperationKind } from '../../domain/methods.js';
 import type {
-  Batch, CallbackAttempt, CallbackKind, CallbackRecord, CallbackState, Job, JobKind, Money, Operation, Payment, PaymentStatus, PaymentType,
+  Batch, CallbackAttempt, CallbackKind, CallbackRecord, CallbackState, Money, Operation, Payment, PaymentStatus, PaymentType,
   Project,
 } from '../../domain/model.js';
 
@@ -22,15 +22,13 @@ export interface OperationRow {
 export interface CallbackRow {
   id: number; project_id: number; payment_id: string; payment_row_id: number; kind: CallbackKind; url: string | null; body: string;
   state: CallbackState; attempts: number; created_at: number; first_attempt_at: number | null; next_attempt_at: number | null;
-  delivered_at: number | null; replay_of: number | null; faults: string;
+  delivered_at: number | null; replay_of: number | null; faults: string; signed: number;
 }
 
 export interface AttemptRow {
   callback_id: number; number: number; at: number; url: string; http_status: number | null; error: string | null;
   latency_ms: number; response_excerpt: string;
 }
-
-export interface JobRow { id: number; kind: JobKind; ref: number; due_at: number; payload: string; project_id: number }
 
 export interface ProjectRow {
   project_id: number; secret_key: string; name: string; callback_url: string | null; origin: 'config' | 'runtime'; frequency_limits: string;
@@ -100,6 +98,7 @@ export function rowToCallback(row: CallbackRow): CallbackRecord {
     kind: row.kind,
     url: row.url ?? undefined,
     body: row.body,
+    signed: row.signed === 1,
     state: row.state,
     attempts: row.attempts,
     createdAt: row.created_at,
@@ -122,10 +121,6 @@ export function rowToAttempt(row: AttemptRow): CallbackAttempt {
     latencyMs: row.latency_ms,
     responseExcerpt: row.response_excerpt,
   };
-}
-
-export function rowToJob(row: JobRow): Job {
-  return { id: row.id, kind: row.kind, ref: row.ref, dueAt: row.due_at, payload: row.payload, projectId: row.project_id };
 }
 
 export function rowToProject(row: ProjectRow): Project {

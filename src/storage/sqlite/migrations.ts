@@ -160,6 +160,32 @@ export const MIGRATIONS: string[] = [
   INSERT INTO sequences (name, value) SELECT 'operation', coalesce(max(id), 0) FROM operations;
   `,
   `
+  ALTER TABLE callbacks ADD COLUMN lease_owner TEXT;
+  ALTER TABLE callbacks ADD COLUMN lease_until INTEGER;
+  DROP INDEX callbacks_state;
+  CREATE INDEX callbacks_due ON callbacks (next_attempt_at, lease_until) WHERE state = 'scheduled';
+  CREATE INDEX callbacks_lease ON callbacks (lease_until) WHERE lease_until IS NOT NULL;
+  ALTER TABLE payments ADD COLUMN limit_timer_at INTEGER;
+  ALTER TABLE payments ADD COLUMN lease_owner TEXT;
+  ALTER TABLE payments ADD COLUMN lease_until INTEGER;
+  UPDATE payments SET limit_timer_at = (SELECT j.due_at FROM jobs j WHERE j.kind = 'limit' AND j.ref = payments.row_id);
+  UPDATE callbacks SET next_attempt_at = (SELECT j.due_at FROM jobs j WHERE j.kind = 'callback' AND j.ref = callbacks.id)
+    WHERE EXISTS (SELECT 1 FROM jobs j WHERE j.kind = 'callback' AND j.ref = callbacks.id);
+  DELETE FROM jobs WHERE kind IN ('callback', 'limit');
+  CREATE INDEX payments_limit_timer ON payments (limit_timer_at, lease_until) WHERE limit_timer_at IS NOT NULL;
+  CREATE INDEX payments_lease ON payments (lease_until) WHERE lease_until IS NOT NULL;
+  DROP INDEX payments_customer;
+  `,
+  `
+  ALTER TABLE callbacks ADD COLUMN signed INTEGER NOT NULL DEFAULT 1;
+  `,
+  `
+  DROP INDEX payments_created;
+  `,
+  `
+  CREATE TABLE locks (name TEXT PRIMARY KEY, owner TEXT NOT NULL, until INTEGER NOT NULL);
+  `,
+  `
   ALTER TABLE projects ADD COLUMN callback_options TEXT NOT NULL DEFAULT '{}';
   CREATE TABLE conformance_runs (
     id INTEGER PRIMARY KEY,

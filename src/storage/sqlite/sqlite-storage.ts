@@ -1,7 +1,9 @@
 // The embedded SQLite backend. Transactions asked for in the same turn of the event loop share one
 // `BEGIN IMMEDIATE … COMMIT` (group commit), each in its own savepoint, and every caller is answered only after
 // that commit: one commit per batch instead of per request is what lets a durable sandbox keep up with load.
-import type { Repositories, Storage, StorageTopic } from '../../domain/ports.js';
+// Several worker processes may share the file (`--workers`): then they lease work and lock by rows, and tell
+// each other of changes through a peer channel.
+import type { PeerChannel, Repositories, Storage, StorageEvent } from '../../domain/ports.js';
 import { sqlRepositories } from '../sql/repositories.js';
 import { SqlReports } from '../sql/reports.js';
 import { openSqlite, type SqliteDatabase } from './database.js';
@@ -10,11 +12,23 @@ import { SqliteExecutor } from './sqlite-executor.js';
 
 interface Pending { work: (tx: Repositories) => Promise<unknown>; resolve: (value: unknown) => void; reject: (error: unknown) => void }
 
+export interface SqliteOptions {
+  /** The other processes on this file; without it this process is the file's only user. */
+  peers?: PeerChannel;
+  /** This process's name in locks it takes. */
+  instanceId?: string;
+}
+
+/** A named lock held by a process lasts this long unless renewed: a process that dies frees it within that time. */
+const LOCK_MS = 15_000;
+const LOCK_POLL_MS = 10;
+const BUSY_RETRY_MS = 1;
+
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
 export class SqliteStorage implements Storage {
   readonly kind = 'sqlite' as const;
-  readonly shared = false;
+  readonly shared: boolean;
   readonly read: Repositories;
   readonly reports: SqlReports;
   private readonly executor: SqliteExecutor;
@@ -22,20 +36,35 @@ export class SqliteStorage implements Storage {
   private flushScheduled = false;
   private flushing: Promise<void> | undefined;
   private readonly locks = new Map<string, Promise<unknown>>();
-  private readonly listeners: Array<(topic: StorageTopic) => void> = [];
+  private readonly listeners: Array<(event: StorageEvent) => void> = [];
 
-  constructor(private readonly db: SqliteDatabase) {
+  constructor(private readonly db: SqliteDatabase, private readonly options: SqliteOptions = {}) {
     this.executor = new SqliteExecutor(db);
+    this.shared = options.peers !== undefined;
     // Reads and the transactions' writes use the same connection: SQLite has one writer, and a read that runs
     // while a batch is open sees that batch's rows.
     this.read = sqlRepositories(this.executor, sqliteDialect);
     this.reports = new SqlReports(this.executor, 'LIKE');
-    // One process owns the file: leases left by an earlier run that died are void.
-    db.prepare('UPDATE jobs SET lease_owner = NULL, lease_until = NULL WHERE lease_owner IS NOT NULL').run();
+    // Alone on the file, leases and locks left by an earlier run that died are void. With peers, the process that
+    // started them cleared them before they opened the file (clearStaleClaims).
+    if (!this.shared) SqliteStorage.clearStaleClaims(db);
+    // With peers, a busy write lock is waited for by retrying the batch (flush), never by blocking in SQLite.
+    else db.pragma('busy_timeout = 0');
+    options.peers?.onEvent((event) => {
+      for (const listener of this.listeners) listener(event);
+    });
   }
 
-  static open(path: string): SqliteStorage {
-    return new SqliteStorage(openSqlite(path));
+  static open(path: string, options: SqliteOptions = {}): SqliteStorage {
+    return new SqliteStorage(openSqlite(path), options);
+  }
+
+  /** Frees every lease and lock: only for a process that is about to be the file's first user. */
+  static clearStaleClaims(db: SqliteDatabase): void {
+    for (const table of ['jobs', 'callbacks', 'payments']) {
+      db.prepare(`UPDATE ${table} SET lease_owner = NULL, lease_until = NULL WHERE lease_until IS NOT NULL`).run();
+    }
+    db.prepare('DELETE FROM locks').run();
   }
 
   transact<T>(work: (tx: Repositories) => Promise<T>): Promise<T> {
@@ -45,25 +74,44 @@ export class SqliteStorage implements Storage {
     });
   }
 
-  private scheduleFlush(): void {
+  private scheduleFlush(delayMs = 0): void {
     if (this.flushScheduled || this.flushing !== undefined) return;
     this.flushScheduled = true;
-    setImmediate(() => {
+    const flushNow = () => {
       this.flushScheduled = false;
       this.flushing = this.flush().finally(() => {
         this.flushing = undefined;
-        if (this.queue.length > 0) this.scheduleFlush();
+        if (this.queue.length > 0) this.scheduleFlush(this.busy ? BUSY_RETRY_MS : 0);
       });
-    });
+    };
+    if (delayMs > 0) setTimeout(flushNow, delayMs);
+    else setImmediate(flushNow);
   }
 
+  /** Whether the last flush found another process writing (with peers only). */
+  private busy = false;
+
   private async flush(): Promise<void> {
-    const batch = this.queue;
-    this.queue = [];
     const statement = (sql: string) => this.executor.statement(sql);
-    const outcomes: Outcome[] = [];
+    this.busy = false;
     try {
       statement('BEGIN IMMEDIATE').run();
+    } catch (error) {
+      // Another worker holds the write lock: rather than block this process's event loop while it waits, try
+      // again shortly; meanwhile requests keep being read, and the next batch is larger.
+      if (this.shared && (error as { code?: string }).code === 'SQLITE_BUSY') {
+        this.busy = true;
+        return;
+      }
+      const failed = this.queue;
+      this.queue = [];
+      for (const pending of failed) pending.reject(error);
+      return;
+    }
+    const batch = this.queue;
+    this.queue = [];
+    const outcomes: Outcome[] = [];
+    try {
       for (const pending of batch) {
         statement('SAVEPOINT unit').run();
         try {
@@ -89,19 +137,42 @@ export class SqliteStorage implements Storage {
     });
   }
 
-  /** One process owns a SQLite file, so a lock within this process is a lock for every user of the database. */
+  /**
+   * Callers in this process queue here first; with peers, the holder also takes a lock row, renewed while it
+   * works, so one process at a time holds the name.
+   */
   exclusive<T>(name: string, work: () => Promise<T>): Promise<T> {
     const previous = this.locks.get(name) ?? Promise.resolve();
-    const run = previous.then(work, work);
+    const guarded = this.shared ? () => this.holdingLockRow(name, work) : work;
+    const run = previous.then(guarded, guarded);
     this.locks.set(name, run.catch(() => undefined));
     return run;
   }
 
-  publish(topic: StorageTopic): void {
-    for (const listener of this.listeners) queueMicrotask(() => listener(topic));
+  private async holdingLockRow<T>(name: string, work: () => Promise<T>): Promise<T> {
+    const owner = this.options.instanceId ?? String(process.pid);
+    const take = () => this.transact(async () => this.executor.run(
+      'INSERT INTO locks (name, owner, until) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, until = excluded.until WHERE locks.until <= ?',
+      [name, owner, Date.now() + LOCK_MS, Date.now()],
+    ));
+    while ((await take()) === 0) await new Promise((resolve) => setTimeout(resolve, LOCK_POLL_MS));
+    const renew = setInterval(() => {
+      void this.transact(async () => this.executor.run('UPDATE locks SET until = ? WHERE name = ? AND owner = ?', [Date.now() + LOCK_MS, name, owner]));
+    }, LOCK_MS / 3);
+    try {
+      return await work();
+    } finally {
+      clearInterval(renew);
+      await this.transact(async () => this.executor.run('DELETE FROM locks WHERE name = ? AND owner = ?', [name, owner]));
+    }
   }
 
-  subscribe(listener: (topic: StorageTopic) => void): void {
+  publish(event: StorageEvent): void {
+    for (const listener of this.listeners) queueMicrotask(() => listener(event));
+    this.options.peers?.send(event);
+  }
+
+  subscribe(listener: (event: StorageEvent) => void): void {
     this.listeners.push(listener);
   }
 
