@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fieldOf, validatorFor } from './schema-registry.js';
 import { fromRoot } from './project-root.js';
+import { EgressPolicy, EgressRuleError, parseRules, type EgressRule } from './domain/egress-policy.js';
 
 export interface ProjectConfig {
   project_id: number;
@@ -44,6 +45,8 @@ export interface SandboxConfig {
   pollMs: number;
   /** Worker processes sharing the listening port and the database. */
   workers: number;
+  /** Where callbacks may go (SANDBOX_CALLBACK_ALLOW / SANDBOX_CALLBACK_DENY). */
+  callbackPolicy: EgressPolicy;
   methodOverrides: NonNullable<ConfigFile['methods']>;
   configFile: string | undefined;
 }
@@ -112,6 +115,24 @@ function readConfigFile(path: string): ConfigFile {
   return parsed;
 }
 
+function rulesSetting(env: NodeJS.ProcessEnv, name: string): EgressRule[] | undefined {
+  const raw = env[name];
+  if (raw === undefined) return undefined;
+  try {
+    return parseRules(raw);
+  } catch (error) {
+    if (error instanceof EgressRuleError) throw new ConfigError(`${name}: ${error.message}`);
+    throw error;
+  }
+}
+
+/** Each variable is parsed on its own first, so a bad rule names the variable it is in. */
+function policySetting(env: NodeJS.ProcessEnv): EgressPolicy {
+  rulesSetting(env, 'SANDBOX_CALLBACK_ALLOW');
+  rulesSetting(env, 'SANDBOX_CALLBACK_DENY');
+  return EgressPolicy.fromSettings(env.SANDBOX_CALLBACK_ALLOW, env.SANDBOX_CALLBACK_DENY);
+}
+
 function workersSetting(env: NodeJS.ProcessEnv, databasePath: string): number {
   const workers = integerSetting(env, 'SANDBOX_WORKERS', 1, 1, 64);
   if (workers > 1 && databasePath === ':memory:') throw new ConfigError('SANDBOX_WORKERS: several workers need a database file or PostgreSQL; :memory: is one process\'s own');
@@ -127,6 +148,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SandboxConfig 
   const publicUrl = (env.SANDBOX_PUBLIC_URL ?? `http://${publicHost}:${port}`).replace(/\/+$/, '');
   if (!/^https?:\/\/[^/]+/.test(publicUrl)) throw new ConfigError(`SANDBOX_PUBLIC_URL: expected an http(s) URL, got "${publicUrl}"`);
   const defaults = JSON.parse(readFileSync(fromRoot('data', 'currencies.json'), 'utf8')) as { default_rates_to_php: Record<string, number> };
+  const callbackPolicy = policySetting(env);
+  (file.projects ?? []).forEach((project, index) => {
+    const verdict = project.callback_url === undefined ? undefined : callbackPolicy.checkUrl(project.callback_url);
+    if (verdict?.allowed === false) throw new ConfigError(`SANDBOX_CONFIG: projects.${index}.callback_url: callbacks may not go there: ${verdict.reason}`);
+  });
   const databasePath = env.SANDBOX_DB === undefined || env.SANDBOX_DB === '' ? resolve('.sandbox', 'sandbox.db') : env.SANDBOX_DB;
   return Object.freeze({
     port,
@@ -148,6 +174,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SandboxConfig 
     },
     pollMs: integerSetting(env, 'SANDBOX_POLL_MS', 1000, 100, 3_600_000),
     workers: workersSetting(env, databasePath),
+    callbackPolicy,
     methodOverrides: file.methods ?? {},
     configFile,
   });

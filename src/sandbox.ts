@@ -79,7 +79,7 @@ async function wire(storage: Storage, instanceId: string, config: SandboxConfig,
   let scheduler: Scheduler | undefined;
   const currentScheduler = (): Scheduler => scheduler as Scheduler;
   const clockControl = new ClockControl(storage, clock, currentScheduler);
-  const projects = new ProjectDirectory(storage, clock);
+  const projects = new ProjectDirectory(storage, clock, config.callbackPolicy);
   await projects.saveConfigured(config.projects.map((p) => ({
     projectId: p.project_id,
     secretKey: p.secret_key,
@@ -91,12 +91,12 @@ async function wire(storage: Storage, instanceId: string, config: SandboxConfig,
   })));
   // Local wake-up, and a notification to the other instances on a shared database.
   const onCommitted = (dueAt?: number): void => storage.publish({ topic: 'jobs', ...(dueAt === undefined ? {} : { dueAt }) });
-  const outbound = transport ?? new UndiciCallbackTransport(config.callbacks.userAgent, config.callbacks.maxInFlight);
+  const outbound = transport ?? new UndiciCallbackTransport(config.callbacks.userAgent, config.callbacks.maxInFlight, config.callbackPolicy);
   const rules = new MethodRules(methods, new CurrencyConverter(config.currencyRates));
   const links = new PageLinks(config.publicUrl);
   const dispatcher = new CallbackDispatcher({ storage, clock, transport: outbound, projects, timeoutMs: config.callbacks.timeoutMs, onCommitted });
   const lifecycle = new PaymentLifecycle({
-    storage, rules, methods, scenarios, ids: new IdSource(config.seed), clock, links, dispatcher, projects, onCommitted,
+    storage, rules, methods, scenarios, ids: new IdSource(config.seed), clock, links, dispatcher, projects, onCommitted, callbackPolicy: config.callbackPolicy,
   });
   const batches = new PayoutBatches({ storage, lifecycle, projects, clock, onCommitted });
   scheduler = new Scheduler({

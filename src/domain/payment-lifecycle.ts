@@ -6,6 +6,7 @@
 import type { Clock } from './clock.js';
 import { buildCallbackBody, type RedirectData } from './callback-body.js';
 import type { CallbackDispatcher } from './callback-dispatcher.js';
+import type { EgressPolicy } from './egress-policy.js';
 import { AWAITING_CODE, GENERAL_DECLINE_CODE, codeMessage } from './codes.js';
 import { resultMail } from './customer-mail.js';
 import { Refusal, fieldRefusal } from './errors.js';
@@ -58,6 +59,7 @@ export interface LifecycleDeps {
   projects: ProjectDirectory;
   /** Called once new due work is committed, with the earliest time it falls due when that is known. */
   onCommitted: (dueAt?: number) => void;
+  callbackPolicy: EgressPolicy;
 }
 
 export class PaymentLifecycle {
@@ -87,6 +89,7 @@ export class PaymentLifecycle {
     if (kind === 'payout') methodRules.checkPayoutAccount(method, request.account);
     methodRules.checkRequiredFields(rules, request.interface, sectionsOf(request));
     const plan = this.planFor(request, kind, converted);
+    this.checkCallbackUrl(request);
     const projectId = request.project.projectId;
     const { accepted, dueAt } = await storage.transact(async (tx) => {
       if (request.project.frequencyLimits.length > 0) await tx.payments.lockCustomer(projectId, String(request.customer.id ?? ''));
@@ -143,6 +146,15 @@ export class PaymentLifecycle {
     });
     this.deps.onCommitted(dueAt);
     return accepted;
+  }
+
+  /** A callback URL the request names must be one the egress policy allows (it is checked again when sent). */
+  private checkCallbackUrl(request: PaymentRequest): void {
+    if (request.callbackUrl === undefined) return;
+    const verdict = this.deps.callbackPolicy.checkUrl(request.callbackUrl);
+    if (verdict.allowed) return;
+    const field = request.interface === 'payment_page' ? 'merchant_callback_url' : 'general.merchant_callback_url';
+    throw fieldRefusal(field, `Callbacks may not go to this URL: ${verdict.reason}`);
   }
 
   private planFor(request: PaymentRequest, kind: OperationKind, converted: Money): ScenarioPlan {

@@ -1,6 +1,7 @@
 // Merchant projects: those of the config file (saved at every start) and those created at run time. Projects
 // never change once created, so each instance keeps the ones it has seen and asks the database for the rest.
 import type { Clock } from './clock.js';
+import type { EgressPolicy } from './egress-policy.js';
 import { Refusal } from './errors.js';
 import type { CallbackOptions, FrequencyLimit, Project } from './model.js';
 import type { Storage } from './ports.js';
@@ -15,7 +16,7 @@ export const FIRST_RUNTIME_PROJECT_ID = 1000;
 export class ProjectDirectory {
   private readonly known = new Map<number, Project>();
 
-  constructor(private readonly storage: Storage, private readonly clock: Clock) {}
+  constructor(private readonly storage: Storage, private readonly clock: Clock, private readonly callbackPolicy: EgressPolicy) {}
 
   /** Saves the config file's projects (replacing what an earlier start saved under the same ids). */
   async saveConfigured(projects: Project[]): Promise<void> {
@@ -39,6 +40,10 @@ export class ProjectDirectory {
 
   /** Creates a run-time project; an id already taken is refused, a missing one is the first free from 1000. */
   async create(request: NewProjectRequest): Promise<Project> {
+    if (request.callback_url !== undefined) {
+      const verdict = this.callbackPolicy.checkUrl(request.callback_url);
+      if (!verdict.allowed) throw new Refusal('invalid-fields', [{ field: 'callback_url', message: `Callbacks may not go to this URL: ${verdict.reason}` }]);
+    }
     for (;;) {
       const projectId = request.project_id ?? await this.storage.read.projects.freeId(FIRST_RUNTIME_PROJECT_ID);
       const project: Project = {
