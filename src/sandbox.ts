@@ -130,7 +130,7 @@ async function wire(storage: Storage, instanceId: string, config: SandboxConfig,
     batches,
     dataApi: new DataApi(config.dataApiTokens, storage.reports, methods, clock),
     control: new SandboxControl(storage, clock, currentScheduler),
-    conformance: new MerchantConformance({ storage, projects, clock, runner: runConformance, publicUrl: config.publicUrl }),
+    conformance: new MerchantConformance({ storage, projects, clock, runner: runConformance, publicUrl: config.publicUrl, callbackPolicy: config.callbackPolicy }),
     scheduler: activeScheduler,
     async close() {
       if (closed) return;

@@ -1,9 +1,11 @@
 // The merchant conformance kit run for a project from a tool (control API, dashboard): the project's secret
-// signs the callbacks, its callback URL is the default target, and every report is kept.
+// signs the callbacks, its callback URL is the default target, the egress policy bounds where it may send, and
+// every report is kept.
 import type { ConformanceOptions } from '../conformance/options.js';
 import type { ConformanceReport } from '../conformance/report.js';
 import { ConformanceOptionError, UnreachableEndpointError } from '../conformance/errors.js';
 import type { Clock } from './clock.js';
+import type { EgressPolicy } from './egress-policy.js';
 import { Refusal, fieldRefusal } from './errors.js';
 import type { ConformanceRun } from './model.js';
 import type { Storage } from './ports.js';
@@ -28,6 +30,8 @@ export interface MerchantConformanceDeps {
   runner: ConformanceRunner;
   /** Base of the links in redirect callbacks: this sandbox's public URL. */
   publicUrl: string;
+  /** Where callbacks may go (SANDBOX_CALLBACK_ALLOW / SANDBOX_CALLBACK_DENY): the kit's requests are callbacks too. */
+  callbackPolicy: EgressPolicy;
 }
 
 /** The kit's option names as the tools' fields spell them. */
@@ -48,6 +52,8 @@ export class MerchantConformance {
     if (project === undefined) throw fieldRefusal('project_id', `No project ${request.projectId} in this sandbox`);
     const callbackUrl = request.callbackUrl ?? project.callbackUrl;
     if (callbackUrl === undefined) throw fieldRefusal('callback_url', `Project ${project.projectId} has no callback URL; give the URL to test`);
+    this.checkUrl('callback_url', callbackUrl);
+    if (request.probeUrl !== undefined) this.checkUrl('probe_url', request.probeUrl.replaceAll('{payment_id}', 'x'));
     let report: ConformanceReport;
     try {
       report = await runner({
@@ -70,6 +76,12 @@ export class MerchantConformance {
     };
     const id = await storage.transact((tx) => tx.conformanceRuns.insert(run));
     return { id, ...run };
+  }
+
+  /** A URL the kit would call must be one the egress policy allows, as for any callback URL a request names. */
+  private checkUrl(field: string, url: string): void {
+    const verdict = this.deps.callbackPolicy.checkUrl(url);
+    if (!verdict.allowed) throw fieldRefusal(field, `The sandbox may not send there: ${verdict.reason}`);
   }
 
   find(id: number): Promise<ConformanceRun | undefined> {

@@ -175,3 +175,19 @@ t.test('the dashboard shows why a run did not start, in its own page, and refuse
   t.match(missing.body, /No conformance report 12345/);
   t.match((await client.get('/dashboard/conformance')).body, /None yet\./, 'nothing kept');
 });
+
+t.test('a kit run sends only where the callback egress policy allows, refused with 2004 naming the URL\'s field', async (t) => {
+  const shop = await startSampleShop(t, { secret: SHOP_SECRET });
+  const shopPort = new URL(shop.callbackUrl).port;
+  const { app } = await buildTestSandbox(t, { env: { SANDBOX_CALLBACK_ALLOW: `127.0.0.1:${shopPort}` } });
+  await app.inject({ method: 'POST', url: '/_sandbox/projects', payload: { project_id: 997, secret_key: SHOP_SECRET, callback_url: shop.callbackUrl } });
+  const elsewhere = await post(app, '/_sandbox/conformance', { project_id: 997, callback_url: 'http://127.0.0.1:1/cb' });
+  t.equal(elsewhere.status, 400);
+  t.match(elsewhere.body, { code: '2004', errors: [{ field: 'callback_url', message: /^The sandbox may not send there: 127\.0\.0\.1:1 is not in SANDBOX_CALLBACK_ALLOW/ }] });
+  const metadata = await post(app, '/_sandbox/conformance', { project_id: 997, probe_url: 'http://169.254.169.254/latest/{payment_id}' });
+  t.match(metadata.body, { code: '2004', errors: [{ field: 'probe_url', message: /SANDBOX_CALLBACK_DENY/ }] });
+  t.equal(shop.received.length, 0, 'nothing was sent');
+  const allowed = await post(app, '/_sandbox/conformance', { project_id: 997, probe_url: shop.probeUrl });
+  t.equal(allowed.status, 200);
+  t.match(allowed.body, { passed: CASES.length, failed: 0 });
+});
