@@ -79,7 +79,7 @@ async function wire(storage: Storage, instanceId: string, config: SandboxConfig,
   let scheduler: Scheduler | undefined;
   const currentScheduler = (): Scheduler => scheduler as Scheduler;
   const clockControl = new ClockControl(storage, clock, currentScheduler);
-  const projects = new ProjectDirectory(storage, clock, config.callbackPolicy);
+  const projects = new ProjectDirectory(storage, clock, config.callbackPolicy, (tx, projectId) => clockControl.addProject(tx, projectId));
   await projects.saveConfigured(config.projects.map((p) => ({
     projectId: p.project_id,
     secretKey: p.secret_key,
@@ -89,8 +89,10 @@ async function wire(storage: Storage, instanceId: string, config: SandboxConfig,
     frequencyLimits: p.frequency_limits ?? [],
     callbackOptions: p.callbacks ?? {},
   })));
+  await clockControl.start(config.projects.map((p) => p.project_id));
   // Local wake-up, and a notification to the other instances on a shared database.
-  const onCommitted = (dueAt?: number): void => storage.publish({ topic: 'jobs', ...(dueAt === undefined ? {} : { dueAt }) });
+  const onCommitted = (dueAt?: number, projectId?: number): void =>
+    storage.publish({ topic: 'jobs', ...(dueAt === undefined ? {} : { dueAt }), ...(projectId === undefined ? {} : { projectId }) });
   const outbound = transport ?? new UndiciCallbackTransport(config.callbacks.userAgent, config.callbacks.maxInFlight, config.callbackPolicy);
   const rules = new MethodRules(methods, new CurrencyConverter(config.currencyRates));
   const links = new PageLinks(config.publicUrl);

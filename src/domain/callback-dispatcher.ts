@@ -23,7 +23,7 @@ export interface DispatcherDeps {
   projects: ProjectDirectory;
   timeoutMs: number;
   /** Called once new due work is committed. */
-  onCommitted: (dueAt?: number) => void;
+  onCommitted: (dueAt?: number, projectId?: number) => void;
 }
 
 export class CallbackDispatcher {
@@ -43,7 +43,7 @@ export class CallbackDispatcher {
    * pending. Resolves the id of the (first) callback.
    */
   async enqueue(tx: Repositories, payment: Payment, unsignedBody: string, kind: CallbackKind, faults: CallbackFaults, fresh = false): Promise<number> {
-    const now = this.deps.clock.now();
+    const now = this.deps.clock.now(payment.projectId);
     const strict = faults.order !== 'any';
     const copies = kind === 'prescriptive' ? faults.repeat_redirect ?? 1 : 1;
     const url = await this.targetOf(payment);
@@ -115,7 +115,7 @@ export class CallbackDispatcher {
   }
 
   private async insertCopy(tx: Repositories, original: CallbackRecord): Promise<number> {
-    const now = this.deps.clock.now();
+    const now = this.deps.clock.now(original.projectId);
     return tx.callbacks.insert({ ...original, kind: 'replay', state: 'scheduled', createdAt: now, nextAttemptAt: now, replayOf: original.id, faults: {} });
   }
 
@@ -125,7 +125,7 @@ export class CallbackDispatcher {
     if (callback === undefined || callback.state !== 'scheduled') return;
     const body = await this.signedBodyOf(callback);
     const result = await this.attempt(callback, body);
-    const at = this.deps.clock.now();
+    const at = this.deps.clock.now(callback.projectId);
     await this.deps.storage.transact((tx) => this.record(tx, callback, body, at, result));
     this.deps.onCommitted();
   };
@@ -169,7 +169,7 @@ export class CallbackDispatcher {
   private async releaseNext(tx: Repositories, paymentRowId: number): Promise<void> {
     const next = await tx.callbacks.nextQueued(paymentRowId);
     if (next === undefined) return;
-    const dueAt = Math.max(this.deps.clock.now(), next.nextAttemptAt ?? next.createdAt);
+    const dueAt = Math.max(this.deps.clock.now(next.projectId), next.nextAttemptAt ?? next.createdAt);
     await tx.callbacks.schedule(next.id, dueAt);
   }
 }

@@ -61,7 +61,7 @@ export class MerchantConformance {
         projectId: project.projectId,
         secret: project.secretKey,
         publicUrl,
-        now: () => clock.now(),
+        now: () => clock.now(project.projectId),
         ...(request.probeUrl === undefined ? {} : { probeUrl: request.probeUrl }),
         ...(request.rejectStatus === undefined ? {} : { rejectStatus: request.rejectStatus }),
         ...(request.timeoutMs === undefined ? {} : { timeoutMs: request.timeoutMs }),
@@ -72,7 +72,7 @@ export class MerchantConformance {
       throw error;
     }
     const run: Omit<ConformanceRun, 'id'> = {
-      projectId: project.projectId, createdAt: clock.now(), callbackUrl, probeUrl: request.probeUrl, passed: report.passed, failed: report.failed, report,
+      projectId: project.projectId, createdAt: clock.now(project.projectId), callbackUrl, probeUrl: request.probeUrl, passed: report.passed, failed: report.failed, report,
     };
     const id = await storage.transact((tx) => tx.conformanceRuns.insert(run));
     return { id, ...run };

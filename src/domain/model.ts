@@ -107,6 +107,9 @@ export type RowJobKind = 'outcome' | 'batch';
 /** Work due at a time: `ref` is the callback id for a callback, the payment's row for a limit or outcome, the batch id. */
 export interface Job { kind: JobKind; ref: number; dueAt: number; payload: string; projectId: number }
 
+/** Where a project's manual clock stands. */
+export interface ProjectClock { projectId: number; at: number }
+
 export interface FrequencyLimit { method?: string; operation?: 'sale' | 'payout'; max: number; window_seconds: number }
 
 /**

@@ -58,7 +58,7 @@ export interface LifecycleDeps {
   dispatcher: CallbackDispatcher;
   projects: ProjectDirectory;
   /** Called once new due work is committed, with the earliest time it falls due when that is known. */
-  onCommitted: (dueAt?: number) => void;
+  onCommitted: (dueAt?: number, projectId?: number) => void;
   callbackPolicy: EgressPolicy;
 }
 
@@ -93,7 +93,7 @@ export class PaymentLifecycle {
     const projectId = request.project.projectId;
     const { accepted, dueAt } = await storage.transact(async (tx) => {
       if (request.project.frequencyLimits.length > 0) await tx.payments.lockCustomer(projectId, String(request.customer.id ?? ''));
-      const now = clock.now();
+      const now = clock.now(projectId);
       const limitDecline = await this.limitDecline(tx, request, rules, kind, method, converted, now);
       const ids = this.deps.ids.forPayment(projectId, request.paymentId);
       const payment = await tx.payments.insert({
@@ -144,7 +144,7 @@ export class PaymentLifecycle {
       dueAt = Math.min(dueAt, await this.scheduleOutcome(tx, payment, plan, kind, now) ?? Infinity);
       return { accepted: answer, dueAt };
     });
-    this.deps.onCommitted(dueAt);
+    this.deps.onCommitted(dueAt, projectId);
     return accepted;
   }
 
@@ -311,7 +311,7 @@ export class PaymentLifecycle {
       payment.account = { ...payment.account, ...changes.account };
       await tx.payments.updateAccount(payment.rowId, payment.account);
     }
-    const now = this.deps.clock.now();
+    const now = this.deps.clock.now(payment.projectId);
     const operations = known ?? await tx.operations.ofPayment(payment.rowId);
     const operation = payment.status === 'awaiting customer'
       ? await this.newOperation(tx, payment, 'sale', operations.length, now, this.requestHexOf(payment), 'processing')
@@ -360,7 +360,7 @@ export class PaymentLifecycle {
           status: current.status,
         });
       }
-      const now = this.deps.clock.now();
+      const now = this.deps.clock.now(current.projectId);
       const operations = await tx.operations.ofPayment(current.rowId);
       current.status = 'awaiting redirect result';
       current.updatedAt = now;

@@ -4,7 +4,7 @@ import type {
   Batch, CallbackAttempt, CallbackFilter, CallbackRecord, CallbackState, ConformanceRun, DailyTotal, InboxEntry, Job, JobKind, ListFilter, Mail,
   RowJobKind,
   MailFilter, MethodRate, Operation, OperationFilter, OperationRow, Payment, PaymentFilter, PaymentListRow, PaymentStatus, PaymentType,
-  PendingBatchRow, Project, RefusedBatchRow,
+  PendingBatchRow, Project, ProjectClock, RefusedBatchRow,
 } from './model.js';
 
 export interface DeliveryResult {
@@ -91,6 +91,9 @@ export interface Lease { owner: string; until: number }
 
 export interface NewJob { kind: RowJobKind; ref: number; dueAt: number; projectId: number; paymentRowId?: number; payload?: string }
 
+/** Work is due at or before a time, or (manual clocks, one per project) at or before its own project's time. */
+export type DueBound = number | 'project-clocks';
+
 /** Work other instances may pick up, and when: due times on the sandbox clock, lease ends in real time. */
 export interface DueSummary { dueAt: number | undefined; leaseEndsAt: number | undefined }
 
@@ -102,8 +105,8 @@ export interface JobsReader {
   find(kind: JobKind, ref: number): Promise<Job | undefined>;
   /** The earliest due time of work no live lease holds, and the earliest end of a live lease (real ms). */
   nextDue(realNow: number): Promise<DueSummary>;
-  /** The earliest due time of any work, held or not. */
-  earliestDueAt(): Promise<number | undefined>;
+  /** The earliest due time of any work, held or not, optionally of one project. */
+  earliestDueAt(projectId?: number): Promise<number | undefined>;
   /** Whether any work is due at or before `until`, running or not, optionally of one project or one payment. */
   anyDue(until: number, scope?: { projectId?: number; paymentRowId?: number }): Promise<boolean>;
 }
@@ -113,7 +116,7 @@ export interface Jobs extends JobsReader {
   put(job: NewJob): Promise<void>;
   remove(kind: RowJobKind, ref: number): Promise<void>;
   /** Leases up to `limit` pieces of work due at or before `until` that no live lease holds, earliest first. */
-  claim(until: number, limit: number, lease: Lease, realNow: number): Promise<Job[]>;
+  claim(until: DueBound, limit: number, lease: Lease, realNow: number): Promise<Job[]>;
   /** Keeps work that failed away from every instance until the lease given ends, without moving its due time. */
   holdOff(kind: JobKind, ref: number, lease: Lease): Promise<void>;
   deleteAll(projectId: number | undefined): Promise<void>;
@@ -169,6 +172,15 @@ export interface ConformanceRuns extends ConformanceRunsReader {
   deleteAll(projectId: number | undefined): Promise<void>;
 }
 
+export interface ClocksReader {
+  all(): Promise<ProjectClock[]>;
+}
+
+export interface Clocks extends ClocksReader {
+  put(projectId: number, at: number): Promise<void>;
+  createIfMissing(projectId: number, at: number): Promise<void>;
+}
+
 export interface MetaReader {
   get(key: string): Promise<string | undefined>;
 }
@@ -197,6 +209,7 @@ export interface ReadRepositories {
   mail: MailReader;
   batches: BatchesReader;
   conformanceRuns: ConformanceRunsReader;
+  clocks: ClocksReader;
   meta: MetaReader;
 }
 
@@ -209,14 +222,15 @@ export interface Repositories extends ReadRepositories {
   mail: MailStore;
   batches: Batches;
   conformanceRuns: ConformanceRuns;
+  clocks: Clocks;
   meta: Meta;
 }
 
 /** What changed, for the instances sharing a database: due work, or the manual clock. */
 export type StorageTopic = 'jobs' | 'clock';
 
-/** A change: with `dueAt` (sandbox ms), new due work that falls due no earlier than then. */
-export interface StorageEvent { topic: StorageTopic; dueAt?: number }
+/** A change: with `dueAt` (sandbox ms, of `projectId`'s clock), new due work that falls due no earlier than then. */
+export interface StorageEvent { topic: StorageTopic; dueAt?: number; projectId?: number }
 
 /** How the processes sharing one SQLite file tell each other of changes (PostgreSQL has LISTEN/NOTIFY). */
 export interface PeerChannel {

@@ -21,6 +21,6 @@ export class SandboxControl {
 
   /** Resolves once the work of this payment that is due now has run (its callbacks' attempts, its timers). */
   settlePayment(payment: Payment): Promise<void> {
-    return this.scheduler().runDue(this.clock.now(), { paymentRowId: payment.rowId });
+    return this.scheduler().runDue(this.clock.now(payment.projectId), { paymentRowId: payment.rowId });
   }
 }

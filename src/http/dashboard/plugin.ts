@@ -149,7 +149,7 @@ export async function dashboard(app: FastifyInstance, { sandbox }: { sandbox: Sa
     const id = Number(request.params.id);
     if (!Number.isSafeInteger(id)) throw new Refusal('payment-not-found', [{ field: 'id', message: `No callback ${request.params.id}` }]);
     const replay = await callbacks.replay(id);
-    if (clock.mode === 'manual') await sandbox.scheduler.runDue(clock.now(), { paymentRowId: replay.paymentRowId });
+    if (clock.mode === 'manual') await sandbox.scheduler.runDue(clock.now(replay.projectId), { paymentRowId: replay.paymentRowId });
     return reply.redirect(`/dashboard/payments/${replay.projectId}/${encodeURIComponent(replay.paymentId)}`, 303);
   });
 

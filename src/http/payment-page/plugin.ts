@@ -92,7 +92,7 @@ export async function paymentPage(app: FastifyInstance, { sandbox }: { sandbox: 
     if (admitted === undefined) return reply;
     const existing = await lookup.find(admitted.project.projectId, params.payment_id as string);
     if (existing !== undefined) return reply.redirect(links.paymentPageResultPath(existing), 303);
-    if (params.best_before !== undefined && params.best_before !== '' && Date.parse(params.best_before) < clock.now()) {
+    if (params.best_before !== undefined && params.best_before !== '' && Date.parse(params.best_before) < clock.now(admitted.project.projectId)) {
       return reply.type(HTML).send(views.render('./payment-page/expired', { lang: language(params), paymentId: params.payment_id, frame: inFrame(reply, frameOfParams(params)) }));
     }
     const name = admitted.project.name || `Project ${admitted.project.projectId}`;

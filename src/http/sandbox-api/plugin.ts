@@ -54,20 +54,30 @@ export async function sandboxApi(app: FastifyInstance, { sandbox }: { sandbox: S
     status: 'ok', clock: clock.mode, now: new Date(clock.now()).toISOString(), storage: sandbox.storageKind, instance: sandbox.instanceId,
   }));
 
-  app.get('/_sandbox/clock', async () => clockControl.report());
+  /** A project a tool names for its clock: it must exist (its clock is created with it). */
+  async function clockProject(projectId: number | undefined): Promise<number | undefined> {
+    if (projectId !== undefined && (await projects.find(projectId)) === undefined) {
+      throw new Refusal('unknown-project', [{ field: 'project_id', message: `Project ${projectId} is not configured in this sandbox` }]);
+    }
+    return projectId;
+  }
+
+  app.get<{ Querystring: Record<string, unknown> }>('/_sandbox/clock', async (request) => clockControl.report(await clockProject(listQuery(request.query).projectId)));
 
   app.get('/_sandbox/scenarios', async () => ({ scenarios: sandbox.scenarios.list() }));
 
   app.post('/_sandbox/clock', async (request) => {
-    const body = validateControlBody<{ to: string }>('sandbox/clock-set.json', request.body);
-    await clockControl.advanceTo(Date.parse(body.to));
-    return clockControl.report();
+    const body = validateControlBody<{ to: string; project_id?: number }>('sandbox/clock-set.json', request.body);
+    const projectId = await clockProject(body.project_id);
+    await clockControl.advanceTo(Date.parse(body.to), projectId);
+    return clockControl.report(projectId);
   });
 
   app.post('/_sandbox/clock/advance', async (request) => {
-    const body = validateControlBody<{ seconds: number }>('sandbox/advance.json', request.body);
-    await clockControl.advanceBy(body.seconds);
-    return clockControl.report();
+    const body = validateControlBody<{ seconds: number; project_id?: number }>('sandbox/advance.json', request.body);
+    const projectId = await clockProject(body.project_id);
+    await clockControl.advanceBy(body.seconds, projectId);
+    return clockControl.report(projectId);
   });
 
   app.get<{ Params: { projectId: string; paymentId: string } }>('/_sandbox/payments/:projectId/:paymentId', async (request) => {
@@ -100,7 +110,7 @@ export async function sandboxApi(app: FastifyInstance, { sandbox }: { sandbox: S
     const id = Number(request.params.id);
     if (!Number.isSafeInteger(id)) throw new Refusal('payment-not-found', [{ field: 'id', message: `No callback ${request.params.id}` }]);
     const replay = await callbacks.replay(id);
-    if (clock.mode === 'manual') await sandbox.scheduler.runDue(clock.now(), { paymentRowId: replay.paymentRowId });
+    if (clock.mode === 'manual') await sandbox.scheduler.runDue(clock.now(replay.projectId), { paymentRowId: replay.paymentRowId });
     const current = await callbacks.find(replay.id);
     return { callback: current === undefined ? null : callbackReport(current, await callbacks.attemptsOf(replay.id)) };
   });

@@ -183,4 +183,8 @@ export const MIGRATIONS: string[] = [
   );
   CREATE INDEX conformance_runs_project ON conformance_runs (project_id, id);
   `,
+  `
+  CREATE TABLE clocks (project_id bigint PRIMARY KEY, at bigint NOT NULL);
+  INSERT INTO clocks (project_id, at) SELECT p.project_id, CAST(m.value AS bigint) FROM projects p, meta m WHERE m.key = 'manual_clock_at';
+  `,
 ];

@@ -2,6 +2,7 @@
 import type { Repositories } from '../../domain/ports.js';
 import { SqlBatches } from './batches-repository.js';
 import { SqlCallbacks } from './callbacks-repository.js';
+import { SqlClocks } from './clocks-repository.js';
 import { SqlConformanceRuns } from './conformance-runs-repository.js';
 import type { Dialect, SqlExecutor } from './executor.js';
 import { SqlJobs } from './jobs-repository.js';
@@ -21,6 +22,7 @@ export function sqlRepositories(db: SqlExecutor, dialect: Dialect): Repositories
     mail: new SqlMail(db),
     batches: new SqlBatches(db),
     conformanceRuns: new SqlConformanceRuns(db),
+    clocks: new SqlClocks(db),
     meta: new SqlMeta(db),
   };
 }

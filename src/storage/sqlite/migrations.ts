@@ -199,4 +199,8 @@ export const MIGRATIONS: string[] = [
   );
   CREATE INDEX conformance_runs_project ON conformance_runs (project_id, id);
   `,
+  `
+  CREATE TABLE clocks (project_id INTEGER PRIMARY KEY, at INTEGER NOT NULL);
+  INSERT INTO clocks (project_id, at) SELECT p.project_id, CAST(m.value AS INTEGER) FROM projects p, meta m WHERE m.key = 'manual_clock_at';
+  `,
 ];
