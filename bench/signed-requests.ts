@@ -26,7 +26,7 @@ export function bodyFactory(spec: BodySpec): () => string {
       return () => signed({
         general: { project_id: spec.projectId, payment_id: `${spec.prefix}-${process.pid}-${++counter}` },
         payment: { amount: spec.amount ?? 50000, currency: 'PHP', description: 'bench order' },
-        customer, return_url: { success: 'https://shop.example/ok' },
+        customer: { ...customer, email: 'bench@example.ph' }, return_url: { success: 'https://shop.example/ok' },
         ...(spec.callbackDelay === undefined ? {} : { callback: { delay: spec.callbackDelay } }),
       });
   }

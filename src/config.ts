@@ -11,6 +11,7 @@ export interface ProjectConfig {
   name?: string;
   callback_url?: string;
   frequency_limits?: Array<{ method?: string; operation?: 'sale' | 'payout'; max: number; window_seconds: number }>;
+  callbacks?: { order?: 'strict' | 'any'; repeat_redirect?: number };
 }
 export interface DataApiToken { token: string; secret_key: string; project_ids?: number[] }
 export interface OperationOverride { min_amount?: number; max_amount?: number; base_seconds?: number; limit_seconds?: number }

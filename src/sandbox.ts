@@ -3,12 +3,14 @@
 import { hostname } from 'node:os';
 import { nanoid } from 'nanoid';
 import type { SandboxConfig } from './config.js';
+import { runConformance } from './conformance/run-conformance.js';
 import { CallbackDispatcher } from './domain/callback-dispatcher.js';
 import { ClockControl, loadClock } from './domain/clock-control.js';
 import type { Clock } from './domain/clock.js';
 import { CurrencyConverter } from './domain/currency-converter.js';
 import { DataApi } from './domain/data-api.js';
 import { IdSource } from './domain/id-source.js';
+import { MerchantConformance } from './domain/merchant-conformance.js';
 import { MethodRules } from './domain/method-rules.js';
 import { loadMethods, type MethodCatalogue } from './domain/methods.js';
 import { PageLinks } from './domain/page-links.js';
@@ -43,6 +45,7 @@ export interface Sandbox {
   batches: PayoutBatches;
   dataApi: DataApi;
   control: SandboxControl;
+  conformance: MerchantConformance;
   scheduler: Scheduler;
   close(): Promise<void>;
 }
@@ -76,7 +79,7 @@ async function wire(storage: Storage, instanceId: string, config: SandboxConfig,
   let scheduler: Scheduler | undefined;
   const currentScheduler = (): Scheduler => scheduler as Scheduler;
   const clockControl = new ClockControl(storage, clock, currentScheduler);
-  const projects = new ProjectDirectory(storage, clock, config.callbackPolicy);
+  const projects = new ProjectDirectory(storage, clock, config.callbackPolicy, (tx, projectId) => clockControl.addProject(tx, projectId));
   await projects.saveConfigured(config.projects.map((p) => ({
     projectId: p.project_id,
     secretKey: p.secret_key,
@@ -84,9 +87,12 @@ async function wire(storage: Storage, instanceId: string, config: SandboxConfig,
     callbackUrl: p.callback_url,
     origin: 'config' as const,
     frequencyLimits: p.frequency_limits ?? [],
+    callbackOptions: p.callbacks ?? {},
   })));
+  await clockControl.start(config.projects.map((p) => p.project_id));
   // Local wake-up, and a notification to the other instances on a shared database.
-  const onCommitted = (dueAt?: number): void => storage.publish({ topic: 'jobs', ...(dueAt === undefined ? {} : { dueAt }) });
+  const onCommitted = (dueAt?: number, projectId?: number): void =>
+    storage.publish({ topic: 'jobs', ...(dueAt === undefined ? {} : { dueAt }), ...(projectId === undefined ? {} : { projectId }) });
   const outbound = transport ?? new UndiciCallbackTransport(config.callbacks.userAgent, config.callbacks.maxInFlight, config.callbackPolicy);
   const rules = new MethodRules(methods, new CurrencyConverter(config.currencyRates));
   const links = new PageLinks(config.publicUrl);
@@ -126,6 +132,7 @@ async function wire(storage: Storage, instanceId: string, config: SandboxConfig,
     batches,
     dataApi: new DataApi(config.dataApiTokens, storage.reports, methods, clock),
     control: new SandboxControl(storage, clock, currentScheduler),
+    conformance: new MerchantConformance({ storage, projects, clock, runner: runConformance, publicUrl: config.publicUrl, callbackPolicy: config.callbackPolicy }),
     scheduler: activeScheduler,
     async close() {
       if (closed) return;

@@ -23,6 +23,8 @@ export interface ConformanceOptions {
   runId?: string;
   /** Base of `redirect_data.url` in redirect callbacks, as the sandbox's `SANDBOX_PUBLIC_URL`. */
   publicUrl?: string;
+  /** The time the callbacks' dates are taken from (epoch ms); a sandbox passes its own clock. Default: the real time. */
+  now?: () => number;
 }
 
 export const DEFAULT_TIMEOUT_MS = 5000;
@@ -60,6 +62,7 @@ export interface ResolvedOptions {
   timeoutMs: number;
   runId: string;
   publicUrl: string;
+  now: () => number;
 }
 
 /** Checks the options and fills the defaults; throws ConformanceOptionError naming the first bad option. */
@@ -82,7 +85,7 @@ export function resolveOptions(options: ConformanceOptions): ResolvedOptions {
   if (!/^[A-Za-z0-9_-]{1,32}$/.test(runId)) throw new ConformanceOptionError('runId', 'must be 1 to 32 letters, digits, "_" or "-"');
   const publicUrl = httpUrl('publicUrl', options.publicUrl ?? DEFAULT_PUBLIC_URL).replace(/\/+$/, '');
   const probeMapping = checkMapping(options.probeMapping ?? {});
-  return { callbackUrl, projectId, secret: options.secret, probeUrl, probeMapping, rejectStatus, timeoutMs, runId, publicUrl };
+  return { callbackUrl, projectId, secret: options.secret, probeUrl, probeMapping, rejectStatus, timeoutMs, runId, publicUrl, now: options.now ?? Date.now };
 }
 
 function checkMapping(mapping: ProbeMapping): ProbeMapping {

@@ -51,7 +51,7 @@ async function runCase(run: Run, testCase: ConformanceCase, index: number): Prom
     projectId: options.projectId,
     secret: options.secret,
     paymentId,
-    now: Date.now(),
+    now: options.now(),
     publicUrl: options.publicUrl,
     method: run.method,
     ids: run.ids,

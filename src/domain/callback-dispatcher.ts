@@ -1,6 +1,7 @@
 // The callback outbox: callbacks are rows written with the state change that caused them, then delivered on
 // the sandbox clock with ECommPay's retry schedule. Each attempt is recorded; delivery counts only on HTTP 200.
-// Callbacks of one payment go out in order: a later one waits while an earlier one is still being retried.
+// Callbacks of one payment go out in order — a later one waits while an earlier one is still being retried —
+// unless the payment's delivery order is `any`; the redirect callback may be repeated.
 import type { Clock } from './clock.js';
 import { Refusal } from './errors.js';
 import type { CallbackAttempt, CallbackFilter, CallbackKind, CallbackRecord, InboxEntry, Job, ListFilter, Payment } from './model.js';
@@ -12,6 +13,9 @@ import { appendSignature } from '../signature/signer.js';
 
 export const INBOX_URL = 'sandbox:inbox';
 
+/** How far apart the repeats of a redirect callback leave (the first interval of ECommPay's retry schedule). */
+export const REDIRECT_REPEAT_MS = 10_000;
+
 export interface DispatcherDeps {
   storage: Storage;
   clock: Clock;
@@ -19,7 +23,7 @@ export interface DispatcherDeps {
   projects: ProjectDirectory;
   timeoutMs: number;
   /** Called once new due work is committed. */
-  onCommitted: (dueAt?: number) => void;
+  onCommitted: (dueAt?: number, projectId?: number) => void;
 }
 
 export class CallbackDispatcher {
@@ -31,29 +35,40 @@ export class CallbackDispatcher {
   }
 
   /**
-   * Adds a callback inside the transaction that changes the payment (which must hold the payment's lock). The body
-   * is committed without its signature, which is added when it is sent (the same bytes, off the request's path).
-   * `fresh`: the payment was created in this transaction, so no earlier callback can be pending.
+   * Adds a callback inside the transaction that changes the payment (which must hold the payment's lock); a
+   * redirect callback is added `repeat_redirect` times, each copy 10 s after the one before. In strict order a
+   * callback queues behind any earlier one still pending; a queued one keeps the time it may leave at the
+   * earliest. The body is committed without its signature, which is added when it is sent (the same bytes, off
+   * the request's path). `fresh`: the payment was created in this transaction, so no earlier callback can be
+   * pending. Resolves the id of the (first) callback.
    */
   async enqueue(tx: Repositories, payment: Payment, unsignedBody: string, kind: CallbackKind, faults: CallbackFaults, fresh = false): Promise<number> {
-    const now = this.deps.clock.now();
-    const queued = !fresh && await tx.callbacks.hasPending(payment.rowId);
-    const dueAt = now + payment.callbackDelaySeconds * 1000;
-    const id = await tx.callbacks.insert({
-      projectId: payment.projectId,
-      paymentId: payment.paymentId,
-      paymentRowId: payment.rowId,
-      kind,
-      url: await this.targetOf(payment),
-      body: unsignedBody,
-      signed: false,
-      state: queued ? 'queued' : 'scheduled',
-      createdAt: now,
-      nextAttemptAt: queued ? undefined : dueAt,
-      replayOf: undefined,
-      faults,
-    });
-    return id;
+    const now = this.deps.clock.now(payment.projectId);
+    const strict = faults.order !== 'any';
+    const copies = kind === 'prescriptive' ? faults.repeat_redirect ?? 1 : 1;
+    const url = await this.targetOf(payment);
+    let pending = strict && !fresh && await tx.callbacks.hasPending(payment.rowId);
+    const ids: number[] = [];
+    for (let copy = 0; copy < copies; copy++) {
+      const queued = strict && pending;
+      // A scheduled callback is due work at its next attempt; a queued one waits for the one before it.
+      ids.push(await tx.callbacks.insert({
+        projectId: payment.projectId,
+        paymentId: payment.paymentId,
+        paymentRowId: payment.rowId,
+        kind,
+        url,
+        body: unsignedBody,
+        signed: false,
+        state: queued ? 'queued' : 'scheduled',
+        createdAt: now,
+        nextAttemptAt: now + payment.callbackDelaySeconds * 1000 + copy * REDIRECT_REPEAT_MS,
+        replayOf: undefined,
+        faults,
+      }));
+      pending = true;
+    }
+    return ids[0] as number;
   }
 
   /** The body as it is sent: with its signature. */
@@ -100,7 +115,7 @@ export class CallbackDispatcher {
   }
 
   private async insertCopy(tx: Repositories, original: CallbackRecord): Promise<number> {
-    const now = this.deps.clock.now();
+    const now = this.deps.clock.now(original.projectId);
     return tx.callbacks.insert({ ...original, kind: 'replay', state: 'scheduled', createdAt: now, nextAttemptAt: now, replayOf: original.id, faults: {} });
   }
 
@@ -110,7 +125,7 @@ export class CallbackDispatcher {
     if (callback === undefined || callback.state !== 'scheduled') return;
     const body = await this.signedBodyOf(callback);
     const result = await this.attempt(callback, body);
-    const at = this.deps.clock.now();
+    const at = this.deps.clock.now(callback.projectId);
     await this.deps.storage.transact((tx) => this.record(tx, callback, body, at, result));
     this.deps.onCommitted();
   };
@@ -154,7 +169,7 @@ export class CallbackDispatcher {
   private async releaseNext(tx: Repositories, paymentRowId: number): Promise<void> {
     const next = await tx.callbacks.nextQueued(paymentRowId);
     if (next === undefined) return;
-    const dueAt = Math.max(this.deps.clock.now(), next.createdAt);
+    const dueAt = Math.max(this.deps.clock.now(next.projectId), next.nextAttemptAt ?? next.createdAt);
     await tx.callbacks.schedule(next.id, dueAt);
   }
 }

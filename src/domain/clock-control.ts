@@ -3,7 +3,7 @@
 import { createClock, ManualClock, ScaledClock, type Clock, type ScaleOrigin } from './clock.js';
 import type { ClockSetting } from '../config.js';
 import { Refusal } from './errors.js';
-import type { Storage } from './ports.js';
+import type { Repositories, Storage } from './ports.js';
 import type { Scheduler } from './scheduler.js';
 
 const MANUAL_CLOCK_KEY = 'manual_clock_at';
@@ -36,11 +36,32 @@ export class ClockControl {
     return this.storage.shared && this.clock instanceof ManualClock;
   }
 
-  /** Brings a manual clock that other instances share up to the time they moved it to. */
-  readonly sync = async (): Promise<void> => {
-    if (!this.shared) return;
+  /** A manual clock's project times, from the database (where every instance keeps them). */
+  private async load(clock: ManualClock): Promise<void> {
     const saved = await this.storage.read.meta.get(MANUAL_CLOCK_KEY);
-    if (saved !== undefined) (this.clock as ManualClock).set(Number(saved));
+    if (saved !== undefined) clock.set(Number(saved));
+    for (const { projectId, at } of await this.storage.read.clocks.all()) clock.set(at, projectId);
+  }
+
+  /** Reads the project clocks at start; a configured project without one gets its own from SANDBOX_CLOCK_START. */
+  async start(projectIds: number[]): Promise<void> {
+    const clock = this.clock;
+    if (!(clock instanceof ManualClock)) return;
+    await this.storage.transact(async (tx) => {
+      for (const projectId of projectIds) await tx.clocks.createIfMissing(projectId, clock.startAt);
+    });
+    await this.load(clock);
+  }
+
+  /** A new project's own clock, in the transaction that creates the project. */
+  async addProject(tx: Repositories, projectId: number): Promise<void> {
+    if (!(this.clock instanceof ManualClock)) return;
+    await tx.clocks.createIfMissing(projectId, this.clock.startAt);
+  }
+
+  /** Brings manual clocks that other instances share up to the times they moved them to. */
+  readonly sync = async (): Promise<void> => {
+    if (this.shared) await this.load(this.clock as ManualClock);
   };
 
   private manual(field: string): ManualClock {
@@ -50,49 +71,69 @@ export class ClockControl {
     return this.clock;
   }
 
-  private async moveTo(clock: ManualClock, at: number): Promise<void> {
-    if (!clock.set(at)) return;
-    await this.storage.transact((tx) => tx.meta.put(MANUAL_CLOCK_KEY, String(at)));
+  private async moveTo(clock: ManualClock, at: number, projectId: number | undefined): Promise<void> {
+    if (!clock.set(at, projectId)) return;
+    await this.storage.transact((tx) => (projectId === undefined ? tx.meta.put(MANUAL_CLOCK_KEY, String(at)) : tx.clocks.put(projectId, at)));
     this.storage.publish({ topic: 'clock' });
   }
 
   /**
-   * Moves a manual clock to `target` step by step: at each due time it runs everything due and waits for it (on
-   * whichever instance runs it), so work scheduled by that work (a retry 10 s later) also runs if it falls before
-   * `target`. One move at a time across every instance.
+   * Moves one project's manual clock to its target step by step: at each due time of that project's work it runs
+   * everything due and waits for it (on whichever instance runs it), so work scheduled by that work (a retry 10 s
+   * later) also runs if it falls before the target. Other projects' time and work are not touched.
    */
-  advanceTo(target: number, field = 'to'): Promise<void> {
-    return this.advance(() => target, field);
-  }
-
-  /** Moves a manual clock forward by `seconds` from wherever it stands once this move's turn comes. */
-  advanceBy(seconds: number): Promise<void> {
-    return this.advance((now) => now + Math.round(seconds * 1000), 'seconds');
-  }
-
-  private async advance(targetFrom: (now: number) => number, field: string): Promise<void> {
-    const clock = this.manual(field);
+  private async advanceProject(clock: ManualClock, projectId: number, targetFrom: (now: number) => number, field: string): Promise<void> {
     const scheduler = this.scheduler();
+    await this.storage.exclusive(`clock:${projectId}`, async () => {
+      await this.sync();
+      const target = targetFrom(clock.now(projectId));
+      if (target < clock.now(projectId)) throw new Refusal('invalid-fields', [{ field, message: 'A manual clock only moves forward' }]);
+      const scope = { projectId };
+      await scheduler.runDue(clock.now(projectId), scope);
+      for (let next = await this.storage.read.jobs.earliestDueAt(projectId); next !== undefined && next <= target; next = await this.storage.read.jobs.earliestDueAt(projectId)) {
+        await this.moveTo(clock, next, projectId);
+        await scheduler.runDue(clock.now(projectId), scope);
+      }
+      await this.moveTo(clock, target, projectId);
+      await scheduler.runDue(target, scope);
+    });
+  }
+
+  /**
+   * Moves one project's clock, or (no project) the base time and every project's clock, each from its own time.
+   * A move answers once the work that fell due has run.
+   */
+  private async advance(projectId: number | undefined, targetFrom: (now: number) => number, field: string): Promise<void> {
+    const clock = this.manual(field);
+    if (projectId !== undefined) return this.advanceProject(clock, projectId, targetFrom, field);
     await this.storage.exclusive('clock', async () => {
       await this.sync();
       const target = targetFrom(clock.now());
       if (target < clock.now()) throw new Refusal('invalid-fields', [{ field, message: 'A manual clock only moves forward' }]);
-      await scheduler.runDue(clock.now());
-      for (let next = await this.storage.read.jobs.earliestDueAt(); next !== undefined && next <= target; next = await this.storage.read.jobs.earliestDueAt()) {
-        await this.moveTo(clock, next);
-        await scheduler.runDue(clock.now());
-      }
-      await this.moveTo(clock, target);
-      await scheduler.runDue(target);
+      const projects = (await this.storage.read.clocks.all()).map((c) => c.projectId);
+      // A project whose clock is already past an absolute target stays where it is.
+      for (const id of projects) await this.advanceProject(clock, id, (now) => Math.max(now, targetFrom(now)), field);
+      await this.moveTo(clock, target, undefined);
     });
   }
 
-  async report(): Promise<Record<string, unknown>> {
+  /** Moves to a date: one project's clock, or the base time and every project's clock not already past it. */
+  advanceTo(target: number, projectId?: number, field = 'to'): Promise<void> {
+    return this.advance(projectId, () => target, field);
+  }
+
+  /** Moves forward by `seconds` from wherever the clock stands once this move's turn comes. */
+  advanceBy(seconds: number, projectId?: number): Promise<void> {
+    return this.advance(projectId, (now) => now + Math.round(seconds * 1000), 'seconds');
+  }
+
+  async report(projectId?: number): Promise<Record<string, unknown>> {
     await this.sync();
-    const now = this.clock.now();
-    const nextDue = await this.storage.read.jobs.earliestDueAt();
+    const now = this.clock.now(projectId);
+    const nextDue = await this.storage.read.jobs.earliestDueAt(projectId);
     return {
       mode: this.clock.mode,
+      ...(projectId === undefined ? {} : { project_id: projectId }),
       now: new Date(now).toISOString(),
       epoch_ms: now,
       scale: this.clock.scale,

@@ -1,12 +1,13 @@
-// The one sandbox clock: real time, scaled time, or a manual clock that moves only when told.
+// The sandbox clock: real time, scaled time, or manual clocks that move only when told — one per project (so
+// parallel test runs on one sandbox keep their own time) beside a base time for what belongs to no project.
 import type { ClockSetting } from '../config.js';
 
 export type ClockMode = 'real' | 'manual' | 'scale';
 
 export interface Clock {
   readonly mode: ClockMode;
-  /** Sandbox time in epoch milliseconds. */
-  now(): number;
+  /** Sandbox time in epoch milliseconds: the project's own when it has one (manual clocks), else the base time. */
+  now(projectId?: number): number;
   /** Real milliseconds until the sandbox clock reaches `at` (Infinity for a manual clock). */
   realDelayUntil(at: number): number;
   /** Sandbox seconds per real second: 1 for real time, 0 for a manual clock. */
@@ -41,18 +42,26 @@ export class ScaledClock implements Clock {
 export class ManualClock implements Clock {
   readonly mode = 'manual' as const;
   readonly scale = 0;
-  constructor(private current: number) {}
-  now(): number {
-    return this.current;
+  private readonly projects = new Map<number, number>();
+  /** `startAt`: where the clock of a project starts (SANDBOX_CLOCK_START). */
+  constructor(private base: number, readonly startAt: number = base) {}
+  now(projectId?: number): number {
+    return projectId === undefined ? this.base : this.projects.get(projectId) ?? this.startAt;
   }
-  realDelayUntil(at: number): number {
-    return at <= this.current ? 0 : Infinity;
+  /** Nothing falls due by itself: due work runs when a clock is moved. */
+  realDelayUntil(_at: number): number {
+    return Infinity;
   }
-  /** Moves forward to `at`; a time in the past is ignored. Returns whether it moved. */
-  set(at: number): boolean {
-    if (at <= this.current) return false;
-    this.current = at;
+  /** Moves the base time, or a project's, forward to `at`; a time in the past is ignored. Returns whether it moved. */
+  set(at: number, projectId?: number): boolean {
+    if (at <= this.now(projectId)) return false;
+    if (projectId === undefined) this.base = at;
+    else this.projects.set(projectId, at);
     return true;
+  }
+  /** The projects whose clocks this instance knows. */
+  projectIds(): number[] {
+    return [...this.projects.keys()];
   }
 }
 
@@ -63,5 +72,5 @@ export class ManualClock implements Clock {
 export function createClock(setting: ClockSetting, resumeAt: number | undefined, origin?: ScaleOrigin): Clock {
   if (setting.mode === 'real') return new RealClock();
   if (setting.mode === 'scale') return new ScaledClock(setting.factor, origin ?? { real: Date.now(), sandbox: Date.now() });
-  return new ManualClock(resumeAt ?? setting.startAt);
+  return new ManualClock(resumeAt ?? setting.startAt, setting.startAt);
 }

@@ -16,6 +16,20 @@ export function isKnownCode(code: string): boolean {
   return catalogue[code] !== undefined;
 }
 
+/** The code table's class of a code (`platform`, `APM/provider decline`, …), or undefined for an unknown code. */
+export function codeClass(code: string): string | undefined {
+  return catalogue[code]?.class;
+}
+
 export const SUCCESS_CODE = '0';
 export const AWAITING_CODE = '29999';
 export const GENERAL_DECLINE_CODE = '20000';
+/** `external error`: the provider failed — the table's APM/provider class, "Declined by external provider". */
+export const EXTERNAL_ERROR_CODE = '20100';
+/** `internal error`: the platform failed — the table's platform class, "Internal error". */
+export const INTERNAL_ERROR_CODE = '501';
+/** Which class of the code table an error status's code must come from. */
+export const ERROR_CODE_CLASS: Readonly<Record<'external error' | 'internal error', string>> = {
+  'external error': 'APM/provider decline',
+  'internal error': 'platform',
+};

@@ -20,6 +20,7 @@ export type RefusalKind =
   | 'invalid-token'
   | 'access-denied'
   | 'project-exists'
+  | 'unreachable-endpoint'
   | 'unsupported-media-type';
 
 const CODE_BY_KIND: Record<RefusalKind, string> = {
@@ -39,6 +40,7 @@ const CODE_BY_KIND: Record<RefusalKind, string> = {
   'invalid-token': '3123',
   'access-denied': '303',
   'project-exists': '2004',
+  'unreachable-endpoint': '602',
   'unsupported-media-type': '2003',
 };
 

@@ -7,6 +7,14 @@ import type { Money } from './model.js';
 
 export interface PayoutAccount { account: Record<string, unknown> }
 
+/** A request's sections as Gate names them, whichever interface it came through. */
+export interface RequestSections {
+  payment: Record<string, unknown>;
+  customer: Record<string, unknown>;
+  account: Record<string, unknown>;
+  return_url: Record<string, unknown>;
+}
+
 export class MethodRules {
   constructor(private readonly methods: MethodCatalogue, private readonly converter: CurrencyConverter) {}
 
@@ -48,6 +56,20 @@ export class MethodRules {
   /** Whether a PHP amount (minor units) is within an operation's limits (method card, "Interfaces and limits"). */
   amountFits(rules: OperationRules, amountPhp: number): boolean {
     return amountPhp >= rules.min_amount && amountPhp <= rules.max_amount;
+  }
+
+  /**
+   * The fields the method asks of the operation through `through` (its data's `required_fields`), each refused
+   * with 2004 naming it when missing or blank. Each method keeps its own list: the PayMaya card lists
+   * `customer.email` and `return_url.success` in a Gate sale; the sibling wallets list none.
+   */
+  checkRequiredFields(rules: OperationRules, through: Interface, request: RequestSections): void {
+    const missing = (rules.required_fields?.[through] ?? []).filter((path) => {
+      const [section, member] = path.split('.') as [keyof RequestSections, string];
+      const value = request[section][member];
+      return value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
+    });
+    if (missing.length > 0) throw new Refusal('invalid-fields', missing.map((field) => ({ field, message: 'Required field not provided' })));
   }
 
   /** Everything wrong with a payout's account: the wallet number's shape and the customer's full name. */

@@ -12,7 +12,12 @@ export interface OperationRules {
   max_amount: number;
   base_seconds: number;
   limit_seconds: number;
+  /** Request fields the method card asks for, per interface, as `section.member` paths (sections below). */
+  required_fields?: Partial<Record<Interface, string[]>>;
 }
+
+/** The request sections a required field may name: Gate's objects, which every interface's request maps to. */
+export const REQUEST_SECTIONS = ['payment', 'customer', 'account', 'return_url'] as const;
 
 export interface PaymentMethod {
   code: string;
@@ -59,6 +64,7 @@ export function loadMethods(overrides: Record<string, Partial<Record<OperationKi
     .filter((name) => name.endsWith('.json'))
     .sort()
     .map((name) => JSON.parse(readFileSync(`${folder}/${name}`, 'utf8')) as PaymentMethod);
+  for (const method of methods) checkRequiredFields(method);
   for (const [code, override] of Object.entries(overrides)) {
     const method = methods.find((m) => m.code === code);
     if (method === undefined) throw new ConfigError(`SANDBOX_CONFIG: methods.${code}: no such method`);
@@ -71,4 +77,21 @@ export function loadMethods(overrides: Record<string, Partial<Record<OperationKi
     }
   }
   return new MethodCatalogue(methods);
+}
+
+/** A method file's `required_fields` must name interfaces the operation has and paths in a known section. */
+export function checkRequiredFields(method: PaymentMethod): void {
+  for (const [kind, rules] of Object.entries(method.operations)) {
+    if (rules === undefined) continue;
+    for (const [through, paths] of Object.entries(rules.required_fields ?? {})) {
+      const where = `data/methods/${method.code}.json: operations.${kind}.required_fields.${through}`;
+      if (!rules.interfaces.includes(through as Interface)) throw new Error(`${where}: the operation is not offered through ${through}`);
+      for (const path of paths) {
+        const [section, member, ...rest] = path.split('.');
+        if (!(REQUEST_SECTIONS as readonly string[]).includes(section ?? '') || member === undefined || member === '' || rest.length > 0) {
+          throw new Error(`${where}: "${path}" is not a section.member path (sections: ${REQUEST_SECTIONS.join(', ')})`);
+        }
+      }
+    }
+  }
 }

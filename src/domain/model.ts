@@ -1,15 +1,22 @@
 // The domain's records: payments, their operations, callbacks with their attempts, and scheduled jobs.
+import type { ConformanceReport } from '../conformance/report.js';
 import type { Interface, OperationKind } from './methods.js';
 import type { CallbackFaults } from './scenarios.js';
 
 export type PaymentType = 'purchase' | 'payout';
-export type PaymentStatus = 'processing' | 'awaiting redirect result' | 'success' | 'decline';
-export const FINAL_STATUSES: ReadonlySet<PaymentStatus> = new Set(['success', 'decline']);
+/** Where a payment ends (protocol.md §3.3); shops treat all but `success` as failures. */
+export type FinalStatus = 'success' | 'decline' | 'external error' | 'internal error';
+/** `awaiting customer`: the wallet declined an attempt and the customer may try again on the Payment Page. */
+export type PaymentStatus = 'processing' | 'awaiting redirect result' | 'awaiting customer' | FinalStatus;
+export const FINAL_STATUSES: ReadonlySet<PaymentStatus> = new Set<FinalStatus>(['success', 'decline', 'external error', 'internal error']);
 
 export interface Money { amount: number; currency: string }
 
-/** A final result of a payment: status with ECommPay's code and its message. */
-export interface Outcome { status: 'success' | 'decline'; code: string; message: string }
+/**
+ * The result of an attempt: the payment's new status with ECommPay's code and its message. Every outcome ends
+ * the attempt's operation; all but `awaiting customer` also end the payment.
+ */
+export interface Outcome { status: FinalStatus | 'awaiting customer'; code: string; message: string }
 
 export interface Payment {
   rowId: number;
@@ -100,7 +107,17 @@ export type RowJobKind = 'outcome' | 'batch';
 /** Work due at a time: `ref` is the callback id for a callback, the payment's row for a limit or outcome, the batch id. */
 export interface Job { kind: JobKind; ref: number; dueAt: number; payload: string; projectId: number }
 
+/** Where a project's manual clock stands. */
+export interface ProjectClock { projectId: number; at: number }
+
 export interface FrequencyLimit { method?: string; operation?: 'sale' | 'payout'; max: number; window_seconds: number }
+
+/**
+ * How a project's callbacks are delivered. `order`: `strict` (default) — a payment's callbacks go out one after
+ * the other; `any` — each on its own, so a later one may overtake an earlier one being retried, as ECommPay
+ * allows. `repeat_redirect`: the redirect callback is sent that many times (default 1).
+ */
+export interface CallbackOptions { order?: 'strict' | 'any'; repeat_redirect?: number }
 
 export interface Project {
   projectId: number;
@@ -109,6 +126,7 @@ export interface Project {
   callbackUrl: string | undefined;
   origin: 'config' | 'runtime';
   frequencyLimits: FrequencyLimit[];
+  callbackOptions: CallbackOptions;
 }
 
 export interface Batch {
@@ -121,6 +139,19 @@ export interface PendingBatchRow { rowNumber: number; paymentId: string; request
 export interface RefusedBatchRow { rowNumber: number; paymentId: string; error: string }
 
 export interface Mail { id: number; projectId: number; paymentId: string; sentAt: number; from: string; to: string; subject: string; body: string }
+
+/** A run of the merchant conformance kit from a tool, kept with its report. */
+export interface ConformanceRun {
+  id: number;
+  projectId: number;
+  /** On the sandbox clock. */
+  createdAt: number;
+  callbackUrl: string;
+  probeUrl: string | undefined;
+  passed: number;
+  failed: number;
+  report: ConformanceReport;
+}
 
 export interface InboxEntry { id: number; callbackId: number; projectId: number; paymentId: string; receivedAt: number; body: unknown }
 

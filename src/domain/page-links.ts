@@ -1,6 +1,6 @@
 // Where browsers go: the wallet's checkout of a payment, its redirect data, and where the customer returns.
 import type { RedirectData } from './callback-body.js';
-import type { Payment } from './model.js';
+import { FINAL_STATUSES, type Payment } from './model.js';
 
 export class PageLinks {
   constructor(private readonly publicUrl: string) {}
@@ -23,7 +23,8 @@ export class PageLinks {
     if (payment.interface === 'payment_page') return this.paymentPageResultPath(payment);
     const urls = payment.returnUrl;
     if (payment.status === 'success') return urls.success ?? urls.return;
-    if (payment.status === 'decline') return urls.decline ?? urls.return;
+    // Every other final status (decline, external error, internal error) is a failure to the shop.
+    if (FINAL_STATUSES.has(payment.status)) return urls.decline ?? urls.return;
     return urls.return;
   }
 }

@@ -1,5 +1,5 @@
 // Read models for tools: a payment with its operations, callbacks, attempts and due times; callback summaries.
-import type { CallbackAttempt, CallbackRecord, Job, Operation, Payment } from './model.js';
+import type { CallbackAttempt, CallbackOptions, CallbackRecord, Job, Operation, Payment } from './model.js';
 
 /** Everything known of one payment, gathered for its report. */
 export interface PaymentFacts {
@@ -11,6 +11,11 @@ export interface PaymentFacts {
 }
 
 const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
+
+/** Delivery options with their defaults filled in, as tools show them. */
+export function deliveryOf(options: CallbackOptions): Required<CallbackOptions> {
+  return { order: options.order ?? 'strict', repeat_redirect: options.repeat_redirect ?? 1 };
+}
 
 export function attemptReport(attempt: CallbackAttempt): Record<string, unknown> {
   return {
@@ -80,6 +85,7 @@ export function paymentReport(facts: PaymentFacts, extra: Record<string, unknown
       base_due_at: iso(payment.baseDueAt),
       limit_due_at: iso(payment.limitDueAt),
       scenario: payment.extras.scenario ?? 'default',
+      delivery: deliveryOf((payment.extras.callback_faults ?? {}) as CallbackOptions),
       ...extra,
     },
     timers: {

@@ -39,7 +39,7 @@ export interface BatchDeps {
   projects: ProjectDirectory;
   clock: Clock;
   /** Called once new due work is committed. */
-  onCommitted: (dueAt?: number) => void;
+  onCommitted: (dueAt?: number, projectId?: number) => void;
 }
 
 export class PayoutBatches {
@@ -195,8 +195,9 @@ export class PayoutBatches {
     const { clock } = this.deps;
     const batchId = await this.deps.storage.transact(async (tx) => {
       // The file name is only a label; a NUL in it (which PostgreSQL cannot store) is dropped.
-      const id = await tx.batches.create(project.projectId, fileName.replaceAll('\u0000', ''), clock.now(), valid, refused);
-      await tx.jobs.put({ kind: 'batch', ref: id, dueAt: clock.now(), projectId: project.projectId, payload: '0' });
+      const now = clock.now(project.projectId);
+      const id = await tx.batches.create(project.projectId, fileName.replaceAll('\u0000', ''), now, valid, refused);
+      await tx.jobs.put({ kind: 'batch', ref: id, dueAt: now, projectId: project.projectId, payload: '0' });
       return id;
     });
     this.deps.onCommitted();
@@ -231,7 +232,7 @@ export class PayoutBatches {
       for (const row of refused) await tx.batches.markRowRefused(batch.id, row.rowNumber, row.error);
       await tx.batches.progress(batch.id, processed, done);
       if (done) await tx.jobs.remove('batch', batch.id);
-      else await tx.jobs.put({ kind: 'batch', ref: batch.id, dueAt: clock.now(), projectId: batch.projectId, payload: String(rows[rows.length - 1]?.rowNumber ?? afterRow) });
+      else await tx.jobs.put({ kind: 'batch', ref: batch.id, dueAt: clock.now(batch.projectId), projectId: batch.projectId, payload: String(rows[rows.length - 1]?.rowNumber ?? afterRow) });
     });
     if (!done) this.deps.onCommitted();
   };

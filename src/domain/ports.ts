@@ -1,9 +1,10 @@
 // What the domain needs from the outside world: storage (repositories and one unit of work), callback
 // delivery, logging. Implemented in src/storage/{sqlite,postgres} and src/outbound; the domain sees only these.
 import type {
-  Batch, CallbackAttempt, CallbackFilter, CallbackRecord, CallbackState, DailyTotal, InboxEntry, Job, JobKind, ListFilter, Mail, RowJobKind,
+  Batch, CallbackAttempt, CallbackFilter, CallbackRecord, CallbackState, ConformanceRun, DailyTotal, InboxEntry, Job, JobKind, ListFilter, Mail,
+  RowJobKind,
   MailFilter, MethodRate, Operation, OperationFilter, OperationRow, Payment, PaymentFilter, PaymentListRow, PaymentStatus, PaymentType,
-  PendingBatchRow, Project, RefusedBatchRow,
+  PendingBatchRow, Project, ProjectClock, RefusedBatchRow,
 } from './model.js';
 
 export interface DeliveryResult {
@@ -47,6 +48,8 @@ export interface Payments extends PaymentsReader {
   lockCustomer(projectId: number, customerId: string): Promise<void>;
   /** Gives a payment its final status; its limit-time timer ends with it. */
   finish(rowId: number, status: PaymentStatus, at: number): Promise<void>;
+  /** Moves a payment between statuses in progress (an attempt declined, a new attempt); its limit-time timer runs on. */
+  setStatus(rowId: number, status: PaymentStatus, at: number): Promise<void>;
   updateAccount(rowId: number, account: Record<string, unknown>): Promise<void>;
   deleteAll(projectId: number | undefined): Promise<void>;
 }
@@ -88,6 +91,9 @@ export interface Lease { owner: string; until: number }
 
 export interface NewJob { kind: RowJobKind; ref: number; dueAt: number; projectId: number; paymentRowId?: number; payload?: string }
 
+/** Work is due at or before a time, or (manual clocks, one per project) at or before its own project's time. */
+export type DueBound = number | 'project-clocks';
+
 /** Work other instances may pick up, and when: due times on the sandbox clock, lease ends in real time. */
 export interface DueSummary { dueAt: number | undefined; leaseEndsAt: number | undefined }
 
@@ -99,8 +105,8 @@ export interface JobsReader {
   find(kind: JobKind, ref: number): Promise<Job | undefined>;
   /** The earliest due time of work no live lease holds, and the earliest end of a live lease (real ms). */
   nextDue(realNow: number): Promise<DueSummary>;
-  /** The earliest due time of any work, held or not. */
-  earliestDueAt(): Promise<number | undefined>;
+  /** The earliest due time of any work, held or not, optionally of one project. */
+  earliestDueAt(projectId?: number): Promise<number | undefined>;
   /** Whether any work is due at or before `until`, running or not, optionally of one project or one payment. */
   anyDue(until: number, scope?: { projectId?: number; paymentRowId?: number }): Promise<boolean>;
 }
@@ -110,7 +116,7 @@ export interface Jobs extends JobsReader {
   put(job: NewJob): Promise<void>;
   remove(kind: RowJobKind, ref: number): Promise<void>;
   /** Leases up to `limit` pieces of work due at or before `until` that no live lease holds, earliest first. */
-  claim(until: number, limit: number, lease: Lease, realNow: number): Promise<Job[]>;
+  claim(until: DueBound, limit: number, lease: Lease, realNow: number): Promise<Job[]>;
   /** Keeps work that failed away from every instance until the lease given ends, without moving its due time. */
   holdOff(kind: JobKind, ref: number, lease: Lease): Promise<void>;
   deleteAll(projectId: number | undefined): Promise<void>;
@@ -155,6 +161,26 @@ export interface Batches extends BatchesReader {
   deleteAll(projectId: number | undefined): Promise<void>;
 }
 
+export interface ConformanceRunsReader {
+  find(id: number): Promise<ConformanceRun | undefined>;
+  /** Newest first, of every project or one. */
+  list(filter: { projectId?: number; limit: number; offset: number }): Promise<ConformanceRun[]>;
+}
+
+export interface ConformanceRuns extends ConformanceRunsReader {
+  insert(run: Omit<ConformanceRun, 'id'>): Promise<number>;
+  deleteAll(projectId: number | undefined): Promise<void>;
+}
+
+export interface ClocksReader {
+  all(): Promise<ProjectClock[]>;
+}
+
+export interface Clocks extends ClocksReader {
+  put(projectId: number, at: number): Promise<void>;
+  createIfMissing(projectId: number, at: number): Promise<void>;
+}
+
 export interface MetaReader {
   get(key: string): Promise<string | undefined>;
 }
@@ -182,6 +208,8 @@ export interface ReadRepositories {
   projects: ProjectsReader;
   mail: MailReader;
   batches: BatchesReader;
+  conformanceRuns: ConformanceRunsReader;
+  clocks: ClocksReader;
   meta: MetaReader;
 }
 
@@ -193,14 +221,16 @@ export interface Repositories extends ReadRepositories {
   projects: Projects;
   mail: MailStore;
   batches: Batches;
+  conformanceRuns: ConformanceRuns;
+  clocks: Clocks;
   meta: Meta;
 }
 
 /** What changed, for the instances sharing a database: due work, or the manual clock. */
 export type StorageTopic = 'jobs' | 'clock';
 
-/** A change: with `dueAt` (sandbox ms), new due work that falls due no earlier than then. */
-export interface StorageEvent { topic: StorageTopic; dueAt?: number }
+/** A change: with `dueAt` (sandbox ms, of `projectId`'s clock), new due work that falls due no earlier than then. */
+export interface StorageEvent { topic: StorageTopic; dueAt?: number; projectId?: number }
 
 /** How the processes sharing one SQLite file tell each other of changes (PostgreSQL has LISTEN/NOTIFY). */
 export interface PeerChannel {

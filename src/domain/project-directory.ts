@@ -3,10 +3,12 @@
 import type { Clock } from './clock.js';
 import type { EgressPolicy } from './egress-policy.js';
 import { Refusal } from './errors.js';
-import type { FrequencyLimit, Project } from './model.js';
-import type { Storage } from './ports.js';
+import type { CallbackOptions, FrequencyLimit, Project } from './model.js';
+import type { Repositories, Storage } from './ports.js';
 
-export interface NewProjectRequest { project_id?: number; secret_key: string; name?: string; callback_url?: string; frequency_limits?: FrequencyLimit[] }
+export interface NewProjectRequest {
+  project_id?: number; secret_key: string; name?: string; callback_url?: string; frequency_limits?: FrequencyLimit[]; callbacks?: CallbackOptions;
+}
 
 /** Ids given to run-time projects that name none start here, above the usual config ids. */
 export const FIRST_RUNTIME_PROJECT_ID = 1000;
@@ -14,7 +16,13 @@ export const FIRST_RUNTIME_PROJECT_ID = 1000;
 export class ProjectDirectory {
   private readonly known = new Map<number, Project>();
 
-  constructor(private readonly storage: Storage, private readonly clock: Clock, private readonly callbackPolicy: EgressPolicy) {}
+  constructor(
+    private readonly storage: Storage,
+    private readonly clock: Clock,
+    private readonly callbackPolicy: EgressPolicy,
+    /** Gives a new project its own manual clock, in the transaction that creates it. */
+    private readonly onCreate: (tx: Repositories, projectId: number) => Promise<void>,
+  ) {}
 
   /** Saves the config file's projects (replacing what an earlier start saved under the same ids). */
   async saveConfigured(projects: Project[]): Promise<void> {
@@ -51,8 +59,13 @@ export class ProjectDirectory {
         callbackUrl: request.callback_url,
         origin: 'runtime',
         frequencyLimits: request.frequency_limits ?? [],
+        callbackOptions: request.callbacks ?? {},
       };
-      const created = await this.storage.transact((tx) => tx.projects.create(project, this.clock.now()));
+      const created = await this.storage.transact(async (tx) => {
+        if (!(await tx.projects.create(project, this.clock.now()))) return false;
+        await this.onCreate(tx, projectId);
+        return true;
+      });
       if (created) {
         this.known.set(projectId, project);
         return project;

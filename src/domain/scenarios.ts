@@ -3,11 +3,23 @@
 // name (header X-Sandbox-Scenario, control API). Without a match the method card's default applies.
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { GENERAL_DECLINE_CODE, SUCCESS_CODE, codeMessage, isKnownCode } from './codes.js';
+import { SUCCESS_CODE, codeMessage, isKnownCode } from './codes.js';
 import type { Interface, OperationKind } from './methods.js';
+import type { CallbackOptions, FinalStatus } from './model.js';
+import { errorCodeProblem, outcomeOf } from './outcomes.js';
 import { fieldOf, validatorFor } from '../schema-registry.js';
 
 type TextMatcher = string | { pattern: string };
+
+/**
+ * What a scenario makes of a payment: a final status (at once or after its delay), `awaiting customer` (the
+ * wallet declines the customer's first Pay on the Payment Page, who may try again), `no_answer` until the limit
+ * time, or `customer` (the customer decides at the checkout).
+ */
+export type PlannedOutcome = FinalStatus | 'awaiting customer' | 'no_answer' | 'customer';
+
+/** Outcomes that carry a code: the final statuses, and the decline of an attempt. */
+const WITH_CODE = new Set<PlannedOutcome>(['success', 'decline', 'external error', 'internal error', 'awaiting customer']);
 
 interface RuleFile {
   description?: string;
@@ -31,12 +43,13 @@ interface RuleData {
     payment_id?: TextMatcher;
     description?: TextMatcher;
   };
-  outcome: { status: 'success' | 'decline' | 'no_answer' | 'customer'; code?: string };
+  outcome: { status: PlannedOutcome; code?: string; declined_attempts?: number };
   delay?: number | 'base_time';
   callbacks?: CallbackFaults;
 }
 
-export interface CallbackFaults {
+/** How a payment's callbacks misbehave: the scenario's choices over the project's delivery options. */
+export interface CallbackFaults extends CallbackOptions {
   extra_delay?: number;
   fail_first?: { count: number; status?: number };
   duplicate?: boolean;
@@ -58,8 +71,10 @@ export interface ScenarioContext {
 
 export interface ScenarioPlan {
   name: string;
-  outcome: 'success' | 'decline' | 'no_answer' | 'customer';
+  outcome: PlannedOutcome;
   code: string | undefined;
+  /** For `awaiting customer`: how many of the customer's Pay attempts the wallet declines. */
+  declinedAttempts: number;
   message: string | undefined;
   delay: number | 'base_time';
   callbacks: CallbackFaults;
@@ -124,8 +139,8 @@ export class ScenarioCatalogue {
     const rule = this.rules.find((r) => r.catalogue_only !== true && r.test(context));
     if (rule !== undefined) return toPlan(rule);
     return context.operation === 'sale'
-      ? { name: 'default', outcome: 'customer', code: undefined, message: undefined, delay: 0, callbacks: {} }
-      : { name: 'default', outcome: 'success', code: SUCCESS_CODE, message: codeMessage(SUCCESS_CODE), delay: 0, callbacks: {} };
+      ? { name: 'default', outcome: 'customer', code: undefined, declinedAttempts: 0, message: undefined, delay: 0, callbacks: {} }
+      : { name: 'default', outcome: 'success', code: SUCCESS_CODE, declinedAttempts: 0, message: codeMessage(SUCCESS_CODE), delay: 0, callbacks: {} };
   }
 
   find(name: string): ScenarioPlan | undefined {
@@ -134,14 +149,18 @@ export class ScenarioCatalogue {
   }
 
   list(): Array<Record<string, unknown>> {
-    return this.rules.map((rule) => ({
+    return this.rules.map((rule) => ({ plan: toPlan(rule), rule })).map(({ plan, rule }) => ({
       name: rule.name,
       description: rule.description ?? '',
       magic: rule.magic ?? '',
       file: rule.file,
       catalogue_only: rule.catalogue_only === true,
       match: rule.match ?? {},
-      outcome: { ...rule.outcome, ...(rule.outcome.code === undefined ? {} : { message: codeMessage(rule.outcome.code) }) },
+      outcome: {
+        ...rule.outcome,
+        ...(plan.code === undefined ? {} : { code: plan.code, message: plan.message }),
+        ...(plan.outcome === 'awaiting customer' ? { declined_attempts: plan.declinedAttempts } : {}),
+      },
       delay: rule.delay ?? 0,
       callbacks: rule.callbacks ?? {},
     }));
@@ -150,11 +169,12 @@ export class ScenarioCatalogue {
 
 function toPlan(rule: RuleData): ScenarioPlan {
   const status = rule.outcome.status;
-  const code = rule.outcome.code ?? (status === 'success' ? SUCCESS_CODE : status === 'decline' ? GENERAL_DECLINE_CODE : undefined);
+  const code = WITH_CODE.has(status) ? outcomeOf(status as FinalStatus | 'awaiting customer', rule.outcome.code).code : undefined;
   return {
     name: rule.name,
     outcome: status,
     code,
+    declinedAttempts: status === 'awaiting customer' ? rule.outcome.declined_attempts ?? 1 : 0,
     message: code === undefined ? undefined : codeMessage(code),
     delay: rule.delay ?? 0,
     callbacks: rule.callbacks ?? {},
@@ -186,11 +206,27 @@ export function loadScenarios(folder: string): ScenarioCatalogue {
       const code = rule.outcome.code;
       if (code !== undefined && !isKnownCode(code)) throw new ScenarioError(`${where}.outcome.code: ${code} is not in ECommPay's code table`);
       if (rule.outcome.status === 'success' && code !== undefined && code !== SUCCESS_CODE) throw new ScenarioError(`${where}.outcome.code: a success carries code 0`);
-      if ((rule.outcome.status === 'no_answer' || rule.outcome.status === 'customer') && code !== undefined) {
-        throw new ScenarioError(`${where}.outcome.code: only success and decline carry a code`);
+      if (!WITH_CODE.has(rule.outcome.status) && code !== undefined) {
+        throw new ScenarioError(`${where}.outcome.code: no_answer and customer carry no code`);
       }
+      const problem = code === undefined ? undefined : errorCodeProblem(rule.outcome.status as FinalStatus, code);
+      if (problem !== undefined) throw new ScenarioError(`${where}.outcome.code: ${problem}`);
+      checkAwaitingCustomer(rule, where);
       rules.push({ ...rule, file, test: compile(rule) });
     });
   }
   return new ScenarioCatalogue(rules);
+}
+
+/** `awaiting customer` needs the Payment Page's "try again": a rule that matches requests must match only its sales. */
+function checkAwaitingCustomer(rule: RuleData, where: string): void {
+  if (rule.outcome.status !== 'awaiting customer') {
+    if (rule.outcome.declined_attempts !== undefined) throw new ScenarioError(`${where}.outcome.declined_attempts: only awaiting customer declines attempts`);
+    return;
+  }
+  if (rule.outcome.code === SUCCESS_CODE) throw new ScenarioError(`${where}.outcome.code: a declined attempt cannot carry code 0`);
+  if (rule.match?.operation === 'payout') throw new ScenarioError(`${where}.match.operation: awaiting customer is for sales on the Payment Page`);
+  if (rule.catalogue_only !== true && rule.match?.interface !== 'payment_page') {
+    throw new ScenarioError(`${where}.match.interface: awaiting customer needs "payment_page", where the customer can try again`);
+  }
 }

@@ -42,7 +42,7 @@ export class Scheduler {
   constructor(private readonly deps: SchedulerDeps) {
     deps.storage.subscribe((event) => {
       this.notifyProgress();
-      if (event.topic === 'jobs' && event.dueAt !== undefined && !this.wouldRunSooner(event.dueAt)) return;
+      if (event.topic === 'jobs' && event.dueAt !== undefined && !this.wouldRunSooner(event.dueAt, event.projectId)) return;
       this.wake();
     });
   }
@@ -71,9 +71,9 @@ export class Scheduler {
    * Whether work falling due at `dueAt` needs a look at the table now: it is due already, or a timer should fire
    * earlier than the one armed. A manual clock only moves through an advance, which looks itself.
    */
-  private wouldRunSooner(dueAt: number): boolean {
+  private wouldRunSooner(dueAt: number, projectId: number | undefined): boolean {
     const { clock } = this.deps;
-    if (dueAt <= clock.now()) return true;
+    if (dueAt <= clock.now(projectId)) return true;
     if (clock.mode === 'manual') return false;
     return this.armedFor === undefined || dueAt < this.armedFor;
   }
@@ -116,7 +116,9 @@ export class Scheduler {
       await this.deps.syncClock();
       const free = maxInFlight - this.running.size;
       const lease = { owner: instanceId, until: Date.now() + leaseMs };
-      const jobs = await storage.transact((tx) => tx.jobs.claim(clock.now(), free, lease, Date.now()));
+      // Manual clocks: each piece of work is due by its own project's time.
+      const until = clock.mode === 'manual' ? 'project-clocks' : clock.now();
+      const jobs = await storage.transact((tx) => tx.jobs.claim(until, free, lease, Date.now()));
       for (const job of jobs) this.launch(job);
       claimedAll = jobs.length === free && jobs.length > 0;
     }

@@ -1,16 +1,19 @@
-// How the customer pages speak of a payment's state: one word per status, a heading for a result, and the decline's
-// code and message, shared by the Payment Page and the wallet's pages.
+// How the customer pages speak of a payment's state: one word per status, a heading for a result, and the code and
+// message of a decline or error, shared by the Payment Page and the wallet's pages.
 import type { PaymentMethod } from '../domain/methods.js';
 import type { Operation, Payment, PaymentStatus } from '../domain/model.js';
 
 const WORDS: Record<PaymentStatus, string> = {
   success: 'paid',
   decline: 'declined',
+  'external error': 'failed',
+  'internal error': 'failed',
   'awaiting redirect result': 'waiting for the customer',
+  'awaiting customer': 'not completed',
   processing: 'processing',
 };
 
-/** `paid`, `declined`, …: reads after "This payment is …". */
+/** `paid`, `declined`, `failed`, …: reads after "This payment is …". */
 export function statusWord(status: PaymentStatus): string {
   return WORDS[status];
 }
@@ -18,15 +21,22 @@ export function statusWord(status: PaymentStatus): string {
 export interface PaymentResult {
   heading: string;
   word: string;
-  /** The decline's code and message, for every decline. */
+  /** The code and message of a decline, an error, or a declined attempt the customer may try again. */
   reason: { code: string; message: string } | undefined;
 }
 
 export function paymentResult(payment: Payment, operations: Operation[], method: PaymentMethod | undefined): PaymentResult {
   const last = operations[operations.length - 1];
-  if (payment.status === 'success') return { heading: 'Payment successful', word: statusWord(payment.status), reason: undefined };
-  if (payment.status !== 'decline') return { heading: 'Waiting for the payment', word: statusWord(payment.status), reason: undefined };
   const reason = last === undefined ? undefined : { code: last.code, message: last.message };
-  const cancelled = reason !== undefined && reason.code === method?.decline_codes.customer_cancel;
-  return { heading: cancelled ? 'Payment cancelled' : 'Payment declined', word: cancelled ? 'cancelled' : statusWord(payment.status), reason };
+  switch (payment.status) {
+    case 'success': return { heading: 'Payment successful', word: statusWord(payment.status), reason: undefined };
+    case 'decline': {
+      const cancelled = reason !== undefined && reason.code === method?.decline_codes.customer_cancel;
+      return { heading: cancelled ? 'Payment cancelled' : 'Payment declined', word: cancelled ? 'cancelled' : statusWord(payment.status), reason };
+    }
+    case 'external error':
+    case 'internal error': return { heading: 'Payment failed', word: statusWord(payment.status), reason };
+    case 'awaiting customer': return { heading: 'Payment not completed', word: statusWord(payment.status), reason };
+    default: return { heading: 'Waiting for the payment', word: statusWord(payment.status), reason: undefined };
+  }
 }

@@ -11,7 +11,7 @@ t.test('the dashboard in a real browser', { skip: browserSkipReason }, async (t)
   const { app } = await buildTestSandbox(t);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const baseUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-  await sale(app, 'seed-1', { customer: { id: 'cust-1', ip_address: '203.0.113.7' } });
+  await sale(app, 'seed-1', { customer: { id: 'cust-1', ip_address: '203.0.113.7', email: 'cust-1@example.ph' } });
   await app.inject({ method: 'POST', url: `/_sandbox/payments/${PROJECT_ID}/seed-1/complete`, payload: { status: 'success' } });
   const browser = await launchBrowser(t);
   const context = await browser.newContext({ javaScriptEnabled: false, acceptDownloads: true });

@@ -7,8 +7,18 @@ t.test('a manual clock only moves forward and says whether it moved', async (t) 
   t.equal(clock.now(), 1_000, 'never backwards');
   t.equal(clock.set(2_000), true);
   t.equal(clock.now(), 2_000);
-  t.equal(clock.realDelayUntil(2_000), 0);
   t.equal(clock.realDelayUntil(3_000), Infinity, 'nothing is due until someone moves it');
+});
+
+t.test('each project has its own manual time, starting where the clock starts; the base time is apart', async (t) => {
+  const clock = new ManualClock(5_000, 1_000);
+  t.equal(clock.now(7), 1_000, 'a project starts at the start time');
+  t.equal(clock.set(4_000, 7), true);
+  t.equal(clock.now(7), 4_000);
+  t.equal(clock.now(8), 1_000, 'another project keeps its own time');
+  t.equal(clock.now(), 5_000, 'the base time is untouched');
+  t.equal(clock.set(3_000, 7), false, 'a project clock never goes back');
+  t.same(clock.projectIds(), [7]);
 });
 
 t.test('a manual clock resumes from the time saved by an earlier run', async (t) => {

@@ -45,3 +45,29 @@ t.test('files are read in name order and the first matching rule wins', async (t
   t.match(catalogue.choose({ ...context, paymentId: 'other' }), { name: 'default', outcome: 'customer' });
   t.match(catalogue.choose({ ...context, operation: 'payout', paymentId: 'other' }), { name: 'default', outcome: 'success' });
 });
+
+t.test('an error outcome carries a code of its class in the table; without one it takes 20100 or 501', async (t) => {
+  const wrongClass = folderWith(t, { 'a.json': { rules: [{ name: 'x', outcome: { status: 'internal error', code: '20000' } }] } });
+  t.throws(() => loadScenarios(wrongClass), { message: /scenarios\/a\.json: rules\.0\.outcome\.code: an internal error carries a code of the table's "platform" class; 20000 is "APM\/provider decline"/ });
+  const wrongExternal = folderWith(t, { 'b.json': { rules: [{ name: 'x', outcome: { status: 'external error', code: '501' } }] } });
+  t.throws(() => loadScenarios(wrongExternal), { message: /rules\.0\.outcome\.code: an external error carries a code of the table's "APM\/provider decline" class; 501 is "platform"/ });
+  const noCode = folderWith(t, { 'c.json': { rules: [{ name: 'ext', outcome: { status: 'external error' } }, { name: 'int', outcome: { status: 'internal error' } }] } });
+  const catalogue = loadScenarios(noCode);
+  t.match(catalogue.find('ext'), { outcome: 'external error', code: '20100', message: 'Declined by external provider' });
+  t.match(catalogue.find('int'), { outcome: 'internal error', code: '501', message: 'Internal error' });
+  const waitsWithCode = folderWith(t, { 'd.json': { rules: [{ name: 'x', outcome: { status: 'no_answer', code: '20000' } }] } });
+  t.throws(() => loadScenarios(waitsWithCode), { message: /rules\.0\.outcome\.code: no_answer and customer carry no code/ });
+});
+
+t.test('awaiting customer is refused outside Payment Page sales, with code 0, and declined_attempts only goes with it', async (t) => {
+  const gate = folderWith(t, { 'a.json': { rules: [{ name: 'x', match: { amount: { min: 1 } }, outcome: { status: 'awaiting customer' } }] } });
+  t.throws(() => loadScenarios(gate), { message: /rules\.0\.match\.interface: awaiting customer needs "payment_page"/ });
+  const payout = folderWith(t, { 'b.json': { rules: [{ name: 'x', match: { operation: 'payout', interface: 'payment_page' }, outcome: { status: 'awaiting customer' } }] } });
+  t.throws(() => loadScenarios(payout), { message: /rules\.0\.match\.operation: awaiting customer is for sales on the Payment Page/ });
+  const zero = folderWith(t, { 'c.json': { rules: [{ name: 'x', catalogue_only: true, outcome: { status: 'awaiting customer', code: '0' } }] } });
+  t.throws(() => loadScenarios(zero), { message: /rules\.0\.outcome\.code: a declined attempt cannot carry code 0/ });
+  const stray = folderWith(t, { 'd.json': { rules: [{ name: 'x', outcome: { status: 'decline', declined_attempts: 2 } }] } });
+  t.throws(() => loadScenarios(stray), { message: /rules\.0\.outcome\.declined_attempts: only awaiting customer declines attempts/ });
+  const fine = loadScenarios(folderWith(t, { 'e.json': { rules: [{ name: 'x', match: { interface: 'payment_page' }, outcome: { status: 'awaiting customer', code: '20105', declined_attempts: 2 } }] } }));
+  t.match(fine.find('x'), { outcome: 'awaiting customer', code: '20105', declinedAttempts: 2 });
+});

@@ -9,7 +9,7 @@ const GATE_PATHS = [
   '/v2/payment/wallet/paymaya/sale', '/v2/payment/wallet/paymaya/payout', '/v2/payment/wallet/paymaya/refund',
   '/v2/payment/refund', '/v2/payment/status', '/v2/payment/wallet/%F0%9F%92%A5/sale',
 ];
-const JSON_SURFACES = [...GATE_PATHS, '/operations/get', '/v1/operations/get', '/_sandbox/clock/advance', '/_sandbox/clock', '/_sandbox/reset', '/_sandbox/projects', `/_sandbox/payments/${PROJECT_ID}/x/complete`];
+const JSON_SURFACES = [...GATE_PATHS, '/operations/get', '/v1/operations/get', '/_sandbox/clock/advance', '/_sandbox/clock', '/_sandbox/reset', '/_sandbox/projects', '/_sandbox/conformance', `/_sandbox/payments/${PROJECT_ID}/x/complete`];
 const CONTENT_TYPES = ['application/json', 'text/plain', 'application/x-www-form-urlencoded', 'application/xml', 'multipart/form-data; boundary=x', 'application/json; charset=latin1', ''];
 
 const hostileKey = fc.oneof(fc.constantFrom('__proto__', 'constructor', 'prototype', 'general', 'payment', 'signature', 'a:b', ''), fc.string(), fc.string({ unit: 'binary', maxLength: 8 }));
@@ -107,7 +107,7 @@ t.test('pages answer random query strings and form bodies with an HTML page, nev
   // fast-check, so a failure replays from its seed.
   const queryPart = fc.tuple(fc.oneof(fc.constantFrom('project_id', 'payment_id', 'payment_amount', 'payment_currency', 'customer_id', 'customer_email', 'signature', 'best_before', 'force_payment_method', 'status', 'from', 'page', 'tokenid', 'q', '_x', 'frame_mode'), fc.string({ maxLength: 6 })), fc.oneof(fc.string({ maxLength: 30 }), fc.string({ unit: 'binary', maxLength: 10 }), fc.constantFrom('445', '1', '-1', 'true', '%', '%zz', '2026-13-45')), fc.boolean());
   await fc.assert(fc.asyncProperty(
-    fc.constantFrom('/payment', '/params/check', '/v1/params/check', '/paymaya/checkout', '/paymaya/result', '/payment/result', '/dashboard/payments', '/dashboard/analytics', '/_sandbox/callbacks', '/_sandbox/inbox', '/_sandbox/mail'),
+    fc.constantFrom('/payment', '/params/check', '/v1/params/check', '/paymaya/checkout', '/paymaya/result', '/payment/result', '/dashboard/payments', '/dashboard/analytics', '/dashboard/conformance', '/_sandbox/callbacks', '/_sandbox/inbox', '/_sandbox/mail', '/_sandbox/conformance'),
     fc.array(queryPart, { maxLength: 8 }),
     async (path, parts) => {
       const query = parts.map(([k, v, raw]) => `${encodeURIComponent(k)}=${raw ? v : encodeURIComponent(v)}`).join('&');
@@ -116,7 +116,7 @@ t.test('pages answer random query strings and form bodies with an HTML page, nev
     },
   ), { numRuns: RUNS });
   await fc.assert(fc.asyncProperty(
-    fc.constantFrom('/payment/submit', '/paymaya/checkout', '/dashboard/login', '/dashboard/manual/payout', '/dashboard/clock/advance'),
+    fc.constantFrom('/payment/submit', '/payment/retry', '/payment', '/paymaya/checkout', '/dashboard/login', '/dashboard/manual/payout', '/dashboard/clock/advance', '/dashboard/conformance'),
     fc.oneof(fc.string({ maxLength: 100 }), fc.string({ unit: 'binary', maxLength: 50 }), fc.array(queryPart, { maxLength: 6 }).map((parts) => new URLSearchParams(parts.map(([k, v]) => [k, v])).toString())),
     fc.constantFrom('application/x-www-form-urlencoded', 'application/json', 'text/plain'),
     async (path, payload, contentType) => {

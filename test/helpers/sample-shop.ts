@@ -33,7 +33,8 @@ export interface SampleShop {
 
 interface Tap { teardown(fn: () => unknown): void }
 
-const FINAL: Partial<Record<string, 'paid' | 'failed'>> = { success: 'paid', decline: 'failed' };
+/** As the official plugins read `payment.status`: errors fail an order like a decline; everything else leaves it pending. */
+const FINAL: Partial<Record<string, 'paid' | 'failed'>> = { success: 'paid', decline: 'failed', 'external error': 'failed', 'internal error': 'failed' };
 
 export async function startSampleShop(t: Tap, options: ShopOptions): Promise<SampleShop> {
   const names = options.statusNames ?? { paid: 'paid', failed: 'failed', pending: 'pending' };

@@ -162,6 +162,26 @@ t.test('refusals', async (t) => {
     const r = await refusal(signed(saleBody('f-2', { payment: { amount: '100', currency: 'PHP' } })));
     t.match(r.body, { code: '2004', errors: [{ field: 'payment.amount' }] });
   });
+  t.test('a PayMaya sale without customer.email or return_url.success is 2004 naming each missing field', async (t) => {
+    const noEmail = await refusal(signed(saleBody('q-1', { customer: { id: 'c-1', ip_address: '203.0.113.7' } })));
+    t.equal(noEmail.status, 400);
+    t.same(noEmail.body.errors, [{ code: '2004', field: 'customer.email', message: 'Required field not provided' }]);
+    t.match(noEmail.body, { status: 'error', code: '2004', message: 'Required field not provided', project_id: PROJECT_ID, payment_id: 'q-1' });
+    const noSuccessUrl = await refusal(signed(saleBody('q-2', { return_url: { decline: 'https://shop.example/fail' } })));
+    t.same(noSuccessUrl.body.errors, [{ code: '2004', field: 'return_url.success', message: 'Required field not provided' }]);
+    const bare = saleBody('q-3', { customer: { id: 'c-1', ip_address: '203.0.113.7' } });
+    delete bare.return_url;
+    const neither = await refusal(signed(bare));
+    t.equal(neither.status, 400);
+    t.same(neither.body.errors.map((e: { field: string }) => e.field), ['customer.email', 'return_url.success']);
+  });
+  t.test('the sibling wallets keep their own lists: a GCash sale needs neither field', async (t) => {
+    const bare = saleBody('q-4', { customer: { id: 'c-1', ip_address: '203.0.113.7' } });
+    delete bare.return_url;
+    const r = await refusal(signed(bare), {}, '/v2/payment/wallet/gcash/sale');
+    t.equal(r.status, 200);
+    t.equal(r.body.status, 'success');
+  });
   t.test('callback.delay over 600 is a field error', async (t) => {
     const r = await refusal(signed(saleBody('f-3', { callback: { delay: 601 } })));
     t.match(r.body, { code: '2004', errors: [{ field: 'callback.delay' }] });
@@ -222,6 +242,6 @@ t.test('refusals', async (t) => {
     t.match((await refusal(signed(unknown), {}, '/v2/payment/refund')).body, { code: '3061' });
   });
   t.test('nothing was stored for refused requests', async (t) => {
-    for (const id of ['f-1', 'f-2', 's-1', 's-2', 'm-1', 'c-1', 'c-2', 'a-1']) t.equal(await sandbox.lookup.find(PROJECT_ID, id), undefined, id);
+    for (const id of ['f-1', 'f-2', 's-1', 's-2', 'm-1', 'c-1', 'c-2', 'a-1', 'q-1', 'q-2', 'q-3']) t.equal(await sandbox.lookup.find(PROJECT_ID, id), undefined, id);
   });
 });

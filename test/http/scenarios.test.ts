@@ -3,16 +3,18 @@ import { buildTestSandbox, flush, PROJECT_ID, SECRET } from '../helpers/sandbox.
 import { startReceiver, type Receiver } from '../helpers/receiver.js';
 import { payoutBody, post, saleBody, SdkCallback, seedPurchase, signed } from '../helpers/gate-client.js';
 import type { FastifyInstance } from 'fastify';
+import { paymentPageUrl, submitPaymentPage, tokenIn, tryAgain, walletAction } from '../helpers/payment-page-client.js';
 
 interface CatalogueEntry {
   name: string; catalogue_only: boolean;
-  match: { operation?: 'sale' | 'payout'; amount?: { min?: number; max?: number }; account_number?: unknown };
-  outcome: { status: 'success' | 'decline' | 'no_answer' | 'customer'; code?: string };
+  match: { operation?: 'sale' | 'payout'; interface?: string; amount?: { min?: number; max?: number }; account_number?: unknown };
+  outcome: { status: 'success' | 'decline' | 'external error' | 'internal error' | 'awaiting customer' | 'no_answer' | 'customer'; code?: string; message?: string; declined_attempts?: number };
   delay: number | 'base_time';
-  callbacks: { fail_first?: { count: number }; duplicate?: boolean; never?: boolean; extra_delay?: number };
+  callbacks: { fail_first?: { count: number }; duplicate?: boolean; never?: boolean; extra_delay?: number; order?: 'strict' | 'any'; repeat_redirect?: number };
 }
 
 const DAY = 24 * 3600;
+const FINAL_STATUSES = ['success', 'decline', 'external error', 'internal error'];
 
 async function request(app: FastifyInstance, operation: 'sale' | 'payout', paymentId: string, receiver: Receiver, extra: Record<string, unknown>, headers: Record<string, string> = {}) {
   const general = { project_id: PROJECT_ID, payment_id: paymentId, merchant_callback_url: receiver.url };
@@ -24,7 +26,7 @@ async function request(app: FastifyInstance, operation: 'sale' | 'payout', payme
 function finalsOf(receiver: Receiver, paymentId: string) {
   return receiver.received
     .map((r) => new SdkCallback(SECRET, r.body).callback as Record<string, any>)
-    .filter((c) => c.payment.id === paymentId && ['success', 'decline'].includes(c.payment.status));
+    .filter((c) => c.payment.id === paymentId && FINAL_STATUSES.includes(c.payment.status));
 }
 
 t.test('every catalogue scenario, picked by the X-Sandbox-Scenario header, ends as it says', async (t) => {
@@ -32,7 +34,41 @@ t.test('every catalogue scenario, picked by the X-Sandbox-Scenario header, ends 
   const catalogue = ((await app.inject({ url: '/_sandbox/scenarios' })).json() as { scenarios: CatalogueEntry[] }).scenarios;
   t.ok(catalogue.length >= 10);
   await seedPurchase(app, 'seed-customer-1', 'customer-1');
-  for (const entry of catalogue) {
+  for (const entry of catalogue.filter((e) => e.outcome.status === 'awaiting customer')) {
+    t.test(`${entry.name} (Payment Page sale; refused on Gate)`, async (t) => {
+      const receiver = await startReceiver(t);
+      const paymentId = `${entry.name}-pp`;
+      const header = { 'x-sandbox-scenario': entry.name };
+      const url = paymentPageUrl({ payment_id: paymentId, payment_amount: 50000, payment_currency: 'PHP', customer_id: 'c-1', customer_email: 'juan@example.ph', merchant_callback_url: receiver.url });
+      const submitted = await submitPaymentPage(app, url, { method: 'paymaya-wallet', customer_email: 'juan@example.ph' }, header);
+      t.equal(submitted.statusCode, 303);
+      const token = tokenIn(submitted.headers.location);
+      const declined = entry.outcome.declined_attempts as number;
+      for (let attempt = 1; attempt <= declined; attempt++) {
+        const paid = await walletAction(app, token, 'pay');
+        t.equal(paid.headers.location, `/payment/result?tokenid=${token}`, `attempt ${attempt}: back to the Payment Page`);
+        const result = await app.inject({ url: String(paid.headers.location) });
+        t.match(result.body, new RegExp(`declined the payment: ${entry.outcome.code} ${entry.outcome.message}`), `attempt ${attempt}: the page says why`);
+        t.match(result.body, /Try again<\/button>/);
+        t.equal((await tryAgain(app, token)).headers.location, `/paymaya/checkout?tokenid=${token}`);
+      }
+      t.equal((await walletAction(app, token, 'pay')).statusCode, 303);
+      await flush(app);
+      const report = (await app.inject({ url: `/_sandbox/payments/${PROJECT_ID}/${paymentId}` })).json() as Record<string, any>;
+      t.equal(report.payment.scenario, entry.name, 'the report names the scenario');
+      t.equal(report.payment.status, 'success', 'the next attempt went through');
+      t.same(report.operations.map((o: { status: string; code: string }) => `${o.status} ${o.code}`), [...Array(declined).fill(`decline ${entry.outcome.code}`), 'success 0']);
+      const seen = receiver.received.map((r) => (new SdkCallback(SECRET, r.body).callback as Record<string, any>));
+      t.same(seen.map((c) => `${c.payment.status} / ${c.operation.status}`), [
+        ...Array(declined).fill(['awaiting redirect result / awaiting redirect result', 'awaiting customer / decline']).flat(),
+        'awaiting redirect result / awaiting redirect result', 'success / success',
+      ]);
+      const onGate = await request(app, 'sale', `${entry.name}-gate`, receiver, {}, header);
+      t.equal(onGate.status, 400);
+      t.match(onGate.body, { code: '2004', errors: [{ field: 'X-Sandbox-Scenario', message: /needs a sale on the Payment Page/ }] });
+    });
+  }
+  for (const entry of catalogue.filter((e) => e.outcome.status !== 'awaiting customer')) {
     const operations = entry.match.operation === undefined ? (['sale', 'payout'] as const) : [entry.match.operation];
     for (const operation of operations) {
       t.test(`${entry.name} (${operation})`, async (t) => {
@@ -45,9 +81,11 @@ t.test('every catalogue scenario, picked by the X-Sandbox-Scenario header, ends 
         await flush(app, 3 * DAY);
         const finals = finalsOf(receiver, paymentId);
         const status = (await app.inject({ url: `/_sandbox/payments/${PROJECT_ID}/${paymentId}` })).json() as Record<string, any>;
-        const expectSuccess = entry.outcome.status === 'success' || (entry.outcome.status === 'customer' && operation === 'payout');
-        const expectedCode = expectSuccess ? '0' : entry.outcome.status === 'decline' ? entry.outcome.code ?? '20000' : '20602';
-        t.equal(status.payment.status, expectSuccess ? 'success' : 'decline');
+        const waits = entry.outcome.status === 'customer' || entry.outcome.status === 'no_answer';
+        const expectedStatus = !waits ? entry.outcome.status : entry.outcome.status === 'customer' && operation === 'payout' ? 'success' : 'decline';
+        const expectedCode = !waits ? entry.outcome.code : expectedStatus === 'success' ? '0' : '20602';
+        t.equal(status.payment.status, expectedStatus);
+        t.equal(status.operations[0].status, expectedStatus);
         t.equal(status.operations[0].code, expectedCode);
         if (entry.callbacks.never === true) {
           t.equal(receiver.received.length, 0, 'no callback reaches the receiver');
@@ -55,7 +93,18 @@ t.test('every catalogue scenario, picked by the X-Sandbox-Scenario header, ends 
         }
         const copies = entry.callbacks.duplicate === true ? 2 : 1 + (entry.callbacks.fail_first?.count ?? 0);
         t.equal(finals.length, copies, `the final callback arrives ${copies} time(s)`);
-        t.equal(finals[0]?.operation.code, expectedCode);
+        const mine = receiver.received.map((r) => new SdkCallback(SECRET, r.body).callback as Record<string, any>).filter((c) => c.payment.id === paymentId);
+        const redirects = mine.filter((c) => c.payment.status === 'awaiting redirect result').length;
+        const expectedRedirects = operation === 'payout' ? 0 : copies * (entry.callbacks.repeat_redirect ?? 1);
+        t.equal(redirects, expectedRedirects, `the redirect callback arrives ${expectedRedirects} time(s)`);
+        t.same(report.payment.delivery, { order: entry.callbacks.order ?? 'strict', repeat_redirect: entry.callbacks.repeat_redirect ?? 1 }, 'the report shows the delivery options');
+        if (operation === 'sale' && (entry.callbacks.repeat_redirect ?? 1) > 1) {
+          const last = mine[mine.length - 1]?.payment.status;
+          t.equal(last, entry.callbacks.order === 'any' ? 'awaiting redirect result' : expectedStatus,
+            entry.callbacks.order === 'any' ? 'the final callback overtook the redirect callback\'s repeat' : 'the final callback waited for every redirect callback');
+        }
+        t.match(finals[0], { payment: { status: expectedStatus }, operation: { status: expectedStatus, code: expectedCode } });
+        if (!waits) t.equal(finals[0]?.operation.message, entry.outcome.message, 'the message of the code table');
       });
     }
   }
@@ -64,7 +113,7 @@ t.test('every catalogue scenario, picked by the X-Sandbox-Scenario header, ends 
 t.test('magic amounts trigger their scenario without a header', async (t) => {
   const { app } = await buildTestSandbox(t);
   const catalogue = ((await app.inject({ url: '/_sandbox/scenarios' })).json() as { scenarios: CatalogueEntry[] }).scenarios;
-  for (const entry of catalogue.filter((e) => e.match.amount?.min !== undefined && e.match.amount.min === e.match.amount.max)) {
+  for (const entry of catalogue.filter((e) => e.match.interface === undefined && e.match.amount?.min !== undefined && e.match.amount.min === e.match.amount.max)) {
     const receiver = await startReceiver(t);
     await request(app, 'sale', `magic-${entry.name}`, receiver, { payment: { amount: entry.match.amount!.min, currency: 'PHP' } });
     const report = (await app.inject({ url: `/_sandbox/payments/${PROJECT_ID}/magic-${entry.name}` })).json() as Record<string, any>;

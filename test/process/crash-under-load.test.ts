@@ -36,7 +36,7 @@ t.test('kill -9 under load with a failing receiver: nothing accepted is lost, ev
   const env = { SANDBOX_DB: await freshDatabase(t), SANDBOX_CONFIG: config, SANDBOX_CLOCK: 'manual', SANDBOX_SEED: 'load' };
 
   const first = await startChildSandbox(t, env);
-  const customer = { id: 'loyal', ip_address: '203.0.113.7' };
+  const customer = { id: 'loyal', ip_address: '203.0.113.7', email: 'loyal@example.ph' };
   await call(first.baseUrl, '/v2/payment/wallet/paymaya/sale', signed(saleBody('seed', { customer })));
   await call(first.baseUrl, `/_sandbox/payments/${PROJECT_ID}/seed/complete`, { status: 'success' });
 

@@ -129,7 +129,7 @@ t.test('several instances on one PostgreSQL database', { skip: postgresSkipReaso
   t.test('a frequency limit stays exact when both instances take the same customer\'s sales at once', async (t) => {
     const start = receiver.received.length;
     const ids = Array.from({ length: 12 }, (_, n) => `freq-${n}`);
-    const body = (id: string) => signed(saleBody(id, { general: { project_id: LIMITED_PROJECT, payment_id: id }, customer: { id: 'busy', ip_address: '203.0.113.7' } }), LIMITED_SECRET);
+    const body = (id: string) => signed(saleBody(id, { general: { project_id: LIMITED_PROJECT, payment_id: id }, customer: { id: 'busy', ip_address: '203.0.113.7', email: 'busy@example.ph' } }), LIMITED_SECRET);
     const answers = await Promise.all(ids.map((id, n) => call(n % 2 === 0 ? a.baseUrl : b.baseUrl, '/v2/payment/wallet/paymaya/sale', body(id))));
     t.ok(answers.every((r) => r.status === 200));
     const reports = await Promise.all(ids.map(async (id) => (await call(a.baseUrl, `/_sandbox/payments/${LIMITED_PROJECT}/${id}`)).json));

@@ -144,7 +144,7 @@ for (const backend of backends) {
     });
 
     t.test('a project id is created once; the first free id skips the taken ones', async (t) => {
-      const project = { projectId: 1000, secretKey: 's', name: '', callbackUrl: undefined, origin: 'runtime' as const, frequencyLimits: [] };
+      const project = { projectId: 1000, secretKey: 's', name: '', callbackUrl: undefined, origin: 'runtime' as const, frequencyLimits: [], callbackOptions: {} };
       t.equal(await storage.transact((tx) => tx.projects.create(project, T0)), true);
       t.equal(await storage.transact((tx) => tx.projects.create({ ...project, secretKey: 'other' }, T0)), false);
       t.equal((await storage.read.projects.find(1000))?.secretKey, 's');
@@ -152,6 +152,17 @@ for (const backend of backends) {
       t.equal(await storage.read.projects.freeId(1000), 1001);
       t.equal(await storage.read.projects.freeId(1002), 1003);
       t.equal(await storage.read.projects.freeId(5000), 5000);
+    });
+
+    t.test('a project keeps its frequency limits and callback delivery options; saving it again replaces them', async (t) => {
+      const project = {
+        projectId: 2000, secretKey: 's', name: 'Shop', callbackUrl: 'http://shop.example/cb', origin: 'config' as const,
+        frequencyLimits: [{ operation: 'sale' as const, max: 2, window_seconds: 60 }], callbackOptions: { order: 'any' as const, repeat_redirect: 3 },
+      };
+      await storage.transact((tx) => tx.projects.save(project, T0));
+      t.same(await storage.read.projects.find(2000), project);
+      await storage.transact((tx) => tx.projects.save({ ...project, frequencyLimits: [], callbackOptions: {} }, T0));
+      t.same(await storage.read.projects.find(2000), { ...project, frequencyLimits: [], callbackOptions: {} });
     });
 
     t.test('reports count days in UTC and search payment ids regardless of case', async (t) => {
@@ -166,6 +177,20 @@ for (const backend of backends) {
       t.same(await storage.reports.methodRates({ projectIds: [9] }), [{ method: 'paymaya', total: 2, success: 1, decline: 1 }]);
       t.equal(await storage.reports.count({ projectIds: [9], search: 'REPORT' }), 2);
       t.same((await storage.reports.page({ projectIds: [9] }, 10, 0)).map((r) => r.payment_id), ['report-b', 'Report-A'], 'newest first');
+    });
+
+    t.test('conformance runs keep their report, list newest first by project, and are cleared per project', async (t) => {
+      const report = { passed: 13, failed: 1, runId: 'r1', callbackUrl: 'http://shop/cb', probeUrl: null, rejectStatus: null, startedAt: '2026-01-01T00:00:00.000Z', durationMs: 5, cases: [] };
+      const run = (projectId: number, createdAt: number) => ({ projectId, createdAt, callbackUrl: 'http://shop/cb', probeUrl: undefined, passed: 13, failed: 1, report });
+      const [a, b, c] = await storage.transact(async (tx) => [
+        await tx.conformanceRuns.insert(run(1, T0)), await tx.conformanceRuns.insert({ ...run(2, T0 + 1), probeUrl: 'http://shop/o/{payment_id}' }), await tx.conformanceRuns.insert(run(1, T0 + 2)),
+      ]);
+      t.same(await storage.read.conformanceRuns.find(b!), { id: b, ...run(2, T0 + 1), probeUrl: 'http://shop/o/{payment_id}' });
+      t.same((await storage.read.conformanceRuns.list({ limit: 10, offset: 0 })).map((r) => r.id), [c, b, a]);
+      t.same((await storage.read.conformanceRuns.list({ projectId: 1, limit: 1, offset: 1 })).map((r) => r.id), [a]);
+      await storage.transact((tx) => tx.conformanceRuns.deleteAll(1));
+      t.same((await storage.read.conformanceRuns.list({ limit: 10, offset: 0 })).map((r) => r.id), [b]);
+      t.equal(await storage.read.conformanceRuns.find(a!), undefined);
     });
 
     t.test('meta keeps the last value of a key', async (t) => {

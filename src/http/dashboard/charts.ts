@@ -4,7 +4,8 @@ import { scaleBand, scaleLinear } from 'd3-scale';
 import { stack, stackOrderNone, stackOffsetNone } from 'd3-shape';
 
 export const STATUS_COLOURS: Record<string, string> = {
-  success: '#00754a', decline: '#b3261e', processing: '#8a5a00', 'awaiting redirect result': '#1a5fb4',
+  success: '#00754a', decline: '#b3261e', 'external error': '#6b2fa3', 'internal error': '#4d4d4d', processing: '#8a5a00',
+  'awaiting redirect result': '#1a5fb4', 'awaiting customer': '#0b6e80',
 };
 
 export interface Bar { x: number; y: number; width: number; height: number; colour: string; label: string }

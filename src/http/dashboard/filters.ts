@@ -2,7 +2,7 @@
 import { Refusal, type FieldProblem } from '../../domain/errors.js';
 import type { PaymentFilter } from '../../domain/model.js';
 
-export const STATUSES = ['awaiting redirect result', 'processing', 'success', 'decline'];
+export const STATUSES = ['awaiting redirect result', 'awaiting customer', 'processing', 'success', 'decline', 'external error', 'internal error'];
 export const TYPES = ['purchase', 'payout'];
 export const INTERFACES = ['gate', 'payment_page', 'dashboard'];
 

@@ -1,5 +1,6 @@
 // Old Dashboard surface (/dashboard): payments list and detail with actions, manual single and CSV mass
-// payouts, exports, analytics. Server-rendered, no JavaScript; forms carry a CSRF token (double submit).
+// payouts, exports, analytics, and the merchant conformance kit with its kept reports. Server-rendered, no
+// JavaScript; forms carry a CSRF token (double submit).
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import multipart from '@fastify/multipart';
@@ -165,7 +166,7 @@ export async function dashboard(app: FastifyInstance, { sandbox }: { sandbox: Sa
     const id = Number(request.params.id);
     if (!Number.isSafeInteger(id)) throw new Refusal('payment-not-found', [{ field: 'id', message: `No callback ${request.params.id}` }]);
     const replay = await callbacks.replay(id);
-    if (clock.mode === 'manual') await sandbox.scheduler.runDue(clock.now(), { paymentRowId: replay.paymentRowId });
+    if (clock.mode === 'manual') await sandbox.scheduler.runDue(clock.now(replay.projectId), { paymentRowId: replay.paymentRowId });
     return reply.redirect(`/dashboard/payments/${replay.projectId}/${encodeURIComponent(replay.paymentId)}`, 303);
   });
 
@@ -253,6 +254,49 @@ export async function dashboard(app: FastifyInstance, { sandbox }: { sandbox: Sa
     if (batch === undefined) throw new Refusal('payment-not-found', [{ field: 'id', message: `No batch ${request.params.id}` }]);
     const rowErrors = (await batches.refusedRows(batch.id)).map((r) => ({ rowNumber: r.rowNumber, paymentId: r.paymentId, error: r.error }));
     return page(reply, request, './dashboard/batch', { title: `Batch ${batch.id}`, batch, rowErrors });
+  });
+
+  async function conformancePage(request: FastifyRequest, reply: FastifyReply, extra: Record<string, unknown> = {}, status = 200): Promise<FastifyReply> {
+    const runs = (await sandbox.conformance.list({ limit: 50, offset: 0 })).map((run) => ({
+      ...run, created: new Date(run.createdAt).toISOString().replace('T', ' ').slice(0, 19),
+    }));
+    return page(reply, request, './dashboard/conformance', {
+      title: 'Conformance',
+      projects: (await projects.all()).map((p) => ({ id: p.projectId, name: p.name, callbackUrl: p.callbackUrl ?? '' })),
+      runs,
+      form: {},
+      ...extra,
+    }, status);
+  }
+
+  app.get('/dashboard/conformance', async (request, reply) => conformancePage(request, reply));
+
+  app.post<{ Body: Form }>('/dashboard/conformance', async (request, reply) => {
+    const body = request.body ?? {};
+    checkCsrf(request, body.csrf);
+    const text = (name: string) => (typeof body[name] === 'string' ? (body[name] as string).trim() : '');
+    const form = { project_id: text('project_id'), callback_url: text('callback_url'), probe_url: text('probe_url') };
+    const projectId = Number(form.project_id);
+    try {
+      if (!Number.isSafeInteger(projectId) || projectId < 1) throw new Refusal('invalid-fields', [{ field: 'project_id', message: 'Choose a project' }]);
+      const run = await sandbox.conformance.run({
+        projectId,
+        ...(form.callback_url === '' ? {} : { callbackUrl: form.callback_url }),
+        ...(form.probe_url === '' ? {} : { probeUrl: form.probe_url }),
+      });
+      return reply.redirect(`/dashboard/conformance/${run.id}`, 303);
+    } catch (error) {
+      if (!(error instanceof Refusal)) throw error;
+      const problems = (error.fields.length > 0 ? error.fields : [{ field: '', message: error.message }]).map((f) => ({ ...f, message: `${error.code} ${f.message}` }));
+      return conformancePage(request, reply, { form, runErrors: problems }, 400);
+    }
+  });
+
+  app.get<{ Params: { id: string } }>('/dashboard/conformance/:id', async (request, reply) => {
+    const run = await sandbox.conformance.require(request.params.id);
+    return page(reply, request, './dashboard/conformance-run', {
+      title: `Conformance report ${run.id}`, run, created: new Date(run.createdAt).toISOString().replace('T', ' ').slice(0, 19),
+    });
   });
 
   app.get<{ Querystring: Record<string, unknown> }>('/dashboard/analytics', async (request, reply) => {

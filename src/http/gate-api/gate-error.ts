@@ -18,6 +18,8 @@ export const HTTP_STATUS_BY_KIND: Record<RefusalKind, number> = {
   'invalid-token': 401,
   'access-denied': 403,
   'project-exists': 409,
+  // The URL a tool named answers nothing: the tool's input is at fault, not the sandbox.
+  'unreachable-endpoint': 400,
   'unsupported-media-type': 415,
 };
 

@@ -36,6 +36,8 @@ export async function paymayaEmulator(app: FastifyInstance, { sandbox }: { sandb
       token: payment.checkoutToken,
       status: payment.status,
       final: isFinal(payment.status),
+      // The attempt this page served was declined: the customer tries again from the Payment Page.
+      retryUrl: payment.status === 'awaiting customer' ? links.paymentPageResultPath(payment) : undefined,
     };
   }
 
@@ -46,7 +48,7 @@ export async function paymayaEmulator(app: FastifyInstance, { sandbox }: { sandb
   app.get<{ Querystring: { tokenid?: string } }>('/paymaya/checkout', async (request, reply) => {
     const payment = typeof request.query.tokenid === 'string' ? await lookup.findByCheckoutToken(request.query.tokenid) : undefined;
     if (payment === undefined) return errorPage(reply, 404, '3061', 'Transaction not found');
-    const frame = inFrame(reply, frameOfPayment(payment), isFinal(payment.status) ? [] : [paymentSentEvent(payment)]);
+    const frame = inFrame(reply, frameOfPayment(payment), payment.status === 'awaiting redirect result' ? [paymentSentEvent(payment)] : []);
     return reply.type('text/html; charset=utf-8').send(views.render('./paymaya/checkout', { ...(await pageData(payment)), frame }));
   });
 

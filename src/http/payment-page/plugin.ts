@@ -108,7 +108,7 @@ export async function paymentPage(app: FastifyInstance, { sandbox }: { sandbox: 
     if (admitted === undefined) return reply;
     const existing = await lookup.find(admitted.project.projectId, params.payment_id as string);
     if (existing !== undefined) return reply.redirect(links.paymentPageResultPath(existing), 303);
-    if (params.best_before !== undefined && params.best_before !== '' && Date.parse(params.best_before) < clock.now()) {
+    if (params.best_before !== undefined && params.best_before !== '' && Date.parse(params.best_before) < clock.now(admitted.project.projectId)) {
       return reply.type(HTML).send(views.render('./payment-page/expired', { lang: language(params), paymentId: params.payment_id, frame: inFrame(reply, frameOfParams(params)) }));
     }
     const name = admitted.project.name || `Project ${admitted.project.projectId}`;
@@ -155,6 +155,7 @@ export async function paymentPage(app: FastifyInstance, { sandbox }: { sandbox: 
         callbackDelaySeconds: 0,
         callbacksDisabled: false,
         extras: { payment_page: merchantUrls(params), language: language(params), ...frameExtras(frameOfParams(params)) },
+        ...scenarioHeader(request),
       });
     } catch (error) {
       if (error instanceof Refusal) return errorPage(reply, error, frameOfParams(params));
@@ -171,11 +172,12 @@ export async function paymentPage(app: FastifyInstance, { sandbox }: { sandbox: 
     const urls = (payment.extras.payment_page ?? {}) as Record<string, string | undefined>;
     const next = payment.status === 'success'
       ? urls.redirect_success_url ?? urls.merchant_success_url ?? urls.merchant_return_url
-      : payment.status === 'decline'
+      : isFinal(payment.status)
         ? urls.redirect_fail_url ?? urls.merchant_fail_url ?? urls.merchant_return_url
         : undefined;
     const operations = await lookup.operationsOf(payment);
     const result = paymentResult(payment, operations, methods.find(payment.method));
+    const awaitingCustomer = payment.status === 'awaiting customer';
     return reply.type(HTML).send(views.render('./payment-page/result', {
       lang: typeof payment.extras.language === 'string' ? payment.extras.language : 'en',
       status: payment.status,
@@ -184,9 +186,24 @@ export async function paymentPage(app: FastifyInstance, { sandbox }: { sandbox: 
       paymentId: payment.paymentId,
       amount: moneyText(payment.sum, payment.sumConverted),
       next,
-      checkoutUrl: isFinal(payment.status) ? undefined : links.checkoutPath(payment),
+      checkoutUrl: payment.status === 'awaiting redirect result' ? links.checkoutPath(payment) : undefined,
+      retry: awaitingCustomer ? { token: payment.checkoutToken, code: result.reason?.code ?? '', message: result.reason?.message ?? '' } : undefined,
       frame: inFrame(reply, frameOfPayment(payment), paymentResultEvents(payment, operations)),
     }));
+  });
+
+  // "Try again" after the wallet declined an attempt: a new attempt on the same payment, back to the wallet.
+  app.post<{ Body: Record<string, unknown> }>('/payment/retry', async (request, reply) => {
+    const body = typeof request.body === 'object' && request.body !== null ? request.body : {};
+    const token = typeof body.tokenid === 'string' ? body.tokenid : '';
+    try {
+      return reply.redirect(links.checkoutPath(await lifecycle.tryAgain(token)), 303);
+    } catch (error) {
+      // Ended meanwhile (the limit time, a tool): the result view says how.
+      if (!(error instanceof Refusal) || error.kind !== 'status-forbids-action') throw error;
+      const payment = await lookup.findByCheckoutToken(token) as Payment;
+      return reply.redirect(links.paymentPageResultPath(payment), 303);
+    }
   });
 
   const check = async (params: PaymentPageParams, reply: FastifyReply) => {
@@ -205,6 +222,12 @@ export async function paymentPage(app: FastifyInstance, { sandbox }: { sandbox: 
       return check(Object.fromEntries(Object.entries(body).map(([k, v]) => [k, String(v)])), reply);
     });
   }
+}
+
+/** A catalogue scenario picked by name for this sale (tests and tools; a browser sends no such header). */
+function scenarioHeader(request: FastifyRequest): { scenario?: string } {
+  const value = request.headers['x-sandbox-scenario'];
+  return typeof value === 'string' && value !== '' ? { scenario: value } : {};
 }
 
 function customerOf(params: PaymentPageParams, email: string, ip: string): Record<string, unknown> {

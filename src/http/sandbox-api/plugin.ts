@@ -1,9 +1,11 @@
-// Sandbox control API (/_sandbox): clock, payments, forced outcomes, callbacks, replay, inbox, reset, projects.
+// Sandbox control API (/_sandbox): clock, payments, forced outcomes, callbacks, replay, inbox, reset, projects,
+// and the merchant conformance kit with its kept reports.
 import type { FastifyInstance } from 'fastify';
 import { Refusal } from '../../domain/errors.js';
-import type { CallbackState, Payment, Project } from '../../domain/model.js';
+import type { ConformanceRequest } from '../../domain/merchant-conformance.js';
+import type { CallbackState, ConformanceRun, FinalStatus, Payment, Project } from '../../domain/model.js';
 import { catalogueOutcome, requestedOutcome } from '../../domain/outcomes.js';
-import { callbackReport } from '../../domain/payment-report.js';
+import { callbackReport, deliveryOf } from '../../domain/payment-report.js';
 import type { NewProjectRequest } from '../../domain/project-directory.js';
 import type { Sandbox } from '../../sandbox.js';
 import { describeRefusal, useErrorEnvelope } from '../error-envelope.js';
@@ -16,8 +18,20 @@ const CALLBACK_STATES = new Set<CallbackState>(['queued', 'scheduled', 'delivere
 function projectReport(project: Project): Record<string, unknown> {
   return {
     project_id: project.projectId, name: project.name, callback_url: project.callbackUrl ?? null, origin: project.origin,
-    frequency_limits: project.frequencyLimits,
+    frequency_limits: project.frequencyLimits, callbacks: deliveryOf(project.callbackOptions),
   };
+}
+
+function conformanceSummary(run: ConformanceRun): Record<string, unknown> {
+  return {
+    id: run.id, project_id: run.projectId, created_at: new Date(run.createdAt).toISOString(), callback_url: run.callbackUrl,
+    probe_url: run.probeUrl ?? null, passed: run.passed, failed: run.failed,
+  };
+}
+
+/** A kept run: its id and project, then the report exactly as the kit's --json writes it. */
+function conformanceAnswer(run: ConformanceRun): Record<string, unknown> {
+  return { id: run.id, project_id: run.projectId, created_at: new Date(run.createdAt).toISOString(), ...run.report };
 }
 
 export async function sandboxApi(app: FastifyInstance, { sandbox }: { sandbox: Sandbox }): Promise<void> {
@@ -43,20 +57,30 @@ export async function sandboxApi(app: FastifyInstance, { sandbox }: { sandbox: S
     status: 'ok', clock: clock.mode, now: new Date(clock.now()).toISOString(), storage: sandbox.storageKind, instance: sandbox.instanceId,
   }));
 
-  app.get('/_sandbox/clock', async () => clockControl.report());
+  /** A project a tool names for its clock: it must exist (its clock is created with it). */
+  async function clockProject(projectId: number | undefined): Promise<number | undefined> {
+    if (projectId !== undefined && (await projects.find(projectId)) === undefined) {
+      throw new Refusal('unknown-project', [{ field: 'project_id', message: `Project ${projectId} is not configured in this sandbox` }]);
+    }
+    return projectId;
+  }
+
+  app.get<{ Querystring: Record<string, unknown> }>('/_sandbox/clock', async (request) => clockControl.report(await clockProject(listQuery(request.query).projectId)));
 
   app.get('/_sandbox/scenarios', async () => ({ scenarios: sandbox.scenarios.list() }));
 
   app.post('/_sandbox/clock', async (request) => {
-    const body = validateControlBody<{ to: string }>('sandbox/clock-set.json', request.body);
-    await clockControl.advanceTo(Date.parse(body.to));
-    return clockControl.report();
+    const body = validateControlBody<{ to: string; project_id?: number }>('sandbox/clock-set.json', request.body);
+    const projectId = await clockProject(body.project_id);
+    await clockControl.advanceTo(Date.parse(body.to), projectId);
+    return clockControl.report(projectId);
   });
 
   app.post('/_sandbox/clock/advance', async (request) => {
-    const body = validateControlBody<{ seconds: number }>('sandbox/advance.json', request.body);
-    await clockControl.advanceBy(body.seconds);
-    return clockControl.report();
+    const body = validateControlBody<{ seconds: number; project_id?: number }>('sandbox/advance.json', request.body);
+    const projectId = await clockProject(body.project_id);
+    await clockControl.advanceBy(body.seconds, projectId);
+    return clockControl.report(projectId);
   });
 
   app.get<{ Params: { projectId: string; paymentId: string } }>('/_sandbox/payments/:projectId/:paymentId', async (request) => {
@@ -64,7 +88,7 @@ export async function sandboxApi(app: FastifyInstance, { sandbox }: { sandbox: S
   });
 
   app.post<{ Params: { projectId: string; paymentId: string } }>('/_sandbox/payments/:projectId/:paymentId/complete', async (request) => {
-    const body = validateControlBody<{ status?: 'success' | 'decline'; code?: string; scenario?: string }>('sandbox/complete.json', request.body ?? {});
+    const body = validateControlBody<{ status?: FinalStatus; code?: string; scenario?: string }>('sandbox/complete.json', request.body ?? {});
     if (body.scenario !== undefined && (body.status !== undefined || body.code !== undefined)) {
       throw new Refusal('invalid-fields', [{ field: 'scenario', message: 'Give either a scenario or a status and code' }]);
     }
@@ -89,7 +113,7 @@ export async function sandboxApi(app: FastifyInstance, { sandbox }: { sandbox: S
     const id = Number(request.params.id);
     if (!Number.isSafeInteger(id)) throw new Refusal('payment-not-found', [{ field: 'id', message: `No callback ${request.params.id}` }]);
     const replay = await callbacks.replay(id);
-    if (clock.mode === 'manual') await sandbox.scheduler.runDue(clock.now(), { paymentRowId: replay.paymentRowId });
+    if (clock.mode === 'manual') await sandbox.scheduler.runDue(clock.now(replay.projectId), { paymentRowId: replay.paymentRowId });
     const current = await callbacks.find(replay.id);
     return { callback: current === undefined ? null : callbackReport(current, await callbacks.attemptsOf(replay.id)) };
   });
@@ -129,4 +153,25 @@ export async function sandboxApi(app: FastifyInstance, { sandbox }: { sandbox: S
   });
 
   app.get('/_sandbox/projects', async () => ({ projects: (await projects.all()).map(projectReport) }));
+
+  app.post('/_sandbox/conformance', async (request) => {
+    const body = validateControlBody<{ project_id: number; callback_url?: string; probe_url?: string; reject_status?: number; timeout_ms?: number }>(
+      'sandbox/conformance.json', request.body,
+    );
+    const asked: ConformanceRequest = {
+      projectId: body.project_id,
+      ...(body.callback_url === undefined ? {} : { callbackUrl: body.callback_url }),
+      ...(body.probe_url === undefined ? {} : { probeUrl: body.probe_url }),
+      ...(body.reject_status === undefined ? {} : { rejectStatus: body.reject_status }),
+      ...(body.timeout_ms === undefined ? {} : { timeoutMs: body.timeout_ms }),
+    };
+    return conformanceAnswer(await sandbox.conformance.run(asked));
+  });
+
+  app.get<{ Querystring: Record<string, unknown> }>('/_sandbox/conformance', async (request) => {
+    const { projectId, limit, offset } = listQuery(request.query);
+    return { runs: (await sandbox.conformance.list({ ...(projectId === undefined ? {} : { projectId }), limit, offset })).map(conformanceSummary) };
+  });
+
+  app.get<{ Params: { id: string } }>('/_sandbox/conformance/:id', async (request) => conformanceAnswer(await sandbox.conformance.require(request.params.id)));
 }

@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { FieldProblem, Refusal } from '../../domain/errors.js';
-import type { Operation, Payment } from '../../domain/model.js';
+import { FINAL_STATUSES, type Operation, type Payment } from '../../domain/model.js';
 import { contentSecurityPolicy } from '../security-headers.js';
 
 export const FRAME_MODES = ['popup', 'iframe', 'embedded'] as const;
@@ -109,7 +109,7 @@ export function paymentSentEvent(payment: Payment): FrameEvent {
 
 /** onPaymentSuccess / onPaymentFail once the payment is final, with the code and message of its last operation. */
 export function paymentResultEvents(payment: Payment, operations: Operation[]): FrameEvent[] {
-  if (payment.status !== 'success' && payment.status !== 'decline') return [];
+  if (!FINAL_STATUSES.has(payment.status)) return [];
   const last = operations[operations.length - 1];
   const data = { ...paymentSummary(payment), code: last?.code ?? '', message: last?.message ?? '' };
   return [{ message: payment.status === 'success' ? 'epframe.payment.success' : 'epframe.payment.fail', data }];

@@ -169,4 +169,22 @@ export const MIGRATIONS: string[] = [
   `
   DROP INDEX payments_created;
   `,
+  `
+  ALTER TABLE projects ADD COLUMN callback_options text NOT NULL DEFAULT '{}';
+  CREATE TABLE conformance_runs (
+    id bigserial PRIMARY KEY,
+    project_id bigint NOT NULL,
+    created_at bigint NOT NULL,
+    callback_url text NOT NULL,
+    probe_url text,
+    passed integer NOT NULL,
+    failed integer NOT NULL,
+    report text NOT NULL
+  );
+  CREATE INDEX conformance_runs_project ON conformance_runs (project_id, id);
+  `,
+  `
+  CREATE TABLE clocks (project_id bigint PRIMARY KEY, at bigint NOT NULL);
+  INSERT INTO clocks (project_id, at) SELECT p.project_id, CAST(m.value AS bigint) FROM projects p, meta m WHERE m.key = 'manual_clock_at';
+  `,
 ];

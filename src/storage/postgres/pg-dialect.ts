@@ -20,6 +20,6 @@ export function pgDialect(): Dialect {
       }
       return (await db.get<{ id: number }>("SELECT nextval('operation_ids') AS id") as { id: number }).id;
     },
-    skipLocked: ' FOR UPDATE SKIP LOCKED',
+    skipLocked: ' FOR UPDATE OF w SKIP LOCKED',
   };
 }

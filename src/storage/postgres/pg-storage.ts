@@ -32,8 +32,8 @@ export class PgStorage implements Storage {
   private readonly listeners: Array<(event: StorageEvent) => void> = [];
   private readonly locks = new Map<string, Promise<unknown>>();
   private listener: pg.Client | undefined;
-  /** Per topic, the earliest due time announced this turn (undefined: due at any time). */
-  private pending = new Map<StorageTopic, number | undefined>();
+  /** What to announce this turn, by topic and project: the earliest due time (undefined: due at any time). */
+  private pending = new Map<string, { topic: StorageTopic; projectId: number | undefined; dueAt: number | undefined }>();
   private closed = false;
 
   private constructor(private readonly pool: pg.Pool, private readonly url: string, private readonly instanceId: string, private readonly log: Logger) {
@@ -81,9 +81,9 @@ export class PgStorage implements Storage {
   private async listen(): Promise<void> {
     const client = new pg.Client({ connectionString: this.url });
     client.on('notification', (message) => {
-      const [sender, topic, due] = (message.payload ?? '').split(':');
+      const [sender, topic, due, project] = (message.payload ?? '').split(':');
       if (sender === this.instanceId || (topic !== 'jobs' && topic !== 'clock')) return;
-      const event: StorageEvent = due === undefined || due === '' ? { topic } : { topic, dueAt: Number(due) };
+      const event: StorageEvent = { topic, ...(due === undefined || due === '' ? {} : { dueAt: Number(due) }), ...(project === undefined || project === '' ? {} : { projectId: Number(project) }) };
       for (const listener of this.listeners) listener(event);
     });
     client.on('error', (error) => {
@@ -145,15 +145,16 @@ export class PgStorage implements Storage {
         const pending = [...this.pending];
         this.pending = new Map();
         if (this.closed) return;
-        for (const [topic, dueAt] of pending) {
-          this.pool.query('SELECT pg_notify($1, $2)', [CHANNEL, `${this.instanceId}:${topic}:${dueAt ?? ''}`])
+        for (const [, { topic, projectId, dueAt }] of pending) {
+          this.pool.query('SELECT pg_notify($1, $2)', [CHANNEL, `${this.instanceId}:${topic}:${dueAt ?? ''}:${projectId ?? ''}`])
             .catch((error: unknown) => this.log.warn({ err: error }, 'could not notify the other instances'));
         }
       });
     }
-    const known = this.pending.has(event.topic) ? this.pending.get(event.topic) : Infinity;
-    const dueAt = known === undefined || event.dueAt === undefined ? undefined : Math.min(known, event.dueAt);
-    this.pending.set(event.topic, dueAt);
+    const key = `${event.topic}:${event.projectId ?? ''}`;
+    const known = this.pending.get(key);
+    const dueAt = known === undefined ? event.dueAt : known.dueAt === undefined || event.dueAt === undefined ? undefined : Math.min(known.dueAt, event.dueAt);
+    this.pending.set(key, { topic: event.topic, projectId: event.projectId, dueAt });
   }
 
   subscribe(listener: (event: StorageEvent) => void): void {

@@ -2,7 +2,7 @@
 // share the database. Three places hold it: the jobs table (delayed outcomes, batch chunks), the scheduled
 // callbacks (their next attempt) and the payments in progress (their limit time), each with a partial index.
 import type { Job, JobKind, RowJobKind } from '../../domain/model.js';
-import type { DueSummary, Jobs, Lease, NewJob } from '../../domain/ports.js';
+import type { DueBound, DueSummary, Jobs, Lease, NewJob } from '../../domain/ports.js';
 import type { Dialect, SqlExecutor, SqlValue } from './executor.js';
 import { deleteOfProject } from './list-query.js';
 
@@ -72,17 +72,22 @@ export class SqlJobs implements Jobs {
     return row === undefined ? undefined : rowToJob(row);
   }
 
-  async claim(until: number, limit: number, lease: Lease, realNow: number): Promise<Job[]> {
+  async claim(until: DueBound, limit: number, lease: Lease, realNow: number): Promise<Job[]> {
     const claimed: JobRow[] = [];
+    // With a clock per project, work is due by its own project's time; the latest of those bounds the scan.
+    const due = (place: Place) => until === 'project-clocks'
+      ? { join: ' JOIN clocks k ON k.project_id = w.project_id', test: `${place.due} <= k.at AND ${place.due} <= (SELECT max(at) FROM clocks)`, params: [] }
+      : { join: '', test: `${place.due} <= ?`, params: [until] };
     for (const place of [PLACES.callbacks, PLACES.limits, PLACES.jobs]) {
       const left = limit - claimed.length;
       if (left <= 0) break;
+      const bound = due(place);
       claimed.push(...await this.db.all<JobRow>(
         `UPDATE ${place.table} SET lease_owner = ?, lease_until = ? WHERE ${place.key} IN (
-           SELECT ${place.key} FROM ${place.table} WHERE ${place.pending} AND ${place.due} <= ? AND ${FREE}
-           ORDER BY ${place.due}, ${place.key} LIMIT ?${this.dialect.skipLocked})
+           SELECT w.${place.key} FROM ${place.table} w${bound.join} WHERE ${place.pending} AND ${bound.test} AND ${FREE}
+           ORDER BY ${place.due}, w.${place.key} LIMIT ?${this.dialect.skipLocked})
          RETURNING ${selectJob(place)}`,
-        [lease.owner, lease.until, until, realNow, left],
+        [lease.owner, lease.until, ...bound.params, realNow, left],
       ));
     }
     return claimed.sort((a, b) => a.due_at - b.due_at || a.ref - b.ref).map(rowToJob);
@@ -108,10 +113,12 @@ export class SqlJobs implements Jobs {
     return { dueAt: earliest('d'), leaseEndsAt: earliest('l') };
   }
 
-  async earliestDueAt(): Promise<number | undefined> {
+  async earliestDueAt(projectId?: number): Promise<number | undefined> {
     const places = Object.values(PLACES);
+    const scope = projectId === undefined ? '' : ' AND project_id = ?';
     const row = await this.db.get<Record<string, number | null>>(
-      `SELECT ${places.map((p, n) => `(SELECT ${p.due} FROM ${p.table} WHERE ${p.pending} ORDER BY ${p.due} LIMIT 1) AS d${n}`).join(', ')}`,
+      `SELECT ${places.map((p, n) => `(SELECT ${p.due} FROM ${p.table} WHERE ${p.pending}${scope} ORDER BY ${p.due} LIMIT 1) AS d${n}`).join(', ')}`,
+      projectId === undefined ? [] : places.map(() => projectId),
     );
     const values = places.map((_, n) => row?.[`d${n}`]).filter((v): v is number => v !== null && v !== undefined);
     return values.length === 0 ? undefined : Math.min(...values);

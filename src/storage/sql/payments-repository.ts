@@ -65,6 +65,10 @@ export class SqlPayments implements Payments {
     await this.db.run('UPDATE payments SET status = ?, updated_at = ?, limit_timer_at = NULL, lease_owner = NULL, lease_until = NULL WHERE row_id = ?', [status, at, rowId]);
   }
 
+  async setStatus(rowId: number, status: PaymentStatus, at: number): Promise<void> {
+    await this.db.run('UPDATE payments SET status = ?, updated_at = ? WHERE row_id = ?', [status, at, rowId]);
+  }
+
   async hasSuccessfulPurchase(projectId: number, customerId: string, methods: readonly string[]): Promise<boolean> {
     if (methods.length === 0) return false;
     const row = await this.db.get<{ found: number }>(

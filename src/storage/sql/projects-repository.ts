@@ -4,10 +4,13 @@ import type { Projects } from '../../domain/ports.js';
 import type { SqlExecutor, SqlValue } from './executor.js';
 import { rowToProject, type ProjectRow } from './rows.js';
 
-const COLUMNS = 'project_id, secret_key, name, callback_url, origin, created_at, frequency_limits';
+const COLUMNS = 'project_id, secret_key, name, callback_url, origin, created_at, frequency_limits, callback_options';
 
 function values(project: Project, createdAt: number): SqlValue[] {
-  return [project.projectId, project.secretKey, project.name, project.callbackUrl ?? null, project.origin, createdAt, JSON.stringify(project.frequencyLimits)];
+  return [
+    project.projectId, project.secretKey, project.name, project.callbackUrl ?? null, project.origin, createdAt, JSON.stringify(project.frequencyLimits),
+    JSON.stringify(project.callbackOptions),
+  ];
 }
 
 export class SqlProjects implements Projects {
@@ -15,15 +18,15 @@ export class SqlProjects implements Projects {
 
   async save(project: Project, createdAt: number): Promise<void> {
     await this.db.run(
-      `INSERT INTO projects (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO projects (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (project_id) DO UPDATE SET secret_key = excluded.secret_key, name = excluded.name, callback_url = excluded.callback_url,
-        origin = excluded.origin, frequency_limits = excluded.frequency_limits`,
+        origin = excluded.origin, frequency_limits = excluded.frequency_limits, callback_options = excluded.callback_options`,
       values(project, createdAt),
     );
   }
 
   async create(project: Project, createdAt: number): Promise<boolean> {
-    return (await this.db.run(`INSERT INTO projects (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (project_id) DO NOTHING`, values(project, createdAt))) === 1;
+    return (await this.db.run(`INSERT INTO projects (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (project_id) DO NOTHING`, values(project, createdAt))) === 1;
   }
 
   async freeId(from: number): Promise<number> {

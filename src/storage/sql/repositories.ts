@@ -2,6 +2,8 @@
 import type { Repositories } from '../../domain/ports.js';
 import { SqlBatches } from './batches-repository.js';
 import { SqlCallbacks } from './callbacks-repository.js';
+import { SqlClocks } from './clocks-repository.js';
+import { SqlConformanceRuns } from './conformance-runs-repository.js';
 import type { Dialect, SqlExecutor } from './executor.js';
 import { SqlJobs } from './jobs-repository.js';
 import { SqlMail } from './mail-repository.js';
@@ -19,6 +21,8 @@ export function sqlRepositories(db: SqlExecutor, dialect: Dialect): Repositories
     projects: new SqlProjects(db),
     mail: new SqlMail(db),
     batches: new SqlBatches(db),
+    conformanceRuns: new SqlConformanceRuns(db),
+    clocks: new SqlClocks(db),
     meta: new SqlMeta(db),
   };
 }

@@ -32,6 +32,7 @@ export interface AttemptRow {
 
 export interface ProjectRow {
   project_id: number; secret_key: string; name: string; callback_url: string | null; origin: 'config' | 'runtime'; frequency_limits: string;
+  callback_options: string;
 }
 
 export interface BatchRow {
@@ -130,6 +131,7 @@ export function rowToProject(row: ProjectRow): Project {
     callbackUrl: row.callback_url ?? undefined,
     origin: row.origin,
     frequencyLimits: JSON.parse(row.frequency_limits) as Project['frequencyLimits'],
+    callbackOptions: JSON.parse(row.callback_options) as Project['callbackOptions'],
   };
 }
 

@@ -185,4 +185,22 @@ export const MIGRATIONS: string[] = [
   `
   CREATE TABLE locks (name TEXT PRIMARY KEY, owner TEXT NOT NULL, until INTEGER NOT NULL);
   `,
+  `
+  ALTER TABLE projects ADD COLUMN callback_options TEXT NOT NULL DEFAULT '{}';
+  CREATE TABLE conformance_runs (
+    id INTEGER PRIMARY KEY,
+    project_id INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    callback_url TEXT NOT NULL,
+    probe_url TEXT,
+    passed INTEGER NOT NULL,
+    failed INTEGER NOT NULL,
+    report TEXT NOT NULL
+  );
+  CREATE INDEX conformance_runs_project ON conformance_runs (project_id, id);
+  `,
+  `
+  CREATE TABLE clocks (project_id INTEGER PRIMARY KEY, at INTEGER NOT NULL);
+  INSERT INTO clocks (project_id, at) SELECT p.project_id, CAST(m.value AS INTEGER) FROM projects p, meta m WHERE m.key = 'manual_clock_at';
+  `,
 ];
