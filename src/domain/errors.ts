@@ -20,7 +20,10 @@ export type RefusalKind =
   | 'invalid-token'
   | 'access-denied'
   | 'project-exists'
-  | 'unreachable-endpoint';
+  | 'unreachable-endpoint'
+  | 'project-hidden'
+  | 'quota-exceeded'
+  | 'rate-limited';
 
 const CODE_BY_KIND: Record<RefusalKind, string> = {
   'malformed-request': '2003',
@@ -40,6 +43,9 @@ const CODE_BY_KIND: Record<RefusalKind, string> = {
   'access-denied': '303',
   'project-exists': '2004',
   'unreachable-endpoint': '602',
+  'project-hidden': '2442',
+  'quota-exceeded': '310',
+  'rate-limited': '601',
 };
 
 export class Refusal extends Error {
