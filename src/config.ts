@@ -11,6 +11,8 @@ export interface ProjectConfig {
   name?: string;
   callback_url?: string;
   frequency_limits?: Array<{ method?: string; operation?: 'sale' | 'payout'; max: number; window_seconds: number }>;
+  control_token?: string;
+  quotas?: { requests_per_second?: number; stored_payments?: number };
   callbacks?: { order?: 'strict' | 'any'; repeat_redirect?: number };
 }
 export interface DataApiToken { token: string; secret_key: string; project_ids?: number[] }
@@ -53,6 +55,8 @@ export interface SandboxConfig {
   workers: number;
   /** Where callbacks may go (SANDBOX_CALLBACK_ALLOW / SANDBOX_CALLBACK_DENY). */
   callbackPolicy: EgressPolicy;
+  /** Quotas of projects that set none (SANDBOX_QUOTA_REQUESTS_PER_SECOND, SANDBOX_QUOTA_STORED_PAYMENTS). */
+  defaultQuotas: { requests_per_second?: number; stored_payments?: number };
   methodOverrides: NonNullable<ConfigFile['methods']>;
   configFile: string | undefined;
 }
@@ -152,6 +156,11 @@ function policySetting(env: NodeJS.ProcessEnv): EgressPolicy {
   return EgressPolicy.fromSettings(env.SANDBOX_CALLBACK_ALLOW, env.SANDBOX_CALLBACK_DENY);
 }
 
+function optionalInteger<K extends string>(env: NodeJS.ProcessEnv, name: string, key: K, max: number): Partial<Record<K, number>> {
+  if (env[name] === undefined || env[name] === '') return {};
+  return { [key]: integerSetting(env, name, 1, 1, max) } as Partial<Record<K, number>>;
+}
+
 function workersSetting(env: NodeJS.ProcessEnv, databasePath: string): number {
   const workers = integerSetting(env, 'SANDBOX_WORKERS', 1, 1, 64);
   if (workers > 1 && databasePath === ':memory:') throw new ConfigError('SANDBOX_WORKERS: several workers need a database file or PostgreSQL; :memory: is one process\'s own');
@@ -195,6 +204,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SandboxConfig 
     pollMs: integerSetting(env, 'SANDBOX_POLL_MS', 1000, 100, 3_600_000),
     workers: workersSetting(env, databasePath),
     callbackPolicy,
+    defaultQuotas: {
+      ...optionalInteger(env, 'SANDBOX_QUOTA_REQUESTS_PER_SECOND', 'requests_per_second', 100_000),
+      ...optionalInteger(env, 'SANDBOX_QUOTA_STORED_PAYMENTS', 'stored_payments', 100_000_000),
+    },
     methodOverrides: file.methods ?? {},
     configFile,
   });

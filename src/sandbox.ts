@@ -7,6 +7,9 @@ import { runConformance } from './conformance/run-conformance.js';
 import { CallbackDispatcher } from './domain/callback-dispatcher.js';
 import { ClockControl, loadClock } from './domain/clock-control.js';
 import type { Clock } from './domain/clock.js';
+import { AuditTrail } from './domain/audit-trail.js';
+import { hashControlToken } from './domain/control-tokens.js';
+import { RequestRate } from './domain/request-rate.js';
 import { CurrencyConverter } from './domain/currency-converter.js';
 import { DataApi } from './domain/data-api.js';
 import { IdSource } from './domain/id-source.js';
@@ -47,6 +50,8 @@ export interface Sandbox {
   control: SandboxControl;
   conformance: MerchantConformance;
   scheduler: Scheduler;
+  audit: AuditTrail;
+  requestRate: RequestRate;
   close(): Promise<void>;
 }
 
@@ -79,7 +84,7 @@ async function wire(storage: Storage, instanceId: string, config: SandboxConfig,
   let scheduler: Scheduler | undefined;
   const currentScheduler = (): Scheduler => scheduler as Scheduler;
   const clockControl = new ClockControl(storage, clock, currentScheduler);
-  const projects = new ProjectDirectory(storage, clock, config.callbackPolicy, (tx, projectId) => clockControl.addProject(tx, projectId));
+  const projects = new ProjectDirectory(storage, clock, config.callbackPolicy, (tx, projectId) => clockControl.addProject(tx, projectId), config.defaultQuotas);
   await projects.saveConfigured(config.projects.map((p) => ({
     projectId: p.project_id,
     secretKey: p.secret_key,
@@ -88,6 +93,8 @@ async function wire(storage: Storage, instanceId: string, config: SandboxConfig,
     origin: 'config' as const,
     frequencyLimits: p.frequency_limits ?? [],
     callbackOptions: p.callbacks ?? {},
+    tokenHash: p.control_token === undefined ? undefined : hashControlToken(p.control_token),
+    quotas: { ...config.defaultQuotas, ...p.quotas },
   })));
   await clockControl.start(config.projects.map((p) => p.project_id));
   // Local wake-up, and a notification to the other instances on a shared database.
@@ -134,6 +141,8 @@ async function wire(storage: Storage, instanceId: string, config: SandboxConfig,
     control: new SandboxControl(storage, clock, currentScheduler),
     conformance: new MerchantConformance({ storage, projects, clock, runner: runConformance, publicUrl: config.publicUrl, callbackPolicy: config.callbackPolicy }),
     scheduler: activeScheduler,
+    audit: new AuditTrail(storage),
+    requestRate: new RequestRate(),
     async close() {
       if (closed) return;
       closed = true;

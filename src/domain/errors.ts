@@ -21,6 +21,9 @@ export type RefusalKind =
   | 'access-denied'
   | 'project-exists'
   | 'unreachable-endpoint'
+  | 'project-hidden'
+  | 'quota-exceeded'
+  | 'rate-limited'
   | 'unsupported-media-type';
 
 const CODE_BY_KIND: Record<RefusalKind, string> = {
@@ -41,6 +44,9 @@ const CODE_BY_KIND: Record<RefusalKind, string> = {
   'access-denied': '303',
   'project-exists': '2004',
   'unreachable-endpoint': '602',
+  'project-hidden': '2442',
+  'quota-exceeded': '310',
+  'rate-limited': '601',
   'unsupported-media-type': '2003',
 };
 

@@ -119,6 +119,9 @@ export interface FrequencyLimit { method?: string; operation?: 'sale' | 'payout'
  */
 export interface CallbackOptions { order?: 'strict' | 'any'; repeat_redirect?: number }
 
+/** What one project may use of a shared sandbox; absent: no bound. */
+export interface ProjectQuotas { requests_per_second?: number; stored_payments?: number }
+
 export interface Project {
   projectId: number;
   secretKey: string;
@@ -127,7 +130,15 @@ export interface Project {
   origin: 'config' | 'runtime';
   frequencyLimits: FrequencyLimit[];
   callbackOptions: CallbackOptions;
+  /** SHA-256 of the project's control token, when it has one (the token itself is never kept). */
+  tokenHash: string | undefined;
+  quotas: ProjectQuotas;
 }
+
+/** A control action, for the audit log: who (`admin`, `project:N` or `anonymous`), what, when (real time). */
+export interface AuditEntry { id: number; at: number; actor: string; projectId: number | undefined; action: string; details: Record<string, unknown> }
+
+export interface AuditFilter { projectId?: number; limit: number; offset: number }
 
 export interface Batch {
   id: number; projectId: number; fileName: string; createdAt: number; total: number; processed: number; status: 'processing' | 'done';

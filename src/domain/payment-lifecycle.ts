@@ -129,6 +129,11 @@ export class PaymentLifecycle {
       if (payment === undefined) {
         throw fieldRefusal('general.payment_id', `Payment ID "${request.paymentId}" already exists in project ${projectId}`, 'duplicate-payment');
       }
+      const storedQuota = request.project.quotas.stored_payments;
+      if (storedQuota !== undefined && !(await tx.payments.countStored(projectId, storedQuota))) {
+        const field = request.interface === 'gate' ? 'general.project_id' : 'project_id';
+        throw fieldRefusal(field, `Project ${projectId} may store ${storedQuota} payments; reset it to make room`, 'quota-exceeded');
+      }
       const operation = await this.newOperation(tx, payment, kind, 0, now, ids.requestHex);
       const answer = { requestId: operation.requestId, projectId, paymentId: payment.paymentId };
       if (limitDecline !== undefined) {

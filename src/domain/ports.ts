@@ -4,7 +4,7 @@ import type {
   Batch, CallbackAttempt, CallbackFilter, CallbackRecord, CallbackState, ConformanceRun, DailyTotal, InboxEntry, Job, JobKind, ListFilter, Mail,
   RowJobKind,
   MailFilter, MethodRate, Operation, OperationFilter, OperationRow, Payment, PaymentFilter, PaymentListRow, PaymentStatus, PaymentType,
-  PendingBatchRow, Project, ProjectClock, RefusedBatchRow,
+  AuditEntry, AuditFilter, PendingBatchRow, Project, ProjectClock, RefusedBatchRow,
 } from './model.js';
 
 export interface DeliveryResult {
@@ -46,6 +46,8 @@ export interface Payments extends PaymentsReader {
   hold(rowId: number): Promise<void>;
   /** Serialises the transactions about one customer of a project (frequency limits stay exact across instances). */
   lockCustomer(projectId: number, customerId: string): Promise<void>;
+  /** Counts the payment just inserted against the project's quota of `max` stored payments; false when full. */
+  countStored(projectId: number, max: number): Promise<boolean>;
   /** Gives a payment its final status; its limit-time timer ends with it. */
   finish(rowId: number, status: PaymentStatus, at: number): Promise<void>;
   /** Moves a payment between statuses in progress (an attempt declined, a new attempt); its limit-time timer runs on. */
@@ -127,13 +129,24 @@ export interface ProjectsReader {
   all(): Promise<Project[]>;
   /** The lowest unused id at or above `from`. */
   freeId(from: number): Promise<number>;
+  findByTokenHash(tokenHash: string): Promise<Project | undefined>;
 }
 
 export interface Projects extends ProjectsReader {
   /** Inserts or replaces (the config file's projects, refreshed at every start). */
   save(project: Project, createdAt: number): Promise<void>;
-  /** Inserts a new project; resolves false when the id is taken. */
+  /** Inserts a new project; resolves false when the id (or the token) is taken. */
   create(project: Project, createdAt: number): Promise<boolean>;
+  /** Sets the count of stored payments to what is stored (after a reset). */
+  recountStoredPayments(projectId: number | undefined): Promise<void>;
+}
+
+export interface AuditReader {
+  list(filter: AuditFilter): Promise<AuditEntry[]>;
+}
+
+export interface AuditLog extends AuditReader {
+  record(entry: Omit<AuditEntry, 'id'>): Promise<void>;
 }
 
 export interface MailReader {
@@ -210,6 +223,7 @@ export interface ReadRepositories {
   batches: BatchesReader;
   conformanceRuns: ConformanceRunsReader;
   clocks: ClocksReader;
+  audit: AuditReader;
   meta: MetaReader;
 }
 
@@ -223,6 +237,7 @@ export interface Repositories extends ReadRepositories {
   batches: Batches;
   conformanceRuns: ConformanceRuns;
   clocks: Clocks;
+  audit: AuditLog;
   meta: Meta;
 }
 

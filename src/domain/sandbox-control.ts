@@ -16,6 +16,7 @@ export class SandboxControl {
       await tx.batches.deleteAll(projectId);
       await tx.conformanceRuns.deleteAll(projectId);
       await tx.payments.deleteAll(projectId);
+      await tx.projects.recountStoredPayments(projectId);
     });
   }
 

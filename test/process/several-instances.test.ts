@@ -150,6 +150,18 @@ t.test('several instances on one PostgreSQL database', { skip: postgresSkipReaso
     await call(a.baseUrl, '/_sandbox/clock/advance', { seconds: 30 });
     t.same(receiver.received.slice(start).filter((r) => paymentOf(r).id === 'order-1').map((r) => paymentOf(r).status), ['awaiting redirect result', 'awaiting redirect result', 'awaiting redirect result', 'decline']);
   });
+  t.test('a project\'s own clock, moved through A, is the time B reads for it; the other project\'s clock stays', async (t) => {
+    const made = await Promise.all([5001, 5002].map((id) => call(a.baseUrl, '/_sandbox/projects', { project_id: id, secret_key: `s-${id}`, callback_url: receiver.url })));
+    t.same(made.map((r) => r.status), [201, 201]);
+    const sale = (id: number) => call(b.baseUrl, '/v2/payment/wallet/paymaya/sale', signed(saleBody(`clock-${id}`, { general: { project_id: id, payment_id: `clock-${id}` } }), `s-${id}`));
+    t.same([(await sale(5001)).status, (await sale(5002)).status], [200, 200]);
+    const moved = await call(a.baseUrl, '/_sandbox/clock/advance', { seconds: 24 * 3600, project_id: 5001 });
+    t.equal(moved.json.now, '2026-01-02T00:00:00.000Z');
+    t.equal((await call(b.baseUrl, '/_sandbox/clock?project_id=5001')).json.now, '2026-01-02T00:00:00.000Z', 'B reads the moved clock');
+    t.equal((await call(b.baseUrl, '/_sandbox/clock?project_id=5002')).json.now, '2026-01-01T00:00:00.000Z', 'the other project\'s clock did not move');
+    t.match((await call(b.baseUrl, '/_sandbox/payments/5001/clock-5001')).json, { payment: { status: 'decline' } }, 'the moved project\'s due work ran');
+    t.match((await call(b.baseUrl, '/_sandbox/payments/5002/clock-5002')).json, { payment: { status: 'awaiting redirect result' } });
+  });
 });
 
 t.test('an instance that runs no due work, beside one that never polls', { skip: postgresSkipReason }, async (t) => {

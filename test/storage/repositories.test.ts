@@ -144,7 +144,7 @@ for (const backend of backends) {
     });
 
     t.test('a project id is created once; the first free id skips the taken ones', async (t) => {
-      const project = { projectId: 1000, secretKey: 's', name: '', callbackUrl: undefined, origin: 'runtime' as const, frequencyLimits: [], callbackOptions: {} };
+      const project = { projectId: 1000, secretKey: 's', name: '', callbackUrl: undefined, origin: 'runtime' as const, frequencyLimits: [], callbackOptions: {}, tokenHash: undefined, quotas: {} };
       t.equal(await storage.transact((tx) => tx.projects.create(project, T0)), true);
       t.equal(await storage.transact((tx) => tx.projects.create({ ...project, secretKey: 'other' }, T0)), false);
       t.equal((await storage.read.projects.find(1000))?.secretKey, 's');
@@ -154,10 +154,33 @@ for (const backend of backends) {
       t.equal(await storage.read.projects.freeId(5000), 5000);
     });
 
+    t.test('a project is found by its token\'s hash; a token is one project\'s only', async (t) => {
+      const project = { projectId: 3000, secretKey: 's', name: '', callbackUrl: undefined, origin: 'runtime' as const, frequencyLimits: [], callbackOptions: {}, tokenHash: 'b'.repeat(64), quotas: {} };
+      t.equal(await storage.transact((tx) => tx.projects.create(project, T0)), true);
+      t.equal((await storage.read.projects.findByTokenHash('b'.repeat(64)))?.projectId, 3000);
+      t.equal(await storage.read.projects.findByTokenHash('c'.repeat(64)), undefined);
+      t.equal(await storage.transact((tx) => tx.projects.create({ ...project, projectId: 3001 }, T0)), false, 'the same token for another project is refused');
+    });
+
+    t.test('a project\'s stored payments are counted against its quota, and recounted after a reset', async (t) => {
+      const project = { projectId: 4000, secretKey: 's', name: '', callbackUrl: undefined, origin: 'runtime' as const, frequencyLimits: [], callbackOptions: {}, tokenHash: undefined, quotas: { stored_payments: 2 } };
+      await storage.transact((tx) => tx.projects.create(project, T0));
+      const counted = [];
+      for (let n = 0; n < 3; n++) counted.push(await storage.transact((tx) => tx.payments.countStored(4000, 2)));
+      t.same(counted, [true, true, false]);
+      await storage.transact(async (tx) => {
+        await tx.payments.insert(newPayment('q-1', { projectId: 4000, checkoutToken: 'q-1' }));
+        await tx.projects.recountStoredPayments(4000);
+      });
+      t.equal(await storage.transact((tx) => tx.payments.countStored(4000, 2)), true, 'one stored, room for one more');
+      t.equal(await storage.transact((tx) => tx.payments.countStored(4000, 2)), false);
+    });
+
     t.test('a project keeps its frequency limits and callback delivery options; saving it again replaces them', async (t) => {
       const project = {
         projectId: 2000, secretKey: 's', name: 'Shop', callbackUrl: 'http://shop.example/cb', origin: 'config' as const,
         frequencyLimits: [{ operation: 'sale' as const, max: 2, window_seconds: 60 }], callbackOptions: { order: 'any' as const, repeat_redirect: 3 },
+        tokenHash: 'a'.repeat(64), quotas: { requests_per_second: 5, stored_payments: 10 },
       };
       await storage.transact((tx) => tx.projects.save(project, T0));
       t.same(await storage.read.projects.find(2000), project);

@@ -20,6 +20,10 @@ export const HTTP_STATUS_BY_KIND: Record<RefusalKind, number> = {
   'project-exists': 409,
   // The URL a tool named answers nothing: the tool's input is at fault, not the sandbox.
   'unreachable-endpoint': 400,
+  // Another project's list: answered as if there were none, so a token cannot learn which projects exist.
+  'project-hidden': 404,
+  'quota-exceeded': 403,
+  'rate-limited': 429,
   'unsupported-media-type': 415,
 };
 

@@ -2,7 +2,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Sandbox } from '../../sandbox.js';
 import { parseAnyBodyAsJson, useErrorEnvelope } from '../error-envelope.js';
-import { authenticate, echoOf, toPaymentRequest, validateGateBody } from './gate-request.js';
+import { authenticate as authenticateSignature, echoOf, toPaymentRequest, validateGateBody, type GateBody } from './gate-request.js';
 
 interface MethodParams { method: string }
 
@@ -10,36 +10,42 @@ export async function gateApi(app: FastifyInstance, { sandbox }: { sandbox: Sand
   parseAnyBodyAsJson(app);
   useErrorEnvelope(app, { echo: echoOf });
 
-  const { rules, lifecycle, lookup, projects } = sandbox;
+  const { rules, lifecycle, lookup, requestRate } = sandbox;
+  /** The signed request's project, within its requests-per-second quota. */
+  const authenticate = async (body: GateBody) => {
+    const project = await authenticateSignature(body, sandbox.projects);
+    requestRate.admit(project, 'general.project_id');
+    return project;
+  };
 
   app.post<{ Params: MethodParams }>('/v2/payment/wallet/:method/sale', async (request) => {
     rules.methodFor(request.params.method, 'sale');
     const body = validateGateBody('gate/sale.json', request.body);
-    const project = await authenticate(body, projects);
+    const project = await authenticate(body);
     return accepted(await lifecycle.startSale(toPaymentRequest(body, project, request.params.method, scenarioHeader(request))));
   });
 
   app.post<{ Params: MethodParams }>('/v2/payment/wallet/:method/payout', async (request) => {
     rules.methodFor(request.params.method, 'payout');
     const body = validateGateBody('gate/payout.json', request.body);
-    const project = await authenticate(body, projects);
+    const project = await authenticate(body);
     return accepted(await lifecycle.startPayout(toPaymentRequest(body, project, request.params.method, scenarioHeader(request))));
   });
 
   app.post<{ Params: MethodParams }>('/v2/payment/wallet/:method/refund', async (request) => {
     const body = validateGateBody('gate/refund.json', request.body);
-    await authenticate(body, projects);
+    await authenticate(body);
     return rules.refuseRefund(request.params.method);
   });
 
   app.post('/v2/payment/refund', async (request) => {
     const body = validateGateBody('gate/refund.json', request.body);
-    return lookup.refuseRefundOf(await authenticate(body, projects), body.general.payment_id);
+    return lookup.refuseRefundOf(await authenticate(body), body.general.payment_id);
   });
 
   app.post('/v2/payment/status', async (request) => {
     const body = validateGateBody('gate/status.json', request.body);
-    const project = await authenticate(body, projects);
+    const project = await authenticate(body);
     return lookup.status(project, body.general.payment_id);
   });
 }

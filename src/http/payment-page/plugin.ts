@@ -54,6 +54,7 @@ export async function paymentPage(app: FastifyInstance, { sandbox }: { sandbox: 
     try {
       checkParameters(params);
       const project = authenticatePaymentPage(params, await projects.find(Number(params.project_id)));
+      sandbox.requestRate.admit(project, 'project_id');
       rules.convert({ amount: Number(params.payment_amount), currency: params.payment_currency as string });
       return { project };
     } catch (error) {

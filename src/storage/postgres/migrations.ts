@@ -187,4 +187,20 @@ export const MIGRATIONS: string[] = [
   CREATE TABLE clocks (project_id bigint PRIMARY KEY, at bigint NOT NULL);
   INSERT INTO clocks (project_id, at) SELECT p.project_id, CAST(m.value AS bigint) FROM projects p, meta m WHERE m.key = 'manual_clock_at';
   `,
+  `
+  ALTER TABLE projects ADD COLUMN token_hash text;
+  CREATE UNIQUE INDEX projects_token ON projects (token_hash) WHERE token_hash IS NOT NULL;
+  ALTER TABLE projects ADD COLUMN quotas text NOT NULL DEFAULT '{}';
+  ALTER TABLE projects ADD COLUMN stored_payments bigint NOT NULL DEFAULT 0;
+  UPDATE projects SET stored_payments = (SELECT count(*) FROM payments p WHERE p.project_id = projects.project_id);
+  CREATE TABLE audit (
+    id bigserial PRIMARY KEY,
+    at bigint NOT NULL,
+    actor text NOT NULL,
+    project_id bigint,
+    action text NOT NULL,
+    details text NOT NULL
+  );
+  CREATE INDEX audit_project ON audit (project_id, id);
+  `,
 ];

@@ -61,6 +61,10 @@ export class SqlPayments implements Payments {
     await this.db.run('UPDATE payments SET account = ? WHERE row_id = ?', [JSON.stringify(account), rowId]);
   }
 
+  async countStored(projectId: number, max: number): Promise<boolean> {
+    return (await this.db.run('UPDATE projects SET stored_payments = stored_payments + 1 WHERE project_id = ? AND stored_payments < ?', [projectId, max])) === 1;
+  }
+
   async finish(rowId: number, status: PaymentStatus, at: number): Promise<void> {
     await this.db.run('UPDATE payments SET status = ?, updated_at = ?, limit_timer_at = NULL, lease_owner = NULL, lease_until = NULL WHERE row_id = ?', [status, at, rowId]);
   }

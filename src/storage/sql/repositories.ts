@@ -1,5 +1,6 @@
 // One set of repositories over an executor: a transaction's connection, or the backend's reader.
 import type { Repositories } from '../../domain/ports.js';
+import { SqlAudit } from './audit-repository.js';
 import { SqlBatches } from './batches-repository.js';
 import { SqlCallbacks } from './callbacks-repository.js';
 import { SqlClocks } from './clocks-repository.js';
@@ -23,6 +24,7 @@ export function sqlRepositories(db: SqlExecutor, dialect: Dialect): Repositories
     batches: new SqlBatches(db),
     conformanceRuns: new SqlConformanceRuns(db),
     clocks: new SqlClocks(db),
+    audit: new SqlAudit(db),
     meta: new SqlMeta(db),
   };
 }

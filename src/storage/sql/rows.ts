@@ -32,7 +32,7 @@ export interface AttemptRow {
 
 export interface ProjectRow {
   project_id: number; secret_key: string; name: string; callback_url: string | null; origin: 'config' | 'runtime'; frequency_limits: string;
-  callback_options: string;
+  callback_options: string; token_hash: string | null; quotas: string;
 }
 
 export interface BatchRow {
@@ -132,6 +132,8 @@ export function rowToProject(row: ProjectRow): Project {
     origin: row.origin,
     frequencyLimits: JSON.parse(row.frequency_limits) as Project['frequencyLimits'],
     callbackOptions: JSON.parse(row.callback_options) as Project['callbackOptions'],
+    tokenHash: row.token_hash ?? undefined,
+    quotas: JSON.parse(row.quotas) as Project['quotas'],
   };
 }
 

@@ -203,4 +203,20 @@ export const MIGRATIONS: string[] = [
   CREATE TABLE clocks (project_id INTEGER PRIMARY KEY, at INTEGER NOT NULL);
   INSERT INTO clocks (project_id, at) SELECT p.project_id, CAST(m.value AS INTEGER) FROM projects p, meta m WHERE m.key = 'manual_clock_at';
   `,
+  `
+  ALTER TABLE projects ADD COLUMN token_hash TEXT;
+  CREATE UNIQUE INDEX projects_token ON projects (token_hash) WHERE token_hash IS NOT NULL;
+  ALTER TABLE projects ADD COLUMN quotas TEXT NOT NULL DEFAULT '{}';
+  ALTER TABLE projects ADD COLUMN stored_payments INTEGER NOT NULL DEFAULT 0;
+  UPDATE projects SET stored_payments = (SELECT count(*) FROM payments p WHERE p.project_id = projects.project_id);
+  CREATE TABLE audit (
+    id INTEGER PRIMARY KEY,
+    at INTEGER NOT NULL,
+    actor TEXT NOT NULL,
+    project_id INTEGER,
+    action TEXT NOT NULL,
+    details TEXT NOT NULL
+  );
+  CREATE INDEX audit_project ON audit (project_id, id);
+  `,
 ];
