@@ -78,6 +78,7 @@ t.test('the pages at 390 px and 1,280 px in a real browser', { skip: browserSkip
     { name: 'dashboard-manual', path: '/dashboard/manual' },
     { name: 'dashboard-batch', path: batchPath },
     { name: 'dashboard-analytics', path: '/dashboard/analytics' },
+    { name: 'dashboard-conformance', path: '/dashboard/conformance' },
   ];
 
   for (const width of WIDTHS) {
