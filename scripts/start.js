@@ -12,8 +12,11 @@ const entry = join(root, 'dist', 'src', 'server.js');
 // What the build reads; views, data and scenarios are read at run time and need no build.
 const inputs = ['src', 'bench', 'schemas', 'tsconfig.json', 'tsconfig.build.json', 'package.json', 'package-lock.json'];
 
+// Folders under the inputs that the build does not read (benchmark results, the peers' own install).
+const skipped = new Set(['results', 'node_modules']);
+
 /**
- * The newest modification time under `path` (a file or a folder), 0 when it does not exist.
+ * The newest modification time of the files under `path` (a file or a folder), 0 when there are none.
  * @param {string} path
  * @returns {number}
  */
@@ -21,7 +24,7 @@ function newest(path) {
   if (!existsSync(path)) return 0;
   const stats = statSync(path);
   if (!stats.isDirectory()) return stats.mtimeMs;
-  return readdirSync(path).reduce((latest, name) => Math.max(latest, newest(join(path, name))), stats.mtimeMs);
+  return readdirSync(path).filter((name) => !skipped.has(name)).reduce((latest, name) => Math.max(latest, newest(join(path, name))), 0);
 }
 
 /** @returns {boolean} */

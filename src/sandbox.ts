@@ -3,7 +3,6 @@
 import { hostname } from 'node:os';
 import { nanoid } from 'nanoid';
 import type { SandboxConfig } from './config.js';
-import { runConformance } from './conformance/run-conformance.js';
 import { CallbackDispatcher } from './domain/callback-dispatcher.js';
 import { ClockControl, loadClock } from './domain/clock-control.js';
 import type { Clock } from './domain/clock.js';
@@ -139,7 +138,11 @@ async function wire(storage: Storage, instanceId: string, config: SandboxConfig,
     batches,
     dataApi: new DataApi(config.dataApiTokens, storage.reports, methods, clock),
     control: new SandboxControl(storage, clock, currentScheduler),
-    conformance: new MerchantConformance({ storage, projects, clock, runner: runConformance, publicUrl: config.publicUrl, callbackPolicy: config.callbackPolicy }),
+    // The kit (and undici with it) loads at its first run, keeping it off the start path.
+    conformance: new MerchantConformance({
+      storage, projects, clock, publicUrl: config.publicUrl, callbackPolicy: config.callbackPolicy,
+      runner: async (...args) => (await import('./conformance/run-conformance.js')).runConformance(...args),
+    }),
     scheduler: activeScheduler,
     audit: new AuditTrail(storage),
     requestRate: new RequestRate(),

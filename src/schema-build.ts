@@ -12,4 +12,4 @@ const standaloneCode = (standaloneModule as unknown as { default: (ajv: Ajv, ref
 
 const target = join(projectRoot, COMPILED_VALIDATORS);
 mkdirSync(dirname(target), { recursive: true });
-writeFileSync(target, compiledValidatorsSource(schemaFiles(), standaloneCode));
+writeFileSync(target, await compiledValidatorsSource(schemaFiles(), standaloneCode));

@@ -5,12 +5,19 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { _, Ajv, type ErrorObject, type Options, type ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
+import type { Ajv, ErrorObject, Options, ValidateFunction } from 'ajv';
 import { fromRoot, projectRoot } from './project-root.js';
 
-// ajv-formats ships CommonJS with a default export that NodeNext sees one level down.
-const addFormats = addFormatsModule as unknown as { default: (ajv: Ajv) => Ajv };
+type AddFormats = (ajv: Ajv) => Ajv;
+
+/** Ajv itself, loaded only where schemas are compiled here (a start with the build's validators never needs it). */
+export async function loadAjv() {
+  const ajvModule = await import('ajv');
+  // ajv-formats ships CommonJS with a default export that NodeNext sees one level down.
+  const formats = (await import('ajv-formats')) as unknown as { default: AddFormats | { default: AddFormats } };
+  const addFormats = typeof formats.default === 'function' ? formats.default : formats.default.default;
+  return { ajvModule, addFormats };
+}
 
 const AJV_OPTIONS: Options = { allErrors: true, strict: true, allowUnionTypes: true };
 
@@ -40,9 +47,9 @@ export function schemaDigest(files: SchemaFile[]): string {
 }
 
 /** An Ajv holding every schema; `code` asks for source that the build can write out. */
-export function buildAjv(files: SchemaFile[], code?: Options['code']): Ajv {
-  const ajv = new Ajv({ ...AJV_OPTIONS, ...(code === undefined ? {} : { code }) });
-  (addFormats.default ?? (addFormatsModule as unknown as (a: Ajv) => Ajv))(ajv);
+export function buildAjv({ ajvModule, addFormats }: Awaited<ReturnType<typeof loadAjv>>, files: SchemaFile[], code?: Options['code']): Ajv {
+  const ajv = new ajvModule.Ajv({ ...AJV_OPTIONS, ...(code === undefined ? {} : { code }) });
+  addFormats(ajv);
   for (const file of files) {
     const schema = JSON.parse(file.text) as { $id?: string };
     if (schema.$id !== file.id) throw new Error(`schema ${file.path} must have $id "${file.id}"`);
@@ -54,8 +61,9 @@ export function buildAjv(files: SchemaFile[], code?: Options['code']): Ajv {
 }
 
 /** The ES module source of every validator, exported under its index, with the digest it was made from. */
-export function compiledValidatorsSource(files: SchemaFile[], standaloneCode: (ajv: Ajv, refs: Record<string, string>) => string): string {
-  const ajv = buildAjv(files, { source: true, esm: true, formats: _`formats` });
+export async function compiledValidatorsSource(files: SchemaFile[], standaloneCode: (ajv: Ajv, refs: Record<string, string>) => string): Promise<string> {
+  const loaded = await loadAjv();
+  const ajv = buildAjv(loaded, files, { source: true, esm: true, formats: loaded.ajvModule._`formats` });
   const exports = Object.fromEntries(files.map((file, index) => [`v${index}`, file.id]));
   const body = standaloneCode(ajv, exports).replace(/^"use strict";/, '');
   return [
@@ -82,7 +90,7 @@ const files = schemaFiles();
 // Run from the TypeScript sources (tests, the TypeScript loader) the build's output may be stale: compile here.
 const fromSources = import.meta.url.endsWith('.ts');
 const compiled = (fromSources ? undefined : await loadCompiled(join(projectRoot, COMPILED_VALIDATORS), files)) ?? new Map<string, ValidateFunction>();
-let ajv: Ajv | undefined = compiled.size > 0 ? undefined : buildAjv(files);
+const ajv: Ajv | undefined = compiled.size > 0 ? undefined : buildAjv(await loadAjv(), files);
 
 /** Whether this process uses the validators compiled by the build. */
 export const usesCompiledValidators = ajv === undefined;
@@ -90,8 +98,7 @@ export const usesCompiledValidators = ajv === undefined;
 export function validatorFor<T>(schemaId: string): ValidateFunction<T> {
   let validate = compiled.get(schemaId);
   if (validate === undefined) {
-    ajv ??= buildAjv(files);
-    validate = ajv.getSchema(schemaId);
+    validate = ajv?.getSchema(schemaId);
     if (validate === undefined) throw new Error(`unknown schema ${schemaId}`);
     compiled.set(schemaId, validate);
   }

@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import standaloneModule from 'ajv/dist/standalone/index.js';
 import type { Ajv, ValidateFunction } from 'ajv';
 import { projectRoot } from '../src/project-root.js';
-import { buildAjv, compiledValidatorsSource, loadCompiled, schemaDigest, schemaFiles } from '../src/schema-registry.js';
+import { buildAjv, compiledValidatorsSource, loadAjv, loadCompiled, schemaDigest, schemaFiles } from '../src/schema-registry.js';
 
 const standaloneCode = (standaloneModule as unknown as { default: (ajv: Ajv, refs: Record<string, string>) => string }).default;
 
@@ -15,11 +15,11 @@ t.test('the validators compiled by the build judge every body as Ajv does at run
   const dir = mkdtempSync(join(projectRoot, '.schema-test-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const path = join(dir, 'validators.js');
-  writeFileSync(path, compiledValidatorsSource(files, standaloneCode));
+  writeFileSync(path, await compiledValidatorsSource(files, standaloneCode));
   const compiled = (await import(pathToFileURL(path).href)) as { digest: string; ids: string[] } & Record<string, ValidateFunction>;
   t.equal(compiled.digest, schemaDigest(files));
   t.same(compiled.ids, files.map((f) => f.id));
-  const runtime = buildAjv(files);
+  const runtime = buildAjv(await loadAjv(), files);
   const samples: Record<string, unknown[]> = {
     'gate/sale.json': [
       { general: { project_id: 1, payment_id: 'a', signature: 's' }, payment: { amount: 100, currency: 'PHP' }, customer: { id: 'c', ip_address: '203.0.113.7', email: 'not an e-mail' } },
@@ -41,7 +41,8 @@ t.test('the validators compiled by the build judge every body as Ajv does at run
 });
 
 t.test('a schema whose $id does not match its path stops the build', async (t) => {
-  t.throws(() => buildAjv([{ id: 'gate/x.json', path: 'schemas/gate/x.json', text: '{"$id":"gate/y.json","type":"object"}' }]), /must have \$id "gate\/x.json"/);
+  const loaded = await loadAjv();
+  t.throws(() => buildAjv(loaded, [{ id: 'gate/x.json', path: 'schemas/gate/x.json', text: '{"$id":"gate/y.json","type":"object"}' }]), /must have \$id "gate\/x.json"/);
 });
 
 t.test('a start uses compiled validators only when they were made from the schema files it finds', async (t) => {
@@ -49,7 +50,7 @@ t.test('a start uses compiled validators only when they were made from the schem
   const dir = mkdtempSync(join(projectRoot, '.schema-test-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const current = join(dir, 'current.js');
-  writeFileSync(current, compiledValidatorsSource(files, standaloneCode));
+  writeFileSync(current, await compiledValidatorsSource(files, standaloneCode));
   const loaded = await loadCompiled(current, files);
   t.same([...(loaded?.keys() ?? [])], files.map((f) => f.id), 'every schema, by its $id');
   t.equal(typeof loaded?.get('gate/sale.json'), 'function');

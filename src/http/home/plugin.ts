@@ -2,8 +2,6 @@
 // link; GET /docs renders the README; the favicon. Script-free, under the pages' CSP.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { readFileSync } from 'node:fs';
-import { Marked } from 'marked';
-import { gfmHeadingId } from 'marked-gfm-heading-id';
 import { DEFAULT_PROJECT } from '../../config.js';
 import type { Sandbox } from '../../sandbox.js';
 import { builtInProjectInUse } from '../../start-banner.js';
@@ -44,7 +42,11 @@ export async function homePage(app: FastifyInstance, { sandbox }: { sandbox: San
   });
 
   app.get('/docs', async (_request, reply) => {
-    docs ??= await new Marked(gfmHeadingId()).parse(readFileSync(fromRoot('README.md'), 'utf8'));
+    // The Markdown renderer loads at the first visit, keeping it off the start path.
+    if (docs === undefined) {
+      const [{ Marked }, { gfmHeadingId }] = await Promise.all([import('marked'), import('marked-gfm-heading-id')]);
+      docs = await new Marked(gfmHeadingId()).parse(readFileSync(fromRoot('README.md'), 'utf8'));
+    }
     return reply.type(HTML).send(views.render('./home/docs', { title: 'ecommpay-sandbox — README', docs }));
   });
 
