@@ -49,8 +49,9 @@ export class PayoutBatches {
     return this.deps.storage.read.batches.find(id);
   }
 
-  list(limit = 100): Promise<Batch[]> {
-    return this.deps.storage.read.batches.list(limit);
+  /** The newest batches, of one project or of all. */
+  list(limit = 100, projectId?: number): Promise<Batch[]> {
+    return this.deps.storage.read.batches.list(limit, projectId);
   }
 
   refusedRows(batchId: number): Promise<RefusedBatchRow[]> {

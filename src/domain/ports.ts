@@ -160,7 +160,7 @@ export interface MailStore extends MailReader {
 
 export interface BatchesReader {
   find(id: number): Promise<Batch | undefined>;
-  list(limit: number): Promise<Batch[]>;
+  list(limit: number, projectId?: number): Promise<Batch[]>;
   /** Rows not yet turned into payouts, in file order. */
   nextRows(batchId: number, afterRow: number, limit: number): Promise<PendingBatchRow[]>;
   refusedRows(batchId: number): Promise<RefusedBatchRow[]>;

@@ -7,6 +7,10 @@ import { hashControlToken } from '../domain/control-tokens.js';
 import type { ProjectDirectory } from '../domain/project-directory.js';
 import { bearerToken, sameSecret, SESSION_COOKIE, sessionValue } from './admin-access.js';
 
+declare module 'fastify' {
+  interface FastifyRequest { sandboxCaller?: Caller }
+}
+
 export const PROJECT_SESSION_COOKIE = 'sandbox_project';
 
 export type Caller = { kind: 'admin'; open: boolean } | { kind: 'project'; projectId: number };

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildTestSandbox } from '../helpers/sandbox.js';
 import { startReceiver, type Receiver } from '../helpers/receiver.js';
 import { post, saleBody, SdkCallback, signed } from '../helpers/gate-client.js';
+import { DashboardClient } from '../helpers/dashboard-client.js';
 
 const ADMIN = 'admin-token-for-the-shared-sandbox';
 const DAY = 24 * 3600;
@@ -159,4 +160,40 @@ t.test('default quotas bound what a self-service project may ask for; the admin 
   t.same(await create(undefined, 3501), { stored_payments: 5, requests_per_second: 50 }, 'a project asking nothing gets the defaults');
   t.same(await create(undefined, 3502, { stored_payments: 100, requests_per_second: 10 }), { stored_payments: 5, requests_per_second: 10 }, 'less is granted, more is capped');
   t.same(await create(ADMIN, 3503, { stored_payments: 100 }), { stored_payments: 100, requests_per_second: 50 }, 'the admin may give more');
+});
+
+t.test('the dashboard, logged in with a project\'s token, shows and changes that project only', async (t) => {
+  const { app } = await buildTestSandbox(t, { config: { adminToken: ADMIN } });
+  const receiver = await startReceiver(t);
+  const [a, b] = [await pipeline(app, 3601, receiver), await pipeline(app, 3602, receiver)];
+  await saleIn(app, a, 'mine-1');
+  await saleIn(app, b, 'theirs-1');
+  const browser = new DashboardClient(app);
+  await browser.get('/dashboard/login');
+  t.equal((await browser.post('/dashboard/login', { token: 'sbx_nobody' }, false)).statusCode, 401, 'a token of no project is refused');
+  t.equal((await browser.post('/dashboard/login', { token: a.token }, false)).statusCode, 303);
+  const list = await browser.get('/dashboard/payments');
+  t.match(list.body, /mine-1/);
+  t.notMatch(list.body, /theirs-1/, 'the other project\'s payments are not listed');
+  t.match(list.body, /Project 3601/, 'the pages say whose they are');
+  t.equal((await browser.get('/dashboard/payments?project_id=3602')).statusCode, 404, 'asking for the other project\'s list: as if it did not exist');
+  t.equal((await browser.get('/dashboard/payments/3602/theirs-1')).statusCode, 403);
+  t.equal((await browser.post('/dashboard/payments/3602/theirs-1/complete', { outcome: 'success' })).statusCode, 403);
+  const csv = await browser.get('/dashboard/payments/export.csv');
+  t.match(csv.body, /mine-1/);
+  t.notMatch(csv.body, /theirs-1/, 'nor exported');
+  t.notMatch((await browser.get('/dashboard/manual')).body, /value="3602"/, 'payouts are offered for the own project only');
+  t.equal((await browser.post('/dashboard/clock/advance', { seconds: String(DAY), back: '/dashboard/payments' })).statusCode, 303);
+  t.equal((await control(app, a.token, 'GET', '/_sandbox/clock')).json.now, '2026-01-02T00:00:00.000Z', 'the clock form moves the own project\'s clock');
+  t.equal((await control(app, b.token, 'GET', '/_sandbox/clock')).json.now, '2026-01-01T00:00:00.000Z', 'and not the other\'s');
+  const audit = await browser.get('/dashboard/audit');
+  t.match(audit.body, /project:3601/);
+  t.match(audit.body, /clock\.advance/);
+  t.notMatch(audit.body, /3602/, 'the audit log shows the own project\'s entries');
+  const admin = new DashboardClient(app);
+  await admin.get('/dashboard/login');
+  await admin.post('/dashboard/login', { token: ADMIN }, false);
+  const all = await admin.get('/dashboard/payments');
+  t.match(all.body, /mine-1/);
+  t.match(all.body, /theirs-1/, 'the admin sees every project');
 });

@@ -10,9 +10,11 @@ import { Refusal, type FieldProblem } from '../../domain/errors.js';
 import { catalogueOutcome, chosenOutcome, forceChoices, isFinal } from '../../domain/outcomes.js';
 import { payoutTemplate, PAYOUT_COLUMNS, type PayoutFields } from '../../domain/payout-batches.js';
 import { moneyText } from '../../domain/money-text.js';
-import type { PaymentListRow } from '../../domain/model.js';
+import type { PaymentFilter, PaymentListRow } from '../../domain/model.js';
 import type { Sandbox } from '../../sandbox.js';
-import { isAdmin, sameSecret, SESSION_COOKIE, sessionValue } from '../admin-access.js';
+import { sameSecret, SESSION_COOKIE, sessionValue } from '../admin-access.js';
+import { Scope } from '../access-scope.js';
+import { actorOf, callerOf, PROJECT_SESSION_COOKIE, projectSessionValue } from '../callers.js';
 import { views } from '../views.js';
 import { ratesByMethod, stackedByDay, STATUS_COLOURS } from './charts.js';
 import { csvExport, xlsxExport } from './exports.js';
@@ -47,12 +49,27 @@ export async function dashboard(app: FastifyInstance, { sandbox }: { sandbox: Sa
   const adminToken = config.adminToken;
   const methodCodes = methods.all().map((m) => m.code);
 
+  // The admin token (or none set) shows every project; a project's control token that project alone.
   app.addHook('onRequest', async (request, reply) => {
     const path = request.url.split('?')[0] ?? '';
-    if (path === '/dashboard/login' || isAdmin(request, adminToken)) return;
+    const caller = await callerOf(request, adminToken, projects);
+    if (caller !== undefined && caller !== 'refused') {
+      request.sandboxCaller = caller;
+      return;
+    }
+    if (path === '/dashboard/login') return;
     if (request.method === 'GET') return reply.redirect('/dashboard/login', 303);
     return reply.code(401).type(HTML).send(views.render('./error', { code: '401', message: 'Log in to the dashboard first', errors: [] }));
   });
+
+  const scopeOf = (request: FastifyRequest): Scope => new Scope(request.sandboxCaller ?? { kind: 'admin', open: true });
+  const audit = (request: FastifyRequest, action: string, projectId: number | undefined, details: Record<string, unknown> = {}) =>
+    sandbox.audit.record(actorOf(request.sandboxCaller), action, projectId, details);
+  /** The payments a page lists: a project's session sees its own project only. */
+  const scoped = <T extends { projectIds?: number[] }>(request: FastifyRequest, filter: T): T => {
+    const own = scopeOf(request).listed(filter.projectIds?.[0]);
+    return own === undefined ? filter : { ...filter, projectIds: [own] };
+  };
 
   /** Double-submit CSRF token: a random cookie (SameSite=Strict) that every form must echo. */
   function csrfToken(request: FastifyRequest, reply: FastifyReply): string {
@@ -71,7 +88,14 @@ export async function dashboard(app: FastifyInstance, { sandbox }: { sandbox: Sa
   }
 
   function page(reply: FastifyReply, request: FastifyRequest, view: string, data: Record<string, unknown>, status = 200): FastifyReply {
-    const common = { csrf: csrfToken(request, reply), clock: { mode: clock.mode, now: new Date(clock.now()).toISOString() }, loggedIn: adminToken !== undefined };
+    const own = scopeOf(request).projectId;
+    const common = {
+      csrf: csrfToken(request, reply),
+      clock: { mode: clock.mode, now: new Date(clock.now(own)).toISOString() },
+      loggedIn: adminToken !== undefined || own !== undefined,
+      // Who the pages are for: one project through its token, or every project.
+      viewer: own === undefined ? undefined : `Project ${own}`,
+    };
     // Framing would let another site click the dashboard's buttons.
     reply.header('x-frame-options', 'DENY');
     return reply.code(status).type(HTML).send(views.render(view, { ...common, ...data }));
@@ -86,7 +110,7 @@ export async function dashboard(app: FastifyInstance, { sandbox }: { sandbox: Sa
       request.log.error({ err: error }, 'unexpected error in the dashboard');
       return reply.code(500).type(HTML).send(views.render('./error', { code: '501', message: 'Internal error', errors: [] }));
     }
-    const status = refusal.kind === 'payment-not-found' ? 404 : refusal.kind === 'access-denied' ? 403 : 400;
+    const status = refusal.kind === 'payment-not-found' || refusal.kind === 'project-hidden' ? 404 : refusal.kind === 'access-denied' ? 403 : 400;
     return reply.code(status).type(HTML).send(views.render('./error', { code: refusal.code, message: refusal.message, errors: refusal.fields }));
   });
 
@@ -97,16 +121,33 @@ export async function dashboard(app: FastifyInstance, { sandbox }: { sandbox: Sa
   app.get('/dashboard/login', async (request, reply) => page(reply, request, './dashboard/login', { title: 'Log in' }));
 
   app.post<{ Body: Form }>('/dashboard/login', async (request, reply) => {
-    const token = typeof request.body?.token === 'string' ? request.body.token : '';
-    if (adminToken === undefined) return reply.redirect('/dashboard/payments', 303);
-    if (!sameSecret(token, adminToken)) return page(reply, request, './dashboard/login', { title: 'Log in', error: 'Wrong token' }, 401);
-    reply.setCookie(SESSION_COOKIE, sessionValue(adminToken), { path: '/', httpOnly: true, sameSite: 'strict' });
-    return reply.redirect('/dashboard/payments', 303);
+    const token = typeof request.body?.token === 'string' ? request.body.token.trim() : '';
+    const session = { path: '/', httpOnly: true, sameSite: 'strict' as const };
+    if (adminToken !== undefined && token !== '' && sameSecret(token, adminToken)) {
+      reply.clearCookie(PROJECT_SESSION_COOKIE, { path: '/' });
+      reply.setCookie(SESSION_COOKIE, sessionValue(adminToken), session);
+      return reply.redirect('/dashboard/payments', 303);
+    }
+    const project = token === '' ? undefined : await projects.findByToken(token);
+    if (project !== undefined) {
+      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      reply.setCookie(PROJECT_SESSION_COOKIE, projectSessionValue(token), session);
+      return reply.redirect('/dashboard/payments', 303);
+    }
+    if (adminToken === undefined && token === '') return reply.redirect('/dashboard/payments', 303);
+    return page(reply, request, './dashboard/login', { title: 'Log in', error: 'Wrong token: neither the admin token nor a project\'s control token' }, 401);
+  });
+
+  app.post<{ Body: Form }>('/dashboard/logout', async (request, reply) => {
+    checkCsrf(request, request.body?.csrf);
+    reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    reply.clearCookie(PROJECT_SESSION_COOKIE, { path: '/' });
+    return reply.redirect('/dashboard/login', 303);
   });
 
   app.get<{ Querystring: Record<string, unknown> }>('/dashboard/payments', async (request, reply) => {
     const list = readListQuery(request.query, methodCodes);
-    const found = await listing.page(list.filter, PAGE_SIZE, list.page);
+    const found = await listing.page(scoped(request, list.filter), PAGE_SIZE, list.page);
     const { total, pages } = found;
     const rows = found.rows.map((row) => ({
       ...row,
@@ -124,7 +165,7 @@ export async function dashboard(app: FastifyInstance, { sandbox }: { sandbox: Sa
 
   app.get<{ Querystring: Record<string, unknown> }>('/dashboard/payments/export.csv', async (request, reply) => {
     const { filter } = readListQuery(request.query, methodCodes);
-    return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="payments.csv"').send(csvExport(listing, filter));
+    return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="payments.csv"').send(csvExport(listing, scoped(request, filter)));
   });
 
   app.get<{ Querystring: Record<string, unknown> }>('/dashboard/payments/export.xlsx', async (request, reply) => {
@@ -132,12 +173,13 @@ export async function dashboard(app: FastifyInstance, { sandbox }: { sandbox: Sa
     return reply
       .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
       .header('content-disposition', 'attachment; filename="payments.xlsx"')
-      .send(xlsxExport(listing, filter));
+      .send(xlsxExport(listing, scoped(request, filter)));
   });
 
 
   app.get<{ Params: { projectId: string; paymentId: string } }>('/dashboard/payments/:projectId/:paymentId', async (request, reply) => {
     const payment = await lookup.require(request.params.projectId, request.params.paymentId);
+    scopeOf(request).own(payment.projectId);
     const report = await lookup.report(payment);
     const mail = await lookup.mail({ projectId: payment.projectId, paymentId: payment.paymentId, limit: 50, offset: 0 });
     return page(reply, request, './dashboard/payment', {
@@ -151,12 +193,14 @@ export async function dashboard(app: FastifyInstance, { sandbox }: { sandbox: Sa
   app.post<{ Params: { projectId: string; paymentId: string }; Body: Form }>('/dashboard/payments/:projectId/:paymentId/complete', async (request, reply) => {
     checkCsrf(request, request.body?.csrf);
     const payment = await lookup.require(request.params.projectId, request.params.paymentId);
+    scopeOf(request).own(payment.projectId);
     const choice = typeof request.body?.outcome === 'string' ? request.body.outcome : '';
     // scenario:<name> is what earlier versions of the form sent; links and scripts may still send it.
     const outcome = choice.startsWith('scenario:')
       ? catalogueOutcome(sandbox.scenarios, choice.slice(9))
       : chosenOutcome(forceChoices(sandbox.scenarios, payment.type === 'payout' ? 'payout' : 'sale', payment.method), choice);
     const completed = await lifecycle.complete(payment.rowId, outcome);
+    await audit(request, 'payment.complete', payment.projectId, { payment_id: payment.paymentId, status: outcome.status, code: outcome.code });
     if (clock.mode === 'manual') await control.settlePayment(completed);
     return reply.redirect(`/dashboard/payments/${payment.projectId}/${encodeURIComponent(payment.paymentId)}`, 303);
   });
@@ -164,8 +208,11 @@ export async function dashboard(app: FastifyInstance, { sandbox }: { sandbox: Sa
   app.post<{ Params: { id: string }; Body: Form }>('/dashboard/callbacks/:id/replay', async (request, reply) => {
     checkCsrf(request, request.body?.csrf);
     const id = Number(request.params.id);
-    if (!Number.isSafeInteger(id)) throw new Refusal('payment-not-found', [{ field: 'id', message: `No callback ${request.params.id}` }]);
+    const original = Number.isSafeInteger(id) ? await callbacks.find(id) : undefined;
+    if (original === undefined) throw new Refusal('payment-not-found', [{ field: 'id', message: `No callback ${request.params.id}` }]);
+    scopeOf(request).own(original.projectId, 'id');
     const replay = await callbacks.replay(id);
+    await audit(request, 'callback.replay', original.projectId, { callback_id: id, payment_id: original.paymentId, replay_id: replay.id });
     if (clock.mode === 'manual') await sandbox.scheduler.runDue(clock.now(replay.projectId), { paymentRowId: replay.paymentRowId });
     return reply.redirect(`/dashboard/payments/${replay.projectId}/${encodeURIComponent(replay.paymentId)}`, 303);
   });
@@ -175,18 +222,23 @@ export async function dashboard(app: FastifyInstance, { sandbox }: { sandbox: Sa
     const seconds = Number(request.body?.seconds);
     if (clock.mode !== 'manual') throw new Refusal('invalid-fields', [{ field: 'seconds', message: 'Only a manual clock can be moved (SANDBOX_CLOCK=manual)' }]);
     if (!Number.isFinite(seconds) || seconds < 0 || seconds > 315_360_000) throw new Refusal('invalid-fields', [{ field: 'seconds', message: 'Expected a number of seconds from 0' }]);
-    await clockControl.advanceBy(seconds);
+    // A project's session moves its own clock; the admin's moves every clock.
+    const own = scopeOf(request).projectId;
+    await clockControl.advanceBy(seconds, own);
+    await audit(request, 'clock.advance', own, { seconds });
     const back = typeof request.body?.back === 'string' && request.body.back.startsWith('/dashboard') ? request.body.back : '/dashboard/payments';
     return reply.redirect(back, 303);
   });
 
   async function manualPage(request: FastifyRequest, reply: FastifyReply, extra: Record<string, unknown> = {}, status = 200): Promise<FastifyReply> {
-    const manual = (await listing.latest({ interface: 'dashboard' }, 50)).map((row) => ({ ...row, amountText: money(row) }));
+    const own = scopeOf(request).projectId;
+    const manualFilter: PaymentFilter = { interface: 'dashboard' };
+    const manual = (await listing.latest(scoped(request, manualFilter), 50)).map((row) => ({ ...row, amountText: money(row) }));
     return page(reply, request, './dashboard/manual', {
       title: 'Manual payments',
-      projects: (await projects.all()).map((p) => ({ id: p.projectId, name: p.name })),
+      projects: (await projects.all()).filter((p) => own === undefined || p.projectId === own).map((p) => ({ id: p.projectId, name: p.name })),
       payoutMethods: methods.all().filter((m) => m.operations.payout?.interfaces.includes('dashboard')).map((m) => ({ code: m.code, title: m.title })),
-      batches: await batches.list(),
+      batches: await batches.list(100, own),
       manual,
       columns: PAYOUT_COLUMNS,
       form: {},
@@ -204,6 +256,7 @@ export async function dashboard(app: FastifyInstance, { sandbox }: { sandbox: Sa
     checkCsrf(request, body.csrf);
     const text = (name: string) => (typeof body[name] === 'string' ? (body[name] as string) : '');
     const project = await projects.find(Number(text('project_id')));
+    if (project !== undefined) scopeOf(request).own(project.projectId);
     const form = Object.fromEntries(FORM_FIELDS.map((k) => [k, text(k)]));
     const fields: PayoutFields = {
       paymentId: text('payment_id').trim() || `manual-${clock.now().toString(36)}-${randomBytes(3).toString('hex')}`,
@@ -215,6 +268,7 @@ export async function dashboard(app: FastifyInstance, { sandbox }: { sandbox: Sa
     try {
       const payoutRequest = batches.manualRequest(project, fields, formLabel);
       await lifecycle.startPayout(payoutRequest);
+      await audit(request, 'payout.create', payoutRequest.project.projectId, { payment_id: payoutRequest.paymentId });
       const created = await lookup.find(payoutRequest.project.projectId, payoutRequest.paymentId);
       if (created !== undefined && clock.mode === 'manual') await control.settlePayment(created);
       return reply.redirect(`/dashboard/payments/${payoutRequest.project.projectId}/${encodeURIComponent(payoutRequest.paymentId)}`, 303);
@@ -241,8 +295,10 @@ export async function dashboard(app: FastifyInstance, { sandbox }: { sandbox: Sa
     checkCsrf(request, fields.csrf);
     const project = await projects.find(Number(fields.project_id));
     if (project === undefined) return manualPage(request, reply, { uploadErrors: [{ row: 0, column: 'project_id', message: 'Choose a project' }] }, 400);
+    scopeOf(request).own(project.projectId);
     if (csv === undefined || csv.trim() === '') return manualPage(request, reply, { uploadErrors: [{ row: 0, column: '', message: 'Choose a CSV file' }] }, 400);
     const result = await batches.upload(project, fileName, csv);
+    if (result.batchId !== undefined) await audit(request, 'batch.upload', project.projectId, { batch_id: result.batchId, file_name: fileName, accepted: result.accepted });
     if (result.batchId === undefined) return manualPage(request, reply, { uploadErrors: result.errors }, 400);
     // The batch page lists the refused rows from storage, so they read the same after a reload.
     return reply.redirect(`/dashboard/manual/batches/${result.batchId}`, 303);
@@ -252,17 +308,19 @@ export async function dashboard(app: FastifyInstance, { sandbox }: { sandbox: Sa
     const id = Number(request.params.id);
     const batch = Number.isSafeInteger(id) ? await batches.find(id) : undefined;
     if (batch === undefined) throw new Refusal('payment-not-found', [{ field: 'id', message: `No batch ${request.params.id}` }]);
+    scopeOf(request).own(batch.projectId, 'id');
     const rowErrors = (await batches.refusedRows(batch.id)).map((r) => ({ rowNumber: r.rowNumber, paymentId: r.paymentId, error: r.error }));
     return page(reply, request, './dashboard/batch', { title: `Batch ${batch.id}`, batch, rowErrors });
   });
 
   async function conformancePage(request: FastifyRequest, reply: FastifyReply, extra: Record<string, unknown> = {}, status = 200): Promise<FastifyReply> {
-    const runs = (await sandbox.conformance.list({ limit: 50, offset: 0 })).map((run) => ({
+    const own = scopeOf(request).projectId;
+    const runs = (await sandbox.conformance.list({ limit: 50, offset: 0, ...(own === undefined ? {} : { projectId: own }) })).map((run) => ({
       ...run, created: new Date(run.createdAt).toISOString().replace('T', ' ').slice(0, 19),
     }));
     return page(reply, request, './dashboard/conformance', {
       title: 'Conformance',
-      projects: (await projects.all()).map((p) => ({ id: p.projectId, name: p.name, callbackUrl: p.callbackUrl ?? '' })),
+      projects: (await projects.all()).filter((p) => own === undefined || p.projectId === own).map((p) => ({ id: p.projectId, name: p.name, callbackUrl: p.callbackUrl ?? '' })),
       runs,
       form: {},
       ...extra,
@@ -279,11 +337,13 @@ export async function dashboard(app: FastifyInstance, { sandbox }: { sandbox: Sa
     const projectId = Number(form.project_id);
     try {
       if (!Number.isSafeInteger(projectId) || projectId < 1) throw new Refusal('invalid-fields', [{ field: 'project_id', message: 'Choose a project' }]);
+      scopeOf(request).own(projectId);
       const run = await sandbox.conformance.run({
         projectId,
         ...(form.callback_url === '' ? {} : { callbackUrl: form.callback_url }),
         ...(form.probe_url === '' ? {} : { probeUrl: form.probe_url }),
       });
+      await audit(request, 'conformance.run', run.projectId, { run_id: run.id, passed: run.passed, failed: run.failed });
       return reply.redirect(`/dashboard/conformance/${run.id}`, 303);
     } catch (error) {
       if (!(error instanceof Refusal)) throw error;
@@ -294,15 +354,27 @@ export async function dashboard(app: FastifyInstance, { sandbox }: { sandbox: Sa
 
   app.get<{ Params: { id: string } }>('/dashboard/conformance/:id', async (request, reply) => {
     const run = await sandbox.conformance.require(request.params.id);
+    scopeOf(request).own(run.projectId, 'id');
     return page(reply, request, './dashboard/conformance-run', {
       title: `Conformance report ${run.id}`, run, created: new Date(run.createdAt).toISOString().replace('T', ' ').slice(0, 19),
     });
   });
 
+  app.get('/dashboard/audit', async (request, reply) => {
+    const own = scopeOf(request).projectId;
+    const entries = (await sandbox.audit.list({ limit: 200, offset: 0, ...(own === undefined ? {} : { projectId: own }) })).map((e) => ({
+      ...e,
+      when: new Date(e.at).toISOString().replace('T', ' ').slice(0, 19),
+      details: Object.entries(e.details).map(([key, value]) => `${key}: ${String(value)}`).join(', '),
+    }));
+    return page(reply, request, './dashboard/audit', { title: 'Audit log', entries });
+  });
+
   app.get<{ Querystring: Record<string, unknown> }>('/dashboard/analytics', async (request, reply) => {
     const list = readListQuery(request.query, methodCodes);
-    const daily = await listing.dailyTotals(list.filter);
-    const rates = await listing.successRates(list.filter);
+    const filter = scoped(request, list.filter);
+    const daily = await listing.dailyTotals(filter);
+    const rates = await listing.successRates(filter);
     return page(reply, request, './dashboard/analytics', {
       title: 'Analytics', values: list.values, colours: STATUS_COLOURS,
       daily: daily.map((d) => ({ ...d, amountText: moneyText({ amount: d.amount, currency: 'PHP' }) })),

@@ -12,11 +12,7 @@ import { describeRefusal, useErrorEnvelope } from '../error-envelope.js';
 import { actorOf, callerOf, type Caller } from '../callers.js';
 import { toGateError } from '../gate-api/gate-error.js';
 import { validateControlBody, listQuery, queryText } from './control-request.js';
-import { Scope } from './scope.js';
-
-declare module 'fastify' {
-  interface FastifyRequest { sandboxCaller?: Caller }
-}
+import { Scope } from '../access-scope.js';
 
 /** Open to anyone: container probes, and self-service projects (each gets its own token). */
 const OPEN_ROUTES = new Set(['GET /_sandbox/health', 'POST /_sandbox/projects']);

@@ -35,8 +35,11 @@ export class SqlBatches implements Batches {
     return row === undefined ? undefined : rowToBatch(row);
   }
 
-  async list(limit: number): Promise<Batch[]> {
-    return (await this.db.all<BatchRow>(`SELECT ${BATCH_COLUMNS} FROM batches b ORDER BY b.id DESC LIMIT ?`, [limit])).map(rowToBatch);
+  async list(limit: number, projectId?: number): Promise<Batch[]> {
+    const rows = projectId === undefined
+      ? await this.db.all<BatchRow>(`SELECT ${BATCH_COLUMNS} FROM batches b ORDER BY b.id DESC LIMIT ?`, [limit])
+      : await this.db.all<BatchRow>(`SELECT ${BATCH_COLUMNS} FROM batches b WHERE b.project_id = ? ORDER BY b.id DESC LIMIT ?`, [projectId, limit]);
+    return rows.map(rowToBatch);
   }
 
   async nextRows(batchId: number, afterRow: number, limit: number): Promise<PendingBatchRow[]> {

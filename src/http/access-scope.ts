@@ -1,6 +1,6 @@
-// What a caller of the control API may see and change: the admin everything, a project's token its project only.
-import { Refusal } from '../../domain/errors.js';
-import type { Caller } from '../callers.js';
+// What a caller of the control API or the dashboard may see and change: the admin everything, a project's token its project only.
+import { Refusal } from '../domain/errors.js';
+import type { Caller } from './callers.js';
 
 export class Scope {
   constructor(readonly caller: Caller) {}
