@@ -12,14 +12,16 @@ import { runLoad, type LoadResult } from './load.js';
 import type { LoadSpec } from './load-worker.js';
 import { benchPeers } from './peers.js';
 import { benchPostgres } from './postgres.js';
-import { cpuMsOf, memoryOf } from './process-stats.js';
-import { BENCH_PROJECT, startProcess, stopSandbox } from './sandbox-process.js';
+import { cpuMsOf, memoryOf, treePeakRssMb } from './process-stats.js';
+import { BENCH_PROJECT, startProcess, startSandbox, stopSandbox } from './sandbox-process.js';
 
 const QUICK = process.argv.includes('--quick');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? (QUICK ? 5 : 10));
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const FILL = QUICK ? 0 : Number(process.env.BENCH_FILL ?? 0);
 const WARMUP = Math.min(QUICK ? 2 : 3, SECONDS);
+/** Worker counts measured beside the single process (BENCH_WORKERS, comma-separated). */
+const WORKER_COUNTS = (process.env.BENCH_WORKERS ?? '2').split(',').map(Number).filter((n) => n > 1);
 
 interface Row {
   server: string; scenario: string; rps: number; p50: number; p99: number; peakRssMb: number; errors: number; cpuUsPerRequest?: number; ratio?: number; note?: string;
@@ -31,7 +33,7 @@ async function measure(pid: number, spec: LoadSpec): Promise<LoadResult & { peak
   const result = await runLoad(spec);
   // The server's own CPU per answered request: unlike req/s, it hardly moves when other work shares the cores.
   const cpuUsPerRequest = result.total === 0 ? undefined : Math.round(((cpuMsOf(pid) - cpuBefore) * 1000) / result.total);
-  return { ...result, peakRssMb: memoryOf(pid).peakRssMb, cpuUsPerRequest };
+  return { ...result, peakRssMb: treePeakRssMb(pid), cpuUsPerRequest };
 }
 
 function row(server: string, scenario: string, r: LoadResult & { peakRssMb: number; cpuUsPerRequest?: number }, note?: string): Row {
@@ -59,13 +61,19 @@ const sandbox = await startProcess(fileURLToPath(new URL('../src/server.js', imp
 }, '/_sandbox/health');
 const pid = sandbox.child.pid as number;
 const startMs = Math.round(sandbox.startMs);
-const post = (path: string, body: unknown) => fetch(`${sandbox.baseUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
-// A customer with a successful purchase, for the status and payout scenarios.
-await runLoad({ ...base, connections: 1, durationSeconds: 1, url: `${sandbox.baseUrl}/v2/payment/wallet/paymaya/sale`, body: 'sale', prefix: 'seed', customerId: 'eligible' });
-const seeded = await (await fetch(`${sandbox.baseUrl}/_sandbox/callbacks?limit=1`)).json() as { callbacks: Array<{ payment_id: string }> };
-const seedId = seeded.callbacks[0]?.payment_id as string;
-await post(`/_sandbox/payments/${BENCH_PROJECT.project_id}/${seedId}/complete`, { status: 'success' });
+/** A customer with a successful purchase, for the status and payout scenarios; resolves the purchase's id. */
+async function seedPurchase(baseUrl: string): Promise<string> {
+  await runLoad({ ...base, connections: 1, durationSeconds: 1, url: `${baseUrl}/v2/payment/wallet/paymaya/sale`, body: 'sale', prefix: 'seed', customerId: 'eligible' });
+  const seeded = await (await fetch(`${baseUrl}/_sandbox/callbacks?limit=1`)).json() as { callbacks: Array<{ payment_id: string }> };
+  const paymentId = seeded.callbacks[0]?.payment_id as string;
+  await fetch(`${baseUrl}/_sandbox/payments/${BENCH_PROJECT.project_id}/${paymentId}/complete`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: 'success' }),
+  });
+  return paymentId;
+}
+
+const seedId = await seedPurchase(sandbox.baseUrl);
 
 let fill: Record<string, number> | undefined;
 if (FILL > 0) {
@@ -90,6 +98,20 @@ if (!QUICK) {
 }
 const rssAfter = memoryOf(pid).rssMb;
 await stopSandbox({ child: sandbox.child, baseUrl: sandbox.baseUrl, dir, startMs });
+
+// Every core: the same durable sale and status with worker processes sharing the port and one SQLite file.
+for (const workers of QUICK ? [] : WORKER_COUNTS) {
+  const several = await startSandbox({ SANDBOX_CLOCK: 'manual', SANDBOX_WORKERS: String(workers) });
+  try {
+    const workerPid = several.child.pid as number;
+    const seed = await seedPurchase(several.baseUrl);
+    const note = `${workers} worker processes on one SQLite file (CPU and RSS of all of them)`;
+    rows.push(row(`sandbox --workers ${workers}`, 'Gate sale (durable, callback in the outbox)', await measure(workerPid, { ...base, url: `${several.baseUrl}/v2/payment/wallet/paymaya/sale`, body: 'sale', prefix: `w${workers}-sale`, callbackDelay: 600 }), note));
+    rows.push(row(`sandbox --workers ${workers}`, 'Gate status (signed answer)', await measure(workerPid, { ...base, url: `${several.baseUrl}/v2/payment/status`, body: 'status', prefix: `w${workers}-status`, statusPaymentId: seed }), note));
+  } finally {
+    await stopSandbox(several);
+  }
+}
 
 let postgresCallbacks: number | undefined;
 if (!QUICK) {
