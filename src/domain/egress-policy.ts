@@ -69,7 +69,12 @@ function covers(rule: EgressRule, host: string, port: number): boolean {
 
 export type EgressVerdict = { allowed: true } | { allowed: false; reason: string };
 
+/** Verdicts on resolved addresses kept per policy: the rules never change, and every delivery asks again. */
+const RESOLVED_VERDICTS_KEPT = 1_000;
+
 export class EgressPolicy {
+  private readonly resolvedVerdicts = new Map<string, EgressVerdict>();
+
   constructor(readonly allow: EgressRule[] | undefined, readonly deny: EgressRule[]) {}
 
   /** Allow: anywhere when unset or empty. Deny: link-local and metadata addresses when unset; nothing when empty. */
@@ -113,6 +118,17 @@ export class EgressPolicy {
    * allow list names is trusted wherever it resolves, otherwise every address must be in an allowed range.
    */
   checkResolved(host: string, port: number, addresses: string[]): EgressVerdict {
+    const key = `${host} ${port} ${addresses.join(' ')}`;
+    let verdict = this.resolvedVerdicts.get(key);
+    if (verdict === undefined) {
+      if (this.resolvedVerdicts.size >= RESOLVED_VERDICTS_KEPT) this.resolvedVerdicts.clear();
+      verdict = this.judgeResolved(host, port, addresses);
+      this.resolvedVerdicts.set(key, verdict);
+    }
+    return verdict;
+  }
+
+  private judgeResolved(host: string, port: number, addresses: string[]): EgressVerdict {
     const name = normalise(host);
     const byName = this.checkHost(name, port);
     if (!byName.allowed) return byName;

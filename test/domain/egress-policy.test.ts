@@ -34,6 +34,21 @@ t.test('a name that resolves to a denied address is refused at delivery, whateve
   t.same(strict.checkResolved('shop.example', 443, ['192.0.2.7']), { allowed: true }, 'an allowed name is trusted wherever it resolves');
 });
 
+t.test('a name judged once is judged again by where it resolves now: a verdict is kept per set of addresses', async (t) => {
+  const policy = EgressPolicy.fromSettings(undefined, undefined);
+  t.same(policy.checkResolved('rebind.example', 80, ['203.0.113.5']), { allowed: true });
+  t.match(policy.checkResolved('rebind.example', 80, ['169.254.169.254']), { allowed: false, reason: /169\.254\.169\.254/ }, 're-pointed to a denied address');
+  t.same(policy.checkResolved('rebind.example', 80, ['203.0.113.5']), { allowed: true }, 'asked again');
+  // More distinct questions than the policy keeps verdicts for: each still gets its own answer.
+  for (let n = 0; n < 1_200; n++) {
+    const denied = n % 2 === 0;
+    const address = denied ? `169.254.${n >> 8}.${n & 255}` : `203.0.${n >> 8}.${n & 255}`;
+    const verdict = policy.checkResolved(`host-${n}.example`, 80, [address]);
+    if (verdict.allowed === denied) t.fail(`host-${n}.example at ${address}: ${JSON.stringify(verdict)}`);
+  }
+  t.match(policy.checkResolved('rebind.example', 80, ['169.254.169.254']), { allowed: false }, 'after the kept verdicts were cleared');
+});
+
 t.test('a malformed rule names itself', async (t) => {
   for (const rule of ['10.0.0.0/33', 'host:99999', 'a b', 'http://x']) {
     t.throws(() => parseRule(rule), { name: 'EgressRuleError', message: new RegExp(`"${rule.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}"`) }, rule);
