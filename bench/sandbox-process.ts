@@ -27,11 +27,11 @@ export function startProcess(entry: string, env: Record<string, string>, readyPa
   });
 }
 
-export function startSandbox(env: Record<string, string>, project: Record<string, unknown> = BENCH_PROJECT): Promise<RunningSandbox> {
+/** `entry`: another build's server (for a comparison between commits); this build's by default. */
+export function startSandbox(env: Record<string, string>, project: Record<string, unknown> = BENCH_PROJECT, entry = fileURLToPath(new URL('../src/server.js', import.meta.url))): Promise<RunningSandbox> {
   const dir = mkdtempSync(join(tmpdir(), 'ecommpay-sandbox-bench-'));
   const config = join(dir, 'sandbox.json');
   writeFileSync(config, JSON.stringify({ projects: [project] }));
-  const entry = fileURLToPath(new URL('../src/server.js', import.meta.url));
   const started = performance.now();
   const child = spawn(process.execPath, [...(process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : []), entry], {
     env: { ...process.env, PORT: '0', LOG_LEVEL: 'warn', SANDBOX_DB: join(dir, 'sandbox.db'), SANDBOX_CONFIG: config, ...env },

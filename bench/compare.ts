@@ -1,0 +1,60 @@
+// Two builds side by side, in the same minutes: `npm run bench:compare -- <other checkout> [scenarios] [rounds]`.
+// The other checkout must be built (its dist/src/server.js); this build's load generator drives both. Each
+// scenario runs on the other build, then on this one, `rounds` times over, so that what else the machine does
+// weighs on both alike. Prints req/s, p99 and the server's CPU time per answered request, which moves least.
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { runLoad } from './load.js';
+import type { LoadSpec } from './load-worker.js';
+import { cpuMsOf } from './process-stats.js';
+import { BENCH_PROJECT, startSandbox, stopSandbox, type RunningSandbox } from './sandbox-process.js';
+
+type Scenario = 'sale' | 'status' | 'payout';
+
+const [otherRoot, scenarioList = 'sale,status,payout', roundsText = '2'] = process.argv.slice(2);
+const otherEntry = otherRoot === undefined ? '' : resolve(otherRoot, 'dist/src/server.js');
+const scenarios = scenarioList.split(',') as Scenario[];
+const rounds = Number(roundsText);
+if (otherRoot === undefined || !existsSync(otherEntry) || scenarios.some((s) => !['sale', 'status', 'payout'].includes(s)) || !(rounds >= 1)) {
+  console.error('usage: npm run bench:compare -- <built checkout of the other commit> [sale,status,payout] [rounds]');
+  process.exit(2);
+}
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
+const base = { connections: Number(process.env.BENCH_CONNECTIONS ?? 50), durationSeconds: SECONDS, secret: BENCH_PROJECT.secret_key, projectId: BENCH_PROJECT.project_id };
+
+/** A customer with a successful purchase, for status and payout; resolves the purchase's payment id. */
+async function seedPurchase(sandbox: RunningSandbox): Promise<string> {
+  await runLoad({ ...base, connections: 1, durationSeconds: 1, url: `${sandbox.baseUrl}/v2/payment/wallet/paymaya/sale`, body: 'sale', prefix: 'seed', customerId: 'eligible' });
+  const seeded = await (await fetch(`${sandbox.baseUrl}/_sandbox/callbacks?limit=1`)).json() as { callbacks: Array<{ payment_id: string }> };
+  const paymentId = seeded.callbacks[0]?.payment_id as string;
+  await fetch(`${sandbox.baseUrl}/_sandbox/payments/${BENCH_PROJECT.project_id}/${paymentId}/complete`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"status":"success"}',
+  });
+  return paymentId;
+}
+
+async function measure(label: string, entry: string | undefined, scenario: Scenario): Promise<void> {
+  const sandbox = await startSandbox({ SANDBOX_CLOCK: 'manual' }, BENCH_PROJECT, entry);
+  try {
+    const statusPaymentId = scenario === 'sale' ? undefined : await seedPurchase(sandbox);
+    const path = scenario === 'status' ? '/v2/payment/status' : `/v2/payment/wallet/paymaya/${scenario}`;
+    const spec: LoadSpec = { ...base, url: `${sandbox.baseUrl}${path}`, body: scenario, prefix: scenario, callbackDelay: 600, customerId: 'eligible', ...(statusPaymentId === undefined ? {} : { statusPaymentId }) };
+    await runLoad({ ...spec, durationSeconds: 2, prefix: `${scenario}-warm` });
+    const pid = sandbox.child.pid as number;
+    const cpuBefore = cpuMsOf(pid);
+    const result = await runLoad(spec);
+    const cpuUs = result.total === 0 ? 0 : Math.round(((cpuMsOf(pid) - cpuBefore) * 1000) / result.total);
+    console.log(`${label.padEnd(5)} ${scenario.padEnd(6)} ${String(result.requestsPerSecond).padStart(6)} req/s  p99 ${String(result.p99).padStart(3)} ms  ${String(cpuUs).padStart(4)} CPU µs/req  errors ${result.errors + result.non2xx}`);
+  } finally {
+    await stopSandbox(sandbox);
+  }
+}
+
+console.log(`other: ${otherEntry}\nthis:  this checkout; ${SECONDS} s per run at ${base.connections} connections after a 2 s warm-up`);
+for (let round = 0; round < rounds; round++) {
+  for (const scenario of scenarios) {
+    await measure('other', otherEntry, scenario);
+    await measure('this', undefined, scenario);
+  }
+}
