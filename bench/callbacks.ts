@@ -3,14 +3,10 @@ import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { bodyFactory } from './signed-requests.js';
 import { runLoad } from './load.js';
+import { postJson } from './seed-purchase.js';
 import { BENCH_PROJECT, startSandbox, stopSandbox } from './sandbox-process.js';
 
 const CALLBACKS = Number(process.env.BENCH_CALLBACKS ?? 10_000);
-
-async function postJson(url: string, body: string): Promise<void> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-  if (response.status !== 200) throw new Error(`${url}: ${response.status} ${await response.text()}`);
-}
 
 export async function benchCallbacks(): Promise<Record<string, number>> {
   const receiver = fork(fileURLToPath(new URL('./receiver.js', import.meta.url)));

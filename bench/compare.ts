@@ -7,7 +7,8 @@ import { resolve } from 'node:path';
 import { runLoad } from './load.js';
 import type { LoadSpec } from './load-worker.js';
 import { cpuMsOf } from './process-stats.js';
-import { BENCH_PROJECT, startSandbox, stopSandbox, type RunningSandbox } from './sandbox-process.js';
+import { BENCH_PROJECT, startSandbox, stopSandbox } from './sandbox-process.js';
+import { seedPurchase } from './seed-purchase.js';
 
 type Scenario = 'sale' | 'status' | 'payout';
 
@@ -23,21 +24,10 @@ if (otherRoot === undefined || !existsSync(otherEntry) || scenarios.some((s) => 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const base = { connections: Number(process.env.BENCH_CONNECTIONS ?? 50), durationSeconds: SECONDS, secret: BENCH_PROJECT.secret_key, projectId: BENCH_PROJECT.project_id };
 
-/** A customer with a successful purchase, for status and payout; resolves the purchase's payment id. */
-async function seedPurchase(sandbox: RunningSandbox): Promise<string> {
-  await runLoad({ ...base, connections: 1, durationSeconds: 1, url: `${sandbox.baseUrl}/v2/payment/wallet/paymaya/sale`, body: 'sale', prefix: 'seed', customerId: 'eligible' });
-  const seeded = await (await fetch(`${sandbox.baseUrl}/_sandbox/callbacks?limit=1`)).json() as { callbacks: Array<{ payment_id: string }> };
-  const paymentId = seeded.callbacks[0]?.payment_id as string;
-  await fetch(`${sandbox.baseUrl}/_sandbox/payments/${BENCH_PROJECT.project_id}/${paymentId}/complete`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"status":"success"}',
-  });
-  return paymentId;
-}
-
 async function measure(label: string, entry: string | undefined, scenario: Scenario): Promise<void> {
   const sandbox = await startSandbox({ SANDBOX_CLOCK: 'manual' }, BENCH_PROJECT, entry);
   try {
-    const statusPaymentId = scenario === 'sale' ? undefined : await seedPurchase(sandbox);
+    const statusPaymentId = scenario === 'sale' ? undefined : await seedPurchase(sandbox.baseUrl);
     const path = scenario === 'status' ? '/v2/payment/status' : `/v2/payment/wallet/paymaya/${scenario}`;
     const spec: LoadSpec = { ...base, url: `${sandbox.baseUrl}${path}`, body: scenario, prefix: scenario, callbackDelay: 600, customerId: 'eligible', ...(statusPaymentId === undefined ? {} : { statusPaymentId }) };
     await runLoad({ ...spec, durationSeconds: 2, prefix: `${scenario}-warm` });

@@ -9,6 +9,7 @@ import { runLoad, type LoadResult } from './load.js';
 import type { LoadSpec } from './load-worker.js';
 import { memoryOf } from './process-stats.js';
 import { BENCH_PROJECT, startSandbox, stopSandbox, type RunningSandbox } from './sandbox-process.js';
+import { postJson, seedPurchase } from './seed-purchase.js';
 import { bodyFactory } from './signed-requests.js';
 
 const CALLBACKS = Number(process.env.BENCH_CALLBACKS ?? 10_000);
@@ -26,11 +27,6 @@ async function database(serverUrl: string, name: string): Promise<string> {
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   return url.toString();
-}
-
-async function postJson(url: string, body: string): Promise<void> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-  if (!response.ok) throw new Error(`${url}: ${response.status} ${await response.text()}`);
 }
 
 /** The same load on several instances at once, its connections split between them; figures summed, worst p99. */
@@ -51,18 +47,9 @@ async function split(instances: RunningSandbox[], spec: Omit<LoadSpec, 'url'>, p
   };
 }
 
-/** A customer with a successful purchase, for the status and payout rows; returns the purchase's payment id. */
-async function seedPurchase(instance: RunningSandbox): Promise<string> {
-  const body = bodyFactory({ body: 'sale', secret: BENCH_PROJECT.secret_key, projectId: BENCH_PROJECT.project_id, prefix: 'seed', customerId: 'eligible' })();
-  await postJson(`${instance.baseUrl}/v2/payment/wallet/paymaya/sale`, body);
-  const paymentId = (JSON.parse(body) as { general: { payment_id: string } }).general.payment_id;
-  await postJson(`${instance.baseUrl}/_sandbox/payments/${BENCH_PROJECT.project_id}/${paymentId}/complete`, JSON.stringify({ status: 'success' }));
-  return paymentId;
-}
-
 async function rowsOn(instances: RunningSandbox[], base: Base, warmupSeconds: number): Promise<PostgresRow[]> {
   const label = instances.length === 1 ? 'one instance' : `${instances.length} instances, load split between them`;
-  const seedId = await seedPurchase(instances[0]!);
+  const seedId = await seedPurchase(instances[0]!.baseUrl);
   const sale = await split(instances, { ...base, body: 'sale', prefix: 'sale', callbackDelay: 600 }, '/v2/payment/wallet/paymaya/sale', warmupSeconds);
   const status = await split(instances, { ...base, body: 'status', prefix: 'status', statusPaymentId: seedId }, '/v2/payment/status', warmupSeconds);
   return [

@@ -14,6 +14,7 @@ import { benchPeers } from './peers.js';
 import { benchPostgres } from './postgres.js';
 import { cpuMsOf, memoryOf, treePeakRssMb } from './process-stats.js';
 import { BENCH_PROJECT, startProcess, startSandbox, stopSandbox } from './sandbox-process.js';
+import { seedPurchase } from './seed-purchase.js';
 
 const QUICK = process.argv.includes('--quick');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? (QUICK ? 5 : 10));
@@ -61,17 +62,6 @@ const sandbox = await startProcess(fileURLToPath(new URL('../src/server.js', imp
 }, '/_sandbox/health');
 const pid = sandbox.child.pid as number;
 const startMs = Math.round(sandbox.startMs);
-
-/** A customer with a successful purchase, for the status and payout scenarios; resolves the purchase's id. */
-async function seedPurchase(baseUrl: string): Promise<string> {
-  await runLoad({ ...base, connections: 1, durationSeconds: 1, url: `${baseUrl}/v2/payment/wallet/paymaya/sale`, body: 'sale', prefix: 'seed', customerId: 'eligible' });
-  const seeded = await (await fetch(`${baseUrl}/_sandbox/callbacks?limit=1`)).json() as { callbacks: Array<{ payment_id: string }> };
-  const paymentId = seeded.callbacks[0]?.payment_id as string;
-  await fetch(`${baseUrl}/_sandbox/payments/${BENCH_PROJECT.project_id}/${paymentId}/complete`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: 'success' }),
-  });
-  return paymentId;
-}
 
 const seedId = await seedPurchase(sandbox.baseUrl);
 
