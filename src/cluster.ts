@@ -11,10 +11,22 @@ import { SqliteStorage } from './storage/sqlite/sqlite-storage.js';
 
 const EVENT = 'ecommpay-sandbox:storage-event';
 
+const BANNER = 'ecommpay-sandbox:banner';
+
 interface EventMessage { type: typeof EVENT; event: StorageEvent }
+interface BannerMessage { type: typeof BANNER; text: string }
 
 function isEventMessage(message: unknown): message is EventMessage {
   return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === EVENT;
+}
+
+function isBannerMessage(message: unknown): message is BannerMessage {
+  return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === BANNER;
+}
+
+/** The first worker's start banner, printed by the primary once every worker listens. */
+export function announceFromWorker(text: string): void {
+  process.send?.({ type: BANNER, text } satisfies BannerMessage);
 }
 
 /** A worker's channel to its siblings on a SQLite file, through the primary. */
@@ -45,10 +57,28 @@ export function runPrimary(config: SandboxConfig, log: Logger): void {
   }
   let stopping: NodeJS.Signals | undefined;
   const workers = new Set<Worker>();
+  // The banner says the sandbox is ready: it waits until every first worker takes connections, so that a client
+  // reading it reaches any of them.
+  let banner: string | undefined;
+  let listening = 0;
+  const printBannerWhenReady = () => {
+    if (banner === undefined || listening < config.workers) return;
+    process.stdout.write(banner);
+    banner = '';
+  };
+  cluster.on('listening', () => {
+    listening++;
+    printBannerWhenReady();
+  });
   const start = () => {
     const worker = cluster.fork();
     workers.add(worker);
     worker.on('message', (message: unknown) => {
+      if (isBannerMessage(message)) {
+        if (banner === undefined) banner = message.text;
+        printBannerWhenReady();
+        return;
+      }
       if (!isEventMessage(message)) return;
       for (const other of workers) if (other !== worker && other.isConnected()) other.send(message);
     });

@@ -5,7 +5,7 @@ import cluster from 'node:cluster';
 import type { Logger as PinoLogger } from 'pino';
 import { buildApp } from './app.js';
 import { applyCliOptions, HELP } from './cli-options.js';
-import { runPrimary, workerNumber, workerPeers } from './cluster.js';
+import { announceFromWorker, runPrimary, workerNumber, workerPeers } from './cluster.js';
 import { ConfigError, loadConfig, packageVersion, type SandboxConfig } from './config.js';
 import { ScenarioError } from './domain/scenarios.js';
 import { createSandbox, type Sandbox } from './sandbox.js';
@@ -63,16 +63,18 @@ async function serve(config: SandboxConfig, logger: PinoLogger): Promise<void> {
   sandbox.scheduler.start();
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
-  // Of several workers, the first speaks for all.
+  // Of several workers, the first speaks for all, through the primary.
   if (worker === undefined || worker === 1) {
-    process.stdout.write(startBanner({
+    const banner = startBanner({
       config,
       storageKind: sandbox.storageKind,
       clockMode: sandbox.clock.mode,
       projects: await sandbox.projects.all(),
       port: typeof address === 'object' && address !== null ? address.port : config.port,
       version: packageVersion,
-    }));
+    });
+    if (worker === undefined) process.stdout.write(banner);
+    else announceFromWorker(banner);
   }
 
   let closing = false;
