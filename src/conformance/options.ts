@@ -2,6 +2,7 @@
 import { customAlphabet } from 'nanoid';
 import { ConformanceOptionError } from './errors.js';
 import type { OrderState } from './cases.js';
+import type { EgressPolicy } from '../domain/egress-policy.js';
 
 export type ProbeMapping = Partial<Record<OrderState, string[]>>;
 
@@ -25,6 +26,8 @@ export interface ConformanceOptions {
   publicUrl?: string;
   /** The time the callbacks' dates are taken from (epoch ms); a sandbox passes its own clock. Default: the real time. */
   now?: () => number;
+  /** Where a sandbox may send: each request's host is resolved and checked as for a callback. The CLI sends anywhere. */
+  egressPolicy?: EgressPolicy;
 }
 
 export const DEFAULT_TIMEOUT_MS = 5000;

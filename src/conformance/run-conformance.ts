@@ -94,7 +94,7 @@ export async function runConformance(input: ConformanceOptions): Promise<Conform
   if (method === undefined) throw new Error(`data/methods has no ${METHOD_CODE}`);
   const run: Run = {
     options,
-    sender: new Sender(`ecommpay-sandbox/${VERSION}`, options.timeoutMs),
+    sender: new Sender(`ecommpay-sandbox/${VERSION}`, options.timeoutMs, input.egressPolicy),
     method,
     ids: new IdSource(`conformance-${options.runId}`),
     lookup: stateLookup(options.probeMapping),

@@ -1,5 +1,7 @@
 // Sends callbacks to the merchant and reads the order probe over HTTP with undici, timing each exchange.
 import { Agent, request } from 'undici';
+import type { EgressPolicy } from '../domain/egress-policy.js';
+import { CheckedResolver } from '../outbound/checked-resolver.js';
 
 export interface Exchange {
   httpStatus: number | undefined;
@@ -20,9 +22,15 @@ const TIMEOUT_ERRORS = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT
 
 export class Sender {
   private readonly agent: Agent;
+  private readonly resolver: CheckedResolver | undefined;
 
-  constructor(private readonly userAgent: string, private readonly timeoutMs: number) {
-    this.agent = new Agent({ connections: 4, keepAliveTimeout: 4_000, connect: { timeout: timeoutMs } });
+  /** With an egress policy, each request goes only to addresses its host resolved to and the policy allows. */
+  constructor(private readonly userAgent: string, private readonly timeoutMs: number, policy?: EgressPolicy) {
+    this.resolver = policy === undefined ? undefined : new CheckedResolver(policy);
+    this.agent = new Agent({
+      connections: 4, keepAliveTimeout: 4_000,
+      connect: { timeout: timeoutMs, ...(this.resolver === undefined ? {} : { lookup: this.resolver.lookup }) },
+    });
   }
 
   /** POSTs a callback body as the sandbox's callback transport does. */
@@ -42,6 +50,9 @@ export class Sender {
     const started = performance.now();
     const elapsed = (): number => Math.round(performance.now() - started);
     try {
+      const refused = await this.resolver?.refusal(url);
+      // Refused by the policy: no connection may be made there, as for a host that does not exist.
+      if (refused !== undefined) return { httpStatus: undefined, error: refused, unreachable: true, latencyMs: elapsed(), excerpt: '', body: '' };
       const response = await request(url, {
         method,
         body,

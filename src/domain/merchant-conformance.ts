@@ -62,6 +62,7 @@ export class MerchantConformance {
         secret: project.secretKey,
         publicUrl,
         now: () => clock.now(project.projectId),
+        egressPolicy: this.deps.callbackPolicy,
         ...(request.probeUrl === undefined ? {} : { probeUrl: request.probeUrl }),
         ...(request.rejectStatus === undefined ? {} : { rejectStatus: request.rejectStatus }),
         ...(request.timeoutMs === undefined ? {} : { timeoutMs: request.timeoutMs }),

@@ -1,37 +1,22 @@
-// Delivers callback bodies over HTTP with undici (faster than global fetch at many callbacks in flight). Every
-// delivery resolves the host itself, checks the addresses against the egress policy, and connects only to those
-// (no second resolution in between, so a name cannot be re-pointed); redirects are never followed.
-import { lookup as resolveHost, type LookupAddress } from 'node:dns';
-import { isIP } from 'node:net';
+// Delivers callback bodies over HTTP with undici (faster than global fetch at many callbacks in flight). With an
+// egress policy, every delivery resolves the host itself, checks the addresses, and connects only to those
+// (CheckedResolver); redirects are never followed.
 import type { Agent } from 'undici';
 import type { EgressPolicy } from '../domain/egress-policy.js';
 import type { CallbackTransport, DeliveryResult } from '../domain/ports.js';
+import { CheckedResolver } from './checked-resolver.js';
 
 const EXCERPT_BYTES = 1024;
 
 type Undici = typeof import('undici');
 
-function resolveAll(host: string): Promise<LookupAddress[]> {
-  return new Promise((resolve, reject) => resolveHost(host, { all: true }, (error, addresses) => (error ? reject(error) : resolve(addresses))));
-}
-
 export class UndiciCallbackTransport implements CallbackTransport {
   private client: Promise<{ undici: Undici; agent: Agent }> | undefined;
-  /** The checked addresses of each host, which the agent's connections use instead of resolving again. */
-  private readonly checked = new Map<string, LookupAddress[]>();
+  private readonly resolver: CheckedResolver | undefined;
 
-  constructor(private readonly userAgent: string, private readonly connections = 64, private readonly policy?: EgressPolicy) {}
-
-  /** Connections go only to addresses this transport checked (a host nobody checked fails to connect). */
-  private lookup = (hostname: string, options: { all?: boolean }, callback: (...args: unknown[]) => void): void => {
-    const addresses = this.checked.get(hostname);
-    if (addresses === undefined || addresses.length === 0) {
-      callback(Object.assign(new Error(`${hostname} was not checked against the egress policy`), { code: 'ENOTFOUND' }));
-      return;
-    }
-    if (options.all === true) callback(null, addresses);
-    else callback(null, addresses[0]?.address, addresses[0]?.family);
-  };
+  constructor(private readonly userAgent: string, private readonly connections = 64, policy?: EgressPolicy) {
+    this.resolver = policy === undefined ? undefined : new CheckedResolver(policy);
+  }
 
   /** undici loads on the first delivery, keeping it off the start path. */
   private connect(): Promise<{ undici: Undici; agent: Agent }> {
@@ -39,22 +24,10 @@ export class UndiciCallbackTransport implements CallbackTransport {
       undici,
       agent: new undici.Agent({
         connections: this.connections, keepAliveTimeout: 4_000, pipelining: 1,
-        connect: { timeout: 10_000, ...(this.policy === undefined ? {} : { lookup: this.lookup }) },
+        connect: { timeout: 10_000, ...(this.resolver === undefined ? {} : { lookup: this.resolver.lookup }) },
       }),
     }));
     return this.client;
-  }
-
-  /** Resolves the URL's host and checks every address; undefined when the policy lets the delivery go. */
-  private async refusal(url: string): Promise<string | undefined> {
-    if (this.policy === undefined) return undefined;
-    const { hostname, port, protocol } = new URL(url);
-    const host = hostname.replace(/^\[|\]$/g, '');
-    const addresses = isIP(host) === 0 ? await resolveAll(host) : [{ address: host, family: isIP(host) }];
-    const verdict = this.policy.checkResolved(host, port === '' ? (protocol === 'https:' ? 443 : 80) : Number(port), addresses.map((a) => a.address));
-    if (!verdict.allowed) return `refused by the callback egress policy: ${verdict.reason}`;
-    this.checked.set(hostname, addresses);
-    return undefined;
   }
 
   async post(url: string, body: string, timeoutMs: number): Promise<DeliveryResult> {
@@ -62,7 +35,7 @@ export class UndiciCallbackTransport implements CallbackTransport {
     const started = performance.now();
     const elapsed = (): number => Math.round(performance.now() - started);
     try {
-      const refused = await this.refusal(url);
+      const refused = await this.resolver?.refusal(url);
       if (refused !== undefined) return { httpStatus: undefined, error: refused, latencyMs: elapsed(), responseExcerpt: '' };
       const response = await undici.request(url, {
         method: 'POST',

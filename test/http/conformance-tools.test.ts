@@ -191,3 +191,19 @@ t.test('a kit run sends only where the callback egress policy allows, refused wi
   t.equal(allowed.status, 200);
   t.match(allowed.body, { passed: CASES.length, failed: 0 });
 });
+
+t.test('a kit run to a host that resolves to a denied address is refused when it sends (602 naming the field); nothing reaches the host and no report is kept', async (t) => {
+  const shop = await startSampleShop(t, { secret: SHOP_SECRET });
+  const { app } = await buildTestSandbox(t, { env: { SANDBOX_CALLBACK_DENY: '127.0.0.0/8,::1' } });
+  const byName = `http://localhost:${new URL(shop.callbackUrl).port}/cb`;
+  const created = await app.inject({ method: 'POST', url: '/_sandbox/projects', payload: { project_id: 996, secret_key: SHOP_SECRET } });
+  t.equal(created.statusCode, 201);
+  const refused = await post(app, '/_sandbox/conformance', { project_id: 996, callback_url: byName });
+  t.equal(refused.status, 400);
+  t.match(refused.body, {
+    code: '602',
+    errors: [{ field: 'callback_url', message: /refused by the callback egress policy: localhost resolves to (127\.0\.0\.1|::1), denied by SANDBOX_CALLBACK_DENY/ }],
+  });
+  t.equal(shop.received.length, 0, 'nothing reached the host');
+  t.same((await app.inject({ method: 'GET', url: '/_sandbox/conformance?project_id=996' })).json(), { runs: [] }, 'no report was kept');
+});
