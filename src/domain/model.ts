@@ -194,7 +194,8 @@ export interface PaymentListRow {
 
 export interface DailyTotal { day: string; status: string; n: number; amount: number }
 
-export interface MethodRate { method: string; total: number; success: number; decline: number }
+/** Per method: payments, and those that ended in success, in a decline, or in an external or internal error. */
+export interface MethodRate { method: string; total: number; success: number; decline: number; error: number }
 
 export interface OperationFilter { projectIds?: number[]; from: number; to: number; type?: string; limit: number; offset: number }
 

@@ -26,8 +26,11 @@ export class PaymentListing {
     return this.reports.dailyTotals(filter);
   }
 
-  /** Success rate per method among the payments that ended (success or decline). */
+  /** Success rate per method among the payments that ended (success, decline, or an error: a failure too). */
   async successRates(filter: PaymentFilter): Promise<MethodSuccessRate[]> {
-    return (await this.reports.methodRates(filter)).map((r) => ({ ...r, rate: r.success + r.decline === 0 ? 0 : r.success / (r.success + r.decline) }));
+    return (await this.reports.methodRates(filter)).map((r) => {
+      const ended = r.success + r.decline + r.error;
+      return { ...r, rate: ended === 0 ? 0 : r.success / ended };
+    });
   }
 }

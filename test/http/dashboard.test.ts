@@ -153,16 +153,19 @@ t.test('exports carry the filtered list as CSV and XLSX', async (t) => {
   t.same([sheet.getRow(2).getCell(2).value, sheet.getRow(3).getCell(2).value].sort(), ['exp-1', 'exp-2']);
 });
 
-t.test('analytics draws counts and amounts per status per day and success rate per method', async (t) => {
+t.test('analytics draws counts and amounts per status per day and success rate per method, an error counted as a failure', async (t) => {
   const { app } = await buildTestSandbox(t);
   await seedPurchase(app, 'an-1', 'cust-1');
   await sale(app, 'an-2', { payment: { amount: 10001, currency: 'PHP' } });
+  await sale(app, 'an-3', { payment: { amount: 10010, currency: 'PHP' } });
   await flush(app);
   const page = await new DashboardClient(app).get('/dashboard/analytics');
   t.equal(page.statusCode, 200);
   t.match(page.body, /<svg role="img"/);
   t.match(page.body, /<title>2026-01-01 success: 1<\/title>/);
-  t.match(page.body, /paymaya: 50\.0% success/);
+  t.match(page.body, /<title>2026-01-01 external error: 1<\/title>/);
+  t.match(page.body, /paymaya: 33\.3% success/);
+  t.match(page.body, /<tr><td>paymaya<\/td><td class="num">3<\/td><td class="num">1<\/td><td class="num">1<\/td><td class="num">1<\/td><td class="num">33\.3%<\/td><\/tr>/, 'payments, success, decline, error, rate');
 });
 
 t.test('with SANDBOX_ADMIN_TOKEN the dashboard and the control API need it', async (t) => {

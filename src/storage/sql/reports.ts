@@ -69,7 +69,8 @@ export class SqlReports implements Reports {
     const { sql, params } = where(filter, this.like);
     return this.db.all<MethodRate>(
       `SELECT p.method, count(*) AS total, count(CASE WHEN p.status = 'success' THEN 1 END) AS success,
-         count(CASE WHEN p.status = 'decline' THEN 1 END) AS decline
+         count(CASE WHEN p.status = 'decline' THEN 1 END) AS decline,
+         count(CASE WHEN p.status IN ('external error', 'internal error') THEN 1 END) AS error
        FROM payments p ${sql} GROUP BY p.method ORDER BY p.method`,
       params,
     );
