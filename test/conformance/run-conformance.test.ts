@@ -1,6 +1,5 @@
 import t from 'tap';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { freePort } from '../helpers/free-port.js';
 import { CASES, ConformanceOptionError, runConformance, UnreachableEndpointError, type ConformanceReport } from '../../src/conformance/run-conformance.js';
 import { startSampleShop } from '../helpers/sample-shop.js';
 
@@ -14,15 +13,6 @@ const caseOf = (report: ConformanceReport, name: string) => report.cases.find((r
 
 function failureOf(promise: Promise<unknown>): Promise<unknown> {
   return promise.then(() => undefined, (error: unknown) => error);
-}
-
-/** A port nothing listens on: bound once, then released. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 t.test('a correct shop passes every case without the probe; each case uses its own payment id conf-<runId>-<case>', async (t) => {

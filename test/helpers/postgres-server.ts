@@ -2,10 +2,10 @@
 // when run as root), a free port on 127.0.0.1, stopped and removed at the end. Never an in-memory imitation.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { runningInCi } from './ci.js';
+import { freePort } from './free-port.js';
 
 export interface PostgresServer { url: string; stop(): Promise<void> }
 
@@ -27,17 +27,6 @@ const missing = 'no PostgreSQL server binaries (install Debian\'s postgresql pac
 export const postgresSkipReason: string | false = postgresBinDir() === undefined && process.env.SANDBOX_TEST_PG === undefined && !runningInCi
   ? `${missing}; PostgreSQL tests skipped`
   : false;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * Starts a server. `durable: false` (tests) turns fsync off: a killed sandbox process loses nothing either way,

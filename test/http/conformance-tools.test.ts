@@ -1,6 +1,5 @@
 import t from 'tap';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { freePort } from '../helpers/free-port.js';
 import type { FastifyInstance } from 'fastify';
 import { CASES } from '../../src/conformance/run-conformance.js';
 import { buildTestSandbox, PROJECT_ID } from '../helpers/sandbox.js';
@@ -22,14 +21,6 @@ async function projectWithShop(t: Parameters<typeof startSampleShop>[0], app: Fa
   const created = await app.inject({ method: 'POST', url: '/_sandbox/projects', payload: { project_id: projectId, secret_key: SHOP_SECRET, callback_url: shop.callbackUrl } });
   if (created.statusCode !== 201) throw new Error(created.body);
   return shop;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 t.test('POST /_sandbox/conformance runs the kit against the project\'s callback URL with its secret and answers the report, kept for later', async (t) => {
