@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fieldOf, validatorFor } from './schema-registry.js';
 import { fromRoot } from './project-root.js';
-import { EgressPolicy, EgressRuleError, parseRules, type EgressRule } from './domain/egress-policy.js';
+import { EgressPolicy, EgressRuleError, parseRules, type EgressRule } from './domain/callbacks/egress-policy.js';
 
 export interface ProjectConfig {
   project_id: number;

@@ -2,7 +2,7 @@
 import { customAlphabet } from 'nanoid';
 import { ConformanceOptionError } from './errors.js';
 import type { OrderState } from './cases.js';
-import type { EgressPolicy } from '../domain/egress-policy.js';
+import type { EgressPolicy } from '../domain/callbacks/egress-policy.js';
 
 export type ProbeMapping = Partial<Record<OrderState, string[]>>;
 

@@ -1,8 +1,8 @@
 // Entry of the merchant conformance kit: sends every case's callbacks to the merchant and returns the report.
 // Free of Fastify and of the sandbox's storage, so the CLI, the control API and the dashboard can all call it.
 import { readFileSync } from 'node:fs';
-import { IdSource } from '../domain/id-source.js';
-import { loadMethods, type PaymentMethod } from '../domain/methods.js';
+import { IdSource } from '../domain/payments/id-source.js';
+import { loadMethods, type PaymentMethod } from '../domain/catalogue/methods.js';
 import { fromRoot } from '../project-root.js';
 import { caseBodies } from './case-callbacks.js';
 import { CASES, type ConformanceCase } from './cases.js';

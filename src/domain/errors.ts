@@ -1,5 +1,5 @@
 // The one catalogue of refusals. The domain throws these with facts; each surface maps them to its format.
-import { codeMessage } from './codes.js';
+import { codeMessage } from './catalogue/codes.js';
 
 export interface FieldProblem { field: string; message: string; code?: string }
 

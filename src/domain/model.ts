@@ -1,7 +1,7 @@
 // The domain's records: payments, their operations, callbacks with their attempts, and scheduled jobs.
 import type { ConformanceReport } from '../conformance/report.js';
-import type { Interface, OperationKind } from './methods.js';
-import type { CallbackFaults } from './scenarios.js';
+import type { Interface, OperationKind } from './catalogue/methods.js';
+import type { CallbackFaults } from './catalogue/scenarios.js';
 
 export type PaymentType = 'purchase' | 'payout';
 /** Where a payment ends (protocol.md §3.3); shops treat all but `success` as failures. */

@@ -3,8 +3,8 @@
 // cookie; a token that matches nothing is refused, never taken as no token.
 import type { FastifyRequest } from 'fastify';
 import type {} from '@fastify/cookie';
-import { hashControlToken } from '../domain/control-tokens.js';
-import type { ProjectDirectory } from '../domain/project-directory.js';
+import { hashControlToken } from '../domain/projects/control-tokens.js';
+import type { ProjectDirectory } from '../domain/projects/project-directory.js';
 import { bearerToken, sameSecret, SESSION_COOKIE, sessionValue } from './admin-access.js';
 
 declare module 'fastify' {

@@ -1,8 +1,8 @@
 import t from 'tap';
 import { caseBodies, type CaseContext } from '../../src/conformance/case-callbacks.js';
 import { CASES, type ConformanceCase } from '../../src/conformance/cases.js';
-import { IdSource } from '../../src/domain/id-source.js';
-import { loadMethods, type PaymentMethod } from '../../src/domain/methods.js';
+import { IdSource } from '../../src/domain/payments/id-source.js';
+import { loadMethods, type PaymentMethod } from '../../src/domain/catalogue/methods.js';
 import { buildTestSandbox, flush, PROJECT_ID, SECRET } from '../helpers/sandbox.js';
 import { startReceiver } from '../helpers/receiver.js';
 import { payout, sale, SdkCallback, seedPurchase, tokenOf } from '../helpers/gate-client.js';

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildTestSandbox, flush, PROJECT_ID, SECRET } from '../helpers/sandbox.js';
 import { payout, sale, seedPurchase, tokenOf } from '../helpers/gate-client.js';
 import { DashboardClient } from '../helpers/dashboard-client.js';
-import { moneyText } from '../../src/domain/money-text.js';
+import { moneyText } from '../../src/domain/catalogue/money-text.js';
 
 const require = createRequire(import.meta.url);
 const { Payment } = require('ecommpay') as { Payment: new (projectId: number, secret: string, params?: object, base?: string) => Record<string, any> & { getUrl(): string } };

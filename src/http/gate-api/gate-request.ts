@@ -3,8 +3,8 @@ import { Refusal, type FieldProblem } from '../../domain/errors.js';
 import { fieldOf, validatorFor } from '../../schema-registry.js';
 import { verify } from '../../signature/signer.js';
 import type { Project } from '../../domain/model.js';
-import type { PaymentRequest } from '../../domain/payment-lifecycle.js';
-import type { ProjectDirectory } from '../../domain/project-directory.js';
+import type { PaymentRequest } from '../../domain/payments/payment-lifecycle.js';
+import type { ProjectDirectory } from '../../domain/projects/project-directory.js';
 
 export interface GateBody {
   general: { project_id: number; payment_id: string; signature?: string; merchant_callback_url?: string };

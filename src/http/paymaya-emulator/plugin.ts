@@ -3,12 +3,12 @@ import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Refusal } from '../../domain/errors.js';
 import type { Payment } from '../../domain/model.js';
-import { isFinal } from '../../domain/outcomes.js';
-import type { CustomerAction } from '../../domain/payment-lifecycle.js';
+import { isFinal } from '../../domain/payments/outcomes.js';
+import type { CustomerAction } from '../../domain/payments/payment-lifecycle.js';
 import type { Sandbox } from '../../sandbox.js';
 import { useHtmlErrors } from '../html-errors.js';
 import { views } from '../views.js';
-import { moneyText } from '../../domain/money-text.js';
+import { moneyText } from '../../domain/catalogue/money-text.js';
 import { paymentResult } from '../payment-words.js';
 import { framablePages, frameOfPayment, inFrame, paymentSentEvent, validationErrorEvent } from '../widget/page-frame.js';
 

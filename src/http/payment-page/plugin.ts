@@ -4,15 +4,15 @@ import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Refusal } from '../../domain/errors.js';
 import type { Payment, Project } from '../../domain/model.js';
-import { isFinal } from '../../domain/outcomes.js';
+import { isFinal } from '../../domain/payments/outcomes.js';
 import {
   authenticatePaymentPage, checkParameters, parameterProblems, parseQuery, type PaymentPageParams,
-} from '../../domain/payment-page-params.js';
+} from './params.js';
 import type { Sandbox } from '../../sandbox.js';
 import { useHtmlErrors } from '../html-errors.js';
 import { views } from '../views.js';
-import { moneyText } from '../../domain/money-text.js';
-import type { PaymentMethod } from '../../domain/methods.js';
+import { moneyText } from '../../domain/catalogue/money-text.js';
+import type { PaymentMethod } from '../../domain/catalogue/methods.js';
 import { paymentResult } from '../payment-words.js';
 import {
   framablePages, frameExtras, frameOfParams, frameOfPayment, inFrame, paymentResultEvents, refusalEvent, validationErrorEvent, type PageFrame,

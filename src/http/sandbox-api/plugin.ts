@@ -2,11 +2,11 @@
 // and the merchant conformance kit with its kept reports.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Refusal } from '../../domain/errors.js';
-import type { ConformanceRequest } from '../../domain/merchant-conformance.js';
+import type { ConformanceRequest } from '../../domain/tools/merchant-conformance.js';
 import type { CallbackState, ConformanceRun, FinalStatus, Payment, Project } from '../../domain/model.js';
-import { catalogueOutcome, requestedOutcome } from '../../domain/outcomes.js';
-import { callbackReport, deliveryOf } from '../../domain/payment-report.js';
-import type { NewProjectRequest } from '../../domain/project-directory.js';
+import { catalogueOutcome, requestedOutcome } from '../../domain/payments/outcomes.js';
+import { callbackReport, deliveryOf } from '../../domain/reports/payment-report.js';
+import type { NewProjectRequest } from '../../domain/projects/project-directory.js';
 import type { Sandbox } from '../../sandbox.js';
 import { describeRefusal, useErrorEnvelope } from '../error-envelope.js';
 import { actorOf, callerOf, type Caller } from '../callers.js';

@@ -1,7 +1,7 @@
 // The result e-mail a wallet sends its customer (method card: "PayMaya e-mails the customer the result").
-import type { PaymentMethod } from './methods.js';
-import type { Outcome, Payment } from './model.js';
-import { moneyText } from './money-text.js';
+import type { PaymentMethod } from '../catalogue/methods.js';
+import type { Outcome, Payment } from '../model.js';
+import { moneyText } from '../catalogue/money-text.js';
 
 export function resultMail(payment: Payment, method: PaymentMethod, outcome: Outcome): { from: string; subject: string; body: string } {
   const amount = moneyText(payment.sumConverted);

@@ -1,7 +1,7 @@
 // Requests per second per project (a project's quota): a token bucket per project, kept by each instance for the
 // requests it serves. Rate is about real load, so it runs on real time, not the sandbox clock.
-import { Refusal } from './errors.js';
-import type { Project } from './model.js';
+import { Refusal } from '../errors.js';
+import type { Project } from '../model.js';
 
 export class RequestRate {
   private readonly buckets = new Map<number, { tokens: number; at: number }>();

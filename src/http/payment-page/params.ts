@@ -1,8 +1,8 @@
 // Payment Page parameters (protocol.md §1.4, §5): what is signed, what is required, and how each is checked.
 // Shared by the page itself and the SDK validators (/params/check), so both judge a request the same way.
-import { Refusal, type FieldProblem } from './errors.js';
-import { verify } from '../signature/signer.js';
-import type { Project } from './model.js';
+import { Refusal, type FieldProblem } from '../../domain/errors.js';
+import { verify } from '../../signature/signer.js';
+import type { Project } from '../../domain/model.js';
 
 export type PaymentPageParams = Record<string, string>;
 

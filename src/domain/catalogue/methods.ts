@@ -1,7 +1,7 @@
 // Payment methods as data (data/methods/*.json) with per-project-file overrides of limits and times.
 import { readdirSync, readFileSync } from 'node:fs';
-import { fromRoot } from '../project-root.js';
-import { ConfigError, type OperationOverride } from '../config.js';
+import { fromRoot } from '../../project-root.js';
+import { ConfigError, type OperationOverride } from '../../config.js';
 
 export type OperationKind = 'sale' | 'payout';
 export type Interface = 'gate' | 'payment_page' | 'dashboard';

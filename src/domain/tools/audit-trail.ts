@@ -1,6 +1,6 @@
 // The audit log of control actions (who, what, when), written after each action and read by tools.
-import type { AuditEntry, AuditFilter } from './model.js';
-import type { Storage } from './ports.js';
+import type { AuditEntry, AuditFilter } from '../model.js';
+import type { Storage } from '../ports.js';
 
 export class AuditTrail {
   /** Entries are dated in real time: when a person or a pipeline acted, whatever the sandbox clock says. */

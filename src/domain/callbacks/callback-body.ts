@@ -1,8 +1,8 @@
 // Builds callback and status bodies in ECommPay's standard "last operation" format (protocol.md §3.2, §2.6).
 // No value is ever null: the official JS SDK cannot verify a callback holding one (empty strings instead).
 import { formatGateDate } from './gate-date.js';
-import type { PaymentMethod } from './methods.js';
-import type { Operation, Payment } from './model.js';
+import type { PaymentMethod } from '../catalogue/methods.js';
+import type { Operation, Payment } from '../model.js';
 
 export interface RedirectData { method: 'GET' | 'POST'; url: string; body: Record<string, string> }
 

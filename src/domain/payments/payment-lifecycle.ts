@@ -3,24 +3,24 @@
 // apply on the sandbox clock. A Payment Page sale whose attempt the wallet declined may await the customer's
 // next attempt (protocol.md §3.3 `awaiting customer`), each attempt its own operation. Every state change and
 // its callback are committed in one transaction.
-import type { Clock } from './clock.js';
-import { buildCallbackBody, type RedirectData } from './callback-body.js';
-import type { CallbackDispatcher } from './callback-dispatcher.js';
-import type { EgressPolicy } from './egress-policy.js';
-import { AWAITING_CODE, GENERAL_DECLINE_CODE, codeMessage } from './codes.js';
+import type { Clock } from '../clock/clock.js';
+import { buildCallbackBody, type RedirectData } from '../callbacks/callback-body.js';
+import type { CallbackDispatcher } from '../callbacks/callback-dispatcher.js';
+import type { EgressPolicy } from '../callbacks/egress-policy.js';
+import { AWAITING_CODE, GENERAL_DECLINE_CODE, codeMessage } from '../catalogue/codes.js';
 import { resultMail } from './customer-mail.js';
-import { Refusal, fieldRefusal } from './errors.js';
+import { Refusal, fieldRefusal } from '../errors.js';
 import { IdSource } from './id-source.js';
 import type { MethodRules, RequestSections } from './method-rules.js';
-import type { Interface, MethodCatalogue, OperationKind, OperationRules, PaymentMethod } from './methods.js';
+import type { Interface, MethodCatalogue, OperationKind, OperationRules, PaymentMethod } from '../catalogue/methods.js';
 import {
   FINAL_STATUSES, type FinalStatus, type Job, type Money, type Operation, type Outcome, type Payment, type PaymentStatus, type Project,
-} from './model.js';
+} from '../model.js';
 import { isFinal, operationStatusOf, outcomeOf } from './outcomes.js';
 import type { PageLinks } from './page-links.js';
-import type { Repositories, Storage } from './ports.js';
-import type { ProjectDirectory } from './project-directory.js';
-import { ScenarioError, type CallbackFaults, type ScenarioCatalogue, type ScenarioPlan } from './scenarios.js';
+import type { Repositories, Storage } from '../ports.js';
+import type { ProjectDirectory } from '../projects/project-directory.js';
+import { ScenarioError, type CallbackFaults, type ScenarioCatalogue, type ScenarioPlan } from '../catalogue/scenarios.js';
 
 export interface PaymentRequest {
   project: Project;

@@ -1,6 +1,6 @@
 // The dashboard's view of many payments: a filtered page with its total, a streamed export, and analytics.
-import type { DailyTotal, MethodRate, PaymentFilter, PaymentListRow } from './model.js';
-import type { Reports } from './ports.js';
+import type { DailyTotal, MethodRate, PaymentFilter, PaymentListRow } from '../model.js';
+import type { Reports } from '../ports.js';
 
 export interface MethodSuccessRate extends MethodRate { rate: number }
 

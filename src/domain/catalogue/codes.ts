@@ -1,6 +1,6 @@
 // ECommPay's unified code catalogue (data/codes.json), so every message comes from one table.
 import { readFileSync } from 'node:fs';
-import { fromRoot } from '../project-root.js';
+import { fromRoot } from '../../project-root.js';
 
 const catalogue = (JSON.parse(readFileSync(fromRoot('data', 'codes.json'), 'utf8')) as {
   codes: Record<string, { class: string; message: string }>;

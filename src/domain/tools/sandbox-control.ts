@@ -1,8 +1,8 @@
 // What a tool does to the sandbox as a whole: clear a project (or all), and wait for one payment's due work.
-import type { Clock } from './clock.js';
-import type { Payment } from './model.js';
-import type { Storage } from './ports.js';
-import type { Scheduler } from './scheduler.js';
+import type { Clock } from '../clock/clock.js';
+import type { Payment } from '../model.js';
+import type { Storage } from '../ports.js';
+import type { Scheduler } from '../clock/scheduler.js';
 
 export class SandboxControl {
   constructor(private readonly storage: Storage, private readonly clock: Clock, private readonly scheduler: () => Scheduler) {}

@@ -2,15 +2,15 @@
 // errors are reported by row and column, and valid rows become payouts of one batch, created in chunks by a
 // job on the scheduler so a 10,000-row file never stalls other requests.
 import { parse } from 'csv-parse/sync';
-import type { Clock } from './clock.js';
-import { Refusal, type FieldProblem } from './errors.js';
-import type { Batch, Job, Project, RefusedBatchRow } from './model.js';
+import type { Clock } from '../clock/clock.js';
+import { Refusal, type FieldProblem } from '../errors.js';
+import type { Batch, Job, Project, RefusedBatchRow } from '../model.js';
 import type { PaymentLifecycle, PaymentRequest } from './payment-lifecycle.js';
-import type { Storage } from './ports.js';
-import type { ProjectDirectory } from './project-directory.js';
+import type { Storage } from '../ports.js';
+import type { ProjectDirectory } from '../projects/project-directory.js';
 import type { MethodRules } from './method-rules.js';
-import { fieldOf, plainProblem, validatorFor } from '../schema-registry.js';
-import { minorUnitExponent } from './currency-converter.js';
+import { fieldOf, plainProblem, validatorFor } from '../../schema-registry.js';
+import { minorUnitExponent } from '../catalogue/currency-converter.js';
 
 /** The CSV columns: the Gate payout fields by their paths, plus the method (default paymaya). */
 export const PAYOUT_COLUMNS = [

@@ -1,5 +1,5 @@
 // Read models for tools: a payment with its operations, callbacks, attempts and due times; callback summaries.
-import type { CallbackAttempt, CallbackOptions, CallbackRecord, Job, Operation, Payment } from './model.js';
+import type { CallbackAttempt, CallbackOptions, CallbackRecord, Job, Operation, Payment } from '../model.js';
 
 /** Everything known of one payment, gathered for its report. */
 export interface PaymentFacts {

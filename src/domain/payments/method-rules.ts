@@ -1,9 +1,9 @@
 // What a method allows before anything is stored: the operation, the interface, the currency and, for a
 // payout, the account (method card "Interfaces and limits", "Payout through Gate").
-import type { CurrencyConverter } from './currency-converter.js';
-import { Refusal, fieldRefusal, type FieldProblem } from './errors.js';
-import type { Interface, MethodCatalogue, OperationKind, OperationRules, PaymentMethod } from './methods.js';
-import type { Money } from './model.js';
+import type { CurrencyConverter } from '../catalogue/currency-converter.js';
+import { Refusal, fieldRefusal, type FieldProblem } from '../errors.js';
+import type { Interface, MethodCatalogue, OperationKind, OperationRules, PaymentMethod } from '../catalogue/methods.js';
+import type { Money } from '../model.js';
 
 export interface PayoutAccount { account: Record<string, unknown> }
 

@@ -1,7 +1,7 @@
 // Amounts as a person reads them, the same on every page and e-mail: major units with the currency (₱ for PHP),
 // and the PHP amount beside any other currency, since limits and the wallet work in PHP.
 import { minorUnitExponent } from './currency-converter.js';
-import type { Money } from './model.js';
+import type { Money } from '../model.js';
 
 function major(sum: Money): string {
   const exponent = minorUnitExponent(sum.currency);

@@ -2,14 +2,14 @@
 // the sandbox clock with ECommPay's retry schedule. Each attempt is recorded; delivery counts only on HTTP 200.
 // Callbacks of one payment go out in order — a later one waits while an earlier one is still being retried —
 // unless the payment's delivery order is `any`; the redirect callback may be repeated.
-import type { Clock } from './clock.js';
-import { Refusal } from './errors.js';
-import type { CallbackAttempt, CallbackFilter, CallbackKind, CallbackRecord, InboxEntry, Job, ListFilter, Payment } from './model.js';
-import type { CallbackTransport, DeliveryResult, Repositories, Storage } from './ports.js';
-import type { ProjectDirectory } from './project-directory.js';
-import type { CallbackFaults } from './scenarios.js';
+import type { Clock } from '../clock/clock.js';
+import { Refusal } from '../errors.js';
+import type { CallbackAttempt, CallbackFilter, CallbackKind, CallbackRecord, InboxEntry, Job, ListFilter, Payment } from '../model.js';
+import type { CallbackTransport, DeliveryResult, Repositories, Storage } from '../ports.js';
+import type { ProjectDirectory } from '../projects/project-directory.js';
+import type { CallbackFaults } from '../catalogue/scenarios.js';
 import { nextAttemptAt } from './retry-policy.js';
-import { appendSignature } from '../signature/signer.js';
+import { appendSignature } from '../../signature/signer.js';
 
 export const INBOX_URL = 'sandbox:inbox';
 

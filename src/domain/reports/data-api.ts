@@ -1,14 +1,14 @@
 // The Data API's /operations/get (protocol.md §6): token + signature with the token's secret, filters, and a
 // signed list of operations whose dates are `YYYY-MM-DD hh:mm:ss` in the requested time zone.
-import type { DataApiToken } from '../config.js';
-import type { Clock } from './clock.js';
-import { Refusal } from './errors.js';
-import type { MethodCatalogue } from './methods.js';
-import type { OperationRow } from './model.js';
-import type { Reports } from './ports.js';
-import { fieldOf, validatorFor } from '../schema-registry.js';
-import { verify, withSignature } from '../signature/signer.js';
-import { formatInZone, isTimeZone, parseInZone } from './zoned-time.js';
+import type { DataApiToken } from '../../config.js';
+import type { Clock } from '../clock/clock.js';
+import { Refusal } from '../errors.js';
+import type { MethodCatalogue } from '../catalogue/methods.js';
+import type { OperationRow } from '../model.js';
+import type { Reports } from '../ports.js';
+import { fieldOf, validatorFor } from '../../schema-registry.js';
+import { verify, withSignature } from '../../signature/signer.js';
+import { formatInZone, isTimeZone, parseInZone } from '../clock/zoned-time.js';
 
 interface OperationsGetBody {
   token: string; signature?: string; project_id?: number[]; interval?: { from: string; to: string }; tz?: string; type?: string;

@@ -1,11 +1,11 @@
 // Results of attempts: a status with ECommPay's code and its message from the code table, and which codes fit which status.
 import {
   ERROR_CODE_CLASS, EXTERNAL_ERROR_CODE, GENERAL_DECLINE_CODE, INTERNAL_ERROR_CODE, SUCCESS_CODE, codeClass, codeMessage, isKnownCode,
-} from './codes.js';
-import { fieldRefusal } from './errors.js';
-import { FINAL_STATUSES, type FinalStatus, type Outcome, type PaymentStatus } from './model.js';
-import type { ScenarioCatalogue } from './scenarios.js';
-import type { OperationKind } from './methods.js';
+} from '../catalogue/codes.js';
+import { fieldRefusal } from '../errors.js';
+import { FINAL_STATUSES, type FinalStatus, type Outcome, type PaymentStatus } from '../model.js';
+import type { ScenarioCatalogue } from '../catalogue/scenarios.js';
+import type { OperationKind } from '../catalogue/methods.js';
 
 /** The statuses a tool may force on a payment in progress (control API, dashboard). */
 export const FORCEABLE_STATUSES: readonly FinalStatus[] = ['success', 'decline', 'external error', 'internal error'];

@@ -1,11 +1,11 @@
 // Merchant projects: those of the config file (saved at every start) and those created at run time. Projects
 // never change once created, so each instance keeps the ones it has seen and asks the database for the rest.
-import type { Clock } from './clock.js';
-import type { EgressPolicy } from './egress-policy.js';
-import { Refusal } from './errors.js';
+import type { Clock } from '../clock/clock.js';
+import type { EgressPolicy } from '../callbacks/egress-policy.js';
+import { Refusal } from '../errors.js';
 import { hashControlToken, newControlToken } from './control-tokens.js';
-import type { CallbackOptions, FrequencyLimit, Project, ProjectQuotas } from './model.js';
-import type { Repositories, Storage } from './ports.js';
+import type { CallbackOptions, FrequencyLimit, Project, ProjectQuotas } from '../model.js';
+import type { Repositories, Storage } from '../ports.js';
 
 export interface NewProjectRequest {
   project_id?: number; secret_key: string; name?: string; callback_url?: string; frequency_limits?: FrequencyLimit[]; callbacks?: CallbackOptions;

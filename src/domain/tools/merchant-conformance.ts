@@ -1,15 +1,15 @@
 // The merchant conformance kit run for a project from a tool (control API, dashboard): the project's secret
 // signs the callbacks, its callback URL is the default target, the egress policy bounds where it may send, and
 // every report is kept.
-import type { ConformanceOptions } from '../conformance/options.js';
-import type { ConformanceReport } from '../conformance/report.js';
-import { ConformanceOptionError, UnreachableEndpointError } from '../conformance/errors.js';
-import type { Clock } from './clock.js';
-import type { EgressPolicy } from './egress-policy.js';
-import { Refusal, fieldRefusal } from './errors.js';
-import type { ConformanceRun } from './model.js';
-import type { Storage } from './ports.js';
-import type { ProjectDirectory } from './project-directory.js';
+import type { ConformanceOptions } from '../../conformance/options.js';
+import type { ConformanceReport } from '../../conformance/report.js';
+import { ConformanceOptionError, UnreachableEndpointError } from '../../conformance/errors.js';
+import type { Clock } from '../clock/clock.js';
+import type { EgressPolicy } from '../callbacks/egress-policy.js';
+import { Refusal, fieldRefusal } from '../errors.js';
+import type { ConformanceRun } from '../model.js';
+import type { Storage } from '../ports.js';
+import type { ProjectDirectory } from '../projects/project-directory.js';
 
 /** Runs the kit; the composition root passes runConformance, so the domain sends no HTTP itself. */
 export type ConformanceRunner = (options: ConformanceOptions) => Promise<ConformanceReport>;

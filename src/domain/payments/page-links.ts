@@ -1,6 +1,6 @@
 // Where browsers go: the wallet's checkout of a payment, its redirect data, and where the customer returns.
-import type { RedirectData } from './callback-body.js';
-import { FINAL_STATUSES, type Payment } from './model.js';
+import type { RedirectData } from '../callbacks/callback-body.js';
+import { FINAL_STATUSES, type Payment } from '../model.js';
 
 export class PageLinks {
   constructor(private readonly publicUrl: string) {}

@@ -1,6 +1,6 @@
 // The sandbox clock: real time, scaled time, or manual clocks that move only when told — one per project (so
 // parallel test runs on one sandbox keep their own time) beside a base time for what belongs to no project.
-import type { ClockSetting } from '../config.js';
+import type { ClockSetting } from '../../config.js';
 
 export type ClockMode = 'real' | 'manual' | 'scale';
 

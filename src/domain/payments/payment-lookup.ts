@@ -1,14 +1,14 @@
 // Reading payments: by id or checkout token, the signed status answer (protocol.md §2.6), a tool's full report
 // of a payment, the refusal of a refund by payment id, and the e-mails the wallet sent.
-import { buildStatusBody } from './callback-body.js';
-import type { CallbackDispatcher } from './callback-dispatcher.js';
-import { fieldRefusal } from './errors.js';
+import { buildStatusBody } from '../callbacks/callback-body.js';
+import type { CallbackDispatcher } from '../callbacks/callback-dispatcher.js';
+import { fieldRefusal } from '../errors.js';
 import type { MethodRules } from './method-rules.js';
-import type { Mail, MailFilter, Operation, Payment, Project } from './model.js';
+import type { Mail, MailFilter, Operation, Payment, Project } from '../model.js';
 import type { PageLinks } from './page-links.js';
-import { paymentReport, type PaymentFacts } from './payment-report.js';
-import type { Storage } from './ports.js';
-import { withSignature } from '../signature/signer.js';
+import { paymentReport, type PaymentFacts } from '../reports/payment-report.js';
+import type { Storage } from '../ports.js';
+import { withSignature } from '../../signature/signer.js';
 
 export interface LookupDeps { storage: Storage; rules: MethodRules; links: PageLinks; dispatcher: CallbackDispatcher }
 

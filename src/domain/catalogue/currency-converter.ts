@@ -1,8 +1,8 @@
 // Converts a request's amount to PHP minor units with the configured rates (PHP per one major unit).
 import { readFileSync } from 'node:fs';
-import { fromRoot } from '../project-root.js';
-import { Refusal } from './errors.js';
-import type { Money } from './model.js';
+import { fromRoot } from '../../project-root.js';
+import { Refusal } from '../errors.js';
+import type { Money } from '../model.js';
 
 const exponents = (JSON.parse(readFileSync(fromRoot('data', 'currencies.json'), 'utf8')) as { exponents: Record<string, number> }).exponents;
 

@@ -2,8 +2,8 @@
 // instances sharing a database never run the same attempt twice; a lease that outlives a dead instance lets
 // another take the job over. The only in-memory state is what runs here right now.
 import type { Clock } from './clock.js';
-import type { Job, JobKind } from './model.js';
-import type { Logger, Storage } from './ports.js';
+import type { Job, JobKind } from '../model.js';
+import type { Logger, Storage } from '../ports.js';
 
 export type JobHandler = (job: Job) => Promise<void>;
 

@@ -5,9 +5,9 @@ import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { SUCCESS_CODE, codeMessage, isKnownCode } from './codes.js';
 import type { Interface, OperationKind } from './methods.js';
-import type { CallbackOptions, FinalStatus } from './model.js';
-import { errorCodeProblem, outcomeOf } from './outcomes.js';
-import { fieldOf, validatorFor } from '../schema-registry.js';
+import type { CallbackOptions, FinalStatus } from '../model.js';
+import { errorCodeProblem, outcomeOf } from '../payments/outcomes.js';
+import { fieldOf, validatorFor } from '../../schema-registry.js';
 
 type TextMatcher = string | { pattern: string };
 
