@@ -9,12 +9,16 @@ import type { Clock } from './domain/clock/clock.js';
 import { AuditTrail } from './domain/tools/audit-trail.js';
 import { hashControlToken } from './domain/projects/control-tokens.js';
 import { RequestRate } from './domain/projects/request-rate.js';
-import { CurrencyConverter } from './domain/catalogue/currency-converter.js';
+import { CurrencyConverter } from './domain/catalogue/currencies.js';
+import type { Catalogue } from './domain/catalogue/catalogue.js';
+import { loadCatalogue } from './catalogue-loader.js';
+import { OutcomeRules } from './domain/payments/outcomes.js';
+import { fieldOf, plainProblem, validatorFor } from './schema-registry.js';
 import { DataApi } from './domain/reports/data-api.js';
 import { IdSource } from './domain/payments/id-source.js';
 import { MerchantConformance } from './domain/tools/merchant-conformance.js';
 import { MethodRules } from './domain/payments/method-rules.js';
-import { loadMethods, type MethodCatalogue } from './domain/catalogue/methods.js';
+import type { MethodCatalogue } from './domain/catalogue/methods.js';
 import { PageLinks } from './domain/payments/page-links.js';
 import { PaymentLifecycle } from './domain/payments/payment-lifecycle.js';
 import { PaymentListing } from './domain/reports/payment-listing.js';
@@ -24,7 +28,7 @@ import type { CallbackTransport, Logger, PeerChannel, Storage } from './domain/p
 import { ProjectDirectory } from './domain/projects/project-directory.js';
 import { SandboxControl } from './domain/tools/sandbox-control.js';
 import { Scheduler } from './domain/clock/scheduler.js';
-import { loadScenarios, type ScenarioCatalogue } from './domain/catalogue/scenarios.js';
+import type { ScenarioCatalogue } from './domain/catalogue/scenarios.js';
 import { UndiciCallbackTransport } from './outbound/callback-transport.js';
 import { openStorage } from './storage/open-storage.js';
 
@@ -35,6 +39,8 @@ export interface Sandbox {
   storageKind: Storage['kind'];
   clock: Clock;
   clockControl: ClockControl;
+  catalogue: Catalogue;
+  outcomes: OutcomeRules;
   methods: MethodCatalogue;
   scenarios: ScenarioCatalogue;
   projects: ProjectDirectory;
@@ -77,8 +83,9 @@ export async function createSandbox(config: SandboxConfig, log: Logger, options:
 }
 
 async function wire(storage: Storage, instanceId: string, config: SandboxConfig, log: Logger, transport?: CallbackTransport): Promise<Sandbox> {
-  const methods = loadMethods(config.methodOverrides);
-  const scenarios = loadScenarios(config.scenariosDir);
+  const catalogue = loadCatalogue({ scenariosDir: config.scenariosDir, methodOverrides: config.methodOverrides });
+  const { methods, scenarios, currencies } = catalogue;
+  const outcomes = new OutcomeRules(catalogue.codes);
   const clock = await loadClock(storage, config.clock);
   let scheduler: Scheduler | undefined;
   const currentScheduler = (): Scheduler => scheduler as Scheduler;
@@ -100,13 +107,13 @@ async function wire(storage: Storage, instanceId: string, config: SandboxConfig,
   const onCommitted = (dueAt?: number, projectId?: number): void =>
     storage.publish({ topic: 'jobs', ...(dueAt === undefined ? {} : { dueAt }), ...(projectId === undefined ? {} : { projectId }) });
   const outbound = transport ?? new UndiciCallbackTransport(config.callbacks.userAgent, config.callbacks.maxInFlight, config.callbackPolicy);
-  const rules = new MethodRules(methods, new CurrencyConverter(config.currencyRates));
+  const rules = new MethodRules(methods, new CurrencyConverter(currencies, config.currencyRates));
   const links = new PageLinks(config.publicUrl);
   const dispatcher = new CallbackDispatcher({ storage, clock, transport: outbound, projects, timeoutMs: config.callbacks.timeoutMs, onCommitted });
   const lifecycle = new PaymentLifecycle({
-    storage, rules, methods, scenarios, ids: new IdSource(config.seed), clock, links, dispatcher, projects, onCommitted, callbackPolicy: config.callbackPolicy,
+    storage, rules, methods, scenarios, outcomes, currencies, ids: new IdSource(config.seed), clock, links, dispatcher, projects, onCommitted, callbackPolicy: config.callbackPolicy,
   });
-  const batches = new PayoutBatches({ storage, rules, lifecycle, projects, clock, onCommitted });
+  const batches = new PayoutBatches({ storage, rules, lifecycle, projects, clock, onCommitted, currencies, checkPayoutBody });
   scheduler = new Scheduler({
     storage,
     clock,
@@ -126,6 +133,8 @@ async function wire(storage: Storage, instanceId: string, config: SandboxConfig,
     storageKind: storage.kind,
     clock,
     clockControl,
+    catalogue,
+    outcomes,
     methods,
     scenarios,
     projects,
@@ -154,4 +163,11 @@ async function wire(storage: Storage, instanceId: string, config: SandboxConfig,
       await storage.close();
     },
   };
+}
+
+/** The Gate payout schema's problems of a payout built from a form or a CSV row, in plain words. */
+function checkPayoutBody(body: unknown, label: (field: string) => string): Array<{ field: string; message: string }> {
+  const validate = validatorFor('gate/payout.json');
+  if (validate(body)) return [];
+  return (validate.errors ?? []).map((error) => ({ field: fieldOf(error), message: plainProblem(error, label(fieldOf(error))) }));
 }

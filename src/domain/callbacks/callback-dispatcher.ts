@@ -4,10 +4,9 @@
 // unless the payment's delivery order is `any`; the redirect callback may be repeated.
 import type { Clock } from '../clock/clock.js';
 import { Refusal } from '../errors.js';
-import type { CallbackAttempt, CallbackFilter, CallbackKind, CallbackRecord, InboxEntry, Job, ListFilter, Payment } from '../model.js';
+import type { CallbackAttempt, CallbackFaults, CallbackFilter, CallbackKind, CallbackRecord, InboxEntry, Job, ListFilter, Payment } from '../model.js';
 import type { CallbackTransport, DeliveryResult, Repositories, Storage } from '../ports.js';
 import type { ProjectDirectory } from '../projects/project-directory.js';
-import type { CallbackFaults } from '../catalogue/scenarios.js';
 import { nextAttemptAt } from './retry-policy.js';
 import { appendSignature } from '../../signature/signer.js';
 

@@ -1,25 +1,7 @@
-// ECommPay's unified code catalogue (data/codes.json), so every message comes from one table.
-import { readFileSync } from 'node:fs';
-import { fromRoot } from '../../project-root.js';
+// ECommPay's unified code table (docs/protocol-notes.md §4) as a value: every message the sandbox sends comes
+// from it. The loader at the edge (src/catalogue-loader.ts) reads data/codes.json and hands the table in.
 
-const catalogue = (JSON.parse(readFileSync(fromRoot('data', 'codes.json'), 'utf8')) as {
-  codes: Record<string, { class: string; message: string }>;
-}).codes;
-
-export function codeMessage(code: string): string {
-  const entry = catalogue[code];
-  if (entry === undefined) throw new Error(`code ${code} is not in data/codes.json`);
-  return entry.message;
-}
-
-export function isKnownCode(code: string): boolean {
-  return catalogue[code] !== undefined;
-}
-
-/** The code table's class of a code (`platform`, `APM/provider decline`, …), or undefined for an unknown code. */
-export function codeClass(code: string): string | undefined {
-  return catalogue[code]?.class;
-}
+export interface CodeEntry { class: string; message: string }
 
 export const SUCCESS_CODE = '0';
 export const AWAITING_CODE = '29999';
@@ -33,3 +15,26 @@ export const ERROR_CODE_CLASS: Readonly<Record<'external error' | 'internal erro
   'external error': 'APM/provider decline',
   'internal error': 'platform',
 };
+
+export class CodeTable {
+  private readonly entries: ReadonlyMap<string, CodeEntry>;
+
+  constructor(entries: Readonly<Record<string, CodeEntry>>) {
+    this.entries = new Map(Object.entries(entries));
+  }
+
+  message(code: string): string {
+    const entry = this.entries.get(code);
+    if (entry === undefined) throw new Error(`code ${code} is not in the code table`);
+    return entry.message;
+  }
+
+  isKnown(code: string): boolean {
+    return this.entries.has(code);
+  }
+
+  /** The table's class of a code (`platform`, `APM/provider decline`, …), or undefined for an unknown code. */
+  classOf(code: string): string | undefined {
+    return this.entries.get(code)?.class;
+  }
+}

@@ -1,10 +1,8 @@
-// Payment methods as data (data/methods/*.json) with per-project-file overrides of limits and times.
-import { readdirSync, readFileSync } from 'node:fs';
-import { fromRoot } from '../../project-root.js';
-import { ConfigError, type OperationOverride } from '../../config.js';
+// Payment methods as values: one per data/methods/*.json, read and schema-checked at the edge
+// (src/catalogue-loader.ts), with the config file's overrides of limits and times already applied.
+import type { Interface, OperationKind } from '../model.js';
 
-export type OperationKind = 'sale' | 'payout';
-export type Interface = 'gate' | 'payment_page' | 'dashboard';
+export type { Interface, OperationKind };
 
 export interface OperationRules {
   interfaces: Interface[];
@@ -12,9 +10,12 @@ export interface OperationRules {
   max_amount: number;
   base_seconds: number;
   limit_seconds: number;
-  /** Request fields the method card asks for, per interface, as `section.member` paths (sections below). */
+  /** Request fields the method asks for, per interface, as `section.member` paths (sections below). */
   required_fields?: Partial<Record<Interface, string[]>>;
 }
+
+/** A config file's change to an operation's limits and times. */
+export interface OperationOverride { min_amount?: number; max_amount?: number; base_seconds?: number; limit_seconds?: number }
 
 /** The request sections a required field may name: Gate's objects, which every interface's request maps to. */
 export const REQUEST_SECTIONS = ['payment', 'customer', 'account', 'return_url'] as const;
@@ -25,11 +26,11 @@ export interface PaymentMethod {
   wallet_name: string;
   payment_page_code: string;
   display_order: number;
-  /** Provider facts put in callbacks per operation (the method card's examples: PYMY for sales, GRPY for payouts). */
+  /** Provider facts put in callbacks per operation (the PayMaya method's examples: PYMY for sales, GRPY for payouts). */
   providers: Partial<Record<OperationKind, { id: number; endpoint_id: string }>>;
   currencies: string[];
   operations: Partial<Record<OperationKind, OperationRules>>;
-  /** Codes of the declines the sandbox decides itself (README "Fidelity notes"). */
+  /** Codes of the declines the sandbox decides itself (docs/fidelity-notes.md). */
   decline_codes: { limit_decline: string; auto_decline: string; no_eligible_purchase: string; customer_decline: string; customer_cancel: string };
   refunds: boolean;
   recurring: boolean;
@@ -38,11 +39,22 @@ export interface PaymentMethod {
   account_number_pattern?: string;
 }
 
+/** A method file that says something the schema cannot check: named in the message, it stops the start. */
+export class CatalogueError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CatalogueError';
+  }
+}
+
 export class MethodCatalogue {
   private readonly byCode = new Map<string, PaymentMethod>();
 
   constructor(methods: PaymentMethod[]) {
-    for (const method of methods) this.byCode.set(method.code, method);
+    for (const method of methods) {
+      checkRequiredFields(method);
+      this.byCode.set(method.code, method);
+    }
   }
 
   find(code: string): PaymentMethod | undefined {
@@ -58,38 +70,17 @@ export class MethodCatalogue {
   }
 }
 
-export function loadMethods(overrides: Record<string, Partial<Record<OperationKind, OperationOverride>>> = {}): MethodCatalogue {
-  const folder = fromRoot('data', 'methods');
-  const methods = readdirSync(folder)
-    .filter((name) => name.endsWith('.json'))
-    .sort()
-    .map((name) => JSON.parse(readFileSync(`${folder}/${name}`, 'utf8')) as PaymentMethod);
-  for (const method of methods) checkRequiredFields(method);
-  for (const [code, override] of Object.entries(overrides)) {
-    const method = methods.find((m) => m.code === code);
-    if (method === undefined) throw new ConfigError(`SANDBOX_CONFIG: methods.${code}: no such method`);
-    for (const kind of ['sale', 'payout'] as const) {
-      const rules = method.operations[kind];
-      const change = override[kind];
-      if (change === undefined) continue;
-      if (rules === undefined) throw new ConfigError(`SANDBOX_CONFIG: methods.${code}.${kind}: the method has no ${kind}`);
-      method.operations[kind] = { ...rules, ...change };
-    }
-  }
-  return new MethodCatalogue(methods);
-}
-
-/** A method file's `required_fields` must name interfaces the operation has and paths in a known section. */
+/** A method's `required_fields` must name interfaces the operation has and paths in a known section. */
 export function checkRequiredFields(method: PaymentMethod): void {
   for (const [kind, rules] of Object.entries(method.operations)) {
     if (rules === undefined) continue;
     for (const [through, paths] of Object.entries(rules.required_fields ?? {})) {
       const where = `data/methods/${method.code}.json: operations.${kind}.required_fields.${through}`;
-      if (!rules.interfaces.includes(through as Interface)) throw new Error(`${where}: the operation is not offered through ${through}`);
+      if (!rules.interfaces.includes(through as Interface)) throw new CatalogueError(`${where}: the operation is not offered through ${through}`);
       for (const path of paths) {
         const [section, member, ...rest] = path.split('.');
         if (!(REQUEST_SECTIONS as readonly string[]).includes(section ?? '') || member === undefined || member === '' || rest.length > 0) {
-          throw new Error(`${where}: "${path}" is not a section.member path (sections: ${REQUEST_SECTIONS.join(', ')})`);
+          throw new CatalogueError(`${where}: "${path}" is not a section.member path (sections: ${REQUEST_SECTIONS.join(', ')})`);
         }
       }
     }

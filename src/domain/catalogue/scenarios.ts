@@ -1,13 +1,12 @@
 // The scenario engine: rules from scenarios/*.json (files in name order, rules in file order, first match
 // wins) choose a payment's outcome, its timing and how its callbacks misbehave. A rule can also be picked by
-// name (header X-Sandbox-Scenario, control API). Without a match the method card's default applies.
-import { readdirSync, readFileSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { SUCCESS_CODE, codeMessage, isKnownCode } from './codes.js';
-import type { Interface, OperationKind } from './methods.js';
-import type { CallbackOptions, FinalStatus } from '../model.js';
-import { errorCodeProblem, outcomeOf } from '../payments/outcomes.js';
-import { fieldOf, validatorFor } from '../../schema-registry.js';
+// name (header X-Sandbox-Scenario, control API). Without a match the PayMaya method's default applies
+// (docs/protocol-notes.md "PayMaya method"). The files are read and schema-checked at the edge
+// (src/catalogue-loader.ts); this module checks what a schema cannot and answers the lifecycle's questions.
+import { SUCCESS_CODE } from './codes.js';
+import { fieldRefusal } from '../errors.js';
+import { FORCEABLE_STATUSES, type ForceChoice, type OutcomeRules } from '../payments/outcomes.js';
+import type { CallbackFaults, FinalStatus, Interface, OperationKind, Outcome } from '../model.js';
 
 type TextMatcher = string | { pattern: string };
 
@@ -21,12 +20,13 @@ export type PlannedOutcome = FinalStatus | 'awaiting customer' | 'no_answer' | '
 /** Outcomes that carry a code: the final statuses, and the decline of an attempt. */
 const WITH_CODE = new Set<PlannedOutcome>(['success', 'decline', 'external error', 'internal error', 'awaiting customer']);
 
-interface RuleFile {
-  description?: string;
-  rules: RuleData[];
+/** A scenario file as the loader read it: its name and its schema-checked content. */
+export interface ScenarioFile {
+  file: string;
+  data: { description?: string; rules: RuleData[] };
 }
 
-interface RuleData {
+export interface RuleData {
   name: string;
   description?: string;
   magic?: string;
@@ -46,14 +46,6 @@ interface RuleData {
   outcome: { status: PlannedOutcome; code?: string; declined_attempts?: number };
   delay?: number | 'base_time';
   callbacks?: CallbackFaults;
-}
-
-/** How a payment's callbacks misbehave: the scenario's choices over the project's delivery options. */
-export interface CallbackFaults extends CallbackOptions {
-  extra_delay?: number;
-  fail_first?: { count: number; status?: number };
-  duplicate?: boolean;
-  never?: boolean;
 }
 
 export interface ScenarioContext {
@@ -125,7 +117,7 @@ function compile(rule: RuleData): (context: ScenarioContext) => boolean {
 export class ScenarioCatalogue {
   private readonly byName = new Map<string, Rule>();
 
-  constructor(private readonly rules: Rule[]) {
+  constructor(private readonly rules: Rule[], private readonly outcomes: OutcomeRules) {
     for (const rule of rules) this.byName.set(rule.name, rule);
   }
 
@@ -134,22 +126,55 @@ export class ScenarioCatalogue {
     if (forced !== undefined) {
       const rule = this.byName.get(forced);
       if (rule === undefined) throw new ScenarioError(`No scenario named "${forced}"; see GET /_sandbox/scenarios`);
-      return toPlan(rule);
+      return this.toPlan(rule);
     }
     const rule = this.rules.find((r) => r.catalogue_only !== true && r.test(context));
-    if (rule !== undefined) return toPlan(rule);
+    if (rule !== undefined) return this.toPlan(rule);
     return context.operation === 'sale'
       ? { name: 'default', outcome: 'customer', code: undefined, declinedAttempts: 0, message: undefined, delay: 0, callbacks: {} }
-      : { name: 'default', outcome: 'success', code: SUCCESS_CODE, declinedAttempts: 0, message: codeMessage(SUCCESS_CODE), delay: 0, callbacks: {} };
+      : { name: 'default', outcome: 'success', code: SUCCESS_CODE, declinedAttempts: 0, message: this.outcomes.codes.message(SUCCESS_CODE), delay: 0, callbacks: {} };
   }
 
   find(name: string): ScenarioPlan | undefined {
     const rule = this.byName.get(name);
-    return rule === undefined ? undefined : toPlan(rule);
+    return rule === undefined ? undefined : this.toPlan(rule);
+  }
+
+  /** A catalogue scenario's final outcome by name, for forcing one from the control API or the dashboard. */
+  finalOutcome(name: string): Outcome {
+    const plan = this.find(name);
+    if (plan === undefined) throw fieldRefusal('scenario', `No scenario named "${name}"; see GET /_sandbox/scenarios`);
+    const status = plan.outcome;
+    if (!(FORCEABLE_STATUSES as readonly string[]).includes(status)) {
+      throw fieldRefusal('scenario', `Scenario "${name}" has no final outcome (${status})`);
+    }
+    return this.outcomes.of(status as FinalStatus, plan.code);
+  }
+
+  /**
+   * The final outcomes a tool may force on a payment: success once, then each decline or error code that a
+   * catalogue scenario for this operation and method ends with, once (a payout's scenarios are not offered on a
+   * purchase).
+   */
+  forceChoices(operation: OperationKind, method: string): ForceChoice[] {
+    const choices = new Map<string, ForceChoice>([['success', { value: 'success', outcome: this.outcomes.of('success'), scenarios: [] }]]);
+    for (const rule of this.rules) {
+      const match = rule.match ?? {};
+      const status = rule.outcome.status;
+      if (match.operation !== undefined && match.operation !== operation) continue;
+      if (match.method !== undefined && ![match.method].flat().includes(method)) continue;
+      if (!(FORCEABLE_STATUSES as readonly string[]).includes(status)) continue;
+      const forced = this.outcomes.of(status as FinalStatus, rule.outcome.code);
+      const value = forced.status === 'success' ? 'success' : `${forced.status}:${forced.code}`;
+      const choice = choices.get(value) ?? { value, outcome: forced, scenarios: [] };
+      choice.scenarios.push(rule.name);
+      choices.set(value, choice);
+    }
+    return [...choices.values()];
   }
 
   list(): Array<Record<string, unknown>> {
-    return this.rules.map((rule) => ({ plan: toPlan(rule), rule })).map(({ plan, rule }) => ({
+    return this.rules.map((rule) => ({ plan: this.toPlan(rule), rule })).map(({ plan, rule }) => ({
       name: rule.name,
       description: rule.description ?? '',
       magic: rule.magic ?? '',
@@ -165,57 +190,48 @@ export class ScenarioCatalogue {
       callbacks: rule.callbacks ?? {},
     }));
   }
+
+  private toPlan(rule: RuleData): ScenarioPlan {
+    const status = rule.outcome.status;
+    const code = WITH_CODE.has(status) ? this.outcomes.of(status as FinalStatus | 'awaiting customer', rule.outcome.code).code : undefined;
+    return {
+      name: rule.name,
+      outcome: status,
+      code,
+      declinedAttempts: status === 'awaiting customer' ? rule.outcome.declined_attempts ?? 1 : 0,
+      message: code === undefined ? undefined : this.outcomes.codes.message(code),
+      delay: rule.delay ?? 0,
+      callbacks: rule.callbacks ?? {},
+    };
+  }
 }
 
-function toPlan(rule: RuleData): ScenarioPlan {
-  const status = rule.outcome.status;
-  const code = WITH_CODE.has(status) ? outcomeOf(status as FinalStatus | 'awaiting customer', rule.outcome.code).code : undefined;
-  return {
-    name: rule.name,
-    outcome: status,
-    code,
-    declinedAttempts: status === 'awaiting customer' ? rule.outcome.declined_attempts ?? 1 : 0,
-    message: code === undefined ? undefined : codeMessage(code),
-    delay: rule.delay ?? 0,
-    callbacks: rule.callbacks ?? {},
-  };
-}
-
-/** Loads and validates every scenarios/*.json; a bad file stops the start with its name and field. */
-export function loadScenarios(folder: string): ScenarioCatalogue {
-  if (!existsSync(folder)) throw new ScenarioError(`scenarios folder ${folder} does not exist`);
-  const validate = validatorFor<RuleFile>('scenario/scenario-file.json');
+/**
+ * Builds the catalogue from schema-checked files (in name order), refusing what a schema cannot see: a name
+ * defined twice, a code not in the table or not fitting its status.
+ */
+export function buildScenarioCatalogue(files: ScenarioFile[], outcomes: OutcomeRules): ScenarioCatalogue {
   const rules: Rule[] = [];
   const names = new Map<string, string>();
-  for (const file of readdirSync(folder).filter((f) => f.endsWith('.json')).sort()) {
-    let data: unknown;
-    try {
-      data = JSON.parse(readFileSync(join(folder, file), 'utf8'));
-    } catch (error) {
-      throw new ScenarioError(`scenarios/${file}: not valid JSON: ${(error as Error).message}`);
-    }
-    if (!validate(data)) {
-      const problems = (validate.errors ?? []).map((e) => `"${fieldOf(e) || '(root)'}" ${e.keyword === 'additionalProperties' ? 'is an unknown key' : e.message}`);
-      throw new ScenarioError(`scenarios/${file}: ${[...new Set(problems)].join('; ')}`);
-    }
+  for (const { file, data } of files) {
     data.rules.forEach((rule, index) => {
       const where = `scenarios/${file}: rules.${index}`;
       const earlier = names.get(rule.name);
       if (earlier !== undefined) throw new ScenarioError(`${where}.name: "${rule.name}" is already defined in ${earlier}`);
       names.set(rule.name, file);
       const code = rule.outcome.code;
-      if (code !== undefined && !isKnownCode(code)) throw new ScenarioError(`${where}.outcome.code: ${code} is not in ECommPay's code table`);
+      if (code !== undefined && !outcomes.codes.isKnown(code)) throw new ScenarioError(`${where}.outcome.code: ${code} is not in ECommPay's code table`);
       if (rule.outcome.status === 'success' && code !== undefined && code !== SUCCESS_CODE) throw new ScenarioError(`${where}.outcome.code: a success carries code 0`);
       if (!WITH_CODE.has(rule.outcome.status) && code !== undefined) {
         throw new ScenarioError(`${where}.outcome.code: no_answer and customer carry no code`);
       }
-      const problem = code === undefined ? undefined : errorCodeProblem(rule.outcome.status as FinalStatus, code);
+      const problem = code === undefined ? undefined : outcomes.errorCodeProblem(rule.outcome.status as FinalStatus, code);
       if (problem !== undefined) throw new ScenarioError(`${where}.outcome.code: ${problem}`);
       checkAwaitingCustomer(rule, where);
       rules.push({ ...rule, file, test: compile(rule) });
     });
   }
-  return new ScenarioCatalogue(rules);
+  return new ScenarioCatalogue(rules, outcomes);
 }
 
 /** `awaiting customer` needs the Payment Page's "try again": a rule that matches requests must match only its sales. */

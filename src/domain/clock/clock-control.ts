@@ -1,7 +1,6 @@
 // Moves the manual clock and keeps it in the database, so a restart resumes from it and every instance on a
 // shared database reads the same time; a move answers only after all the work that fell due has run.
-import { createClock, ManualClock, ScaledClock, type Clock, type ScaleOrigin } from './clock.js';
-import type { ClockSetting } from '../../config.js';
+import { createClock, ManualClock, ScaledClock, type Clock, type ClockSetting, type ScaleOrigin } from './clock.js';
 import { Refusal } from '../errors.js';
 import type { Repositories, Storage } from '../ports.js';
 import type { Scheduler } from './scheduler.js';

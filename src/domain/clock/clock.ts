@@ -1,6 +1,8 @@
 // The sandbox clock: real time, scaled time, or manual clocks that move only when told — one per project (so
 // parallel test runs on one sandbox keep their own time) beside a base time for what belongs to no project.
-import type { ClockSetting } from '../../config.js';
+
+/** How the sandbox's time runs (SANDBOX_CLOCK): real, scaled, or moved only by hand from a start. */
+export type ClockSetting = { mode: 'real' } | { mode: 'manual'; startAt: number } | { mode: 'scale'; factor: number };
 
 export type ClockMode = 'real' | 'manual' | 'scale';
 

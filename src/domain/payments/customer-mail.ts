@@ -1,10 +1,10 @@
-// The result e-mail a wallet sends its customer (method card: "PayMaya e-mails the customer the result").
+// The result e-mail a wallet sends its customer (docs/protocol-notes.md "PayMaya method": PayMaya e-mails the customer the result).
 import type { PaymentMethod } from '../catalogue/methods.js';
 import type { Outcome, Payment } from '../model.js';
-import { moneyText } from '../catalogue/money-text.js';
+import type { Currencies } from '../catalogue/currencies.js';
 
-export function resultMail(payment: Payment, method: PaymentMethod, outcome: Outcome): { from: string; subject: string; body: string } {
-  const amount = moneyText(payment.sumConverted);
+export function resultMail(payment: Payment, method: PaymentMethod, outcome: Outcome, currencies: Currencies): { from: string; subject: string; body: string } {
+  const amount = currencies.text(payment.sumConverted);
   const what = payment.type === 'purchase' ? 'payment' : 'payout';
   const subject = outcome.status === 'success'
     ? `${method.wallet_name}: your ${what} of ${amount} was successful`

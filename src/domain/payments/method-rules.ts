@@ -1,6 +1,6 @@
 // What a method allows before anything is stored: the operation, the interface, the currency and, for a
 // payout, the account (method card "Interfaces and limits", "Payout through Gate").
-import type { CurrencyConverter } from '../catalogue/currency-converter.js';
+import type { CurrencyConverter } from '../catalogue/currencies.js';
 import { Refusal, fieldRefusal, type FieldProblem } from '../errors.js';
 import type { Interface, MethodCatalogue, OperationKind, OperationRules, PaymentMethod } from '../catalogue/methods.js';
 import type { Money } from '../model.js';

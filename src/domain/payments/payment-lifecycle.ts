@@ -7,20 +7,21 @@ import type { Clock } from '../clock/clock.js';
 import { buildCallbackBody, type RedirectData } from '../callbacks/callback-body.js';
 import type { CallbackDispatcher } from '../callbacks/callback-dispatcher.js';
 import type { EgressPolicy } from '../callbacks/egress-policy.js';
-import { AWAITING_CODE, GENERAL_DECLINE_CODE, codeMessage } from '../catalogue/codes.js';
+import { AWAITING_CODE, GENERAL_DECLINE_CODE } from '../catalogue/codes.js';
+import type { Currencies } from '../catalogue/currencies.js';
 import { resultMail } from './customer-mail.js';
 import { Refusal, fieldRefusal } from '../errors.js';
 import { IdSource } from './id-source.js';
 import type { MethodRules, RequestSections } from './method-rules.js';
 import type { Interface, MethodCatalogue, OperationKind, OperationRules, PaymentMethod } from '../catalogue/methods.js';
 import {
-  FINAL_STATUSES, type FinalStatus, type Job, type Money, type Operation, type Outcome, type Payment, type PaymentStatus, type Project,
+  FINAL_STATUSES, type CallbackFaults, type FinalStatus, type Job, type Money, type Operation, type Outcome, type Payment, type PaymentStatus, type Project,
 } from '../model.js';
-import { isFinal, operationStatusOf, outcomeOf } from './outcomes.js';
+import { isFinal, operationStatusOf, type OutcomeRules } from './outcomes.js';
 import type { PageLinks } from './page-links.js';
 import type { Repositories, Storage } from '../ports.js';
 import type { ProjectDirectory } from '../projects/project-directory.js';
-import { ScenarioError, type CallbackFaults, type ScenarioCatalogue, type ScenarioPlan } from '../catalogue/scenarios.js';
+import { ScenarioError, type ScenarioCatalogue, type ScenarioPlan } from '../catalogue/scenarios.js';
 
 export interface PaymentRequest {
   project: Project;
@@ -52,6 +53,8 @@ export interface LifecycleDeps {
   rules: MethodRules;
   methods: MethodCatalogue;
   scenarios: ScenarioCatalogue;
+  outcomes: OutcomeRules;
+  currencies: Currencies;
   ids: IdSource;
   clock: Clock;
   links: PageLinks;
@@ -198,7 +201,7 @@ export class PaymentLifecycle {
     const status = plan.outcome === 'customer' ? (kind === 'sale' ? undefined : 'success') : FINAL_STATUSES.has(plan.outcome as FinalStatus) ? plan.outcome as FinalStatus : undefined;
     if (status === undefined) return undefined;
     const dueAt = plan.delay === 'base_time' ? payment.baseDueAt : now + plan.delay * 1000;
-    const outcome = outcomeOf(status, status === 'success' ? undefined : plan.code);
+    const outcome = this.deps.outcomes.of(status, status === 'success' ? undefined : plan.code);
     await tx.jobs.put({ kind: 'outcome', ref: payment.rowId, dueAt, projectId: payment.projectId, paymentRowId: payment.rowId, payload: JSON.stringify(outcome) });
     return dueAt;
   }
@@ -207,7 +210,7 @@ export class PaymentLifecycle {
   private async limitDecline(
     tx: Repositories, request: PaymentRequest, rules: OperationRules, kind: OperationKind, method: PaymentMethod, converted: Money, now: number,
   ): Promise<Outcome | undefined> {
-    if (converted.amount < rules.min_amount || converted.amount > rules.max_amount) return outcomeOf('decline', method.decline_codes.limit_decline);
+    if (converted.amount < rules.min_amount || converted.amount > rules.max_amount) return this.deps.outcomes.of('decline', method.decline_codes.limit_decline);
     const projectId = request.project.projectId;
     const customerId = String(request.customer.id ?? '');
     const type = kind === 'sale' ? 'purchase' : 'payout';
@@ -216,12 +219,12 @@ export class PaymentLifecycle {
       if (limit.operation !== undefined && limit.operation !== kind) continue;
       const since = now - limit.window_seconds * 1000;
       const recent = await tx.payments.countRecent(projectId, customerId, since, limit.method, limit.operation === undefined ? undefined : type);
-      if (recent >= limit.max) return outcomeOf('decline', method.decline_codes.limit_decline);
+      if (recent >= limit.max) return this.deps.outcomes.of('decline', method.decline_codes.limit_decline);
     }
     if (kind === 'payout') {
       const sources = method.payout_requires_purchase_with ?? [];
       if (sources.length > 0 && !(await tx.payments.hasSuccessfulPurchase(projectId, customerId, sources))) {
-        return outcomeOf('decline', method.decline_codes.no_eligible_purchase);
+        return this.deps.outcomes.of('decline', method.decline_codes.no_eligible_purchase);
       }
     }
     return undefined;
@@ -237,7 +240,7 @@ export class PaymentLifecycle {
       type: kind,
       status,
       code: AWAITING_CODE,
-      message: codeMessage(AWAITING_CODE),
+      message: this.deps.outcomes.codes.message(AWAITING_CODE),
       requestId: IdSource.requestId(requestHex, index),
       createdAt: now,
       updatedAt: now,
@@ -277,7 +280,7 @@ export class PaymentLifecycle {
     await this.sendCallback(tx, payment, operation, method, 'final', undefined, fresh);
     const email = payment.customer.email;
     if (typeof email === 'string' && email !== '') {
-      const mail = resultMail(payment, method, { ...outcome, status: operation.status as FinalStatus });
+      const mail = resultMail(payment, method, { ...outcome, status: operation.status as FinalStatus }, this.deps.currencies);
       await tx.mail.insert({ projectId: payment.projectId, paymentId: payment.paymentId, sentAt: now, to: email, ...mail });
     }
   }
@@ -342,9 +345,9 @@ export class PaymentLifecycle {
           status: current.status,
         });
       }
-      if (action !== 'pay') return outcomeOf('decline', action === 'cancel' ? codes.customer_cancel : codes.customer_decline);
+      if (action !== 'pay') return this.deps.outcomes.of('decline', action === 'cancel' ? codes.customer_cancel : codes.customer_decline);
       const tryAgain = current.extras.try_again as TryAgain | undefined;
-      return tryAgain !== undefined && operations.length <= tryAgain.declined_attempts ? outcomeOf('awaiting customer', tryAgain.code) : outcomeOf('success');
+      return tryAgain !== undefined && operations.length <= tryAgain.declined_attempts ? this.deps.outcomes.of('awaiting customer', tryAgain.code) : this.deps.outcomes.of('success');
     }, mobileNumber === undefined ? {} : { account: { number: mobileNumber } });
   }
 
@@ -394,7 +397,7 @@ export class PaymentLifecycle {
   }
 
   readonly runLimitTimer = (job: Job): Promise<void> =>
-    this.runTimer(job, (payment) => outcomeOf('decline', this.deps.rules.method(payment.method).decline_codes.auto_decline));
+    this.runTimer(job, (payment) => this.deps.outcomes.of('decline', this.deps.rules.method(payment.method).decline_codes.auto_decline));
 
   readonly runOutcome = (job: Job): Promise<void> => this.runTimer(job, () => JSON.parse(job.payload) as Outcome);
 }

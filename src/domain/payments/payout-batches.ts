@@ -9,8 +9,7 @@ import type { PaymentLifecycle, PaymentRequest } from './payment-lifecycle.js';
 import type { Storage } from '../ports.js';
 import type { ProjectDirectory } from '../projects/project-directory.js';
 import type { MethodRules } from './method-rules.js';
-import { fieldOf, plainProblem, validatorFor } from '../../schema-registry.js';
-import { minorUnitExponent } from '../catalogue/currency-converter.js';
+import type { Currencies } from '../catalogue/currencies.js';
 
 /** The CSV columns: the Gate payout fields by their paths, plus the method (default paymaya). */
 export const PAYOUT_COLUMNS = [
@@ -32,7 +31,12 @@ export function payoutTemplate(): string {
   return `${PAYOUT_COLUMNS.join(',')}\npayout-0001,10000,PHP,payout,customer-1,203.0.113.7,juan@example.ph,09171234567,Juan dela Cruz,paymaya\n`;
 }
 
+/** Checks a payout built from form or CSV fields against the Gate payout schema: one problem per field, each named by `label`. */
+export type PayoutBodyCheck = (body: unknown, label: (field: string) => string) => FieldProblem[];
+
 export interface BatchDeps {
+  currencies: Currencies;
+  checkPayoutBody: PayoutBodyCheck;
   storage: Storage;
   rules: MethodRules;
   lifecycle: PaymentLifecycle;
@@ -71,10 +75,7 @@ export class PayoutBatches {
       account: { number: fields.accountNumber.trim(), customer_name: fields.customerName.trim() },
     };
     const problems: FieldProblem[] = [];
-    const validate = validatorFor('gate/payout.json');
-    if (!validate(body)) {
-      for (const error of validate.errors ?? []) problems.push({ field: fieldOf(error), message: plainProblem(error, label(fieldOf(error))) });
-    }
+    problems.push(...this.deps.checkPayoutBody(body, label));
     const methodCode = fields.method.trim() || 'paymaya';
     const { rules } = this.deps;
     const collect = (check: () => void) => {
@@ -120,7 +121,7 @@ export class PayoutBatches {
     const problems: FieldProblem[] = [];
     if (project === undefined) problems.push({ field: 'project_id', message: `Choose a ${label('project_id').toLowerCase()}` });
     const currency = fields.currency.trim().toUpperCase() || 'PHP';
-    const exponent = minorUnitExponent(currency);
+    const exponent = this.deps.currencies.exponent(currency);
     const major = fields.amount.trim();
     const amountOk = new RegExp(`^\\d+(\\.\\d{1,${exponent}})?$`).test(major) && Number(major) > 0;
     if (!amountOk) problems.push({ field: 'payment.amount', message: `${label('payment.amount')} must be a number such as 100${exponent > 0 ? `.${'50'.padEnd(exponent, '0')}` : ''}` });

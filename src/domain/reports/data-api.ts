@@ -1,6 +1,5 @@
 // The Data API's /operations/get (protocol.md §6): token + signature with the token's secret, filters, and a
 // signed list of operations whose dates are `YYYY-MM-DD hh:mm:ss` in the requested time zone.
-import type { DataApiToken } from '../../config.js';
 import type { Clock } from '../clock/clock.js';
 import { Refusal } from '../errors.js';
 import type { MethodCatalogue } from '../catalogue/methods.js';
@@ -9,6 +8,9 @@ import type { Reports } from '../ports.js';
 import { fieldOf, validatorFor } from '../../schema-registry.js';
 import { verify, withSignature } from '../../signature/signer.js';
 import { formatInZone, isTimeZone, parseInZone } from '../clock/zoned-time.js';
+
+/** A Data API token of the config file: its secret signs requests and answers; `project_ids` bounds what it reads. */
+export interface DataApiToken { token: string; secret_key: string; project_ids?: number[] }
 
 interface OperationsGetBody {
   token: string; signature?: string; project_id?: number[]; interval?: { from: string; to: string }; tz?: string; type?: string;

@@ -1,9 +1,7 @@
 // The merchant conformance kit run for a project from a tool (control API, dashboard): the project's secret
 // signs the callbacks, its callback URL is the default target, the egress policy bounds where it may send, and
 // every report is kept.
-import type { ConformanceOptions } from '../../conformance/options.js';
-import type { ConformanceReport } from '../../conformance/report.js';
-import { ConformanceOptionError, UnreachableEndpointError } from '../../conformance/errors.js';
+import { ConformanceOptionError, UnreachableEndpointError, type ConformanceReport } from './conformance-report.js';
 import type { Clock } from '../clock/clock.js';
 import type { EgressPolicy } from '../callbacks/egress-policy.js';
 import { Refusal, fieldRefusal } from '../errors.js';
@@ -11,8 +9,21 @@ import type { ConformanceRun } from '../model.js';
 import type { Storage } from '../ports.js';
 import type { ProjectDirectory } from '../projects/project-directory.js';
 
+/** What the domain asks of a kit run (a part of the kit's own options, src/conformance/options.ts). */
+export interface KitRunOptions {
+  callbackUrl: string;
+  projectId: number;
+  secret: string;
+  publicUrl: string;
+  now: () => number;
+  egressPolicy: EgressPolicy;
+  probeUrl?: string;
+  rejectStatus?: number;
+  timeoutMs?: number;
+}
+
 /** Runs the kit; the composition root passes runConformance, so the domain sends no HTTP itself. */
-export type ConformanceRunner = (options: ConformanceOptions) => Promise<ConformanceReport>;
+export type ConformanceRunner = (options: KitRunOptions) => Promise<ConformanceReport>;
 
 export interface ConformanceRequest {
   projectId: number;

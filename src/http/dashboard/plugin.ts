@@ -7,9 +7,8 @@ import multipart from '@fastify/multipart';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Refusal, type FieldProblem } from '../../domain/errors.js';
-import { catalogueOutcome, chosenOutcome, forceChoices, isFinal } from '../../domain/payments/outcomes.js';
+import { chosenOutcome, isFinal } from '../../domain/payments/outcomes.js';
 import { payoutTemplate, PAYOUT_COLUMNS, type PayoutFields } from '../../domain/payments/payout-batches.js';
-import { moneyText } from '../../domain/catalogue/money-text.js';
 import type { PaymentFilter, PaymentListRow } from '../../domain/model.js';
 import type { Sandbox } from '../../sandbox.js';
 import { sameSecret, SESSION_COOKIE, sessionValue } from '../admin-access.js';
@@ -42,6 +41,7 @@ const MAX_UPLOAD_BYTES = 20 * 1024 * 1024;
 type Form = Record<string, unknown>;
 
 export async function dashboard(app: FastifyInstance, { sandbox }: { sandbox: Sandbox }): Promise<void> {
+  const moneyText = sandbox.catalogue.currencies.text.bind(sandbox.catalogue.currencies);
   await app.register(cookie);
   await app.register(formbody, { bodyLimit: 64 * 1024 });
   await app.register(multipart, { limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 10 } });
@@ -110,8 +110,7 @@ export async function dashboard(app: FastifyInstance, { sandbox }: { sandbox: Sa
       request.log.error({ err: error }, 'unexpected error in the dashboard');
       return reply.code(500).type(HTML).send(views.render('./error', { code: '501', message: 'Internal error', errors: [] }));
     }
-    const status = refusal.kind === 'payment-not-found' || refusal.kind === 'project-hidden' ? 404 : refusal.kind === 'access-denied' ? 403 : 400;
-    return reply.code(status).type(HTML).send(views.render('./error', { code: refusal.code, message: refusal.message, errors: refusal.fields }));
+    return reply.code(refusal.httpStatus).type(HTML).send(views.render('./error', { code: refusal.code, message: refusal.message, errors: refusal.fields }));
   });
 
   const money = (row: PaymentListRow) => moneyText({ amount: row.amount, currency: row.currency }, { amount: row.converted_amount, currency: row.converted_currency });
@@ -185,7 +184,7 @@ export async function dashboard(app: FastifyInstance, { sandbox }: { sandbox: Sa
     return page(reply, request, './dashboard/payment', {
       title: `Payment ${payment.paymentId}`, report, mail, final: isFinal(payment.status),
       amount: moneyText(payment.sum, payment.sumConverted),
-      choices: forceChoices(sandbox.scenarios, payment.type === 'payout' ? 'payout' : 'sale', payment.method),
+      choices: sandbox.scenarios.forceChoices(payment.type === 'payout' ? 'payout' : 'sale', payment.method),
       detailPath: `/dashboard/payments/${payment.projectId}/${encodeURIComponent(payment.paymentId)}`,
     });
   });
@@ -197,8 +196,8 @@ export async function dashboard(app: FastifyInstance, { sandbox }: { sandbox: Sa
     const choice = typeof request.body?.outcome === 'string' ? request.body.outcome : '';
     // scenario:<name> is what earlier versions of the form sent; links and scripts may still send it.
     const outcome = choice.startsWith('scenario:')
-      ? catalogueOutcome(sandbox.scenarios, choice.slice(9))
-      : chosenOutcome(forceChoices(sandbox.scenarios, payment.type === 'payout' ? 'payout' : 'sale', payment.method), choice);
+      ? sandbox.scenarios.finalOutcome(choice.slice(9))
+      : chosenOutcome(sandbox.scenarios.forceChoices(payment.type === 'payout' ? 'payout' : 'sale', payment.method), choice);
     const completed = await lifecycle.complete(payment.rowId, outcome);
     await audit(request, 'payment.complete', payment.projectId, { payment_id: payment.paymentId, status: outcome.status, code: outcome.code });
     if (clock.mode === 'manual') await control.settlePayment(completed);

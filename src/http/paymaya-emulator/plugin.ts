@@ -8,7 +8,6 @@ import type { CustomerAction } from '../../domain/payments/payment-lifecycle.js'
 import type { Sandbox } from '../../sandbox.js';
 import { useHtmlErrors } from '../html-errors.js';
 import { views } from '../views.js';
-import { moneyText } from '../../domain/catalogue/money-text.js';
 import { paymentResult } from '../payment-words.js';
 import { framablePages, frameOfPayment, inFrame, paymentSentEvent, validationErrorEvent } from '../widget/page-frame.js';
 
@@ -16,6 +15,7 @@ const MOBILE_NUMBER = /^09\d{9}$/;
 const ACTIONS = new Set<CustomerAction>(['pay', 'decline', 'cancel']);
 
 export async function paymayaEmulator(app: FastifyInstance, { sandbox }: { sandbox: Sandbox }): Promise<void> {
+  const moneyText = sandbox.catalogue.currencies.text.bind(sandbox.catalogue.currencies);
   await app.register(formbody, { bodyLimit: 16 * 1024 });
   useHtmlErrors(app);
   framablePages(app);

@@ -11,7 +11,6 @@ import {
 import type { Sandbox } from '../../sandbox.js';
 import { useHtmlErrors } from '../html-errors.js';
 import { views } from '../views.js';
-import { moneyText } from '../../domain/catalogue/money-text.js';
 import type { PaymentMethod } from '../../domain/catalogue/methods.js';
 import { paymentResult } from '../payment-words.js';
 import {
@@ -22,6 +21,7 @@ import { formQuery } from './form-query.js';
 const HTML = 'text/html; charset=utf-8';
 
 export async function paymentPage(app: FastifyInstance, { sandbox }: { sandbox: Sandbox }): Promise<void> {
+  const moneyText = sandbox.catalogue.currencies.text.bind(sandbox.catalogue.currencies);
   await app.register(formbody, { bodyLimit: 64 * 1024 });
   useHtmlErrors(app);
   framablePages(app);
@@ -34,8 +34,7 @@ export async function paymentPage(app: FastifyInstance, { sandbox }: { sandbox: 
   }
 
   function errorPage(reply: FastifyReply, refusal: Refusal, frame?: PageFrame): FastifyReply {
-    const status = refusal.kind === 'unknown-project' || refusal.kind.endsWith('signature') ? 401 : refusal.kind === 'payment-not-found' ? 404 : 400;
-    return reply.code(status).type(HTML).send(views.render('./error', {
+    return reply.code(refusal.httpStatus).type(HTML).send(views.render('./error', {
       code: refusal.code,
       message: refusal.message,
       errors: refusal.fields,

@@ -4,13 +4,11 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Refusal } from '../../domain/errors.js';
 import type { ConformanceRequest } from '../../domain/tools/merchant-conformance.js';
 import type { CallbackState, ConformanceRun, FinalStatus, Payment, Project } from '../../domain/model.js';
-import { catalogueOutcome, requestedOutcome } from '../../domain/payments/outcomes.js';
 import { callbackReport, deliveryOf } from '../../domain/reports/payment-report.js';
 import type { NewProjectRequest } from '../../domain/projects/project-directory.js';
 import type { Sandbox } from '../../sandbox.js';
-import { describeRefusal, useErrorEnvelope } from '../error-envelope.js';
+import { describeRefusal, toGateError, useErrorEnvelope } from '../error-envelope.js';
 import { actorOf, callerOf, type Caller } from '../callers.js';
-import { toGateError } from '../gate-api/gate-error.js';
 import { validateControlBody, listQuery, queryText } from './control-request.js';
 import { Scope } from '../access-scope.js';
 
@@ -59,8 +57,8 @@ export async function sandboxApi(app: FastifyInstance, { sandbox }: { sandbox: S
     }
     if (caller === undefined && OPEN_ROUTES.has(route)) return;
     const message = caller === 'refused' ? 'The token matches no project and is not the admin token' : 'Send Authorization: Bearer <SANDBOX_ADMIN_TOKEN, or a project\'s control token>';
-    const refusal = new Refusal('access-denied', [{ field: 'authorization', message }]);
-    return reply.code(401).send({ ...toGateError(refusal, {}), message: describeRefusal(refusal) });
+    const refusal = new Refusal('not-authenticated', [{ field: 'authorization', message }]);
+    return reply.code(refusal.httpStatus).send({ ...toGateError(refusal, {}), message: describeRefusal(refusal) });
   });
 
   const scopeOf = (request: FastifyRequest): Scope => new Scope(request.sandboxCaller ?? { kind: 'admin', open: true });
@@ -121,7 +119,7 @@ export async function sandboxApi(app: FastifyInstance, { sandbox }: { sandbox: S
       throw new Refusal('invalid-fields', [{ field: 'scenario', message: 'Give either a scenario or a status and code' }]);
     }
     const payment = await paymentOf(request);
-    const outcome = body.scenario === undefined ? requestedOutcome(body.status ?? 'success', body.code) : catalogueOutcome(sandbox.scenarios, body.scenario);
+    const outcome = body.scenario === undefined ? sandbox.outcomes.requested(body.status ?? 'success', body.code) : sandbox.scenarios.finalOutcome(body.scenario);
     const completed = await lifecycle.complete(payment.rowId, outcome);
     await audit(request, 'payment.complete', payment.projectId, { payment_id: payment.paymentId, status: outcome.status, code: outcome.code });
     await settled(completed);

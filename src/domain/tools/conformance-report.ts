@@ -1,5 +1,9 @@
-// The report of a conformance run: one result per case, with counts, as returned by runConformance.
-import type { OrderState } from './cases.js';
+// The report of a merchant conformance run (src/conformance runs the kit): one result per case, with counts.
+// The domain keeps it with the run; the kit's errors that stop a run before it judges anything are here too,
+// so the domain can turn them into refusals without importing the kit.
+
+/** What a shop's order probe says of an order. */
+export type OrderState = 'paid' | 'failed' | 'pending';
 
 export interface AnswerRecord {
   httpStatus: number | null;
@@ -44,4 +48,20 @@ export interface ConformanceReport {
   startedAt: string;
   durationMs: number;
   cases: CaseResult[];
+}
+
+/** A bad option; `option` is its name in `ConformanceOptions` (the CLI puts its flag before `detail`). */
+export class ConformanceOptionError extends Error {
+  constructor(readonly option: string, readonly detail: string) {
+    super(`${option} ${detail}`);
+    this.name = 'ConformanceOptionError';
+  }
+}
+
+/** No connection could be made to the callback URL or the probe URL at the start of the run. */
+export class UnreachableEndpointError extends Error {
+  constructor(readonly option: 'callbackUrl' | 'probeUrl', readonly url: string, readonly reason: string) {
+    super(`cannot reach ${url}: ${reason}`);
+    this.name = 'UnreachableEndpointError';
+  }
 }
