@@ -1,18 +1,19 @@
-// The Data API's /operations/get (protocol.md §6): token + signature with the token's secret, filters, and a
-// signed list of operations whose dates are `YYYY-MM-DD hh:mm:ss` in the requested time zone.
+// The Data API's /operations/get (docs/protocol-notes.md §6): a token's filters over the operations, and a signed
+// list of them whose dates are `YYYY-MM-DD hh:mm:ss` in the requested time zone. The surface checks the body's
+// shape and its signature with the token's secret (src/http/data-api/plugin.ts).
 import type { Clock } from '../clock/clock.js';
 import { Refusal } from '../errors.js';
 import type { MethodCatalogue } from '../catalogue/methods.js';
 import type { OperationRow } from '../model.js';
 import type { Reports } from '../ports.js';
-import { fieldOf, validatorFor } from '../../schema-registry.js';
-import { verify, withSignature } from '../../signature/signer.js';
+import { withSignature } from '../../signature/signer.js';
 import { formatInZone, isTimeZone, parseInZone } from '../clock/zoned-time.js';
 
 /** A Data API token of the config file: its secret signs requests and answers; `project_ids` bounds what it reads. */
 export interface DataApiToken { token: string; secret_key: string; project_ids?: number[] }
 
-interface OperationsGetBody {
+/** A request of /operations/get, its shape checked by the surface (schemas/data-api/operations-get.json). */
+export interface OperationsGetBody {
   token: string; signature?: string; project_id?: number[]; interval?: { from: string; to: string }; tz?: string; type?: string;
   limit?: number; offset?: number; fields?: string[];
 }
@@ -55,22 +56,15 @@ export class DataApi {
     this.tokens = new Map(tokens.map((t) => [t.token, t]));
   }
 
-  async operationsGet(raw: unknown): Promise<Record<string, unknown>> {
-    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Refusal('malformed-request', [{ field: '', message: 'The body must be a JSON object' }]);
-    const validate = validatorFor<OperationsGetBody>('data-api/operations-get.json');
-    if (!validate(raw)) {
-      const fields = (validate.errors ?? []).map((e) => ({ field: fieldOf(e), message: e.keyword === 'additionalProperties' ? 'Unknown parameter' : e.keyword === 'required' ? 'Required field not provided' : `${fieldOf(e)} ${e.message ?? ''}` }));
-      throw new Refusal('invalid-fields', fields);
-    }
-    const body = raw;
-    const token = this.tokens.get(body.token);
+  /** The token a request names, or the 3123 refusal. */
+  token(value: string): DataApiToken {
+    const token = this.tokens.get(value);
     if (token === undefined) throw new Refusal('invalid-token', [{ field: 'token', message: 'Unknown or deactivated Data API token' }]);
-    if (body.signature === undefined || body.signature === '') throw new Refusal('empty-signature', [{ field: 'signature', message: 'Empty signature' }]);
-    const { signature, ...unsigned } = body;
-    const check = verify(unsigned, signature, token.secret_key);
-    if (!check.valid) {
-      throw new Refusal('invalid-signature', [{ field: 'signature', message: 'Invalid signature' }], { signed_string: check.signedString, js_sdk_signed_string: check.jsSdkSignedString });
-    }
+    return token;
+  }
+
+  /** The operations a request asks for, signed with the token's secret; the request's own signature is already checked. */
+  async operationsGet(token: DataApiToken, body: OperationsGetBody): Promise<Record<string, unknown>> {
     const zone = body.tz ?? 'UTC';
     if (!isTimeZone(zone)) throw new Refusal('invalid-fields', [{ field: 'tz', message: `Unknown time zone "${zone}"` }]);
     if (body.type !== undefined && !OPERATION_TYPES.has(body.type)) throw new Refusal('invalid-fields', [{ field: 'type', message: 'Expected sale, payout or refund' }]);

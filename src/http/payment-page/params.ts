@@ -1,7 +1,7 @@
-// Payment Page parameters (protocol.md §1.4, §5): what is signed, what is required, and how each is checked.
+// Payment Page parameters (docs/protocol-notes.md §1.4, §5): what is signed, what is required, and how each is checked.
 // Shared by the page itself and the SDK validators (/params/check), so both judge a request the same way.
 import { Refusal, type FieldProblem } from '../../domain/errors.js';
-import { verify } from '../../signature/signer.js';
+import { checkSignature } from '../signed-request.js';
 import type { Project } from '../../domain/model.js';
 
 export type PaymentPageParams = Record<string, string>;
@@ -75,14 +75,6 @@ export function authenticatePaymentPage(params: PaymentPageParams, project: Proj
   if (project === undefined) {
     throw new Refusal('unknown-project', [{ field: 'project_id', message: `Project ${params.project_id} is not configured in this sandbox` }]);
   }
-  const signature = params.signature;
-  if (signature === undefined || signature === '') throw new Refusal('empty-signature', [{ field: 'signature', message: 'Empty signature' }]);
-  const result = verify(signedPart(params), signature, project.secretKey);
-  if (!result.valid) {
-    throw new Refusal('invalid-signature', [{ field: 'signature', message: 'Invalid signature' }], {
-      signed_string: result.signedString,
-      js_sdk_signed_string: result.jsSdkSignedString,
-    });
-  }
+  checkSignature(signedPart(params), params.signature, project.secretKey, 'signature');
   return project;
 }
