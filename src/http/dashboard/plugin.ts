@@ -59,7 +59,7 @@ export async function dashboard(app: FastifyInstance, { sandbox }: { sandbox: Sa
     }
     if (path === '/dashboard/login') return;
     if (request.method === 'GET') return reply.redirect('/dashboard/login', 303);
-    return reply.code(401).type(HTML).send(views.render('./error', { code: '401', message: 'Log in to the dashboard first', errors: [] }));
+    throw new Refusal('not-authenticated', [{ field: '', message: 'Log in to the dashboard first' }]);
   });
 
   const scopeOf = (request: FastifyRequest): Scope => new Scope(request.sandboxCaller ?? { kind: 'admin', open: true });
@@ -177,8 +177,8 @@ export async function dashboard(app: FastifyInstance, { sandbox }: { sandbox: Sa
 
 
   app.get<{ Params: { projectId: string; paymentId: string } }>('/dashboard/payments/:projectId/:paymentId', async (request, reply) => {
+    scopeOf(request).own(Number(request.params.projectId));
     const payment = await lookup.require(request.params.projectId, request.params.paymentId);
-    scopeOf(request).own(payment.projectId);
     const report = await lookup.report(payment);
     const mail = await lookup.mail({ projectId: payment.projectId, paymentId: payment.paymentId, limit: 50, offset: 0 });
     return page(reply, request, './dashboard/payment', {
@@ -191,8 +191,8 @@ export async function dashboard(app: FastifyInstance, { sandbox }: { sandbox: Sa
 
   app.post<{ Params: { projectId: string; paymentId: string }; Body: Form }>('/dashboard/payments/:projectId/:paymentId/complete', async (request, reply) => {
     checkCsrf(request, request.body?.csrf);
+    scopeOf(request).own(Number(request.params.projectId));
     const payment = await lookup.require(request.params.projectId, request.params.paymentId);
-    scopeOf(request).own(payment.projectId);
     const choice = typeof request.body?.outcome === 'string' ? request.body.outcome : '';
     // scenario:<name> is what earlier versions of the form sent; links and scripts may still send it.
     const outcome = choice.startsWith('scenario:')

@@ -106,9 +106,9 @@ export async function sandboxApi(app: FastifyInstance, { sandbox }: { sandbox: S
 
   /** A payment named by a tool's URL, of the caller's own project. */
   async function paymentOf(request: FastifyRequest<{ Params: { projectId: string; paymentId: string } }>): Promise<Payment> {
-    const payment = await lookup.require(request.params.projectId, request.params.paymentId);
-    scopeOf(request).own(payment.projectId);
-    return payment;
+    // The scope first: another project's payment is refused the same way whether it exists or not.
+    scopeOf(request).own(Number(request.params.projectId));
+    return lookup.require(request.params.projectId, request.params.paymentId);
   }
 
   app.get<{ Params: { projectId: string; paymentId: string } }>('/_sandbox/payments/:projectId/:paymentId', async (request) => lookup.report(await paymentOf(request)));
