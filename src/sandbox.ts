@@ -21,6 +21,9 @@ import { MethodRules } from './domain/payments/method-rules.js';
 import type { MethodCatalogue } from './domain/catalogue/methods.js';
 import { PageLinks } from './domain/payments/page-links.js';
 import { PaymentLifecycle } from './domain/payments/payment-lifecycle.js';
+import { PaymentSteps } from './domain/payments/payment-steps.js';
+import { PaymentMachine } from './domain/payments/state-machine.js';
+import { WALLET_FAMILY } from './domain/payments/families/wallet.js';
 import { PaymentListing } from './domain/reports/payment-listing.js';
 import { PaymentLookup } from './domain/payments/payment-lookup.js';
 import { PayoutBatches } from './domain/payments/payout-batches.js';
@@ -103,17 +106,17 @@ async function wire(storage: Storage, instanceId: string, config: SandboxConfig,
     quotas: { ...config.defaultQuotas, ...p.quotas },
   })));
   await clockControl.start(config.projects.map((p) => p.project_id));
-  // Local wake-up, and a notification to the other instances on a shared database.
-  const onCommitted = (dueAt?: number, projectId?: number): void =>
-    storage.publish({ topic: 'jobs', ...(dueAt === undefined ? {} : { dueAt }), ...(projectId === undefined ? {} : { projectId }) });
   const outbound = transport ?? new UndiciCallbackTransport(config.callbacks.userAgent, config.callbacks.maxInFlight, config.callbackPolicy);
   const rules = new MethodRules(methods, new CurrencyConverter(currencies, config.currencyRates));
   const links = new PageLinks(config.publicUrl);
-  const dispatcher = new CallbackDispatcher({ storage, clock, transport: outbound, projects, timeoutMs: config.callbacks.timeoutMs, onCommitted });
+  const dispatcher = new CallbackDispatcher({ storage, clock, transport: outbound, projects, timeoutMs: config.callbacks.timeoutMs });
+  const ids = new IdSource(config.seed);
+  const machine = new PaymentMachine([WALLET_FAMILY]);
+  const steps = new PaymentSteps({ machine, outcomes, dispatcher, ids, clock, currencies });
   const lifecycle = new PaymentLifecycle({
-    storage, rules, methods, scenarios, outcomes, currencies, ids: new IdSource(config.seed), clock, links, dispatcher, projects, onCommitted, callbackPolicy: config.callbackPolicy,
+    storage, rules, methods, scenarios, outcomes, machine, steps, ids, clock, links, projects, callbackPolicy: config.callbackPolicy,
   });
-  const batches = new PayoutBatches({ storage, rules, lifecycle, projects, clock, onCommitted, currencies, checkPayoutBody });
+  const batches = new PayoutBatches({ storage, rules, lifecycle, projects, clock, currencies, checkPayoutBody });
   scheduler = new Scheduler({
     storage,
     clock,

@@ -61,3 +61,9 @@ export class Refusal extends Error {
 export function fieldRefusal(field: string, message: string, kind: RefusalKind = 'invalid-fields'): Refusal {
   return new Refusal(kind, [{ field, message }]);
 }
+
+/** The same refusal with each field named as a surface names it (the domain names Gate's request paths). */
+export function renamedFields(refusal: Refusal, rename: (field: string) => string): Refusal {
+  if (!refusal.fields.some((f) => rename(f.field) !== f.field)) return refusal;
+  return new Refusal(refusal.kind, refusal.fields.map((f) => ({ ...f, field: rename(f.field) })), refusal.facts);
+}

@@ -1,7 +1,7 @@
 // One error handler for the JSON surfaces (Gate, Data API, control API): refusals and framework errors become
 // ECommPay's envelope {status, code, message, errors[{code, field, message}]}; nothing a client sent is a 500.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { Refusal } from '../domain/errors.js';
+import { Refusal, renamedFields } from '../domain/errors.js';
 
 export interface GateErrorBody {
   status: 'error';
@@ -60,11 +60,14 @@ export interface EnvelopeOptions {
    * Gate and the Data API keep the code's text there, as ECommPay does.
    */
   describe?: boolean;
+  /** How the surface names a field the domain names by its Gate path. */
+  fieldName?: (field: string) => string;
 }
 
-export function useErrorEnvelope(app: FastifyInstance, { echo = () => ({}), describe = false }: EnvelopeOptions = {}): void {
+export function useErrorEnvelope(app: FastifyInstance, { echo = () => ({}), describe = false, fieldName }: EnvelopeOptions = {}): void {
   app.setErrorHandler((error: FastifyError | Refusal, request: FastifyRequest, reply: FastifyReply) => {
-    const refusal = error instanceof Refusal ? error : refusalOfFrameworkError(error, request.headers['content-type']);
+    const found = error instanceof Refusal ? error : refusalOfFrameworkError(error, request.headers['content-type']);
+    const refusal = found === undefined || fieldName === undefined ? found : renamedFields(found, fieldName);
     if (refusal === undefined) {
       request.log.error({ err: error }, 'unexpected error');
       return reply.code(500).send({ status: 'error', code: '501', message: 'Internal error', errors: [] });

@@ -56,7 +56,7 @@ const CASES: Case[] = [
   { surface: 'Payment Page', kind: 'invalid-currency', what: 'a currency that is no ISO code', html: true, ask: page(pageParams('p-2', { payment_currency: 'php' })) },
   { surface: 'Payment Page', kind: 'currency-not-convertible', what: 'a currency without a rate', html: true, ask: page(pageParams('p-3', { payment_currency: 'CHF' })) },
   { surface: 'Payment Page', kind: 'invalid-signature', what: 'a link signed with another secret', html: true, ask: page(pageParams('p-4'), 'not-the-secret') },
-  { surface: 'Payment Page', kind: 'empty-signature', what: 'a link without its signature', html: true, ask: (app) => app.inject({ method: 'GET', url: `/payment?${new URLSearchParams({ project_id: String(PROJECT_ID), ...pageParams('p-5', { payment_amount: '50000' }) } as Record<string, string>).toString()}` }) },
+  { surface: 'Payment Page', kind: 'empty-signature', what: 'a link without its signature', html: true, ask: (app) => app.inject({ method: 'GET', url: `/payment?${new URLSearchParams({ project_id: String(PROJECT_ID), ...pageParams('p-5'), payment_amount: '50000' }).toString()}` }) },
   { surface: 'Payment Page', kind: 'unknown-project', what: 'a project the sandbox does not have', html: true, ask: page(pageParams('p-6'), SECRET, 999_999) },
   { surface: 'Payment Page', kind: 'rate-limited', what: 'a second link within a second of a one-a-second project', html: true, ask: twice(page(pageParams('p-7'), LIMITED.secret_key, LIMITED.project_id)) },
   { surface: 'Payment Page', kind: 'quota-exceeded', what: 'a second payment of a project with room for one', html: true, ask: async (app) => {

@@ -21,17 +21,10 @@ export interface DispatcherDeps {
   transport: CallbackTransport;
   projects: ProjectDirectory;
   timeoutMs: number;
-  /** Called once new due work is committed. */
-  onCommitted: (dueAt?: number, projectId?: number) => void;
 }
 
 export class CallbackDispatcher {
   constructor(private readonly deps: DispatcherDeps) {}
-
-  /** Where a payment's callbacks go: its own URL, else the project's, else the built-in inbox. */
-  private async targetOf(payment: Payment): Promise<string | undefined> {
-    return payment.callbackUrl ?? (await this.deps.projects.find(payment.projectId))?.callbackUrl;
-  }
 
   /**
    * Adds a callback inside the transaction that changes the payment (which must hold the payment's lock); a
@@ -39,13 +32,16 @@ export class CallbackDispatcher {
    * callback queues behind any earlier one still pending; a queued one keeps the time it may leave at the
    * earliest. The body is committed without its signature, which is added when it is sent (the same bytes, off
    * the request's path). `fresh`: the payment was created in this transaction, so no earlier callback can be
-   * pending. Resolves the id of the (first) callback.
+   * pending. `url`: where the payment's callbacks go (its own URL, else its project's; none: the built-in inbox),
+   * found by the caller before the unit of work. Resolves the id of the (first) callback.
    */
-  async enqueue(tx: Repositories, payment: Payment, unsignedBody: string, kind: CallbackKind, faults: CallbackFaults, fresh = false): Promise<number> {
+  async enqueue(
+    tx: Repositories, payment: Payment, unsignedBody: string, kind: CallbackKind, faults: CallbackFaults, target: { url: string | undefined; fresh?: boolean },
+  ): Promise<number> {
     const now = this.deps.clock.now(payment.projectId);
     const strict = faults.order !== 'any';
     const copies = kind === 'prescriptive' ? faults.repeat_redirect ?? 1 : 1;
-    const url = await this.targetOf(payment);
+    const { url, fresh = false } = target;
     let pending = strict && !fresh && await tx.callbacks.hasPending(payment.rowId);
     const ids: number[] = [];
     for (let copy = 0; copy < copies; copy++) {
@@ -109,7 +105,6 @@ export class CallbackDispatcher {
     const original = await this.deps.storage.read.callbacks.find(id);
     if (original === undefined) throw new Refusal('payment-not-found', [{ field: 'id', message: `No callback ${id}` }]);
     const replayId = await this.deps.storage.transact((tx) => this.insertCopy(tx, original));
-    this.deps.onCommitted();
     return (await this.find(replayId)) as CallbackRecord;
   }
 
@@ -126,7 +121,6 @@ export class CallbackDispatcher {
     const result = await this.attempt(callback, body);
     const at = this.deps.clock.now(callback.projectId);
     await this.deps.storage.transact((tx) => this.record(tx, callback, body, at, result));
-    this.deps.onCommitted();
   };
 
   private async attempt(callback: CallbackRecord, body: string): Promise<DeliveryResult> {
@@ -169,7 +163,7 @@ export class CallbackDispatcher {
     const next = await tx.callbacks.nextQueued(paymentRowId);
     if (next === undefined) return;
     const dueAt = Math.max(this.deps.clock.now(next.projectId), next.nextAttemptAt ?? next.createdAt);
-    await tx.callbacks.schedule(next.id, dueAt);
+    await tx.callbacks.schedule(next.id, dueAt, next.projectId);
   }
 }
 

@@ -22,6 +22,8 @@ export const REQUEST_SECTIONS = ['payment', 'customer', 'account', 'return_url']
 
 export interface PaymentMethod {
   code: string;
+  /** The state machine its payments follow (src/domain/payments/families/). */
+  family: 'wallet';
   title: string;
   wallet_name: string;
   payment_page_code: string;

@@ -1,27 +1,24 @@
-// The payment lifecycle (method card + DESIGN.md "Lifecycle and time"): sales wait for the customer at the
-// wallet's checkout, payouts go from processing to a final result; limits, eligibility and limit-time timers
-// apply on the sandbox clock. A Payment Page sale whose attempt the wallet declined may await the customer's
-// next attempt (protocol.md §3.3 `awaiting customer`), each attempt its own operation. Every state change and
-// its callback are committed in one transaction.
-import type { Clock } from '../clock/clock.js';
-import { buildCallbackBody, type RedirectData } from '../callbacks/callback-body.js';
-import type { CallbackDispatcher } from '../callbacks/callback-dispatcher.js';
+// The payment lifecycle (docs/lifecycle.md): payments start as their family's state machine says — a wallet sale
+// waits for the customer at the checkout, a payout goes from processing to a final result — and then move by
+// actions: the customer's, a tool's, the platform's (limits, a scenario's outcome, the limit time). Every state
+// change and its callback are committed in one unit of work. Fields named in refusals are Gate's request paths;
+// each surface shows them in its own terms.
+import type { RedirectData } from '../callbacks/callback-body.js';
 import type { EgressPolicy } from '../callbacks/egress-policy.js';
-import { AWAITING_CODE, GENERAL_DECLINE_CODE } from '../catalogue/codes.js';
-import type { Currencies } from '../catalogue/currencies.js';
-import { resultMail } from './customer-mail.js';
+import { GENERAL_DECLINE_CODE } from '../catalogue/codes.js';
+import type { MethodCatalogue, OperationRules, PaymentMethod } from '../catalogue/methods.js';
+import { ScenarioError, type ScenarioCatalogue, type ScenarioPlan } from '../catalogue/scenarios.js';
+import type { Clock } from '../clock/clock.js';
 import { Refusal, fieldRefusal } from '../errors.js';
-import { IdSource } from './id-source.js';
-import type { MethodRules, RequestSections } from './method-rules.js';
-import type { Interface, MethodCatalogue, OperationKind, OperationRules, PaymentMethod } from '../catalogue/methods.js';
-import {
-  FINAL_STATUSES, type CallbackFaults, type FinalStatus, type Job, type Money, type Operation, type Outcome, type Payment, type PaymentStatus, type Project,
-} from '../model.js';
-import { isFinal, operationStatusOf, type OutcomeRules } from './outcomes.js';
-import type { PageLinks } from './page-links.js';
+import { FINAL_STATUSES, type FinalStatus, type Interface, type Job, type Money, type Operation, type OperationKind, type Outcome, type Payment, type Project } from '../model.js';
 import type { Repositories, Storage } from '../ports.js';
 import type { ProjectDirectory } from '../projects/project-directory.js';
-import { ScenarioError, type ScenarioCatalogue, type ScenarioPlan } from '../catalogue/scenarios.js';
+import type { IdSource } from './id-source.js';
+import type { MethodRules, RequestSections } from './method-rules.js';
+import type { OutcomeRules } from './outcomes.js';
+import type { PageLinks } from './page-links.js';
+import { PaymentSteps } from './payment-steps.js';
+import type { PaymentAction, PaymentMachine } from './state-machine.js';
 
 export interface PaymentRequest {
   project: Project;
@@ -36,7 +33,7 @@ export interface PaymentRequest {
   callbackUrl: string | undefined;
   callbackDelaySeconds: number;
   callbacksDisabled: boolean;
-  /** A catalogue scenario picked by name (header X-Sandbox-Scenario) instead of by matching. */
+  /** A catalogue scenario picked by name instead of by matching (refused under the field `scenario`). */
   scenario?: string;
   extras?: Record<string, unknown>;
 }
@@ -54,14 +51,12 @@ export interface LifecycleDeps {
   methods: MethodCatalogue;
   scenarios: ScenarioCatalogue;
   outcomes: OutcomeRules;
-  currencies: Currencies;
+  machine: PaymentMachine;
+  steps: PaymentSteps;
   ids: IdSource;
   clock: Clock;
   links: PageLinks;
-  dispatcher: CallbackDispatcher;
   projects: ProjectDirectory;
-  /** Called once new due work is committed, with the earliest time it falls due when that is known. */
-  onCommitted: (dueAt?: number, projectId?: number) => void;
   callbackPolicy: EgressPolicy;
 }
 
@@ -86,74 +81,80 @@ export class PaymentLifecycle {
 
   /** Answers once the payment, its operation, its callback and its timers are committed. */
   private async start(request: PaymentRequest, kind: OperationKind): Promise<Accepted> {
-    const { rules: methodRules, storage, clock } = this.deps;
+    const { rules: methodRules, storage } = this.deps;
     const { method, rules } = methodRules.methodThrough(request.methodCode, kind, request.interface);
     const converted = methodRules.convert(request.sum);
     if (kind === 'payout') methodRules.checkPayoutAccount(method, request.account);
     methodRules.checkRequiredFields(rules, request.interface, sectionsOf(request));
     const plan = this.planFor(request, kind, converted);
     this.checkCallbackUrl(request);
-    const projectId = request.project.projectId;
-    const { accepted, dueAt } = await storage.transact(async (tx) => {
-      if (request.project.frequencyLimits.length > 0) await tx.payments.lockCustomer(projectId, String(request.customer.id ?? ''));
-      const now = clock.now(projectId);
-      const limitDecline = await this.limitDecline(tx, request, rules, kind, method, converted, now);
-      const ids = this.deps.ids.forPayment(projectId, request.paymentId);
-      const payment = await tx.payments.insert({
-        projectId,
-        paymentId: request.paymentId,
-        method: method.code,
-        type: kind === 'sale' ? 'purchase' : 'payout',
-        status: kind === 'sale' ? 'awaiting redirect result' : 'processing',
-        interface: request.interface,
-        sum: { ...request.sum },
-        sumConverted: converted,
-        description: request.description,
-        customer: request.customer,
-        account: request.account,
-        returnUrl: request.returnUrl,
-        callbackUrl: request.callbackUrl,
-        callbackDelaySeconds: request.callbackDelaySeconds + (plan.callbacks.extra_delay ?? 0),
-        callbacksDisabled: request.callbacksDisabled,
-        checkoutToken: ids.checkoutToken,
-        providerPaymentId: ids.providerPaymentId,
-        createdAt: now,
-        updatedAt: now,
-        baseDueAt: now + rules.base_seconds * 1000,
-        limitDueAt: now + rules.limit_seconds * 1000,
-        // The project's delivery options, unless the scenario chooses for this payment.
-        extras: {
-          ...request.extras,
-          scenario: limitDecline === undefined ? plan.name : 'limits',
-          callback_faults: { ...request.project.callbackOptions, ...plan.callbacks },
-          ...(plan.outcome === 'awaiting customer' ? { try_again: { code: plan.code ?? GENERAL_DECLINE_CODE, declined_attempts: plan.declinedAttempts } satisfies TryAgain } : {}),
-        },
-      });
-      if (payment === undefined) {
-        throw fieldRefusal('general.payment_id', `Payment ID "${request.paymentId}" already exists in project ${projectId}`, 'duplicate-payment');
-      }
-      const storedQuota = request.project.quotas.stored_payments;
-      if (storedQuota !== undefined && !(await tx.payments.countStored(projectId, storedQuota))) {
-        const field = request.interface === 'gate' ? 'general.project_id' : 'project_id';
-        throw fieldRefusal(field, `Project ${projectId} may store ${storedQuota} payments; reset it to make room`, 'quota-exceeded');
-      }
-      const operation = await this.newOperation(tx, payment, kind, 0, now, ids.requestHex);
-      const answer = { requestId: operation.requestId, projectId, paymentId: payment.paymentId };
+    const callbackUrl = request.callbackUrl ?? request.project.callbackUrl;
+    return storage.transact(async (tx) => {
+      const limitDecline = await this.limitDecline(tx, request, rules, kind, method, converted);
+      const payment = await this.insert(tx, request, kind, method, rules, converted, plan, limitDecline === undefined ? plan.name : 'limits');
+      const redirect = this.redirectOf(payment, kind);
+      const operation = await this.deps.steps.start(tx, payment, { method, callbackUrl, ...(redirect === undefined ? {} : { redirect }) }, limitDecline !== undefined);
       if (limitDecline !== undefined) {
-        await this.finalize(tx, payment, operation, limitDecline, method, now, true);
-        return { accepted: answer, dueAt: now };
+        await this.deps.steps.apply(tx, payment, 'decide', { method, callbackUrl, outcome: limitDecline, operations: [operation] }, true);
+      } else {
+        await this.scheduleOutcome(tx, payment, plan, kind);
       }
-      // The limit-time timer is the payment's own limit_due_at, until the payment ends.
-      let dueAt = payment.limitDueAt;
-      if (kind === 'sale') {
-        await this.sendCallback(tx, payment, operation, method, 'prescriptive', this.deps.links.redirectDataFor(payment), true);
-        dueAt = Math.min(dueAt, now + payment.callbackDelaySeconds * 1000);
-      }
-      dueAt = Math.min(dueAt, await this.scheduleOutcome(tx, payment, plan, kind, now) ?? Infinity);
-      return { accepted: answer, dueAt };
+      return { requestId: operation.requestId, projectId: payment.projectId, paymentId: payment.paymentId };
     });
-    this.deps.onCommitted(dueAt, projectId);
-    return accepted;
+  }
+
+  /** Stores the new payment: refused when its id is taken (3041) or its project is full (310). */
+  private async insert(
+    tx: Repositories, request: PaymentRequest, kind: OperationKind, method: PaymentMethod, rules: OperationRules, converted: Money, plan: ScenarioPlan, scenario: string,
+  ): Promise<Payment> {
+    const projectId = request.project.projectId;
+    const now = this.deps.clock.now(projectId);
+    const ids = this.deps.ids.forPayment(projectId, request.paymentId);
+    const start = this.deps.machine.of(method.family).starts[kind];
+    if (start === undefined) throw new Error(`the ${method.family} family does not start a ${kind}`);
+    const payment = await tx.payments.insert({
+      projectId,
+      paymentId: request.paymentId,
+      method: method.code,
+      type: kind === 'sale' ? 'purchase' : 'payout',
+      status: start.status,
+      interface: request.interface,
+      sum: { ...request.sum },
+      sumConverted: converted,
+      description: request.description,
+      customer: request.customer,
+      account: request.account,
+      returnUrl: request.returnUrl,
+      callbackUrl: request.callbackUrl,
+      callbackDelaySeconds: request.callbackDelaySeconds + (plan.callbacks.extra_delay ?? 0),
+      callbacksDisabled: request.callbacksDisabled,
+      checkoutToken: ids.checkoutToken,
+      providerPaymentId: ids.providerPaymentId,
+      createdAt: now,
+      updatedAt: now,
+      baseDueAt: now + rules.base_seconds * 1000,
+      limitDueAt: now + rules.limit_seconds * 1000,
+      // The project's delivery options, unless the scenario chooses for this payment.
+      extras: {
+        ...request.extras,
+        scenario,
+        callback_faults: { ...request.project.callbackOptions, ...plan.callbacks },
+        ...(plan.outcome === 'awaiting customer' ? { try_again: { code: plan.code ?? GENERAL_DECLINE_CODE, declined_attempts: plan.declinedAttempts } satisfies TryAgain } : {}),
+      },
+    });
+    if (payment === undefined) {
+      throw fieldRefusal('general.payment_id', `Payment ID "${request.paymentId}" already exists in project ${projectId}`, 'duplicate-payment');
+    }
+    const storedQuota = request.project.quotas.stored_payments;
+    if (storedQuota !== undefined && !(await tx.payments.countStored(projectId, storedQuota))) {
+      throw fieldRefusal('general.project_id', `Project ${projectId} may store ${storedQuota} payments; reset it to make room`, 'quota-exceeded');
+    }
+    return payment;
+  }
+
+  /** The wallet's checkout link a sale's redirect callback carries. */
+  private redirectOf(payment: Payment, kind: OperationKind): RedirectData | undefined {
+    return kind === 'sale' ? this.deps.links.redirectDataFor(payment) : undefined;
   }
 
   /** A callback URL the request names must be one the egress policy allows (it is checked again when sent). */
@@ -161,8 +162,7 @@ export class PaymentLifecycle {
     if (request.callbackUrl === undefined) return;
     const verdict = this.deps.callbackPolicy.checkUrl(request.callbackUrl);
     if (verdict.allowed) return;
-    const field = request.interface === 'payment_page' ? 'merchant_callback_url' : 'general.merchant_callback_url';
-    throw fieldRefusal(field, `Callbacks may not go to this URL: ${verdict.reason}`);
+    throw fieldRefusal('general.merchant_callback_url', `Callbacks may not go to this URL: ${verdict.reason}`);
   }
 
   private planFor(request: PaymentRequest, kind: OperationKind, converted: Money): ScenarioPlan {
@@ -182,153 +182,92 @@ export class PaymentLifecycle {
     try {
       plan = this.deps.scenarios.choose(context, request.scenario);
     } catch (error) {
-      if (error instanceof ScenarioError) throw fieldRefusal('X-Sandbox-Scenario', error.message);
+      if (error instanceof ScenarioError) throw fieldRefusal('scenario', error.message);
       throw error;
     }
     // Only a scenario picked by name gets here: the loader keeps matching rules of this outcome to the Payment Page.
     if (plan.outcome === 'awaiting customer' && (kind !== 'sale' || request.interface !== 'payment_page')) {
-      throw fieldRefusal('X-Sandbox-Scenario', `Scenario "${plan.name}" needs a sale on the Payment Page, where the customer can try again`);
+      throw fieldRefusal('scenario', `Scenario "${plan.name}" needs a sale on the Payment Page, where the customer can try again`);
     }
     return plan;
   }
 
   /**
    * A sale waits for the customer unless its scenario decides; a payout has no customer step. An `awaiting
-   * customer` scenario also waits: the wallet declines the customer's Pay (customerAction). Resolves when the
-   * outcome falls due, or undefined when the scenario leaves it to the customer or the limit time.
+   * customer` scenario also waits: the wallet declines the customer's Pay (customerAction). Nothing is scheduled
+   * when the scenario leaves it to the customer or the limit time.
    */
-  private async scheduleOutcome(tx: Repositories, payment: Payment, plan: ScenarioPlan, kind: OperationKind, now: number): Promise<number | undefined> {
+  private async scheduleOutcome(tx: Repositories, payment: Payment, plan: ScenarioPlan, kind: OperationKind): Promise<void> {
     const status = plan.outcome === 'customer' ? (kind === 'sale' ? undefined : 'success') : FINAL_STATUSES.has(plan.outcome as FinalStatus) ? plan.outcome as FinalStatus : undefined;
-    if (status === undefined) return undefined;
-    const dueAt = plan.delay === 'base_time' ? payment.baseDueAt : now + plan.delay * 1000;
+    if (status === undefined) return;
+    const dueAt = plan.delay === 'base_time' ? payment.baseDueAt : payment.createdAt + plan.delay * 1000;
     const outcome = this.deps.outcomes.of(status, status === 'success' ? undefined : plan.code);
     await tx.jobs.put({ kind: 'outcome', ref: payment.rowId, dueAt, projectId: payment.projectId, paymentRowId: payment.rowId, payload: JSON.stringify(outcome) });
-    return dueAt;
   }
 
-  /** The card's amount limits, the project's frequency limits and the payout precondition, in that order. */
+  /** The method's amount limits, the project's frequency limits and the payout precondition, in that order. */
   private async limitDecline(
-    tx: Repositories, request: PaymentRequest, rules: OperationRules, kind: OperationKind, method: PaymentMethod, converted: Money, now: number,
+    tx: Repositories, request: PaymentRequest, rules: OperationRules, kind: OperationKind, method: PaymentMethod, converted: Money,
   ): Promise<Outcome | undefined> {
-    if (converted.amount < rules.min_amount || converted.amount > rules.max_amount) return this.deps.outcomes.of('decline', method.decline_codes.limit_decline);
+    const { outcomes } = this.deps;
+    if (converted.amount < rules.min_amount || converted.amount > rules.max_amount) return outcomes.of('decline', method.decline_codes.limit_decline);
     const projectId = request.project.projectId;
     const customerId = String(request.customer.id ?? '');
+    if (request.project.frequencyLimits.length > 0) await tx.payments.lockCustomer(projectId, customerId);
+    const now = this.deps.clock.now(projectId);
     const type = kind === 'sale' ? 'purchase' : 'payout';
     for (const limit of request.project.frequencyLimits) {
       if (limit.method !== undefined && limit.method !== method.code) continue;
       if (limit.operation !== undefined && limit.operation !== kind) continue;
       const since = now - limit.window_seconds * 1000;
       const recent = await tx.payments.countRecent(projectId, customerId, since, limit.method, limit.operation === undefined ? undefined : type);
-      if (recent >= limit.max) return this.deps.outcomes.of('decline', method.decline_codes.limit_decline);
+      if (recent >= limit.max) return outcomes.of('decline', method.decline_codes.limit_decline);
     }
-    if (kind === 'payout') {
-      const sources = method.payout_requires_purchase_with ?? [];
-      if (sources.length > 0 && !(await tx.payments.hasSuccessfulPurchase(projectId, customerId, sources))) {
-        return this.deps.outcomes.of('decline', method.decline_codes.no_eligible_purchase);
-      }
+    const sources = kind === 'payout' ? method.payout_requires_purchase_with ?? [] : [];
+    if (sources.length > 0 && !(await tx.payments.hasSuccessfulPurchase(projectId, customerId, sources))) {
+      return outcomes.of('decline', method.decline_codes.no_eligible_purchase);
     }
     return undefined;
   }
 
-  private async newOperation(
-    tx: Repositories, payment: Payment, kind: OperationKind, index: number, now: number, requestHex: string, status: PaymentStatus = payment.status,
-  ): Promise<Operation> {
-    const operation: Operation = {
-      id: await tx.operations.nextId(this.deps.ids.operationIdBase()),
-      paymentRowId: payment.rowId,
-      index,
-      type: kind,
-      status,
-      code: AWAITING_CODE,
-      message: this.deps.outcomes.codes.message(AWAITING_CODE),
-      requestId: IdSource.requestId(requestHex, index),
-      createdAt: now,
-      updatedAt: now,
-      sumInitial: { ...payment.sum },
-      sumConverted: { ...payment.sumConverted },
-      providerDate: undefined,
-      // The method card's wallet callbacks always carry an empty auth_code.
-      authCode: '',
-    };
-    await tx.operations.insert(operation);
-    return operation;
-  }
-
-  private async sendCallback(
-    tx: Repositories, payment: Payment, operation: Operation, method: PaymentMethod, kind: 'prescriptive' | 'final', redirect: RedirectData | undefined, fresh: boolean,
-  ): Promise<void> {
-    // force_disable silences informational callbacks only; the redirect callback is needed to go on (§3.1).
-    if (kind === 'final' && payment.callbacksDisabled) return;
-    const body = JSON.stringify(buildCallbackBody(payment, operation, method, redirect));
-    await this.deps.dispatcher.enqueue(tx, payment, body, kind, (payment.extras.callback_faults ?? {}) as CallbackFaults, fresh);
-  }
-
-  /** Ends the attempt's operation with `outcome`; the payment ends with it unless the customer may try again. */
-  private async finalize(tx: Repositories, payment: Payment, operation: Operation, outcome: Outcome, method: PaymentMethod, now: number, fresh = false): Promise<void> {
-    payment.status = outcome.status;
-    payment.updatedAt = now;
-    operation.status = operationStatusOf(outcome);
-    operation.code = outcome.code;
-    operation.message = outcome.message;
-    operation.updatedAt = now;
-    operation.providerDate = now;
-    // A payment awaiting the customer keeps its limit-time timer: nothing more by then declines it.
-    if (isFinal(payment.status)) await tx.payments.finish(payment.rowId, payment.status, now);
-    else await tx.payments.setStatus(payment.rowId, payment.status, now);
-    await tx.operations.update(operation);
-    if (!fresh) await tx.jobs.remove('outcome', payment.rowId);
-    await this.sendCallback(tx, payment, operation, method, 'final', undefined, fresh);
-    const email = payment.customer.email;
-    if (typeof email === 'string' && email !== '') {
-      const mail = resultMail(payment, method, { ...outcome, status: operation.status as FinalStatus }, this.deps.currencies);
-      await tx.mail.insert({ projectId: payment.projectId, paymentId: payment.paymentId, sentAt: now, to: email, ...mail });
-    }
-  }
-
   /** Applies a final outcome to a payment still in progress; refused with 3060 when it is already final. */
-  complete(rowId: number, outcome: Outcome, changes: { account?: Record<string, unknown> } = {}): Promise<Payment> {
-    return this.completeWith(rowId, () => outcome, changes);
-  }
-
-  /** Like complete, with the outcome decided under the payment's lock from the payment and its operations. */
-  private async completeWith(rowId: number, decide: (payment: Payment, operations: Operation[]) => Outcome, changes: { account?: Record<string, unknown> }): Promise<Payment> {
-    const completed = await this.deps.storage.transact(async (tx) => {
-      const current = await tx.payments.lock(rowId);
-      if (current === undefined) throw new Refusal('payment-not-found');
-      if (isFinal(current.status)) {
-        throw new Refusal('status-forbids-action', [{ field: 'payment.status', message: `The payment is already final (${current.status})` }], {
-          status: current.status,
-        });
-      }
-      const operations = await tx.operations.ofPayment(current.rowId);
-      await this.completeLocked(tx, current, decide(current, operations), changes, operations);
-      return current;
-    });
-    this.deps.onCommitted();
-    return completed;
+  complete(rowId: number, outcome: Outcome): Promise<Payment> {
+    return this.act(rowId, 'force', () => ({ outcome }));
   }
 
   /**
-   * Ends the payment's current attempt with `outcome`. A payment awaiting the customer has no attempt open (its
-   * last one was declined), so whatever ends it now — a tool, the limit time — ends it as a further attempt.
+   * Applies `action` to a payment under its lock; `decide` chooses what the action carries from the payment and
+   * its operations as they are then. The callback URL is found before the unit of work begins.
    */
-  private async completeLocked(
-    tx: Repositories, payment: Payment, outcome: Outcome, changes: { account?: Record<string, unknown> }, known?: Operation[],
-  ): Promise<void> {
-    if (changes.account !== undefined) {
-      payment.account = { ...payment.account, ...changes.account };
-      await tx.payments.updateAccount(payment.rowId, payment.account);
-    }
-    const now = this.deps.clock.now(payment.projectId);
-    const operations = known ?? await tx.operations.ofPayment(payment.rowId);
-    const operation = payment.status === 'awaiting customer'
-      ? await this.newOperation(tx, payment, 'sale', operations.length, now, this.requestHexOf(payment), 'processing')
-      : operations[operations.length - 1] as Operation;
-    await this.finalize(tx, payment, operation, outcome, this.deps.rules.method(payment.method), now);
+  private async act(
+    rowId: number, action: PaymentAction,
+    decide: (payment: Payment, operations: Operation[]) => { outcome?: Outcome; refusal?: string; account?: Record<string, unknown> },
+  ): Promise<Payment> {
+    const found = await this.deps.storage.read.payments.findByRowId(rowId);
+    if (found === undefined) throw new Refusal('payment-not-found');
+    const callbackUrl = await this.callbackUrlOf(found);
+    const method = this.deps.rules.method(found.method);
+    return this.deps.storage.transact(async (tx) => {
+      const payment = await tx.payments.lock(rowId);
+      if (payment === undefined) throw new Refusal('payment-not-found');
+      const operations = await tx.operations.ofPayment(payment.rowId);
+      const { outcome, refusal, account } = decide(payment, operations);
+      // The refusal comes before any change: a payment already final keeps its account as it was.
+      this.deps.machine.transition(method.family, payment, action, refusal);
+      if (account !== undefined) {
+        payment.account = { ...payment.account, ...account };
+        await tx.payments.updateAccount(payment.rowId, payment.account);
+      }
+      const redirect = action === 'try-again' ? this.deps.links.redirectDataFor(payment) : undefined;
+      await this.deps.steps.apply(tx, payment, action, {
+        method, callbackUrl, operations, ...(outcome === undefined ? {} : { outcome }), ...(refusal === undefined ? {} : { refusal }), ...(redirect === undefined ? {} : { redirect }),
+      });
+      return payment;
+    });
   }
 
-  private requestHexOf(payment: Payment): string {
-    return this.deps.ids.forPayment(payment.projectId, payment.paymentId).requestHex;
+  private async callbackUrlOf(payment: Payment): Promise<string | undefined> {
+    return payment.callbackUrl ?? (await this.deps.projects.find(payment.projectId))?.callbackUrl;
   }
 
   /**
@@ -339,16 +278,15 @@ export class PaymentLifecycle {
     const payment = await this.deps.storage.read.payments.findByCheckoutToken(token);
     if (payment === undefined) throw new Refusal('payment-not-found');
     const codes = this.deps.rules.method(payment.method).decline_codes;
-    return this.completeWith(payment.rowId, (current, operations) => {
-      if (current.status === 'awaiting customer') {
-        throw new Refusal('status-forbids-action', [{ field: 'payment.status', message: 'The wallet declined this attempt; try again on the Payment Page' }], {
-          status: current.status,
-        });
-      }
-      if (action !== 'pay') return this.deps.outcomes.of('decline', action === 'cancel' ? codes.customer_cancel : codes.customer_decline);
+    const { outcomes } = this.deps;
+    return this.act(payment.rowId, 'customer', (current, operations) => {
+      const refusal = current.status === 'awaiting customer' ? 'The wallet declined this attempt; try again on the Payment Page' : undefined;
+      const account = mobileNumber === undefined ? undefined : { number: mobileNumber };
+      if (action !== 'pay') return { outcome: outcomes.of('decline', action === 'cancel' ? codes.customer_cancel : codes.customer_decline), refusal, account };
       const tryAgain = current.extras.try_again as TryAgain | undefined;
-      return tryAgain !== undefined && operations.length <= tryAgain.declined_attempts ? this.deps.outcomes.of('awaiting customer', tryAgain.code) : this.deps.outcomes.of('success');
-    }, mobileNumber === undefined ? {} : { account: { number: mobileNumber } });
+      const outcome = tryAgain !== undefined && operations.length <= tryAgain.declined_attempts ? outcomes.of('awaiting customer', tryAgain.code) : outcomes.of('success');
+      return { outcome, refusal, account };
+    });
   }
 
   /**
@@ -359,27 +297,15 @@ export class PaymentLifecycle {
   async tryAgain(token: string): Promise<Payment> {
     const found = await this.deps.storage.read.payments.findByCheckoutToken(token);
     if (found === undefined) throw new Refusal('payment-not-found', [{ field: 'tokenid', message: 'No such payment' }]);
-    const payment = await this.deps.storage.transact(async (tx) => {
-      const current = await tx.payments.lock(found.rowId);
-      if (current === undefined) throw new Refusal('payment-not-found', [{ field: 'tokenid', message: 'No such payment' }]);
-      if (current.status === 'awaiting redirect result') return current;
-      if (current.status !== 'awaiting customer') {
-        throw new Refusal('status-forbids-action', [{ field: 'payment.status', message: `The payment is ${current.status}; it takes no further attempt` }], {
-          status: current.status,
-        });
-      }
-      const now = this.deps.clock.now(current.projectId);
-      const operations = await tx.operations.ofPayment(current.rowId);
-      current.status = 'awaiting redirect result';
-      current.updatedAt = now;
-      await tx.payments.setStatus(current.rowId, current.status, now);
-      const operation = await this.newOperation(tx, current, 'sale', operations.length, now, this.requestHexOf(current));
-      const method = this.deps.rules.method(current.method);
-      await this.sendCallback(tx, current, operation, method, 'prescriptive', this.deps.links.redirectDataFor(current), false);
-      return current;
-    });
-    this.deps.onCommitted();
-    return payment;
+    if (found.status === 'awaiting redirect result') return found;
+    try {
+      return await this.act(found.rowId, 'try-again', (current) => ({ refusal: `The payment is ${current.status}; it takes no further attempt` }));
+    } catch (error) {
+      // Pressed twice at once: the other press opened the attempt.
+      const now = await this.deps.storage.read.payments.findByRowId(found.rowId);
+      if (error instanceof Refusal && now?.status === 'awaiting redirect result') return now;
+      throw error;
+    }
   }
 
   /**
@@ -388,12 +314,17 @@ export class PaymentLifecycle {
    * crash in between leaves it to run again rather than a payment stuck in progress.
    */
   private async runTimer(job: Job, outcomeFor: (payment: Payment) => Outcome): Promise<void> {
+    const found = await this.deps.storage.read.payments.findByRowId(job.ref);
+    const callbackUrl = found === undefined ? undefined : await this.callbackUrlOf(found);
     await this.deps.storage.transact(async (tx) => {
       const payment = await tx.payments.lock(job.ref);
-      if (payment !== undefined && !isFinal(payment.status)) await this.completeLocked(tx, payment, outcomeFor(payment), {});
-      else if (job.kind === 'outcome') await tx.jobs.remove('outcome', job.ref);
+      const method = payment === undefined ? undefined : this.deps.rules.method(payment.method);
+      if (payment === undefined || method === undefined || !this.deps.machine.accepts(method.family, payment.status, 'decide')) {
+        if (job.kind === 'outcome') await tx.jobs.remove('outcome', job.ref);
+        return;
+      }
+      await this.deps.steps.apply(tx, payment, 'decide', { method, callbackUrl, outcome: outcomeFor(payment) });
     });
-    this.deps.onCommitted();
   }
 
   readonly runLimitTimer = (job: Job): Promise<void> =>

@@ -42,8 +42,6 @@ export interface BatchDeps {
   lifecycle: PaymentLifecycle;
   projects: ProjectDirectory;
   clock: Clock;
-  /** Called once new due work is committed. */
-  onCommitted: (dueAt?: number, projectId?: number) => void;
 }
 
 export class PayoutBatches {
@@ -202,7 +200,6 @@ export class PayoutBatches {
       await tx.jobs.put({ kind: 'batch', ref: id, dueAt: now, projectId: project.projectId, payload: '0' });
       return id;
     });
-    this.deps.onCommitted();
     return { batchId, errors, accepted: valid.length };
   }
 
@@ -236,7 +233,6 @@ export class PayoutBatches {
       if (done) await tx.jobs.remove('batch', batch.id);
       else await tx.jobs.put({ kind: 'batch', ref: batch.id, dueAt: clock.now(batch.projectId), projectId: batch.projectId, payload: String(rows[rows.length - 1]?.rowNumber ?? afterRow) });
     });
-    if (!done) this.deps.onCommitted();
   };
 }
 

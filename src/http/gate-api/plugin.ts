@@ -8,7 +8,8 @@ interface MethodParams { method: string }
 
 export async function gateApi(app: FastifyInstance, { sandbox }: { sandbox: Sandbox }): Promise<void> {
   parseAnyBodyAsJson(app);
-  useErrorEnvelope(app, { echo: echoOf });
+  // A scenario is picked by a header.
+  useErrorEnvelope(app, { echo: echoOf, fieldName: (field) => (field === 'scenario' ? 'X-Sandbox-Scenario' : field) });
 
   const { rules, lifecycle, lookup, requestRate } = sandbox;
   /** The signed request's project, within its requests-per-second quota. */

@@ -2,7 +2,7 @@
 // SDK parameter validators (/params/check). Payments start through the same domain flow as a Gate sale.
 import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { Refusal } from '../../domain/errors.js';
+import { Refusal, renamedFields } from '../../domain/errors.js';
 import type { Payment, Project } from '../../domain/model.js';
 import { isFinal } from '../../domain/payments/outcomes.js';
 import {
@@ -33,7 +33,8 @@ export async function paymentPage(app: FastifyInstance, { sandbox }: { sandbox: 
     return index === -1 ? '' : request.url.slice(index + 1);
   }
 
-  function errorPage(reply: FastifyReply, refusal: Refusal, frame?: PageFrame): FastifyReply {
+  function errorPage(reply: FastifyReply, found: Refusal, frame?: PageFrame): FastifyReply {
+    const refusal = renamedFields(found, paymentPageField);
     return reply.code(refusal.httpStatus).type(HTML).send(views.render('./error', {
       code: refusal.code,
       message: refusal.message,
@@ -246,4 +247,12 @@ function merchantUrls(params: PaymentPageParams): Record<string, string> {
     if (value !== undefined && value !== '') urls[name] = value;
   }
   return urls;
+}
+
+/** A field the domain names by its Gate path, as the Payment Page names its parameter (`general.payment_id` → `payment_id`). */
+function paymentPageField(field: string): string {
+  if (field === 'scenario') return 'X-Sandbox-Scenario';
+  const [section, member, ...rest] = field.split('.');
+  if (member === undefined || rest.length > 0) return field;
+  return section === 'general' ? member : `${section}_${member}`;
 }
