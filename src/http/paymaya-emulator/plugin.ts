@@ -9,7 +9,7 @@ import type { Sandbox } from '../../sandbox.js';
 import { useHtmlErrors } from '../html-errors.js';
 import { views } from '../views.js';
 import { paymentResult } from '../payment-words.js';
-import { framablePages, frameOfPayment, inFrame, paymentSentEvent, validationErrorEvent } from '../widget/page-frame.js';
+import { framablePages, frameOfPayment, inFrame, paymentSentEvent, validationErrorEvent } from '../page-frame.js';
 
 const MOBILE_NUMBER = /^09\d{9}$/;
 const ACTIONS = new Set<CustomerAction>(['pay', 'decline', 'cancel']);

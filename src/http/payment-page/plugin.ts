@@ -15,7 +15,7 @@ import type { PaymentMethod } from '../../domain/catalogue/methods.js';
 import { paymentResult } from '../payment-words.js';
 import {
   framablePages, frameExtras, frameOfParams, frameOfPayment, inFrame, paymentResultEvents, refusalEvent, validationErrorEvent, type PageFrame,
-} from '../widget/page-frame.js';
+} from '../page-frame.js';
 import { formQuery } from './form-query.js';
 
 const HTML = 'text/html; charset=utf-8';

@@ -2,9 +2,9 @@
 // one messaging script, and the events each page announces to the shop (protocol.md §5.4).
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { FieldProblem, Refusal } from '../../domain/errors.js';
-import { FINAL_STATUSES, type Operation, type Payment } from '../../domain/model.js';
-import { contentSecurityPolicy } from '../security-headers.js';
+import type { FieldProblem, Refusal } from '../domain/errors.js';
+import { FINAL_STATUSES, type Operation, type Payment } from '../domain/model.js';
+import { contentSecurityPolicy } from './security-headers.js';
 
 export const FRAME_MODES = ['popup', 'iframe', 'embedded'] as const;
 export type FrameMode = (typeof FRAME_MODES)[number];
