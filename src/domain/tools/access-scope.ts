@@ -1,6 +1,16 @@
-// What a caller of the control API or the dashboard may see and change: the admin everything, a project's token its project only.
-import { Refusal } from '../domain/errors.js';
-import type { Caller } from './callers.js';
+// What a caller of a tool (control API, dashboard) may see and change: the admin everything, a project's token its project only.
+import { Refusal } from '../errors.js';
+
+/** Who acts through a tool: the admin (`open`: no admin token is set, for local use), or one project through its control token. */
+export type Caller = { kind: 'admin'; open: boolean } | { kind: 'project'; projectId: number };
+
+/** Who did it, for the audit log. */
+export function actorOf(caller: Caller | undefined): string {
+  if (caller === undefined) return 'anonymous';
+  if (caller.kind === 'project') return `project:${caller.projectId}`;
+  return caller.open ? 'open' : 'admin';
+}
+
 
 export class Scope {
   constructor(readonly caller: Caller) {}
