@@ -45,6 +45,7 @@ export interface Sandbox {
   clockControl: ClockControl;
   catalogue: Catalogue;
   outcomes: OutcomeRules;
+  machine: PaymentMachine;
   projects: ProjectDirectory;
   rules: MethodRules;
   links: PageLinks;
@@ -116,7 +117,7 @@ function paymentServices(storage: Storage, config: SandboxConfig, catalogue: Cat
   });
   const batches = new PayoutBatches({ storage, rules, lifecycle, projects, clock, currencies: catalogue.currencies, checkPayoutBody });
   const lookup = new PaymentLookup({ storage, rules, links, dispatcher: callbacks });
-  return { outcomes, rules, links, callbacks, lifecycle, batches, lookup };
+  return { outcomes, machine, rules, links, callbacks, lifecycle, batches, lookup };
 }
 
 async function wire(storage: Storage, instanceId: string, config: SandboxConfig, log: Logger, transport?: CallbackTransport): Promise<Sandbox> {
