@@ -1,10 +1,11 @@
 // The one place that reads the sandbox's data from disk: data/codes.json, data/currencies.json,
-// data/methods/*.json and the scenario folder. Each file is checked against its schema (schemas/catalogue/,
+// data/methods/*.json, data/cards/*.json and the scenario folder. Each file is checked against its schema (schemas/catalogue/,
 // schemas/scenario/) and handed to the domain as values; a bad file stops the start with its name and field.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from './config.js';
 import type { Catalogue } from './domain/catalogue/catalogue.js';
+import { CardCatalogue, type Brand, type TestCardsFile } from './domain/catalogue/cards.js';
 import { CodeTable, type CodeEntry } from './domain/catalogue/codes.js';
 import { Currencies } from './domain/catalogue/currencies.js';
 import { CatalogueError, MethodCatalogue, type OperationOverride, type PaymentMethod } from './domain/catalogue/methods.js';
@@ -85,10 +86,18 @@ export function loadScenarios(folder: string, codes: CodeTable = loadCodes()): S
   return buildScenarioCatalogue(loadScenarioFiles(folder), new OutcomeRules(codes));
 }
 
+/** Card brands and ECommPay's test cards (data/cards/). */
+export function loadCards(): CardCatalogue {
+  const brands = readChecked<{ brands: Brand[] }>(fromRoot('data', 'cards', 'brands.json'), 'data/cards/brands.json', 'catalogue/brands.json', catalogueError);
+  const testCards = readChecked<TestCardsFile>(fromRoot('data', 'cards', 'test-cards.json'), 'data/cards/test-cards.json', 'catalogue/test-cards.json', catalogueError);
+  return new CardCatalogue(brands.brands, testCards);
+}
+
 export function loadCatalogue(sources: CatalogueSources): Catalogue {
   const codes = loadCodes();
   return {
     codes,
+    cards: loadCards(),
     currencies: loadCurrencies(),
     methods: loadMethods(sources.methodOverrides),
     scenarios: loadScenarios(sources.scenariosDir, codes),

@@ -5,6 +5,7 @@ import { fieldOf, validatorFor } from './schema-registry.js';
 import { fromRoot } from './project-root.js';
 import { EgressPolicy, EgressRuleError, parseRules, type EgressRule } from './domain/callbacks/egress-policy.js';
 import type { OperationOverride } from './domain/catalogue/methods.js';
+import type { CardOptions } from './domain/model.js';
 import type { ClockSetting } from './domain/clock/clock.js';
 import type { DataApiToken } from './domain/reports/data-api.js';
 
@@ -19,6 +20,7 @@ export interface ProjectConfig {
   control_token?: string;
   quotas?: { requests_per_second?: number; stored_payments?: number };
   callbacks?: { order?: 'strict' | 'any'; repeat_redirect?: number };
+  card?: CardOptions;
 }
 export interface ConfigFile {
   projects?: ProjectConfig[];

@@ -18,11 +18,13 @@ import { IdSource } from './domain/payments/id-source.js';
 import { MethodRules } from './domain/payments/method-rules.js';
 import { OutcomeRules } from './domain/payments/outcomes.js';
 import { PageLinks } from './domain/payments/page-links.js';
-import { PaymentLifecycle } from './domain/payments/payment-lifecycle.js';
+import { PaymentLifecycle, type Beginning } from './domain/payments/payment-lifecycle.js';
 import { PaymentLookup } from './domain/payments/payment-lookup.js';
 import { PaymentSteps } from './domain/payments/payment-steps.js';
 import { PayoutBatches } from './domain/payments/payout-batches.js';
 import { PaymentMachine } from './domain/payments/state-machine.js';
+import { CARD_FAMILY } from './domain/payments/families/card.js';
+import { CardPayments, holdTimer } from './domain/payments/card-payments.js';
 import { hashControlToken } from './domain/projects/control-tokens.js';
 import { ProjectDirectory } from './domain/projects/project-directory.js';
 import { RequestRate } from './domain/projects/request-rate.js';
@@ -50,6 +52,7 @@ export interface Sandbox {
   rules: MethodRules;
   links: PageLinks;
   lifecycle: PaymentLifecycle;
+  cards: CardPayments;
   lookup: PaymentLookup;
   callbacks: CallbackDispatcher;
   listing: PaymentListing;
@@ -98,6 +101,7 @@ async function configuredProjects(config: SandboxConfig, storage: Storage, share
     callbackOptions: p.callbacks ?? {},
     tokenHash: p.control_token === undefined ? undefined : hashControlToken(p.control_token),
     quotas: { ...config.defaultQuotas, ...p.quotas },
+    cardOptions: p.card ?? {},
   })));
   await sharedClock.start(config.projects.map((p) => p.project_id));
   return projects;
@@ -110,14 +114,17 @@ function paymentServices(storage: Storage, config: SandboxConfig, catalogue: Cat
   const links = new PageLinks(config.publicUrl);
   const callbacks = new CallbackDispatcher({ storage, clock, transport, projects, timeoutMs: config.callbacks.timeoutMs });
   const ids = new IdSource(config.seed);
-  const machine = new PaymentMachine([WALLET_FAMILY]);
-  const steps = new PaymentSteps({ machine, outcomes, dispatcher: callbacks, ids, clock, currencies: catalogue.currencies });
+  const machine = new PaymentMachine([WALLET_FAMILY, CARD_FAMILY]);
+  const steps = new PaymentSteps({ machine, outcomes, dispatcher: callbacks, ids, clock, currencies: catalogue.currencies, entered: holdTimer });
+  const beginnings: Record<string, Beginning> = {};
   const lifecycle = new PaymentLifecycle({
-    storage, rules, methods: catalogue.methods, scenarios: catalogue.scenarios, outcomes, machine, steps, ids, clock, links, projects, callbackPolicy: config.callbackPolicy,
+    storage, rules, methods: catalogue.methods, scenarios: catalogue.scenarios, outcomes, machine, steps, ids, clock, links, projects, callbackPolicy: config.callbackPolicy, beginnings,
   });
+  const cards = new CardPayments({ storage, clock, methods: catalogue.methods, cards: catalogue.cards, outcomes, steps, lifecycle, projects });
+  beginnings.card = cards.begin;
   const batches = new PayoutBatches({ storage, rules, lifecycle, projects, clock, currencies: catalogue.currencies, checkPayoutBody });
   const lookup = new PaymentLookup({ storage, rules, links, dispatcher: callbacks });
-  return { outcomes, machine, rules, links, callbacks, lifecycle, batches, lookup };
+  return { outcomes, machine, rules, links, callbacks, lifecycle, batches, lookup, cards };
 }
 
 async function wire(storage: Storage, instanceId: string, config: SandboxConfig, log: Logger, transport?: CallbackTransport): Promise<Sandbox> {
@@ -131,7 +138,7 @@ async function wire(storage: Storage, instanceId: string, config: SandboxConfig,
   const scheduler = new Scheduler({
     storage,
     clock,
-    handlers: { callback: callbacks.deliver, limit: lifecycle.runLimitTimer, outcome: lifecycle.runOutcome, batch: batches.runBatch },
+    handlers: { callback: callbacks.deliver, limit: lifecycle.runLimitTimer, outcome: lifecycle.runOutcome, batch: batches.runBatch, hold: payments.cards.runHoldTimer },
     maxInFlight: config.callbacks.maxInFlight,
     log,
     instanceId,

@@ -104,7 +104,7 @@ function redirectData(payment: Payment, context: CaseContext): RedirectData {
 /** The unsigned body of one step, with the case's variant applied. */
 export function unsignedBody(testCase: ConformanceCase, step: CallbackStep, context: CaseContext): Record<string, unknown> {
   const { payment, operation } = stateAt(testCase, step, context);
-  const body = buildCallbackBody(payment, operation, context.method, step.kind === 'redirect' ? redirectData(payment, context) : undefined);
+  const body = buildCallbackBody(payment, operation, context.method, step.kind === 'redirect' ? { redirect_data: redirectData(payment, context) } : undefined);
   return testCase.variant === 'unknown-members' ? addUnknownMembers(body) : body;
 }
 

@@ -53,6 +53,8 @@ export interface Payments extends PaymentsReader {
   /** Moves a payment between statuses in progress (an attempt declined, a new attempt); its limit-time timer runs on. */
   setStatus(rowId: number, status: PaymentStatus, at: number): Promise<void>;
   updateAccount(rowId: number, account: Record<string, unknown>): Promise<void>;
+  /** Replaces what the sandbox keeps with the payment for itself (a card payment's amounts and 3-D Secure progress). */
+  updateExtras(rowId: number, extras: Record<string, unknown>): Promise<void>;
   deleteAll(projectId: number | undefined): Promise<void>;
 }
 

@@ -11,6 +11,12 @@ const WORDS: Record<PaymentStatus, string> = {
   'awaiting redirect result': 'waiting for the customer',
   'awaiting customer': 'not completed',
   processing: 'processing',
+  'awaiting 3ds result': 'waiting for the bank\'s check',
+  'awaiting clarification': 'waiting for more details',
+  'awaiting capture': 'authorised',
+  canceled: 'cancelled',
+  'partially refunded': 'partly refunded',
+  refunded: 'refunded',
 };
 
 /** `paid`, `declined`, `failed`, …: reads after "This payment is …". */

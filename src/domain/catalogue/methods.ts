@@ -23,13 +23,21 @@ export const REQUEST_SECTIONS = ['payment', 'customer', 'account', 'return_url']
 export interface PaymentMethod {
   code: string;
   /** The state machine its payments follow (src/domain/payments/families/). */
-  family: 'wallet';
+  family: 'wallet' | 'card';
+  /** `payment.method` in callbacks and status answers: `card`, `etoken` (Apple Pay)…; the title when not given. */
+  callback_method?: string;
+  /** The method takes auth, then capture or cancel (card-family methods). */
+  two_step?: boolean;
+  /** Codes of the card family's own declines. */
+  card_codes?: { threeds_timeout: string; threeds_failed: string; operation_decline: string; refund_exceeds_balance: string };
+  /** A card wallet shown on the Payment Page as a simulated wallet sheet: the holder name its cards carry. */
+  wallet_sheet?: { holder: string };
   title: string;
   wallet_name: string;
   payment_page_code: string;
   display_order: number;
   /** Provider facts put in callbacks per operation (the PayMaya method's examples: PYMY for sales, GRPY for payouts). */
-  providers: Partial<Record<OperationKind, { id: number; endpoint_id: string }>>;
+  providers: Partial<Record<OperationKind, { id: number; endpoint_id: string | number }>>;
   currencies: string[];
   operations: Partial<Record<OperationKind, OperationRules>>;
   /** Codes of the declines the sandbox decides itself (docs/fidelity-notes.md). */

@@ -17,7 +17,7 @@ import type { IdSource } from './id-source.js';
 import type { MethodRules, RequestSections } from './method-rules.js';
 import type { OutcomeRules } from './outcomes.js';
 import type { PageLinks } from './page-links.js';
-import { PaymentSteps } from './payment-steps.js';
+import type { PaymentSteps, StepContext } from './payment-steps.js';
 import type { PaymentAction, PaymentMachine } from './state-machine.js';
 
 export interface PaymentRequest {
@@ -45,6 +45,9 @@ export type CustomerAction = 'pay' | 'decline' | 'cancel';
 /** A "try again" scenario, kept with its payment: the wallet declines the first Pay attempts with `code`. */
 interface TryAgain { code: string; declined_attempts: number }
 
+/** What a family does with a payment when no limit or scenario decides it: a card is decided by the card itself. */
+export type Beginning = (tx: Repositories, payment: Payment, context: StepContext) => Promise<void>;
+
 export interface LifecycleDeps {
   storage: Storage;
   rules: MethodRules;
@@ -58,6 +61,8 @@ export interface LifecycleDeps {
   links: PageLinks;
   projects: ProjectDirectory;
   callbackPolicy: EgressPolicy;
+  /** By family: what happens to a payment left to the customer (the wallet's customer acts at its checkout). */
+  beginnings?: Readonly<Record<string, Beginning>>;
 }
 
 export class PaymentLifecycle {
@@ -92,10 +97,13 @@ export class PaymentLifecycle {
     return storage.transact(async (tx) => {
       const limitDecline = await this.limitDecline(tx, request, rules, kind, method, converted);
       const payment = await this.insert(tx, request, kind, method, rules, converted, plan, limitDecline === undefined ? plan.name : 'limits');
-      const redirect = this.redirectOf(payment, kind);
-      const operation = await this.deps.steps.start(tx, payment, { method, callbackUrl, ...(redirect === undefined ? {} : { redirect }) }, limitDecline !== undefined);
+      const redirect = this.redirectOf(payment, kind, method);
+      const operation = await this.deps.steps.start(tx, payment, { method, callbackUrl, ...(redirect === undefined ? {} : { prescription: { redirect_data: redirect } }) }, limitDecline !== undefined);
+      const beginning = this.deps.beginnings?.[method.family];
       if (limitDecline !== undefined) {
         await this.deps.steps.apply(tx, payment, 'decide', { method, callbackUrl, outcome: limitDecline, operations: [operation] }, true);
+      } else if (plan.outcome === 'customer' && beginning !== undefined) {
+        await beginning(tx, payment, { method, callbackUrl, operations: [operation] });
       } else {
         await this.scheduleOutcome(tx, payment, plan, kind);
       }
@@ -152,9 +160,9 @@ export class PaymentLifecycle {
     return payment;
   }
 
-  /** The wallet's checkout link a sale's redirect callback carries. */
-  private redirectOf(payment: Payment, kind: OperationKind): RedirectData | undefined {
-    return kind === 'sale' ? this.deps.links.redirectDataFor(payment) : undefined;
+  /** The wallet's checkout link a wallet sale's redirect callback carries. */
+  private redirectOf(payment: Payment, kind: OperationKind, method: PaymentMethod): RedirectData | undefined {
+    return kind === 'sale' && method.family === 'wallet' ? this.deps.links.redirectDataFor(payment) : undefined;
   }
 
   /** A callback URL the request names must be one the egress policy allows (it is checked again when sent). */
@@ -186,8 +194,8 @@ export class PaymentLifecycle {
       throw error;
     }
     // Only a scenario picked by name gets here: the loader keeps matching rules of this outcome to the Payment Page.
-    if (plan.outcome === 'awaiting customer' && (kind !== 'sale' || request.interface !== 'payment_page')) {
-      throw fieldRefusal('scenario', `Scenario "${plan.name}" needs a sale on the Payment Page, where the customer can try again`);
+    if (plan.outcome === 'awaiting customer' && (kind !== 'sale' || request.interface !== 'payment_page' || this.deps.rules.method(request.methodCode).family !== 'wallet')) {
+      throw fieldRefusal('scenario', `Scenario "${plan.name}" needs a wallet sale on the Payment Page, where the customer can try again`);
     }
     return plan;
   }
@@ -258,9 +266,9 @@ export class PaymentLifecycle {
         payment.account = { ...payment.account, ...account };
         await tx.payments.updateAccount(payment.rowId, payment.account);
       }
-      const redirect = action === 'try-again' ? this.deps.links.redirectDataFor(payment) : undefined;
+      const redirect = action === 'try-again' ? { redirect_data: this.deps.links.redirectDataFor(payment) } : undefined;
       await this.deps.steps.apply(tx, payment, action, {
-        method, callbackUrl, operations, ...(outcome === undefined ? {} : { outcome }), ...(refusal === undefined ? {} : { refusal }), ...(redirect === undefined ? {} : { redirect }),
+        method, callbackUrl, operations, ...(outcome === undefined ? {} : { outcome }), ...(refusal === undefined ? {} : { refusal }), ...(redirect === undefined ? {} : { prescription: redirect }),
       });
       return payment;
     });
@@ -327,8 +335,12 @@ export class PaymentLifecycle {
     });
   }
 
-  readonly runLimitTimer = (job: Job): Promise<void> =>
-    this.runTimer(job, (payment) => this.deps.outcomes.of('decline', this.deps.rules.method(payment.method).decline_codes.auto_decline));
+  /** At the limit time: the method's time-out, or for a card still in 3-D Secure "Customer has not returned from ACS" (D10). */
+  readonly runLimitTimer = (job: Job): Promise<void> => this.runTimer(job, (payment) => {
+    const method = this.deps.rules.method(payment.method);
+    const code = payment.status === 'awaiting 3ds result' ? method.card_codes?.threeds_timeout : undefined;
+    return this.deps.outcomes.of('decline', code ?? method.decline_codes.auto_decline);
+  });
 
   readonly runOutcome = (job: Job): Promise<void> => this.runTimer(job, () => JSON.parse(job.payload) as Outcome);
 }

@@ -41,8 +41,8 @@ export class PaymentLookup {
     if (payment === undefined) {
       throw fieldRefusal('general.payment_id', `No payment "${paymentId}" in project ${project.projectId}`, 'payment-not-found');
     }
-    const redirect = payment.status === 'awaiting redirect result' ? this.deps.links.redirectDataFor(payment) : undefined;
-    const body = buildStatusBody(payment, await this.operationsOf(payment), this.deps.rules.method(payment.method), redirect);
+    const prescription = payment.status === 'awaiting redirect result' ? { redirect_data: this.deps.links.redirectDataFor(payment) } : undefined;
+    const body = buildStatusBody(payment, await this.operationsOf(payment), this.deps.rules.method(payment.method), prescription);
     return withSignature(body, project.secretKey);
   }
 

@@ -1,21 +1,24 @@
 // Writes one step of a payment's story in the caller's unit of work, as its family's state machine says: the
 // payment's new status, the operation the step ends or opens, the callback it sends and, for a wallet that
 // e-mails its customers, the result e-mail. The payment must be held (locked) by the unit of work.
-import { buildCallbackBody, type RedirectData } from '../callbacks/callback-body.js';
+import { buildCallbackBody, type Prescription } from '../callbacks/callback-body.js';
 import type { CallbackDispatcher } from '../callbacks/callback-dispatcher.js';
-import { AWAITING_CODE } from '../catalogue/codes.js';
 import type { Currencies } from '../catalogue/currencies.js';
 import type { PaymentMethod } from '../catalogue/methods.js';
 import type { Clock } from '../clock/clock.js';
-import type { CallbackFaults, FinalStatus, Operation, OperationKind, Outcome, Payment, PaymentStatus } from '../model.js';
+import type { CallbackFaults, FinalStatus, Money, Operation, OperationKind, OperationType, Outcome, Payment, PaymentStatus } from '../model.js';
 import type { Repositories } from '../ports.js';
 import { resultMail } from './customer-mail.js';
 import { IdSource } from './id-source.js';
 import { operationStatusOf, type OutcomeRules } from './outcomes.js';
-import type { CallbackStep, PaymentAction, PaymentMachine } from './state-machine.js';
+import type { CallbackStep, PaymentAction, PaymentMachine, Transition } from './state-machine.js';
+
+/** Called in the unit of work when an action moves a payment into another status (a hold starts its timer). */
+export type StatusEntered = (tx: Repositories, payment: Payment, before: PaymentStatus, now: number) => Promise<void>;
 
 export interface PaymentStepsDeps {
   machine: PaymentMachine;
+  entered?: StatusEntered;
   outcomes: OutcomeRules;
   dispatcher: CallbackDispatcher;
   ids: IdSource;
@@ -30,8 +33,14 @@ export interface StepContext {
   callbackUrl: string | undefined;
   /** The outcome of an action that ends an operation with one. */
   outcome?: Outcome;
-  /** The redirect data of a prescriptive callback. */
-  redirect?: RedirectData;
+  /** The payment's status after an action whose transition leaves it to the service (`to: 'given'`). */
+  status?: PaymentStatus;
+  /** The amount of an operation the action opens (a partial capture, a refund); the payment's sum when not given. */
+  operationSum?: Money;
+  /** The approval code of an approved card sale or auth. */
+  authCode?: string;
+  /** What a prescriptive callback adds so the customer can go on (`redirect_data`, `threeds2`). */
+  prescription?: Prescription;
   /** The payment's operations, when the caller has read them already. */
   operations?: Operation[];
   /** Why the action is refused, in words the caller chose, when the status does not allow it. */
@@ -53,9 +62,14 @@ export class PaymentSteps {
   async start(tx: Repositories, payment: Payment, context: StepContext, endsAtOnce = false): Promise<Operation> {
     const kind = PaymentSteps.kindOf(payment);
     const start = this.deps.machine.of(context.method.family).starts[kind];
-    const operation = await this.newOperation(tx, payment, 0, payment.createdAt, payment.status);
+    const operation = await this.newOperation(tx, payment, context.method.family, 0, payment.createdAt, payment.status);
     if (!endsAtOnce) await this.sendCallback(tx, payment, operation, context, start?.callback ?? 'none', true);
     return operation;
+  }
+
+  /** Refuses (3060) an action the payment's status does not allow, before anything is changed. */
+  check(method: PaymentMethod, payment: Payment, action: PaymentAction): void {
+    this.deps.machine.transition(method.family, payment, action);
   }
 
   /**
@@ -68,48 +82,90 @@ export class PaymentSteps {
     const transition = machine.transition(family, payment, action, context.refusal);
     const now = this.deps.clock.now(payment.projectId);
     const operations = context.operations ?? await tx.operations.ofPayment(payment.rowId);
-    const status: PaymentStatus = transition.to === 'outcome' ? (context.outcome as Outcome).status : transition.to;
-    // Between attempts no operation is open: what ends the payment now ends it as a further attempt.
-    const opens = transition.operation === 'open' || machine.betweenAttempts(family, payment.status);
-    const operation = opens
-      ? await this.newOperation(tx, payment, operations.length, now, transition.operation === 'open' ? status : 'processing')
-      : operations[operations.length - 1] as Operation;
-    if (transition.to === 'outcome') this.endOperation(operation, context.outcome as Outcome, now);
+    const status = this.statusAfter(transition.to, payment, context, family);
+    const operation = await this.operationOf(tx, payment, transition.operation, context, operations, status, now);
+    const ends = transition.operation !== 'open' && transition.operation !== 'keep';
+    if (ends) this.endOperation(operation, context.outcome as Outcome, now, context.authCode);
+    if (transition.operation === 'keep') this.keepOperation(operation, status, now);
+    const before = payment.status;
     payment.status = status;
     payment.updatedAt = now;
-    const final = machine.isFinal(family, status);
-    if (final) await tx.payments.finish(payment.rowId, status, now);
+    if (!machine.isTimed(family, status)) await tx.payments.finish(payment.rowId, status, now);
     else await tx.payments.setStatus(payment.rowId, status, now);
-    if (transition.to === 'outcome') await tx.operations.update(operation);
-    if (!fresh && transition.to === 'outcome') await tx.jobs.remove('outcome', payment.rowId);
+    if (transition.operation !== 'open') await tx.operations.update(operation);
+    if (!fresh && ends) await tx.jobs.remove('outcome', payment.rowId);
     await this.sendCallback(tx, payment, operation, context, transition.callback, fresh);
     if (transition.callback === 'final' && machine.of(family).mailsResult) await this.mailResult(tx, payment, operation, context, now);
+    if (status !== before) await this.deps.entered?.(tx, payment, before, now);
     return operation;
   }
 
-  private endOperation(operation: Operation, outcome: Outcome, now: number): void {
+  private statusAfter(to: Transition['to'], payment: Payment, context: StepContext, family: string): PaymentStatus {
+    if (to === 'outcome') {
+      const { status } = context.outcome as Outcome;
+      return this.deps.machine.of(family).outcomeStatus?.[this.firstType(payment)]?.[status] ?? status;
+    }
+    if (to === 'given') return context.status ?? payment.status;
+    return to;
+  }
+
+  /** The operation an action ends: the open one, a new attempt, or a new operation of its own type. */
+  private async operationOf(
+    tx: Repositories, payment: Payment, kind: Transition['operation'], context: StepContext, operations: Operation[], status: PaymentStatus, now: number,
+  ): Promise<Operation> {
+    if (typeof kind === 'object') return this.newOperation(tx, payment, context.method.family, operations.length, now, 'processing', kind.opens, context.operationSum);
+    // Between attempts no operation is open: what ends the payment now ends it as a further attempt.
+    const between = this.deps.machine.betweenAttempts(context.method.family, payment.status);
+    if (kind === 'open' || between) return this.newOperation(tx, payment, context.method.family, operations.length, now, kind === 'open' ? status : 'processing');
+    return operations[operations.length - 1] as Operation;
+  }
+
+  /** A payment's first operation: its kind, or what its family started it as (a card auth). */
+  private firstType(payment: Payment): OperationType {
+    const first = (payment.extras.card as { first?: OperationType } | undefined)?.first;
+    return first ?? PaymentSteps.kindOf(payment);
+  }
+
+  /** An operation's amount in the payment's converted currency, in proportion to the payment's own. */
+  private converted(payment: Payment, sum: Money): Money {
+    const amount = payment.sum.amount === 0 ? 0 : Math.round((sum.amount * payment.sumConverted.amount) / payment.sum.amount);
+    return { amount, currency: payment.sumConverted.currency };
+  }
+
+  /** The open operation goes on in the payment's new status, still awaiting processing. */
+  private keepOperation(operation: Operation, status: PaymentStatus, now: number): void {
+    operation.status = status;
+    operation.updatedAt = now;
+  }
+
+  private endOperation(operation: Operation, outcome: Outcome, now: number, authCode: string | undefined): void {
     operation.status = operationStatusOf(outcome);
+    if (authCode !== undefined) operation.authCode = authCode;
     operation.code = outcome.code;
     operation.message = outcome.message;
     operation.updatedAt = now;
     operation.providerDate = now;
   }
 
-  private async newOperation(tx: Repositories, payment: Payment, index: number, now: number, status: PaymentStatus): Promise<Operation> {
+  private async newOperation(
+    tx: Repositories, payment: Payment, family: string, index: number, now: number, status: PaymentStatus,
+    type: OperationType = this.firstType(payment), sum: Money = payment.sum,
+  ): Promise<Operation> {
     const { ids } = this.deps;
+    const awaitingCode = this.deps.machine.of(family).awaitingCode;
     const operation: Operation = {
       id: await tx.operations.nextId(ids.operationIdBase()),
       paymentRowId: payment.rowId,
       index,
-      type: PaymentSteps.kindOf(payment),
+      type,
       status,
-      code: AWAITING_CODE,
-      message: this.deps.outcomes.codes.message(AWAITING_CODE),
+      code: awaitingCode,
+      message: this.deps.outcomes.codes.message(awaitingCode),
       requestId: IdSource.requestId(ids.forPayment(payment.projectId, payment.paymentId).requestHex, index),
       createdAt: now,
       updatedAt: now,
-      sumInitial: { ...payment.sum },
-      sumConverted: { ...payment.sumConverted },
+      sumInitial: { ...sum },
+      sumConverted: this.converted(payment, sum),
       providerDate: undefined,
       // The PayMaya method's wallet callbacks always carry an empty auth_code.
       authCode: '',
@@ -122,7 +178,7 @@ export class PaymentSteps {
     if (step === 'none') return;
     // force_disable silences informational callbacks only; the redirect callback is needed to go on (§3.1).
     if (step === 'final' && payment.callbacksDisabled) return;
-    const body = JSON.stringify(buildCallbackBody(payment, operation, context.method, step === 'prescriptive' ? context.redirect : undefined));
+    const body = JSON.stringify(buildCallbackBody(payment, operation, context.method, step === 'prescriptive' ? context.prescription : undefined));
     const faults = (payment.extras.callback_faults ?? {}) as CallbackFaults;
     await this.deps.dispatcher.enqueue(tx, payment, body, step, faults, { url: context.callbackUrl, fresh });
   }

@@ -3,7 +3,7 @@
 // leads to, the callback it sends — are data (families/*.ts). A refusal for an action the payment's status does
 // not allow comes from that table, never from a check in an endpoint.
 import { Refusal } from '../errors.js';
-import type { OperationKind, Payment, PaymentStatus } from '../model.js';
+import type { OperationKind, OperationType, Payment, PaymentStatus } from '../model.js';
 
 /** What can happen to a payment once it exists. */
 export type PaymentAction =
@@ -14,17 +14,33 @@ export type PaymentAction =
   /** The platform decides: amount and frequency limits at the start, a scenario's timed outcome, the limit time. */
   | 'decide'
   /** A tool forces an outcome (control API, dashboard). */
-  | 'force';
+  | 'force'
+  /** 3-D Secure is needed: the payment waits for the customer's bank (a prescriptive callback says how to go on). */
+  | 'ask-3ds'
+  /** The result of 3-D Secure: the ACS page, or the merchant's `3ds_result`. */
+  | 'authenticate'
+  /** The second step of a two-step payment: debit the hold, or release it (all or part). */
+  | 'capture'
+  | 'cancel'
+  /** A refund of what was debited. */
+  | 'refund';
 
 export type CallbackStep = 'prescriptive' | 'final' | 'none';
 
 export interface Transition {
   /** The statuses that accept the action. */
   from: readonly PaymentStatus[];
-  /** The status after it: a fixed one, or that of the outcome the action carries. */
-  to: PaymentStatus | 'outcome';
-  /** `end`: the action ends the payment's open operation; `open`: it opens a new operation of the payment's kind. */
-  operation: 'end' | 'open';
+  /**
+   * The status after it: a fixed one, that of the outcome the action carries, or one the service `given` (a
+   * refund leaves the payment partially refunded or refunded; a declined refund leaves it as it was).
+   */
+  to: PaymentStatus | 'outcome' | 'given';
+  /**
+   * `end`: the action ends the payment's open operation with its outcome; `open`: it opens a new operation of the
+   * payment's kind (a new attempt); an operation type: a new operation of that type, ended with the outcome;
+   * `keep`: the open operation goes on, in the payment's new status.
+   */
+  operation: 'end' | 'open' | 'keep' | { opens: OperationType };
   callback: CallbackStep;
 }
 
@@ -33,6 +49,8 @@ export interface StatusRule {
   final: boolean;
   /** The last attempt has ended without ending the payment: what ends the payment now ends it as a further attempt. */
   betweenAttempts?: boolean;
+  /** `false`: the payment is not final, yet its limit time no longer runs (a hold waits for its capture instead). */
+  timed?: false;
 }
 
 export interface FamilyMachine {
@@ -43,6 +61,10 @@ export interface FamilyMachine {
   transitions: Readonly<Partial<Record<PaymentAction, Transition>>>;
   /** The family's wallet e-mails its customer the result of a payment (the PayMaya method does). */
   mailsResult: boolean;
+  /** An outcome's status as the payment's first operation makes it: an approved auth leaves a hold, not a sale. */
+  outcomeStatus?: Readonly<Partial<Record<OperationType, Partial<Record<PaymentStatus, PaymentStatus>>>>>;
+  /** The code of an operation still in progress (the wallet's `29999`, the card's `9999`: both "Awaiting processing"). */
+  awaitingCode: string;
 }
 
 export class PaymentMachine {
@@ -61,6 +83,12 @@ export class PaymentMachine {
 
   isFinal(family: string, status: PaymentStatus): boolean {
     return this.rule(family, status).final;
+  }
+
+  /** Whether the payment's limit time still runs in this status. */
+  isTimed(family: string, status: PaymentStatus): boolean {
+    const rule = this.rule(family, status);
+    return !rule.final && rule.timed !== false;
   }
 
   betweenAttempts(family: string, status: PaymentStatus): boolean {
@@ -97,6 +125,6 @@ function checkMachine(machine: FamilyMachine): void {
   for (const [action, transition] of Object.entries(machine.transitions)) {
     if (transition === undefined) continue;
     for (const status of transition.from) known(status, `transitions.${action}.from`);
-    if (transition.to !== 'outcome') known(transition.to, `transitions.${action}.to`);
+    if (transition.to !== 'outcome' && transition.to !== 'given') known(transition.to, `transitions.${action}.to`);
   }
 }

@@ -4,12 +4,12 @@ import type { Clock } from '../clock/clock.js';
 import type { EgressPolicy } from '../callbacks/egress-policy.js';
 import { Refusal } from '../errors.js';
 import { hashControlToken, newControlToken } from './control-tokens.js';
-import type { CallbackOptions, FrequencyLimit, Project, ProjectQuotas } from '../model.js';
+import type { CallbackOptions, CardOptions, FrequencyLimit, Project, ProjectQuotas } from '../model.js';
 import type { Repositories, Storage } from '../ports.js';
 
 export interface NewProjectRequest {
   project_id?: number; secret_key: string; name?: string; callback_url?: string; frequency_limits?: FrequencyLimit[]; callbacks?: CallbackOptions;
-  quotas?: ProjectQuotas;
+  quotas?: ProjectQuotas; card?: CardOptions;
 }
 
 /** A project just created, with its control token: shown this once, kept only hashed. */
@@ -106,6 +106,7 @@ export class ProjectDirectory {
         callbackOptions: request.callbacks ?? {},
         tokenHash: hashControlToken(controlToken),
         quotas: this.quotasFor(request.quotas, byAdmin),
+        cardOptions: request.card ?? {},
       };
       const created = await this.storage.transact(async (tx) => {
         if (!(await tx.projects.create(project, this.clock.now()))) return false;

@@ -213,4 +213,8 @@ export const MIGRATIONS: string[] = [
   DROP INDEX jobs_due;
   CREATE INDEX jobs_due ON jobs (due_at, id);
   `,
+  // A project's options for card payments: what happens to a hold nobody captures or cancels.
+  `
+  ALTER TABLE projects ADD COLUMN card_options text NOT NULL DEFAULT '{}';
+  `,
 ];

@@ -65,6 +65,10 @@ export class SqlPayments implements Payments {
     await this.db.run('UPDATE payments SET account = ? WHERE row_id = ?', [JSON.stringify(account), rowId]);
   }
 
+  async updateExtras(rowId: number, extras: Record<string, unknown>): Promise<void> {
+    await this.db.run('UPDATE payments SET extras = ? WHERE row_id = ?', [JSON.stringify(extras), rowId]);
+  }
+
   async countStored(projectId: number, max: number): Promise<boolean> {
     return (await this.db.run('UPDATE projects SET stored_payments = stored_payments + 1 WHERE project_id = ? AND stored_payments < ?', [projectId, max])) === 1;
   }

@@ -27,4 +27,5 @@ export const WALLET_FAMILY: FamilyMachine = {
     force: { from: IN_PROGRESS, to: 'outcome', operation: 'end', callback: 'final' },
   },
   mailsResult: true,
+  awaitingCode: '29999',
 };

@@ -1,0 +1,86 @@
+// How each method family fills its parts of a callback or status body: the wallet's (the PayMaya method's
+// examples, docs/protocol-notes.md "PayMaya method") and the card's (docs/card-protocol.md §4, §12, D9).
+import { cardStateOf, reportedSum } from '../payments/card-state.js';
+import type { Money, Operation, Payment } from '../model.js';
+import { formatGateDate } from './gate-date.js';
+
+export interface FamilyShape {
+  sum(payment: Payment): Money;
+  account(payment: Payment): Record<string, unknown> | undefined;
+  customer(payment: Payment): Record<string, unknown>;
+  providerPaymentId(payment: Payment, operation: Operation): string;
+  authCode(operation: Operation): string;
+  /** Members of `payment` that belong to one operation (a refund's merchant id). */
+  paymentExtras(payment: Payment, operation: Operation): Record<string, unknown>;
+  /** Members of `operation` beyond the common ones (the ECI). */
+  operationExtras(payment: Payment, operation: Operation): Record<string, unknown>;
+  /** Top-level members after `operation` (the 3-D Secure result). */
+  tail(payment: Payment, operation: Operation): Record<string, unknown>;
+}
+
+const none = (): Record<string, unknown> => ({});
+
+const WALLET: FamilyShape = {
+  sum: (payment) => ({ ...payment.sum }),
+  account: (payment) => (typeof payment.account.number === 'string' ? { number: payment.account.number } : undefined),
+  customer: (payment) => {
+    const customer: Record<string, unknown> = { id: String(payment.customer.id ?? '') };
+    const phone = payment.account.number ?? payment.customer.phone;
+    if (typeof phone === 'string' && phone !== '') customer.phone = phone;
+    return customer;
+  },
+  providerPaymentId: (payment) => payment.providerPaymentId,
+  authCode: (operation) => operation.authCode,
+  paymentExtras: none,
+  operationExtras: none,
+  tail: none,
+};
+
+/** Operations that authenticate the card and so carry an ECI. */
+const WITH_ECI = new Set(['sale', 'auth', 'account verification', 'recurring']);
+
+const CARD: FamilyShape = {
+  sum: (payment) => reportedSum(payment, cardStateOf(payment)),
+  account: (payment) => {
+    const { number, type, card_holder: holder, expiry_month: month, expiry_year: year } = payment.account as Record<string, string>;
+    return { number, type, card_holder: holder, expiry_month: month, expiry_year: year };
+  },
+  customer: (payment) => ({ id: String(payment.customer.id ?? '') }),
+  // A card acquirer's reference: 14 digits, one per operation.
+  providerPaymentId: (_payment, operation) => String(operation.id).slice(-14).padStart(14, '0'),
+  // The issuer's approval code: six digits on an approved sale or auth, none on anything else (D9).
+  authCode: (operation) => (WITH_ECI.has(operation.type) && operation.status === 'success' ? String(operation.id % 1_000_000).padStart(6, '0') : ''),
+  paymentExtras: (payment, operation) => {
+    const refundId = cardStateOf(payment).refundIds[String(operation.index)];
+    return refundId === undefined ? {} : { merchant_refund_id: refundId };
+  },
+  operationExtras: (payment, operation) => {
+    if (!WITH_ECI.has(operation.type) || operation.status === 'decline') return {};
+    const state = cardStateOf(payment);
+    return { eci: state.authentication === undefined ? state.eci.none : state.eci.authenticated };
+  },
+  tail: (payment, operation) => {
+    const authentication = cardStateOf(payment).authentication;
+    if (authentication === undefined || !WITH_ECI.has(operation.type) || operation.status === 'awaiting 3ds result') return {};
+    return {
+      mpi_result: {
+        mpi_operation_id: authentication.mpiOperationId,
+        ds_operation_id: authentication.dsOperationId,
+        acs_operation_id: authentication.acsOperationId,
+        mpi_timestamp: authentication.timestamp,
+        cardholder_info: '',
+        authentication_flow: authentication.flow,
+      },
+    };
+  },
+};
+
+const SHAPES: Readonly<Record<string, FamilyShape>> = { wallet: WALLET, card: CARD };
+
+export function shapeOf(family: string): FamilyShape {
+  const shape = SHAPES[family];
+  if (shape === undefined) throw new Error(`no callback shape for the ${family} family`);
+  return shape;
+}
+
+export { formatGateDate };
