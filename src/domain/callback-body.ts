@@ -1,4 +1,4 @@
-// Builds callback and status bodies in ECommPay's standard "last operation" format (protocol.md §3.2, §2.6).
+// Builds callback and status bodies in ECommPay's standard "last operation" format (docs/protocol-notes.md §3.2, §2.6).
 // No value is ever null: the official JS SDK cannot verify a callback holding one (empty strings instead).
 import { formatGateDate } from './gate-date.js';
 import type { PaymentMethod } from './methods.js';
@@ -20,7 +20,7 @@ function paymentSection(payment: Payment, method: PaymentMethod): Record<string,
 
 function operationSection(operation: Operation, payment: Payment, method: PaymentMethod): Record<string, unknown> {
   const facts = method.providers[operation.type] ?? { id: 0, endpoint_id: '' };
-  // Wallet callbacks in the method card carry an empty auth_code and the provider's reference once it answered.
+  // Wallet callbacks in the method card (docs/protocol-notes.md "PayMaya method") carry an empty auth_code and the provider's reference once it answered.
   const provider: Record<string, unknown> = {
     id: facts.id,
     payment_id: operation.providerDate === undefined ? '' : payment.providerPaymentId,

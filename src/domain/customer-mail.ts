@@ -1,4 +1,4 @@
-// The result e-mail a wallet sends its customer (method card: "PayMaya e-mails the customer the result").
+// The result e-mail a wallet sends its customer (docs/protocol-notes.md "PayMaya method": "PayMaya e-mails the customer the result").
 import type { PaymentMethod } from './methods.js';
 import type { Outcome, Payment } from './model.js';
 import { moneyText } from './money-text.js';

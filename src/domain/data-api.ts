@@ -1,4 +1,4 @@
-// The Data API's /operations/get (protocol.md §6): token + signature with the token's secret, filters, and a
+// The Data API's /operations/get (docs/protocol-notes.md §6): token + signature with the token's secret, filters, and a
 // signed list of operations whose dates are `YYYY-MM-DD hh:mm:ss` in the requested time zone.
 import type { DataApiToken } from '../config.js';
 import type { Clock } from './clock.js';

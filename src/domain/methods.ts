@@ -12,7 +12,7 @@ export interface OperationRules {
   max_amount: number;
   base_seconds: number;
   limit_seconds: number;
-  /** Request fields the method card asks for, per interface, as `section.member` paths (sections below). */
+  /** Request fields the method card (docs/protocol-notes.md "PayMaya method") asks for, per interface, as `section.member` paths (sections below). */
   required_fields?: Partial<Record<Interface, string[]>>;
 }
 
@@ -25,11 +25,11 @@ export interface PaymentMethod {
   wallet_name: string;
   payment_page_code: string;
   display_order: number;
-  /** Provider facts put in callbacks per operation (the method card's examples: PYMY for sales, GRPY for payouts). */
+  /** Provider facts put in callbacks per operation (docs/protocol-notes.md "PayMaya method": PYMY for sales, GRPY for payouts). */
   providers: Partial<Record<OperationKind, { id: number; endpoint_id: string }>>;
   currencies: string[];
   operations: Partial<Record<OperationKind, OperationRules>>;
-  /** Codes of the declines the sandbox decides itself (README "Fidelity notes"). */
+  /** Codes of the declines the sandbox decides itself (docs/fidelity-notes.md). */
   decline_codes: { limit_decline: string; auto_decline: string; no_eligible_purchase: string; customer_decline: string; customer_cancel: string };
   refunds: boolean;
   recurring: boolean;

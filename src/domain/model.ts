@@ -4,7 +4,7 @@ import type { Interface, OperationKind } from './methods.js';
 import type { CallbackFaults } from './scenarios.js';
 
 export type PaymentType = 'purchase' | 'payout';
-/** Where a payment ends (protocol.md §3.3); shops treat all but `success` as failures. */
+/** Where a payment ends (docs/protocol-notes.md §3.3); shops treat all but `success` as failures. */
 export type FinalStatus = 'success' | 'decline' | 'external error' | 'internal error';
 /** `awaiting customer`: the wallet declined an attempt and the customer may try again on the Payment Page. */
 export type PaymentStatus = 'processing' | 'awaiting redirect result' | 'awaiting customer' | FinalStatus;

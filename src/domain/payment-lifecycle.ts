@@ -1,7 +1,7 @@
-// The payment lifecycle (method card + DESIGN.md "Lifecycle and time"): sales wait for the customer at the
+// The payment lifecycle (docs/protocol-notes.md "PayMaya method", docs/lifecycle.md): sales wait for the customer at the
 // wallet's checkout, payouts go from processing to a final result; limits, eligibility and limit-time timers
 // apply on the sandbox clock. A Payment Page sale whose attempt the wallet declined may await the customer's
-// next attempt (protocol.md §3.3 `awaiting customer`), each attempt its own operation. Every state change and
+// next attempt (docs/protocol-notes.md §3.3 `awaiting customer`), each attempt its own operation. Every state change and
 // its callback are committed in one transaction.
 import type { Clock } from './clock.js';
 import { buildCallbackBody, type RedirectData } from './callback-body.js';
@@ -244,7 +244,7 @@ export class PaymentLifecycle {
       sumInitial: { ...payment.sum },
       sumConverted: { ...payment.sumConverted },
       providerDate: undefined,
-      // The method card's wallet callbacks always carry an empty auth_code.
+      // The method card's wallet callbacks always carry an empty auth_code (docs/protocol-notes.md "PayMaya method").
       authCode: '',
     };
     await tx.operations.insert(operation);
@@ -254,7 +254,7 @@ export class PaymentLifecycle {
   private async sendCallback(
     tx: Repositories, payment: Payment, operation: Operation, method: PaymentMethod, kind: 'prescriptive' | 'final', redirect: RedirectData | undefined, fresh: boolean,
   ): Promise<void> {
-    // force_disable silences informational callbacks only; the redirect callback is needed to go on (§3.1).
+    // force_disable silences informational callbacks only; the redirect callback is needed to go on (docs/protocol-notes.md §3.1).
     if (kind === 'final' && payment.callbacksDisabled) return;
     const body = JSON.stringify(buildCallbackBody(payment, operation, method, redirect));
     await this.deps.dispatcher.enqueue(tx, payment, body, kind, (payment.extras.callback_faults ?? {}) as CallbackFaults, fresh);

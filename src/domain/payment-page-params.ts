@@ -1,4 +1,4 @@
-// Payment Page parameters (protocol.md §1.4, §5): what is signed, what is required, and how each is checked.
+// Payment Page parameters (docs/protocol-notes.md §1.4, §5): what is signed, what is required, and how each is checked.
 // Shared by the page itself and the SDK validators (/params/check), so both judge a request the same way.
 import { Refusal, type FieldProblem } from './errors.js';
 import { verify } from '../signature/signer.js';

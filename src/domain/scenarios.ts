@@ -1,6 +1,6 @@
 // The scenario engine: rules from scenarios/*.json (files in name order, rules in file order, first match
 // wins) choose a payment's outcome, its timing and how its callbacks misbehave. A rule can also be picked by
-// name (header X-Sandbox-Scenario, control API). Without a match the method card's default applies.
+// name (header X-Sandbox-Scenario, control API). Without a match the method card's default applies (docs/protocol-notes.md "PayMaya method").
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { SUCCESS_CODE, codeMessage, isKnownCode } from './codes.js';
@@ -129,7 +129,7 @@ export class ScenarioCatalogue {
     for (const rule of rules) this.byName.set(rule.name, rule);
   }
 
-  /** The rule named `forced`, else the first rule that matches, else the method card's default. */
+  /** The rule named `forced`, else the first rule that matches, else the method card's default (docs/protocol-notes.md "PayMaya method"). */
   choose(context: ScenarioContext, forced?: string): ScenarioPlan {
     if (forced !== undefined) {
       const rule = this.byName.get(forced);

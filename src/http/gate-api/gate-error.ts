@@ -1,4 +1,4 @@
-// Maps refusals to ECommPay's Gate error envelope and HTTP status (README "Fidelity notes" lists them).
+// Maps refusals to ECommPay's Gate error envelope and HTTP status (docs/fidelity-notes.md lists them).
 import type { Refusal, RefusalKind } from '../../domain/errors.js';
 
 export const HTTP_STATUS_BY_KIND: Record<RefusalKind, number> = {

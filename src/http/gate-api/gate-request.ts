@@ -44,7 +44,7 @@ export function validateGateBody(schemaId: string, body: unknown): GateBody {
   throw new Refusal('invalid-fields', problems);
 }
 
-/** Finds the project and checks `general.signature` over the body without it (protocol.md §1.1). */
+/** Finds the project and checks `general.signature` over the body without it (docs/protocol-notes.md §1.1). */
 export async function authenticate(body: GateBody, projects: ProjectDirectory): Promise<Project> {
   const project = await projects.find(body.general.project_id);
   if (project === undefined) {
