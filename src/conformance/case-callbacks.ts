@@ -1,9 +1,9 @@
 // Builds the signed callback bodies of a conformance case with the sandbox's own callback builder and signer,
 // so they match real sandbox callbacks byte for byte; then adds the case's extra members or forgery.
-import { buildCallbackBody, type RedirectData } from '../domain/callback-body.js';
-import { AWAITING_CODE, codeMessage } from '../domain/codes.js';
-import { IdSource } from '../domain/id-source.js';
-import type { PaymentMethod } from '../domain/methods.js';
+import { buildCallbackBody, type RedirectData } from '../domain/callbacks/callback-body.js';
+import { AWAITING_CODE, type CodeTable } from '../domain/catalogue/codes.js';
+import { IdSource } from '../domain/payments/id-source.js';
+import type { PaymentMethod } from '../domain/catalogue/methods.js';
 import type { Operation, Payment, PaymentStatus } from '../domain/model.js';
 import { withSignature } from '../signature/signer.js';
 import type { CallbackStep, ConformanceCase } from './cases.js';
@@ -17,6 +17,7 @@ export interface CaseContext {
   now: number;
   publicUrl: string;
   method: PaymentMethod;
+  codes: CodeTable;
   ids: IdSource;
   operationId: number;
 }
@@ -83,7 +84,7 @@ function stateAt(testCase: ConformanceCase, step: CallbackStep, context: CaseCon
     type: testCase.operation,
     status,
     code,
-    message: codeMessage(code),
+    message: context.codes.message(code),
     requestId: IdSource.requestId(ids.requestHex, 0),
     createdAt: created,
     updatedAt: updated,

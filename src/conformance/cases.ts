@@ -1,4 +1,5 @@
 // The conformance case catalogue: what each case sends to the merchant's callback endpoint and what it expects.
+import type { OrderState } from '../domain/tools/conformance-report.js';
 
 /** A callback of the payment's story: the prescriptive redirect callback, or a final result. */
 export type CallbackStep =
@@ -12,7 +13,7 @@ export type Forgery = 'tampered' | 'unsigned' | 'wrong-secret';
 export type Variant = 'unknown-members' | 'long-unicode';
 
 /** The order state a shop should report after the case (`pending` also allows "no such order"). */
-export type OrderState = 'paid' | 'failed' | 'pending';
+export type { OrderState };
 
 export interface ConformanceCase {
   name: string;

@@ -1,7 +1,7 @@
 // `ecommpay-sandbox conformance …`: parses the flags, runs the kit, prints the table, writes JSON/JUnit, sets the exit code.
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { ConformanceOptionError, UnreachableEndpointError } from './errors.js';
+import { ConformanceOptionError, UnreachableEndpointError } from '../domain/tools/conformance-report.js';
 import { formatJson } from './json-report.js';
 import { formatJunit } from './junit-report.js';
 import type { ConformanceOptions, ProbeMapping } from './options.js';

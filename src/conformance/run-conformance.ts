@@ -1,21 +1,23 @@
 // Entry of the merchant conformance kit: sends every case's callbacks to the merchant and returns the report.
 // Free of Fastify and of the sandbox's storage, so the CLI, the control API and the dashboard can all call it.
 import { readFileSync } from 'node:fs';
-import { IdSource } from '../domain/id-source.js';
-import { loadMethods, type PaymentMethod } from '../domain/methods.js';
+import { IdSource } from '../domain/payments/id-source.js';
+import { loadCodes, loadMethods } from '../catalogue-loader.js';
+import type { CodeTable } from '../domain/catalogue/codes.js';
+import type { PaymentMethod } from '../domain/catalogue/methods.js';
 import { fromRoot } from '../project-root.js';
 import { caseBodies } from './case-callbacks.js';
 import { CASES, type ConformanceCase } from './cases.js';
-import { UnreachableEndpointError } from './errors.js';
+import { UnreachableEndpointError } from '../domain/tools/conformance-report.js';
 import { judgeCase } from './judge.js';
 import { resolveOptions, type ConformanceOptions, type ResolvedOptions } from './options.js';
 import { probeOrder, probeUrlFor, stateLookup, type ProbeResult } from './order-probe.js';
-import type { AnswerRecord, CaseResult, ConformanceReport, ProbeRecord } from './report.js';
+import type { AnswerRecord, CaseResult, ConformanceReport, ProbeRecord } from '../domain/tools/conformance-report.js';
 import { Sender, type Exchange } from './sender.js';
 
 export type { ConformanceOptions } from './options.js';
-export type { CaseResult, ConformanceReport } from './report.js';
-export { ConformanceOptionError, UnreachableEndpointError } from './errors.js';
+export type { CaseResult, ConformanceReport } from '../domain/tools/conformance-report.js';
+export { ConformanceOptionError, UnreachableEndpointError } from '../domain/tools/conformance-report.js';
 export { CASES } from './cases.js';
 
 const METHOD_CODE = 'paymaya';
@@ -37,6 +39,7 @@ interface Run {
   options: ResolvedOptions;
   sender: Sender;
   method: PaymentMethod;
+  codes: CodeTable;
   ids: IdSource;
   lookup: ReturnType<typeof stateLookup>;
   /** Until the first exchange with an endpoint, a failed connection means a wrong URL rather than a failing case. */
@@ -54,6 +57,7 @@ async function runCase(run: Run, testCase: ConformanceCase, index: number): Prom
     now: options.now(),
     publicUrl: options.publicUrl,
     method: run.method,
+    codes: run.codes,
     ids: run.ids,
     operationId: run.ids.operationIdBase() + index + 1,
   });
@@ -91,11 +95,13 @@ async function runCase(run: Run, testCase: ConformanceCase, index: number): Prom
 export async function runConformance(input: ConformanceOptions): Promise<ConformanceReport> {
   const options = resolveOptions(input);
   const method = loadMethods().find(METHOD_CODE);
+  const codes = loadCodes();
   if (method === undefined) throw new Error(`data/methods has no ${METHOD_CODE}`);
   const run: Run = {
     options,
     sender: new Sender(`ecommpay-sandbox/${VERSION}`, options.timeoutMs, input.egressPolicy),
     method,
+    codes,
     ids: new IdSource(`conformance-${options.runId}`),
     lookup: stateLookup(options.probeMapping),
     reachedCallback: false,

@@ -1,7 +1,10 @@
 // The domain's records: payments, their operations, callbacks with their attempts, and scheduled jobs.
-import type { ConformanceReport } from '../conformance/report.js';
-import type { Interface, OperationKind } from './methods.js';
-import type { CallbackFaults } from './scenarios.js';
+import type { ConformanceReport } from './tools/conformance-report.js';
+
+/** What a request asks of a method: a payment (sale) or a payout. */
+export type OperationKind = 'sale' | 'payout';
+/** Where a payment was started: host-to-host through the Gate, on the Payment Page, or by a person in the dashboard. */
+export type Interface = 'gate' | 'payment_page' | 'dashboard';
 
 export type PaymentType = 'purchase' | 'payout';
 /** Where a payment ends (docs/protocol-notes.md §3.3); shops treat all but `success` as failures. */
@@ -118,6 +121,14 @@ export interface FrequencyLimit { method?: string; operation?: 'sale' | 'payout'
  * allows. `repeat_redirect`: the redirect callback is sent that many times (default 1).
  */
 export interface CallbackOptions { order?: 'strict' | 'any'; repeat_redirect?: number }
+
+/** How a payment's callbacks misbehave: the scenario's choices over the project's delivery options. */
+export interface CallbackFaults extends CallbackOptions {
+  extra_delay?: number;
+  fail_first?: { count: number; status?: number };
+  duplicate?: boolean;
+  never?: boolean;
+}
 
 /** What one project may use of a shared sandbox; absent: no bound. */
 export interface ProjectQuotas { requests_per_second?: number; stored_payments?: number }

@@ -82,7 +82,7 @@ export interface AttemptOutcome { state: CallbackState; nextAttemptAt: number | 
 
 export interface Callbacks extends CallbacksReader {
   insert(record: NewCallback): Promise<number>;
-  schedule(id: number, at: number): Promise<void>;
+  schedule(id: number, at: number, projectId: number): Promise<void>;
   recordAttempt(attempt: CallbackAttempt, outcome: AttemptOutcome): Promise<void>;
   addToInbox(callback: CallbackRecord, signedBody: string, at: number): Promise<void>;
   deleteAll(projectId: number | undefined): Promise<void>;

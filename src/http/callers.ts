@@ -3,9 +3,12 @@
 // cookie; a token that matches nothing is refused, never taken as no token.
 import type { FastifyRequest } from 'fastify';
 import type {} from '@fastify/cookie';
-import { hashControlToken } from '../domain/control-tokens.js';
-import type { ProjectDirectory } from '../domain/project-directory.js';
+import { hashControlToken } from '../domain/projects/control-tokens.js';
+import type { ProjectDirectory } from '../domain/projects/project-directory.js';
 import { bearerToken, sameSecret, SESSION_COOKIE, sessionValue } from './admin-access.js';
+import type { Caller } from '../domain/tools/access-scope.js';
+
+export type { Caller };
 
 declare module 'fastify' {
   interface FastifyRequest { sandboxCaller?: Caller }
@@ -13,7 +16,6 @@ declare module 'fastify' {
 
 export const PROJECT_SESSION_COOKIE = 'sandbox_project';
 
-export type Caller = { kind: 'admin'; open: boolean } | { kind: 'project'; projectId: number };
 
 /** undefined: no credentials while an admin token is set; 'refused': credentials that match no one. */
 export type CallerResolution = Caller | undefined | 'refused';
@@ -39,11 +41,4 @@ export async function callerOf(request: FastifyRequest, adminToken: string | und
 /** The dashboard's session cookie for a project's token: its hash, as stored, never the token. */
 export function projectSessionValue(token: string): string {
   return hashControlToken(token);
-}
-
-/** Who did it, for the audit log. */
-export function actorOf(caller: Caller | undefined): string {
-  if (caller === undefined) return 'anonymous';
-  if (caller.kind === 'project') return `project:${caller.projectId}`;
-  return caller.open ? 'open' : 'admin';
 }

@@ -1,6 +1,6 @@
 // How the customer pages speak of a payment's state: one word per status, a heading for a result, and the code and
 // message of a decline or error, shared by the Payment Page and the wallet's pages.
-import type { PaymentMethod } from '../domain/methods.js';
+import type { PaymentMethod } from '../domain/catalogue/methods.js';
 import type { Operation, Payment, PaymentStatus } from '../domain/model.js';
 
 const WORDS: Record<PaymentStatus, string> = {

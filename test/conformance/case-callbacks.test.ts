@@ -1,13 +1,15 @@
 import t from 'tap';
 import { caseBodies, type CaseContext } from '../../src/conformance/case-callbacks.js';
 import { CASES, type ConformanceCase } from '../../src/conformance/cases.js';
-import { IdSource } from '../../src/domain/id-source.js';
-import { loadMethods, type PaymentMethod } from '../../src/domain/methods.js';
+import { IdSource } from '../../src/domain/payments/id-source.js';
+import { loadCodes, loadMethods } from '../../src/catalogue-loader.js';
+import type { PaymentMethod } from '../../src/domain/catalogue/methods.js';
 import { buildTestSandbox, flush, PROJECT_ID, SECRET } from '../helpers/sandbox.js';
 import { startReceiver } from '../helpers/receiver.js';
 import { payout, sale, SdkCallback, seedPurchase, tokenOf } from '../helpers/gate-client.js';
 
 const method = loadMethods().find('paymaya') as PaymentMethod;
+const codes = loadCodes();
 const ids = new IdSource('case-callbacks-test');
 
 function caseNamed(name: string): ConformanceCase {
@@ -17,7 +19,7 @@ function caseNamed(name: string): ConformanceCase {
 }
 
 function context(testCase: ConformanceCase): CaseContext {
-  return { projectId: PROJECT_ID, secret: SECRET, paymentId: `conf-test-${testCase.name}`, now: Date.parse('2026-03-01T10:00:00Z'), publicUrl: 'http://127.0.0.1:8080', method, ids, operationId: ids.operationIdBase() + 1 };
+  return { projectId: PROJECT_ID, secret: SECRET, paymentId: `conf-test-${testCase.name}`, now: Date.parse('2026-03-01T10:00:00Z'), publicUrl: 'http://127.0.0.1:8080', method, codes, ids, operationId: ids.operationIdBase() + 1 };
 }
 
 function bodiesOf(name: string): Array<Record<string, any>> {

@@ -1,7 +1,8 @@
 import t from 'tap';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadScenarios, ScenarioError } from '../../src/domain/scenarios.js';
+import { loadScenarios } from '../../src/catalogue-loader.js';
+import { ScenarioError } from '../../src/domain/catalogue/scenarios.js';
 import { fromRoot } from '../../src/project-root.js';
 import { tempDir } from '../helpers/sandbox.js';
 

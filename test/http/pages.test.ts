@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildTestSandbox, flush, PROJECT_ID, SECRET } from '../helpers/sandbox.js';
 import { payout, sale, seedPurchase, tokenOf } from '../helpers/gate-client.js';
 import { DashboardClient } from '../helpers/dashboard-client.js';
-import { moneyText } from '../../src/domain/money-text.js';
+import { loadCurrencies } from '../../src/catalogue-loader.js';
 
 const require = createRequire(import.meta.url);
 const { Payment } = require('ecommpay') as { Payment: new (projectId: number, secret: string, params?: object, base?: string) => Record<string, any> & { getUrl(): string } };
@@ -23,6 +23,8 @@ async function submit(app: FastifyInstance, url: string, fields: Record<string, 
 }
 
 t.test('one money format: major units with the currency, ₱ for PHP, and the PHP amount beside another currency', async (t) => {
+  const currencies = loadCurrencies();
+  const moneyText = currencies.text.bind(currencies);
   t.equal(moneyText({ amount: 50000, currency: 'PHP' }), '₱500.00');
   t.equal(moneyText({ amount: 5220051, currency: 'PHP' }), '₱52,200.51');
   t.equal(moneyText({ amount: 50000, currency: 'USD' }), '500.00 USD');

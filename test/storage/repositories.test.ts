@@ -136,7 +136,7 @@ for (const backend of backends) {
         { callbackId: first!, number: 1, at: T0 + 5, url: 'sandbox:inbox', httpStatus: 200, error: undefined, latencyMs: 0, responseExcerpt: '' },
         { state: 'delivered', nextAttemptAt: undefined, deliveredAt: T0 + 5 },
       ));
-      await storage.transact((tx) => tx.callbacks.schedule(second!, T0 + 6));
+      await storage.transact((tx) => tx.callbacks.schedule(second!, T0 + 6, 1));
       t.equal((await storage.read.callbacks.nextQueued(42))?.id, third);
       t.match(await storage.read.callbacks.find(first!), { state: 'delivered', attempts: 1, firstAttemptAt: T0 + 5, deliveredAt: T0 + 5 });
       t.same((await storage.read.callbacks.ofPayment(42)).map((c) => c.state), ['delivered', 'scheduled', 'queued']);

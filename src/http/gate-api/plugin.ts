@@ -1,19 +1,32 @@
 // Gate API surface: signed JSON requests for sale, payout, refund and status, answered in ECommPay's format.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Sandbox } from '../../sandbox.js';
+import type { MethodRules } from '../../domain/payments/method-rules.js';
+import type { PaymentLifecycle } from '../../domain/payments/payment-lifecycle.js';
+import type { PaymentLookup } from '../../domain/payments/payment-lookup.js';
+import type { ProjectDirectory } from '../../domain/projects/project-directory.js';
+import type { RequestRate } from '../../domain/projects/request-rate.js';
 import { parseAnyBodyAsJson, useErrorEnvelope } from '../error-envelope.js';
 import { authenticate as authenticateSignature, echoOf, toPaymentRequest, validateGateBody, type GateBody } from './gate-request.js';
 
 interface MethodParams { method: string }
 
-export async function gateApi(app: FastifyInstance, { sandbox }: { sandbox: Sandbox }): Promise<void> {
-  parseAnyBodyAsJson(app);
-  useErrorEnvelope(app, { echo: echoOf });
+export interface GateDeps {
+  rules: MethodRules;
+  lifecycle: PaymentLifecycle;
+  lookup: PaymentLookup;
+  projects: ProjectDirectory;
+  requestRate: RequestRate;
+}
 
-  const { rules, lifecycle, lookup, requestRate } = sandbox;
+export async function gateApi(app: FastifyInstance, deps: GateDeps): Promise<void> {
+  parseAnyBodyAsJson(app);
+  // A scenario is picked by a header.
+  useErrorEnvelope(app, { echo: echoOf, fieldName: (field) => (field === 'scenario' ? 'X-Sandbox-Scenario' : field) });
+
+  const { rules, lifecycle, lookup, requestRate, projects } = deps;
   /** The signed request's project, within its requests-per-second quota. */
   const authenticate = async (body: GateBody) => {
-    const project = await authenticateSignature(body, sandbox.projects);
+    const project = await authenticateSignature(body, projects);
     requestRate.admit(project, 'general.project_id');
     return project;
   };

@@ -4,7 +4,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { readFileSync } from 'node:fs';
 import { DEFAULT_PROJECT } from '../../config.js';
-import type { Sandbox } from '../../sandbox.js';
+import type { SandboxConfig } from '../../config.js';
+import type { ProjectDirectory } from '../../domain/projects/project-directory.js';
+
+export interface HomeDeps { config: SandboxConfig; projects: ProjectDirectory; clockMode: string; storageKind: string }
 import { builtInProjectInUse } from '../../start-banner.js';
 import { demoPaymentPageLink, docsPath, SURFACES } from '../../surface-directory.js';
 import { fromRoot, projectRoot } from '../../project-root.js';
@@ -15,8 +18,7 @@ const HTML = 'text/html; charset=utf-8';
 const DOCS_IMAGE = /^([a-z0-9-]+)\/([a-z0-9-]+)\.png$/;
 const DOCS_PAGE = /^[a-z0-9-]+$/;
 
-export async function homePage(app: FastifyInstance, { sandbox }: { sandbox: Sandbox }): Promise<void> {
-  const { config, projects } = sandbox;
+export async function homePage(app: FastifyInstance, { config, projects, clockMode, storageKind }: HomeDeps): Promise<void> {
   const favicon = readFileSync(fromRoot('views', 'assets', 'favicon.ico'));
   const faviconSvg = readFileSync(fromRoot('views', 'assets', 'favicon.svg'));
   const docs = new DocsSite(projectRoot);
@@ -39,8 +41,8 @@ export async function homePage(app: FastifyInstance, { sandbox }: { sandbox: San
       surfaces,
       project: project === undefined ? undefined : { id: project.projectId, secret: project.secretKey, callbackUrl: project.callbackUrl },
       demoLink: project === undefined ? undefined : demoPaymentPageLink('', project.projectId, project.secretKey),
-      clock: sandbox.clock.mode,
-      storage: sandbox.storageKind,
+      clock: clockMode,
+      storage: storageKind,
     }));
   });
 

@@ -3,23 +3,36 @@ import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Refusal } from '../../domain/errors.js';
 import type { Payment } from '../../domain/model.js';
-import { isFinal } from '../../domain/outcomes.js';
-import type { CustomerAction } from '../../domain/payment-lifecycle.js';
-import type { Sandbox } from '../../sandbox.js';
+import { isFinal } from '../../domain/payments/outcomes.js';
+import type { Currencies } from '../../domain/catalogue/currencies.js';
+import type { MethodCatalogue } from '../../domain/catalogue/methods.js';
+import type { PageLinks } from '../../domain/payments/page-links.js';
+import type { CustomerAction, PaymentLifecycle } from '../../domain/payments/payment-lifecycle.js';
+import type { PaymentLookup } from '../../domain/payments/payment-lookup.js';
+import type { ProjectDirectory } from '../../domain/projects/project-directory.js';
 import { useHtmlErrors } from '../html-errors.js';
 import { views } from '../views.js';
-import { moneyText } from '../../domain/money-text.js';
 import { paymentResult } from '../payment-words.js';
-import { framablePages, frameOfPayment, inFrame, paymentSentEvent, validationErrorEvent } from '../widget/page-frame.js';
+import { framablePages, frameOfPayment, inFrame, paymentSentEvent, validationErrorEvent } from '../page-frame.js';
 
 const MOBILE_NUMBER = /^09\d{9}$/;
 const ACTIONS = new Set<CustomerAction>(['pay', 'decline', 'cancel']);
 
-export async function paymayaEmulator(app: FastifyInstance, { sandbox }: { sandbox: Sandbox }): Promise<void> {
+export interface PaymayaDeps {
+  lifecycle: PaymentLifecycle;
+  lookup: PaymentLookup;
+  links: PageLinks;
+  methods: MethodCatalogue;
+  projects: ProjectDirectory;
+  currencies: Currencies;
+}
+
+export async function paymayaEmulator(app: FastifyInstance, deps: PaymayaDeps): Promise<void> {
   await app.register(formbody, { bodyLimit: 16 * 1024 });
   useHtmlErrors(app);
   framablePages(app);
-  const { lifecycle, lookup, links, methods, projects } = sandbox;
+  const { lifecycle, lookup, links, methods, projects, currencies } = deps;
+  const moneyText = currencies.text.bind(currencies);
 
   async function pageData(payment: Payment): Promise<Record<string, unknown>> {
     const method = methods.find(payment.method);

@@ -1,5 +1,5 @@
 // Table rows as both backends return them, and their mapping to domain records at this edge.
-import type { Interface, OperationKind } from '../../domain/methods.js';
+import type { Interface, OperationKind } from '../../domain/model.js';
 import type {
   Batch, CallbackAttempt, CallbackKind, CallbackRecord, CallbackState, Money, Operation, Payment, PaymentStatus, PaymentType,
   Project,

@@ -1,0 +1,13 @@
+// Everything the sandbox knows as data, handed to the domain as values by the loader at the edge
+// (src/catalogue-loader.ts): ECommPay's code table, currencies, payment methods and the scenario catalogue.
+import type { CodeTable } from './codes.js';
+import type { Currencies } from './currencies.js';
+import type { MethodCatalogue } from './methods.js';
+import type { ScenarioCatalogue } from './scenarios.js';
+
+export interface Catalogue {
+  codes: CodeTable;
+  currencies: Currencies;
+  methods: MethodCatalogue;
+  scenarios: ScenarioCatalogue;
+}

@@ -1,0 +1,30 @@
+// Where browsers go: the wallet's checkout of a payment, its redirect data, and where the customer returns.
+import type { RedirectData } from '../callbacks/callback-body.js';
+import { FINAL_STATUSES, type Payment } from '../model.js';
+
+export class PageLinks {
+  constructor(private readonly publicUrl: string) {}
+
+  /** The wallet checkout for a payment, as a path on this sandbox. */
+  checkoutPath(payment: Payment): string {
+    return `/paymaya/checkout?tokenid=${payment.checkoutToken}`;
+  }
+
+  paymentPageResultPath(payment: Payment): string {
+    return `/payment/result?tokenid=${payment.checkoutToken}`;
+  }
+
+  redirectDataFor(payment: Payment): RedirectData {
+    return { method: 'GET', url: `${this.publicUrl}${this.checkoutPath(payment)}`, body: {} };
+  }
+
+  /** Where the customer goes after the wallet checkout: the Payment Page's result view, or the Gate `return_url`. */
+  returnUrlFor(payment: Payment): string | undefined {
+    if (payment.interface === 'payment_page') return this.paymentPageResultPath(payment);
+    const urls = payment.returnUrl;
+    if (payment.status === 'success') return urls.success ?? urls.return;
+    // Every other final status (decline, external error, internal error) is a failure to the shop.
+    if (FINAL_STATUSES.has(payment.status)) return urls.decline ?? urls.return;
+    return urls.return;
+  }
+}

@@ -1,0 +1,55 @@
+// The Payment Page's result view, and "try again" after the wallet declined an attempt.
+import type { FastifyInstance } from 'fastify';
+import { Refusal } from '../../domain/errors.js';
+import type { Payment } from '../../domain/model.js';
+import { isFinal } from '../../domain/payments/outcomes.js';
+import { frameOfPayment, inFrame, paymentResultEvents } from '../page-frame.js';
+import { paymentResult } from '../payment-words.js';
+import { views } from '../views.js';
+import { HTML, type CheckoutForm } from './checkout-form.js';
+import type { PaymentPageDeps } from './deps.js';
+
+export function resultRoutes(app: FastifyInstance, deps: PaymentPageDeps, form: CheckoutForm): void {
+  const { lookup, links, lifecycle, methods } = deps;
+
+  app.get<{ Querystring: { tokenid?: string } }>('/payment/result', async (request, reply) => {
+    const payment = typeof request.query.tokenid === 'string' ? await lookup.findByCheckoutToken(request.query.tokenid) : undefined;
+    if (payment === undefined) return form.errorPage(reply, new Refusal('payment-not-found', [{ field: 'tokenid', message: 'No such payment' }]));
+    const operations = await lookup.operationsOf(payment);
+    const result = paymentResult(payment, operations, methods.find(payment.method));
+    return reply.type(HTML).send(views.render('./payment-page/result', {
+      lang: typeof payment.extras.language === 'string' ? payment.extras.language : 'en',
+      status: payment.status,
+      result,
+      final: isFinal(payment.status),
+      paymentId: payment.paymentId,
+      amount: form.money(payment.sum, payment.sumConverted),
+      next: nextUrl(payment),
+      checkoutUrl: payment.status === 'awaiting redirect result' ? links.checkoutPath(payment) : undefined,
+      retry: payment.status === 'awaiting customer' ? { token: payment.checkoutToken, code: result.reason?.code ?? '', message: result.reason?.message ?? '' } : undefined,
+      frame: inFrame(reply, frameOfPayment(payment), paymentResultEvents(payment, operations)),
+    }));
+  });
+
+  // "Try again" after the wallet declined an attempt: a new attempt on the same payment, back to the wallet.
+  app.post<{ Body: Record<string, unknown> }>('/payment/retry', async (request, reply) => {
+    const body = typeof request.body === 'object' && request.body !== null ? request.body : {};
+    const token = typeof body.tokenid === 'string' ? body.tokenid : '';
+    try {
+      return reply.redirect(links.checkoutPath(await lifecycle.tryAgain(token)), 303);
+    } catch (error) {
+      // Ended meanwhile (the limit time, a tool): the result view says how.
+      if (!(error instanceof Refusal) || error.kind !== 'status-forbids-action') throw error;
+      const payment = await lookup.findByCheckoutToken(token) as Payment;
+      return reply.redirect(links.paymentPageResultPath(payment), 303);
+    }
+  });
+}
+
+/** Where the shop asked the customer to go after this result; nothing while the payment is still open. */
+function nextUrl(payment: Payment): string | undefined {
+  const urls = (payment.extras.payment_page ?? {}) as Record<string, string | undefined>;
+  if (payment.status === 'success') return urls.redirect_success_url ?? urls.merchant_success_url ?? urls.merchant_return_url;
+  if (isFinal(payment.status)) return urls.redirect_fail_url ?? urls.merchant_fail_url ?? urls.merchant_return_url;
+  return undefined;
+}

@@ -1,0 +1,46 @@
+// One way to read a signed request, for every signed surface (Gate, Payment Page GET and POST, Data API): the
+// body's shape against its schema, each problem named by its field, then the signature over the unsigned part,
+// checked in the canonical form and in the JS SDK's (docs/protocol-notes.md §1.1, §1.3).
+import { Refusal, type FieldProblem } from '../domain/errors.js';
+import { fieldOf, validatorFor } from '../schema-registry.js';
+import type { Signable } from '../signature/canonical-string.js';
+import { verify } from '../signature/signer.js';
+
+/** The body, when it is a JSON object that its schema accepts; else every field's first problem (2003 / 2004). */
+export function checkedBody<T>(schemaId: string, body: unknown): T {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new Refusal('malformed-request', [{ field: '', message: 'The request body must be a JSON object' }]);
+  }
+  const validate = validatorFor<T>(schemaId);
+  if (validate(body)) return body;
+  const seen = new Set<string>();
+  const problems: FieldProblem[] = [];
+  for (const error of validate.errors ?? []) {
+    const field = fieldOf(error);
+    if (seen.has(field)) continue;
+    seen.add(field);
+    problems.push({ field, message: problemText(error.keyword, field, error.message) });
+  }
+  throw new Refusal('invalid-fields', problems);
+}
+
+function problemText(keyword: string, field: string, message: string | undefined): string {
+  if (keyword === 'required') return 'Required field not provided';
+  if (keyword === 'additionalProperties') return 'Unknown parameter';
+  return `${field} ${message ?? 'is invalid'}`;
+}
+
+/**
+ * Refuses an empty signature (3262) or one that matches neither form (3261), naming `field`; a mismatch also
+ * shows the strings the sandbox signed (never the secret), so a developer can diff them against their own.
+ */
+export function checkSignature(unsigned: Signable, signature: unknown, secret: string, field: string): void {
+  if (typeof signature !== 'string' || signature === '') throw new Refusal('empty-signature', [{ field, message: 'Empty signature' }]);
+  const result = verify(unsigned, signature, secret);
+  if (result.valid) return;
+  throw new Refusal('invalid-signature', [{ field, message: 'Invalid signature' }], {
+    signed_string: result.signedString,
+    js_sdk_signed_string: result.jsSdkSignedString,
+    hint: 'The sandbox signed the strings above with the secret (HMAC-SHA512, Base64); diff them with yours.',
+  });
+}
