@@ -24,7 +24,7 @@ export interface CaseContext {
 
 const SALE_AMOUNT = 50000;
 const PAYOUT_AMOUNT = 10000;
-// The sandbox's test wallet number (README): a customer who paid at the checkout, or a payout's account.
+// The sandbox's test wallet number (README.md, "Point a shop at the sandbox"): a customer who paid at the checkout, or a payout's account.
 const WALLET_NUMBER = '09171234567';
 
 function amountOf(testCase: ConformanceCase, method: PaymentMethod): number {

@@ -9,7 +9,7 @@ export type OperationType = OperationKind | 'auth' | 'capture' | 'cancel' | 'ref
 export type Interface = 'gate' | 'payment_page' | 'dashboard';
 
 export type PaymentType = 'purchase' | 'payout';
-/** Where a payment ends (protocol.md §3.3); shops treat all but `success` as failures. */
+/** Where a payment ends (docs/protocol-notes.md §3.3); shops treat all but `success` as failures. */
 export type FinalStatus = 'success' | 'decline' | 'external error' | 'internal error';
 /** `awaiting customer`: the wallet declined an attempt and the customer may try again on the Payment Page. */
 /**

@@ -1,5 +1,5 @@
 // Payment Page and wallet pages inside the checkout widget: who the shop is, the frame mode, the CSP nonce of the
-// one messaging script, and the events each page announces to the shop (protocol.md §5.4).
+// one messaging script, and the events each page announces to the shop (docs/protocol-notes.md §5.4).
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { FieldProblem, Refusal } from '../domain/errors.js';
@@ -36,7 +36,7 @@ function frameMode(value: unknown): FrameMode | undefined {
 
 /**
  * The widget a Payment Page request comes from: `frame_mode` plus the shop page's address that merchant.js
- * adds as `_referrer`. Both are unsigned (§1.4); without a usable `_referrer` the page is an ordinary,
+ * adds as `_referrer`. Both are unsigned (docs/protocol-notes.md §1.4); without a usable `_referrer` the page is an ordinary,
  * script-free page, since there is no one to talk to.
  */
 export function frameOfParams(params: Record<string, string | undefined>): PageFrame | undefined {

@@ -1,4 +1,4 @@
-// ECommPay's callback retry schedule (protocol.md §3.1): attempts 2–7 come 10 s apart, attempt n ≥ 8 waits
+// ECommPay's callback retry schedule (docs/protocol-notes.md §3.1): attempts 2–7 come 10 s apart, attempt n ≥ 8 waits
 // 70 + 10·1.12^(n−4) s while that stays under 4 h, then 4 h; at most 120 attempts within 11 days.
 
 export const MAX_ATTEMPTS = 120;

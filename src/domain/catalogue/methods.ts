@@ -36,7 +36,7 @@ export interface PaymentMethod {
   wallet_name: string;
   payment_page_code: string;
   display_order: number;
-  /** Provider facts put in callbacks per operation (the PayMaya method's examples: PYMY for sales, GRPY for payouts). */
+  /** Provider facts put in callbacks per operation (docs/protocol-notes.md "PayMaya method": PYMY for sales, GRPY for payouts). */
   providers: Partial<Record<OperationKind, { id: number; endpoint_id: string | number }>>;
   currencies: string[];
   operations: Partial<Record<OperationKind, OperationRules>>;

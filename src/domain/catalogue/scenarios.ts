@@ -121,7 +121,7 @@ export class ScenarioCatalogue {
     for (const rule of rules) this.byName.set(rule.name, rule);
   }
 
-  /** The rule named `forced`, else the first rule that matches, else the method card's default. */
+  /** The rule named `forced`, else the first rule that matches, else the method card's default (docs/protocol-notes.md "PayMaya method"). */
   choose(context: ScenarioContext, forced?: string): ScenarioPlan {
     if (forced !== undefined) {
       const rule = this.byName.get(forced);

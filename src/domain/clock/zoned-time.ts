@@ -1,4 +1,4 @@
-// `YYYY-MM-DD hh:mm:ss` wall-clock times in an IANA time zone, as the Data API reads and writes them (§6).
+// `YYYY-MM-DD hh:mm:ss` wall-clock times in an IANA time zone, as the Data API reads and writes them (docs/protocol-notes.md §6).
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 

@@ -35,13 +35,13 @@ export class IdSource {
     const bytes = this.digest('payment', projectId, paymentId);
     return {
       checkoutToken: bytes.subarray(0, 8).toString('hex'),
-      // Shaped like the method card's `RF6XIZSW` / `RS2PHYOBG5`.
+      // Shaped like the method card's `RF6XIZSW` / `RS2PHYOBG5` (docs/protocol-notes.md "PayMaya method").
       providerPaymentId: [...bytes.subarray(8, 18)].map((byte) => PROVIDER_ALPHABET[byte % PROVIDER_ALPHABET.length]).join(''),
       requestHex: bytes.subarray(18, 38).toString('hex'),
     };
   }
 
-  /** `<hex>-<8-digit counter>`, as in the method card's callbacks (`c26a7e…c4-00000001`). */
+  /** `<hex>-<8-digit counter>`, as in the method card's callbacks (`c26a7e…c4-00000001`, docs/protocol-notes.md "PayMaya method"). */
   static requestId(requestHex: string, index: number): string {
     return `${requestHex}-${String(index + 1).padStart(8, '0')}`;
   }

@@ -1,5 +1,5 @@
 // What a method allows before anything is stored: the operation, the interface, the currency and, for a
-// payout, the account (method card "Interfaces and limits", "Payout through Gate").
+// payout, the account (docs/protocol-notes.md "PayMaya method": interfaces and limits, payout through Gate).
 import type { CurrencyConverter } from '../catalogue/currencies.js';
 import { Refusal, fieldRefusal, type FieldProblem } from '../errors.js';
 import type { Interface, MethodCatalogue, OperationKind, OperationRules, PaymentMethod } from '../catalogue/methods.js';
@@ -42,7 +42,7 @@ export class MethodRules {
     return found;
   }
 
-  /** Refunds: no method of this sandbox supports them, as the method card says for PayMaya. */
+  /** Refunds: no method of this sandbox supports them, as the method card says for PayMaya (docs/protocol-notes.md "PayMaya method"). */
   refuseRefund(code: string): never {
     const method = this.method(code);
     throw new Refusal('operation-not-supported', [{ field: 'method', message: `${method.title} does not support refunds` }]);
@@ -53,7 +53,7 @@ export class MethodRules {
     return this.converter.toPhp(sum);
   }
 
-  /** Whether a PHP amount (minor units) is within an operation's limits (method card, "Interfaces and limits"). */
+  /** Whether a PHP amount (minor units) is within an operation's limits (docs/protocol-notes.md "PayMaya method": interfaces and limits). */
   amountFits(rules: OperationRules, amountPhp: number): boolean {
     return amountPhp >= rules.min_amount && amountPhp <= rules.max_amount;
   }

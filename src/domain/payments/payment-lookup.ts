@@ -1,4 +1,4 @@
-// Reading payments: by id or checkout token, the signed status answer (protocol.md §2.6), a tool's full report
+// Reading payments: by id or checkout token, the signed status answer (docs/protocol-notes.md §2.6), a tool's full report
 // of a payment, the refusal of a refund by payment id, and the e-mails the wallet sent.
 import { buildStatusBody } from '../callbacks/callback-body.js';
 import type { CallbackDispatcher } from '../callbacks/callback-dispatcher.js';

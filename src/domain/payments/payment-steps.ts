@@ -167,7 +167,7 @@ export class PaymentSteps {
       sumInitial: { ...sum },
       sumConverted: this.converted(payment, sum),
       providerDate: undefined,
-      // The PayMaya method's wallet callbacks always carry an empty auth_code.
+      // The PayMaya method's wallet callbacks always carry an empty auth_code (docs/protocol-notes.md "PayMaya method").
       authCode: '',
     };
     await tx.operations.insert(operation);
@@ -176,7 +176,7 @@ export class PaymentSteps {
 
   private async sendCallback(tx: Repositories, payment: Payment, operation: Operation, context: StepContext, step: CallbackStep, fresh: boolean): Promise<void> {
     if (step === 'none') return;
-    // force_disable silences informational callbacks only; the redirect callback is needed to go on (§3.1).
+    // force_disable silences informational callbacks only; the redirect callback is needed to go on (docs/protocol-notes.md §3.1).
     if (step === 'final' && payment.callbacksDisabled) return;
     const body = JSON.stringify(buildCallbackBody(payment, operation, context.method, step === 'prescriptive' ? context.prescription : undefined));
     const faults = (payment.extras.callback_faults ?? {}) as CallbackFaults;
