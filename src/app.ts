@@ -5,6 +5,7 @@ import { gateApi } from './http/gate-api/plugin.js';
 import { dataApi } from './http/data-api/plugin.js';
 import { dashboard } from './http/dashboard/plugin.js';
 import { paymayaEmulator } from './http/paymaya-emulator/plugin.js';
+import { acsPage } from './http/acs/plugin.js';
 import { paymentPage } from './http/payment-page/plugin.js';
 import { refuseNul } from './http/nul-guard.js';
 import { logRequests } from './http/request-log.js';
@@ -48,10 +49,11 @@ export async function buildApp(sandbox: Sandbox, options: { loggerInstance?: Fas
 async function registerSurfaces(app: FastifyInstance, sandbox: Sandbox): Promise<void> {
   const { rules, lifecycle, lookup, links, projects, requestRate, clock, catalogue, tools, callbacks, config } = sandbox;
   const { methods, scenarios, currencies } = catalogue;
-  await app.register(gateApi, { rules, lifecycle, lookup, projects, requestRate });
-  await app.register(paymentPage, { rules, lifecycle, lookup, links, projects, methods, clock, requestRate, currencies });
+  await app.register(gateApi, { rules, lifecycle, cards: sandbox.cards, lookup, projects, requestRate });
+  await app.register(paymentPage, { rules, lifecycle, cardPayments: sandbox.cards, testCards: catalogue.cards, lookup, links, projects, methods, clock, requestRate, currencies });
   await app.register(dataApi, { dataApi: sandbox.dataApi });
   await app.register(paymayaEmulator, { lifecycle, lookup, links, methods, projects, currencies });
+  await app.register(acsPage, { cardPayments: sandbox.cards, testCards: catalogue.cards, lookup, links, projects, currencies });
   await app.register(sandboxApi, {
     tools, lookup, callbacks, projects, clock, clockControl: sandbox.clockControl, scenarios, outcomes: sandbox.outcomes, audit: sandbox.audit,
     conformance: sandbox.conformance, requestRate, adminToken: config.adminToken,

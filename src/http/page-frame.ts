@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { FieldProblem, Refusal } from '../domain/errors.js';
-import { FINAL_STATUSES, type Operation, type Payment } from '../domain/model.js';
+import { resultOf, type Operation, type Payment } from '../domain/model.js';
 import { contentSecurityPolicy } from './security-headers.js';
 
 export const FRAME_MODES = ['popup', 'iframe', 'embedded'] as const;
@@ -107,10 +107,14 @@ export function paymentSentEvent(payment: Payment): FrameEvent {
   return { message: 'epframe.payment.sent', data: paymentSummary(payment) };
 }
 
-/** onPaymentSuccess / onPaymentFail once the payment is final, with the code and message of its last operation. */
+/**
+ * onPaymentSuccess / onPaymentFail once the payment is decided for the customer (a card's hold counts as paid),
+ * with the code and message of its last operation.
+ */
 export function paymentResultEvents(payment: Payment, operations: Operation[]): FrameEvent[] {
-  if (!FINAL_STATUSES.has(payment.status)) return [];
+  const result = resultOf(payment.status);
+  if (result === 'pending') return [];
   const last = operations[operations.length - 1];
   const data = { ...paymentSummary(payment), code: last?.code ?? '', message: last?.message ?? '' };
-  return [{ message: payment.status === 'success' ? 'epframe.payment.success' : 'epframe.payment.fail', data }];
+  return [{ message: result === 'paid' ? 'epframe.payment.success' : 'epframe.payment.fail', data }];
 }

@@ -43,6 +43,10 @@ export function paymentResult(payment: Payment, operations: Operation[], method:
     case 'external error':
     case 'internal error': return { heading: 'Payment failed', word: statusWord(payment.status), reason };
     case 'awaiting customer': return { heading: 'Payment not completed', word: statusWord(payment.status), reason };
+    case 'awaiting capture': return { heading: 'Payment authorised', word: statusWord(payment.status), reason: undefined };
+    case 'canceled': return { heading: 'Payment cancelled', word: statusWord(payment.status), reason: undefined };
+    case 'partially refunded':
+    case 'refunded': return { heading: 'Payment refunded', word: statusWord(payment.status), reason: undefined };
     default: return { heading: 'Waiting for the payment', word: statusWord(payment.status), reason: undefined };
   }
 }

@@ -57,7 +57,7 @@ const CARD: FamilyShape = {
   operationExtras: (payment, operation) => {
     if (!WITH_ECI.has(operation.type) || operation.status === 'decline') return {};
     const state = cardStateOf(payment);
-    return { eci: state.authentication === undefined ? state.eci.none : state.eci.authenticated };
+    return { eci: state.authentication === undefined && state.walletToken !== true ? state.eci.none : state.eci.authenticated };
   },
   tail: (payment, operation) => {
     const authentication = cardStateOf(payment).authentication;

@@ -39,8 +39,11 @@ export type ChallengeAction = 'approve' | 'decline' | 'cancel';
 export class CardPayments {
   constructor(private readonly deps: CardPaymentsDeps) {}
 
-  /** Starts a card sale or auth: the payment keeps the masked card and what the card does, never the number. */
-  start(request: PaymentRequest, first: 'sale' | 'auth', card: CardDetails): Promise<Accepted> {
+  /**
+   * Starts a card sale or auth: the payment keeps the masked card and what the card does, never the number.
+   * `walletToken`: the card came from a card wallet (Apple Pay, Google Pay), authenticated on the device (D13).
+   */
+  start(request: PaymentRequest, first: 'sale' | 'auth', card: CardDetails, walletToken = false): Promise<Accepted> {
     const method = this.deps.methods.find(request.methodCode);
     const state: CardState = {
       profile: card.profile,
@@ -49,6 +52,7 @@ export class CardPayments {
       refunded: 0,
       wrongCodes: 0,
       refundIds: {},
+      ...(walletToken ? { walletToken } : {}),
       ...(request.project.cardOptions.two_step === undefined ? {} : { hold: request.project.cardOptions.two_step }),
     };
     return this.deps.lifecycle.startSale({ ...request, account: { ...card.account }, extras: { ...request.extras, card: state } });

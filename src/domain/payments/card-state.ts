@@ -30,6 +30,8 @@ export interface CardState {
   authentication?: Authentication;
   /** Wrong one-time codes typed on the ACS page so far. */
   wrongCodes: number;
+  /** A card wallet's token (Apple Pay, Google Pay): authenticated on the device, so its ECI says so without mpi_result. */
+  walletToken?: boolean;
   /** The project's choice for a hold nobody captures or cancels (D8), as it was when the payment started. */
   hold?: { auto: 'capture' | 'cancel'; after_seconds: number };
   /** merchant_refund_id of each refund operation that had one, by the operation's index. */

@@ -1,6 +1,6 @@
 // Where browsers go: the wallet's checkout of a payment, its redirect data, and where the customer returns.
 import type { RedirectData } from '../callbacks/callback-body.js';
-import { FINAL_STATUSES, type Payment } from '../model.js';
+import { resultOf, type Payment } from '../model.js';
 
 export class PageLinks {
   constructor(private readonly publicUrl: string) {}
@@ -8,6 +8,11 @@ export class PageLinks {
   /** The wallet checkout for a payment, as a path on this sandbox. */
   checkoutPath(payment: Payment): string {
     return `/paymaya/checkout?tokenid=${payment.checkoutToken}`;
+  }
+
+  /** The sandbox bank's 3-D Secure challenge of a card payment, as a path on this sandbox. */
+  challengePath(payment: Payment): string {
+    return `/acs/challenge?tokenid=${payment.checkoutToken}`;
   }
 
   paymentPageResultPath(payment: Payment): string {
@@ -22,9 +27,10 @@ export class PageLinks {
   returnUrlFor(payment: Payment): string | undefined {
     if (payment.interface === 'payment_page') return this.paymentPageResultPath(payment);
     const urls = payment.returnUrl;
-    if (payment.status === 'success') return urls.success ?? urls.return;
-    // Every other final status (decline, external error, internal error) is a failure to the shop.
-    if (FINAL_STATUSES.has(payment.status)) return urls.decline ?? urls.return;
+    const result = resultOf(payment.status);
+    if (result === 'paid') return urls.success ?? urls.return;
+    // Every other final status (decline, external error, internal error, a released hold) is a failure to the shop.
+    if (result === 'failed') return urls.decline ?? urls.return;
     return urls.return;
   }
 }

@@ -1,22 +1,14 @@
-// Gate API surface: signed JSON requests for sale, payout, refund and status, answered in ECommPay's format.
+// Gate API surface: signed JSON requests for sale, payout, refund and status, and the card family's capture,
+// cancel and refund, answered in ECommPay's format.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { MethodRules } from '../../domain/payments/method-rules.js';
-import type { PaymentLifecycle } from '../../domain/payments/payment-lifecycle.js';
-import type { PaymentLookup } from '../../domain/payments/payment-lookup.js';
-import type { ProjectDirectory } from '../../domain/projects/project-directory.js';
-import type { RequestRate } from '../../domain/projects/request-rate.js';
 import { parseAnyBodyAsJson, useErrorEnvelope } from '../error-envelope.js';
+import { cardRoutes } from './card-routes.js';
+import type { GateDeps } from './deps.js';
 import { authenticate as authenticateSignature, echoOf, toPaymentRequest, validateGateBody, type GateBody } from './gate-request.js';
 
-interface MethodParams { method: string }
+export type { GateDeps };
 
-export interface GateDeps {
-  rules: MethodRules;
-  lifecycle: PaymentLifecycle;
-  lookup: PaymentLookup;
-  projects: ProjectDirectory;
-  requestRate: RequestRate;
-}
+interface MethodParams { method: string }
 
 export async function gateApi(app: FastifyInstance, deps: GateDeps): Promise<void> {
   parseAnyBodyAsJson(app);
@@ -51,10 +43,7 @@ export async function gateApi(app: FastifyInstance, deps: GateDeps): Promise<voi
     return rules.refuseRefund(request.params.method);
   });
 
-  app.post('/v2/payment/refund', async (request) => {
-    const body = validateGateBody('gate/refund.json', request.body);
-    return lookup.refuseRefundOf(await authenticate(body), body.general.payment_id);
-  });
+  cardRoutes(app, deps, authenticate, accepted);
 
   app.post('/v2/payment/status', async (request) => {
     const body = validateGateBody('gate/status.json', request.body);

@@ -1,5 +1,7 @@
 // What the Payment Page surface needs of the domain, built in the composition root (src/app.ts).
+import type { CardCatalogue } from '../../domain/catalogue/cards.js';
 import type { Currencies } from '../../domain/catalogue/currencies.js';
+import type { CardPayments } from '../../domain/payments/card-payments.js';
 import type { MethodCatalogue } from '../../domain/catalogue/methods.js';
 import type { Clock } from '../../domain/clock/clock.js';
 import type { MethodRules } from '../../domain/payments/method-rules.js';
@@ -12,6 +14,8 @@ import type { RequestRate } from '../../domain/projects/request-rate.js';
 export interface PaymentPageDeps {
   rules: MethodRules;
   lifecycle: PaymentLifecycle;
+  cardPayments: CardPayments;
+  testCards: CardCatalogue;
   lookup: PaymentLookup;
   links: PageLinks;
   projects: ProjectDirectory;

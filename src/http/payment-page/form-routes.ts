@@ -7,12 +7,14 @@ import type { Payment, Project } from '../../domain/model.js';
 import { isFinal } from '../../domain/payments/outcomes.js';
 import { frameExtras, frameOfParams, inFrame, validationErrorEvent } from '../page-frame.js';
 import { views } from '../views.js';
+import type { CardForm } from './card-form.js';
 import { CheckoutForm, HTML, language, rawQuery } from './checkout-form.js';
 import type { PaymentPageDeps } from './deps.js';
 import { formQuery } from './form-query.js';
 import { parameterProblems, parseQuery, type PaymentPageParams } from './params.js';
+import { customerOf, merchantUrls, scenarioHeader } from './sale-request.js';
 
-export function formRoutes(app: FastifyInstance, deps: PaymentPageDeps, form: CheckoutForm): void {
+export function formRoutes(app: FastifyInstance, deps: PaymentPageDeps, form: CheckoutForm, cardForm: CardForm): void {
   const { lookup, links, clock } = deps;
 
   // Some shop bundles (and EPayWidget.run(config, 'POST')) post the signed parameters as a form: same checks.
@@ -26,6 +28,9 @@ export function formRoutes(app: FastifyInstance, deps: PaymentPageDeps, form: Ch
     if (params.best_before !== undefined && params.best_before !== '' && Date.parse(params.best_before) < clock.now(project.projectId)) {
       return reply.type(HTML).send(views.render('./payment-page/expired', { lang: language(params), paymentId: params.payment_id, frame: inFrame(reply, frameOfParams(params)) }));
     }
+    // A link that forces a card-family method opens its card form (or wallet sheet) at once.
+    const forced = params.force_payment_method === undefined ? undefined : deps.methods.findByPaymentPageCode(params.force_payment_method);
+    if (forced?.family === 'card') return cardForm.show(reply, { params, query, project, method: forced, email: params.customer_email ?? '' });
     return reply.type(HTML).send(views.render('./payment-page/form', { ...form.formData(params, query, projectName(project)), frame: inFrame(reply, frameOfParams(params)) }));
   } });
 
@@ -44,6 +49,8 @@ export function formRoutes(app: FastifyInstance, deps: PaymentPageDeps, form: Ch
         frame: inFrame(reply, frameOfParams(params), [validationErrorEvent(problem.code, problem.message, [{ field: problem.field, message: problem.message }])]),
       }));
     }
+    // A card-family method asks for the card next; the payment starts when the card is given.
+    if (method?.family === 'card') return cardForm.show(reply, { params, query, project, method, email });
     return startSale(request, reply, { deps, form, project, params, method: method as PaymentMethod, email });
   });
 }
@@ -62,6 +69,8 @@ function submitProblem(
   if (choice !== undefined && !choice.fits) {
     return { message: `${method.wallet_name} accepts ${choice.limits} per payment; choose another method.`, field: 'method', code: '20101' };
   }
+  // The wallet e-mails its customer the result; a card payment does without an e-mail.
+  if (method.family === 'card' && email === '') return undefined;
   if (parameterProblems({ ...params, customer_email: email }).some((p) => p.field === 'customer_email') || email === '') {
     return { message: 'Enter a valid e-mail address.', field: 'customer_email', code: email === '' ? '2004' : '2426' };
   }
@@ -100,28 +109,4 @@ async function startSale(request: FastifyRequest, reply: FastifyReply, { deps, f
   const payment = await lookup.find(project.projectId, paymentId) as Payment;
   if (isFinal(payment.status)) return reply.redirect(links.paymentPageResultPath(payment), 303);
   return reply.redirect(links.checkoutPath(payment), 303);
-}
-
-/** A catalogue scenario picked by name for this sale (tests and tools; a browser sends no such header). */
-function scenarioHeader(request: FastifyRequest): { scenario?: string } {
-  const value = request.headers['x-sandbox-scenario'];
-  return typeof value === 'string' && value !== '' ? { scenario: value } : {};
-}
-
-function customerOf(params: PaymentPageParams, email: string, ip: string): Record<string, unknown> {
-  const customer: Record<string, unknown> = { id: params.customer_id, email, ip_address: ip };
-  for (const name of ['first_name', 'last_name', 'phone', 'country', 'city']) {
-    const value = params[`customer_${name}`];
-    if (value !== undefined && value !== '') customer[name] = value;
-  }
-  return customer;
-}
-
-function merchantUrls(params: PaymentPageParams): Record<string, string> {
-  const urls: Record<string, string> = {};
-  for (const name of ['merchant_success_url', 'merchant_fail_url', 'merchant_return_url', 'redirect_success_url', 'redirect_fail_url']) {
-    const value = params[name];
-    if (value !== undefined && value !== '') urls[name] = value;
-  }
-  return urls;
 }

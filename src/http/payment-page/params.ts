@@ -58,6 +58,10 @@ export function parameterProblems(params: PaymentPageParams): FieldProblem[] {
     if (value !== undefined && value !== '' && !/^https?:\/\/\S+$/.test(value)) add(name, 'Must be an http(s) URL');
   }
   if (params.best_before !== undefined && params.best_before !== '' && Number.isNaN(Date.parse(params.best_before))) add('best_before', 'Must be an ISO 8601 date');
+  for (const name of ['operation_type', 'card_operation_type']) {
+    const value = params[name];
+    if (value !== undefined && value !== '' && value !== 'sale' && value !== 'auth') add(name, 'Must be sale or auth');
+  }
   for (const [key, value] of Object.entries(params)) {
     if (value.includes(';')) add(key, 'The character ";" is not allowed in Payment Page parameters');
   }
@@ -77,4 +81,13 @@ export function authenticatePaymentPage(params: PaymentPageParams, project: Proj
   }
   checkSignature(signedPart(params), params.signature, project.secretKey, 'signature');
   return project;
+}
+
+/**
+ * The first operation of a card payment the link asks for (docs/card-protocol.md D1): `operation_type`, or its
+ * older name `card_operation_type`; a sale when neither is given.
+ */
+export function cardOperationOf(params: PaymentPageParams): 'sale' | 'auth' {
+  const asked = params.operation_type || params.card_operation_type;
+  return asked === 'auth' ? 'auth' : 'sale';
 }

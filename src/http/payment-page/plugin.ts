@@ -4,6 +4,8 @@ import formbody from '@fastify/formbody';
 import type { FastifyInstance } from 'fastify';
 import { useHtmlErrors } from '../html-errors.js';
 import { framablePages } from '../page-frame.js';
+import { CardForm } from './card-form.js';
+import { cardRoutes } from './card-routes.js';
 import { CheckoutForm } from './checkout-form.js';
 import type { PaymentPageDeps } from './deps.js';
 import { formRoutes } from './form-routes.js';
@@ -17,7 +19,9 @@ export async function paymentPage(app: FastifyInstance, deps: PaymentPageDeps): 
   useHtmlErrors(app);
   framablePages(app);
   const form = new CheckoutForm(deps);
-  formRoutes(app, deps, form);
+  const cardForm = new CardForm(deps, form);
+  formRoutes(app, deps, form, cardForm);
+  cardRoutes(app, deps, form, cardForm);
   resultRoutes(app, deps, form);
   paramsCheckRoutes(app);
 }

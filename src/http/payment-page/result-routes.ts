@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Refusal } from '../../domain/errors.js';
 import type { Payment } from '../../domain/model.js';
-import { isFinal } from '../../domain/payments/outcomes.js';
+import { resultOf } from '../../domain/model.js';
 import { frameOfPayment, inFrame, paymentResultEvents } from '../page-frame.js';
 import { paymentResult } from '../payment-words.js';
 import { views } from '../views.js';
@@ -21,7 +21,7 @@ export function resultRoutes(app: FastifyInstance, deps: PaymentPageDeps, form: 
       lang: typeof payment.extras.language === 'string' ? payment.extras.language : 'en',
       status: payment.status,
       result,
-      final: isFinal(payment.status),
+      final: resultOf(payment.status) !== 'pending',
       paymentId: payment.paymentId,
       amount: form.money(payment.sum, payment.sumConverted),
       next: nextUrl(payment),
@@ -49,7 +49,8 @@ export function resultRoutes(app: FastifyInstance, deps: PaymentPageDeps, form: 
 /** Where the shop asked the customer to go after this result; nothing while the payment is still open. */
 function nextUrl(payment: Payment): string | undefined {
   const urls = (payment.extras.payment_page ?? {}) as Record<string, string | undefined>;
-  if (payment.status === 'success') return urls.redirect_success_url ?? urls.merchant_success_url ?? urls.merchant_return_url;
-  if (isFinal(payment.status)) return urls.redirect_fail_url ?? urls.merchant_fail_url ?? urls.merchant_return_url;
+  const result = resultOf(payment.status);
+  if (result === 'paid') return urls.redirect_success_url ?? urls.merchant_success_url ?? urls.merchant_return_url;
+  if (result === 'failed') return urls.redirect_fail_url ?? urls.merchant_fail_url ?? urls.merchant_return_url;
   return undefined;
 }

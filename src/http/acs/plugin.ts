@@ -1,0 +1,83 @@
+// The sandbox bank's 3-D Secure page (ACS): a card that asks for a challenge sends its customer here, in the
+// Payment Page's window or widget frame. It looks like a bank's page — the merchant, the amount, the masked card
+// and a one-time code shown on the page, as test ACS pages do — and answers Approve, Decline or Cancel.
+import formbody from '@fastify/formbody';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { CardCatalogue } from '../../domain/catalogue/cards.js';
+import type { Currencies } from '../../domain/catalogue/currencies.js';
+import { Refusal } from '../../domain/errors.js';
+import type { Payment } from '../../domain/model.js';
+import type { CardPayments, ChallengeAction } from '../../domain/payments/card-payments.js';
+import type { PageLinks } from '../../domain/payments/page-links.js';
+import type { PaymentLookup } from '../../domain/payments/payment-lookup.js';
+import type { ProjectDirectory } from '../../domain/projects/project-directory.js';
+import { useHtmlErrors } from '../html-errors.js';
+import { framablePages, frameOfPayment, inFrame } from '../page-frame.js';
+import { statusWord } from '../payment-words.js';
+import { views } from '../views.js';
+
+export interface AcsDeps {
+  cardPayments: CardPayments;
+  testCards: CardCatalogue;
+  lookup: PaymentLookup;
+  links: PageLinks;
+  projects: ProjectDirectory;
+  currencies: Currencies;
+}
+
+const HTML = 'text/html; charset=utf-8';
+const ACTIONS = new Set<ChallengeAction>(['approve', 'decline', 'cancel']);
+
+export async function acsPage(app: FastifyInstance, deps: AcsDeps): Promise<void> {
+  await app.register(formbody, { bodyLimit: 16 * 1024 });
+  useHtmlErrors(app);
+  framablePages(app);
+  const { lookup, links, testCards, cardPayments } = deps;
+
+  async function page(reply: FastifyReply, payment: Payment, extra: Record<string, unknown> = {}, status = 200): Promise<FastifyReply> {
+    const project = await deps.projects.find(payment.projectId);
+    const done = payment.status !== 'awaiting 3ds result';
+    return reply.code(status).type(HTML).send(views.render('./acs/challenge', {
+      bank: `${String(payment.account.type ?? 'card').replace('_', ' ').toUpperCase()} sandbox bank`,
+      merchant: project?.name || `Project ${payment.projectId}`,
+      amount: deps.currencies.text(payment.sum, payment.sumConverted),
+      card: String(payment.account.number ?? ''),
+      token: payment.checkoutToken,
+      code: testCards.challenge.code,
+      tries: testCards.challenge.wrong_codes_allowed,
+      done,
+      word: statusWord(payment.status),
+      next: done ? links.paymentPageResultPath(payment) : undefined,
+      frame: inFrame(reply, frameOfPayment(payment)),
+      ...extra,
+    }));
+  }
+
+  const paymentOf = async (token: unknown): Promise<Payment> => {
+    const payment = typeof token === 'string' && token !== '' ? await lookup.findByCheckoutToken(token) : undefined;
+    if (payment === undefined || payment.account.number === undefined) throw new Refusal('payment-not-found', [{ field: 'tokenid', message: 'No such 3-D Secure check' }]);
+    return payment;
+  };
+
+  app.get<{ Querystring: { tokenid?: string } }>('/acs/challenge', async (request, reply) => page(reply, await paymentOf(request.query.tokenid)));
+
+  app.post<{ Body: Record<string, unknown> }>('/acs/challenge', async (request, reply) => {
+    const body = typeof request.body === 'object' && request.body !== null ? request.body : {};
+    const payment = await paymentOf(body.tokenid);
+    const action = body.action as ChallengeAction;
+    if (!ACTIONS.has(action)) return page(reply, payment, { error: 'Choose Approve, Decline or Cancel' }, 400);
+    let answered: { payment: Payment; triesLeft: number | undefined };
+    try {
+      answered = await cardPayments.challenge(payment.checkoutToken, action, typeof body.code === 'string' ? body.code : '');
+    } catch (error) {
+      // Answered already, or declined at the limit time meanwhile: the page says how it ended.
+      if (!(error instanceof Refusal) || error.kind !== 'status-forbids-action') throw error;
+      return page(reply, await paymentOf(payment.checkoutToken), {}, 409);
+    }
+    if (answered.triesLeft !== undefined) {
+      const tries = answered.triesLeft === 1 ? 'one try left' : `${answered.triesLeft} tries left`;
+      return page(reply, answered.payment, { error: `Wrong code: ${tries}.` }, 400);
+    }
+    return reply.redirect(links.paymentPageResultPath(answered.payment), 303);
+  });
+}

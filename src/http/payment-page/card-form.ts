@@ -1,0 +1,77 @@
+// The Payment Page's card form and the card wallets' sheet: what each page shows, how the form's fields map to
+// the card a request carries, and how a refused card is shown (never the number or CVV typed).
+import type { FastifyReply } from 'fastify';
+import { maskPan } from '../../domain/catalogue/cards.js';
+import type { PaymentMethod } from '../../domain/catalogue/methods.js';
+import type { FieldProblem } from '../../domain/errors.js';
+import type { CardInput } from '../../domain/payments/card-details.js';
+import type { Project } from '../../domain/model.js';
+import { frameOfParams, inFrame, validationErrorEvent } from '../page-frame.js';
+import { views } from '../views.js';
+import { HTML, language, type CheckoutForm } from './checkout-form.js';
+import type { PaymentPageDeps } from './deps.js';
+import { cardOperationOf, type PaymentPageParams } from './params.js';
+
+/** The input of the card form each field of a card refusal names. */
+const INPUT_OF: Record<string, string> = { 'card.pan': 'pan', 'card.month': 'expiry', 'card.year': 'expiry', 'card.cvv': 'cvv', 'card.card_holder': 'card_holder' };
+
+/** `MM/YY`, `MM/YYYY`, `MMYY`: the month and the four-digit year, or what was typed when it is none of those. */
+export function expiryOf(text: string): { month: unknown; year: unknown } {
+  const match = /^\s*(\d{1,2})\s*\/?\s*(\d{2}|\d{4})\s*$/.exec(text);
+  if (match === null) return { month: text, year: text };
+  const year = (match[2] as string).length === 2 ? 2000 + Number(match[2]) : Number(match[2]);
+  return { month: Number(match[1]), year };
+}
+
+export function cardInputOf(body: Record<string, unknown>): CardInput {
+  const text = (name: string) => (typeof body[name] === 'string' ? body[name] as string : '');
+  return { pan: text('pan'), ...expiryOf(text('expiry')), cvv: text('cvv'), holder: text('card_holder').toUpperCase() };
+}
+
+export interface CardPage {
+  params: PaymentPageParams;
+  query: string;
+  project: Project;
+  method: PaymentMethod;
+  email: string;
+}
+
+export class CardForm {
+  constructor(private readonly deps: PaymentPageDeps, private readonly form: CheckoutForm) {}
+
+  private common(page: CardPage): Record<string, unknown> {
+    const { params, project, method } = page;
+    const sum = { amount: Number(params.payment_amount), currency: params.payment_currency as string };
+    const converted = this.deps.rules.convert(sum);
+    return {
+      lang: language(params),
+      merchant: project.name || `Project ${project.projectId}`,
+      amount: this.form.money(sum),
+      converted: sum.currency === 'PHP' ? undefined : this.form.money(converted),
+      description: params.payment_description ?? '',
+      paymentId: params.payment_id,
+      request: page.query,
+      method: method.payment_page_code,
+      email: page.email,
+      hold: cardOperationOf(params) === 'auth' && method.two_step === true,
+    };
+  }
+
+  /** The card form, or the wallet sheet of a card wallet; with the problems of a refused card, each at its input. */
+  show(reply: FastifyReply, page: CardPage, refused: { problems: FieldProblem[]; values: Record<string, string> } = { problems: [], values: {} }): FastifyReply {
+    const frame = frameOfParams(page.params);
+    if (page.method.wallet_sheet !== undefined) {
+      const cards = this.deps.testCards.list().map((card, index) => ({ index, masked: maskPan(card.pan), label: card.label }));
+      return reply.type(HTML).send(views.render('./payment-page/wallet-sheet', { ...this.common(page), wallet: page.method.wallet_name, cards, frame: inFrame(reply, frame) }));
+    }
+    const errors = refused.problems.map((p) => ({ input: INPUT_OF[p.field] ?? 'pan', message: p.message }));
+    const events = errors.length === 0 ? [] : [validationErrorEvent(refused.problems[0]?.code ?? '2004', 'Check the card details', refused.problems.map((p) => ({ ...p, field: INPUT_OF[p.field] ?? p.field })))];
+    return reply.code(errors.length === 0 ? 200 : 400).type(HTML).send(views.render('./payment-page/card', {
+      ...this.common(page),
+      errors,
+      invalid: Object.fromEntries(errors.map((e) => [e.input, true])),
+      values: { expiry: refused.values.expiry ?? '', card_holder: refused.values.card_holder ?? '' },
+      frame: inFrame(reply, frame, events),
+    }));
+  }
+}
