@@ -24,7 +24,11 @@ import { PaymentSteps } from './domain/payments/payment-steps.js';
 import { PayoutBatches } from './domain/payments/payout-batches.js';
 import { PaymentMachine } from './domain/payments/state-machine.js';
 import { CARD_FAMILY } from './domain/payments/families/card.js';
-import { CardPayments, holdTimer } from './domain/payments/card-payments.js';
+import { CardClarification } from './domain/payments/card-clarification.js';
+import { CardPayments, cardStatusHooks, type CardParts } from './domain/payments/card-payments.js';
+import { CardRecurring } from './domain/payments/card-recurring.js';
+import { CardSupport } from './domain/payments/card-support.js';
+import { CardThreeDs } from './domain/payments/card-threeds.js';
 import { hashControlToken } from './domain/projects/control-tokens.js';
 import { ProjectDirectory } from './domain/projects/project-directory.js';
 import { RequestRate } from './domain/projects/request-rate.js';
@@ -53,6 +57,7 @@ export interface Sandbox {
   links: PageLinks;
   lifecycle: PaymentLifecycle;
   cards: CardPayments;
+  cardParts: CardParts;
   lookup: PaymentLookup;
   callbacks: CallbackDispatcher;
   listing: PaymentListing;
@@ -115,16 +120,19 @@ function paymentServices(storage: Storage, config: SandboxConfig, catalogue: Cat
   const callbacks = new CallbackDispatcher({ storage, clock, transport, projects, timeoutMs: config.callbacks.timeoutMs });
   const ids = new IdSource(config.seed);
   const machine = new PaymentMachine([WALLET_FAMILY, CARD_FAMILY]);
-  const steps = new PaymentSteps({ machine, outcomes, dispatcher: callbacks, ids, clock, currencies: catalogue.currencies, entered: holdTimer });
+  const steps = new PaymentSteps({ machine, outcomes, dispatcher: callbacks, ids, clock, currencies: catalogue.currencies, entered: cardStatusHooks(ids) });
   const beginnings: Record<string, Beginning> = {};
   const lifecycle = new PaymentLifecycle({
     storage, rules, methods: catalogue.methods, scenarios: catalogue.scenarios, outcomes, machine, steps, ids, clock, links, projects, callbackPolicy: config.callbackPolicy, beginnings,
   });
-  const cards = new CardPayments({ storage, clock, methods: catalogue.methods, cards: catalogue.cards, outcomes, steps, lifecycle, projects });
+  const support = new CardSupport({ storage, clock, methods: catalogue.methods, cards: catalogue.cards, outcomes, steps, lifecycle, projects, ids, links });
+  const threeds = new CardThreeDs(support);
+  const cardParts = { threeds, recurring: new CardRecurring(support), clarification: new CardClarification(support, threeds) };
+  const cards = new CardPayments(support, cardParts);
   beginnings.card = cards.begin;
   const batches = new PayoutBatches({ storage, rules, lifecycle, projects, clock, currencies: catalogue.currencies, checkPayoutBody });
   const lookup = new PaymentLookup({ storage, rules, links, dispatcher: callbacks });
-  return { outcomes, machine, rules, links, callbacks, lifecycle, batches, lookup, cards };
+  return { outcomes, machine, rules, links, callbacks, lifecycle, batches, lookup, cards, cardParts };
 }
 
 async function wire(storage: Storage, instanceId: string, config: SandboxConfig, log: Logger, transport?: CallbackTransport): Promise<Sandbox> {

@@ -40,6 +40,7 @@ export const REFUSAL_TABLE = {
   // Another project's list: answered as if there were none, so a token cannot learn which projects exist.
   'project-hidden': { code: '2442', message: 'Project ID not found', httpStatus: 404 },
   'duplicate-payment': { code: '3041', message: 'Payment ID already exists', httpStatus: 409 },
+  'recurring-not-found': { code: '3181', message: 'COF purchase registration ID not found', httpStatus: 404 },
   'duplicate-refund': { code: '3230', message: 'The operation with such merchant_refund_id already exists', httpStatus: 409 },
   'project-exists': { code: '2004', message: 'Required field not provided', httpStatus: 409 },
   'body-too-large': { code: '702', message: 'Malformed request', httpStatus: 413 },

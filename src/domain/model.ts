@@ -8,7 +8,7 @@ export type OperationType = OperationKind | 'auth' | 'capture' | 'cancel' | 'ref
 /** Where a payment was started: host-to-host through the Gate, on the Payment Page, or by a person in the dashboard. */
 export type Interface = 'gate' | 'payment_page' | 'dashboard';
 
-export type PaymentType = 'purchase' | 'payout';
+export type PaymentType = 'purchase' | 'payout' | 'recurring';
 /** Where a payment ends (docs/protocol-notes.md §3.3); shops treat all but `success` as failures. */
 export type FinalStatus = 'success' | 'decline' | 'external error' | 'internal error';
 /** `awaiting customer`: the wallet declined an attempt and the customer may try again on the Payment Page. */
@@ -151,6 +151,31 @@ export interface CallbackFaults extends CallbackOptions {
  * by the sandbox after that many seconds on the clock (docs/card-protocol.md D8); absent: holds wait.
  */
 export interface CardOptions { two_step?: { auto: 'capture' | 'cancel'; after_seconds: number } }
+
+/**
+ * A saved card (a COF registration, docs/card-protocol.md D17): what its later debits need — the masked account,
+ * what the card does, its currency and how long it is valid — never the card number.
+ */
+export interface RecurringRegistration {
+  id: number;
+  projectId: number;
+  customerId: string;
+  paymentRowId: number;
+  paymentId: string;
+  method: string;
+  account: Record<string, unknown>;
+  /** The card's profile and ECI values, as the registering payment kept them. */
+  card: Record<string, unknown>;
+  currency: string;
+  /** C one-click, R regular, U auto-payment. */
+  type: string;
+  /** The end of the card's expiry month, epoch ms. */
+  validThru: number;
+  /** `active`; cancelled by the merchant, or by the customer at the issuer. */
+  status: 'active' | 'cancelled' | 'issuer-cancelled';
+  createdAt: number;
+  updatedAt: number;
+}
 
 /** What one project may use of a shared sandbox; absent: no bound. */
 export interface ProjectQuotas { requests_per_second?: number; stored_payments?: number }

@@ -4,7 +4,7 @@ import type {
   Batch, CallbackAttempt, CallbackFilter, CallbackRecord, CallbackState, ConformanceRun, DailyTotal, InboxEntry, Job, JobKind, ListFilter, Mail,
   RowJobKind,
   MailFilter, MethodRate, Operation, OperationFilter, OperationRow, Payment, PaymentFilter, PaymentListRow, PaymentStatus, PaymentType,
-  AuditEntry, AuditFilter, PendingBatchRow, Project, ProjectClock, RefusedBatchRow,
+  AuditEntry, AuditFilter, PendingBatchRow, Project, ProjectClock, RecurringRegistration, RefusedBatchRow,
 } from './model.js';
 
 export interface DeliveryResult {
@@ -60,6 +60,8 @@ export interface Payments extends PaymentsReader {
 
 export interface OperationsReader {
   ofPayment(paymentRowId: number): Promise<Operation[]>;
+  /** The payment whose operation carries this request id (every accepted request's answer names one). */
+  paymentOfRequest(projectId: number, requestId: string): Promise<number | undefined>;
 }
 
 export interface Operations extends OperationsReader {
@@ -141,6 +143,19 @@ export interface Projects extends ProjectsReader {
   create(project: Project, createdAt: number): Promise<boolean>;
   /** Sets the count of stored payments to what is stored (after a reset). */
   recountStoredPayments(projectId: number | undefined): Promise<void>;
+}
+
+export interface RecurringReader {
+  find(projectId: number, id: number): Promise<RecurringRegistration | undefined>;
+  ofCustomer(projectId: number, customerId: string): Promise<RecurringRegistration[]>;
+  list(filter: ListFilter): Promise<RecurringRegistration[]>;
+}
+
+export interface Recurrings extends RecurringReader {
+  /** A new registration: its id comes from the operations' counter, so it is unique across projects and resets. */
+  insert(registration: Omit<RecurringRegistration, 'id'>, id: number): Promise<void>;
+  setStatus(id: number, status: RecurringRegistration['status'], at: number): Promise<void>;
+  deleteAll(projectId: number | undefined): Promise<void>;
 }
 
 export interface AuditReader {
@@ -227,6 +242,7 @@ export interface ReadRepositories {
   clocks: ClocksReader;
   audit: AuditReader;
   meta: MetaReader;
+  recurring: RecurringReader;
 }
 
 export interface Repositories extends ReadRepositories {
@@ -241,6 +257,7 @@ export interface Repositories extends ReadRepositories {
   clocks: Clocks;
   audit: AuditLog;
   meta: Meta;
+  recurring: Recurrings;
 }
 
 /** What changed, for the instances sharing a database: due work, or the manual clock. */

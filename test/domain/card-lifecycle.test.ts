@@ -15,7 +15,7 @@ const START = Date.UTC(2026, 0, 1);
 async function pay(sandbox: Sandbox, paymentId: string, pan: string, first: 'sale' | 'auth' = 'sale', amount = 50_000) {
   const project = await testProject(sandbox);
   const details = readCard({ pan, month: 12, year: 2030, cvv: '123', holder: 'JUAN DELA CRUZ' }, cardsData, START);
-  return sandbox.cards.start(paymentRequest(project, paymentId, { methodCode: 'card', sum: { amount, currency: 'PHP' } }), first, details);
+  return sandbox.cards.start(paymentRequest(project, paymentId, { methodCode: 'card', sum: { amount, currency: 'PHP' } }), { first }, details);
 }
 
 async function story(sandbox: Sandbox, paymentId: string) {

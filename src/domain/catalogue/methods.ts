@@ -29,7 +29,10 @@ export interface PaymentMethod {
   /** The method takes auth, then capture or cancel (card-family methods). */
   two_step?: boolean;
   /** Codes of the card family's own declines. */
-  card_codes?: { threeds_timeout: string; threeds_failed: string; operation_decline: string; refund_exceeds_balance: string };
+  card_codes?: {
+    threeds_timeout: string; threeds_failed: string; operation_decline: string; refund_exceeds_balance: string; clarification_timeout: string;
+    recurring_expired: string; recurring_cancelled: string; recurring_issuer_cancelled: string;
+  };
   /** A card wallet shown on the Payment Page as a simulated wallet sheet: the holder name its cards carry. */
   wallet_sheet?: { holder: string };
   title: string;

@@ -44,6 +44,8 @@ export interface RuleData {
     description?: TextMatcher;
   };
   outcome: { status: PlannedOutcome; code?: string; declined_attempts?: number };
+  /** Card payments: the platform asks for these fields before it goes on (docs/card-protocol.md D20). */
+  clarification?: string[];
   delay?: number | 'base_time';
   callbacks?: CallbackFaults;
 }
@@ -70,6 +72,8 @@ export interface ScenarioPlan {
   message: string | undefined;
   delay: number | 'base_time';
   callbacks: CallbackFaults;
+  /** Card payments: the fields the platform asks for before it goes on. */
+  clarification?: string[];
 }
 
 export class ScenarioError extends Error {
@@ -202,6 +206,7 @@ export class ScenarioCatalogue {
       message: code === undefined ? undefined : this.outcomes.codes.message(code),
       delay: rule.delay ?? 0,
       callbacks: rule.callbacks ?? {},
+      ...(rule.clarification === undefined ? {} : { clarification: rule.clarification }),
     };
   }
 }

@@ -10,6 +10,16 @@ export class PageLinks {
     return `/paymaya/checkout?tokenid=${payment.checkoutToken}`;
   }
 
+  /** The sandbox bank's 3DS Method page of a Gate card payment, which the merchant loads in a hidden iframe. */
+  acsMethodUrl(token: string): string {
+    return `${this.publicUrl}/acs/method/${token}`;
+  }
+
+  /** Where a Gate merchant sends its customer (a form POST of `creq`) for the challenge. */
+  acsChallengeUrl(token: string): string {
+    return `${this.publicUrl}/acs/challenge/${token}`;
+  }
+
   /** The sandbox bank's 3-D Secure challenge of a card payment, as a path on this sandbox. */
   challengePath(payment: Payment): string {
     return `/acs/challenge?tokenid=${payment.checkoutToken}`;

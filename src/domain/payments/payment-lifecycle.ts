@@ -10,7 +10,7 @@ import type { MethodCatalogue, OperationRules, PaymentMethod } from '../catalogu
 import { ScenarioError, type ScenarioCatalogue, type ScenarioPlan } from '../catalogue/scenarios.js';
 import type { Clock } from '../clock/clock.js';
 import { Refusal, fieldRefusal } from '../errors.js';
-import { FINAL_STATUSES, type FinalStatus, type Interface, type Job, type Money, type Operation, type OperationKind, type Outcome, type Payment, type Project } from '../model.js';
+import { FINAL_STATUSES, type PaymentType, type FinalStatus, type Interface, type Job, type Money, type Operation, type OperationKind, type Outcome, type Payment, type Project } from '../model.js';
 import type { Repositories, Storage } from '../ports.js';
 import type { ProjectDirectory } from '../projects/project-directory.js';
 import type { IdSource } from './id-source.js';
@@ -36,6 +36,10 @@ export interface PaymentRequest {
   /** A catalogue scenario picked by name instead of by matching (refused under the field `scenario`). */
   scenario?: string;
   extras?: Record<string, unknown>;
+  /** `payment.type` when it is not the kind's own (a COF debit is a `recurring` payment). */
+  paymentType?: PaymentType;
+  /** The method's amount limits do not apply (a card check may be of 0). */
+  skipAmountLimits?: boolean;
 }
 
 export interface Accepted { requestId: string; projectId: number; paymentId: string }
@@ -46,7 +50,7 @@ export type CustomerAction = 'pay' | 'decline' | 'cancel';
 interface TryAgain { code: string; declined_attempts: number }
 
 /** What a family does with a payment when no limit or scenario decides it: a card is decided by the card itself. */
-export type Beginning = (tx: Repositories, payment: Payment, context: StepContext) => Promise<void>;
+export type Beginning = (tx: Repositories, payment: Payment, context: StepContext, plan: ScenarioPlan) => Promise<void>;
 
 export interface LifecycleDeps {
   storage: Storage;
@@ -103,7 +107,7 @@ export class PaymentLifecycle {
       if (limitDecline !== undefined) {
         await this.deps.steps.apply(tx, payment, 'decide', { method, callbackUrl, outcome: limitDecline, operations: [operation] }, true);
       } else if (plan.outcome === 'customer' && beginning !== undefined) {
-        await beginning(tx, payment, { method, callbackUrl, operations: [operation] });
+        await beginning(tx, payment, { method, callbackUrl, operations: [operation] }, plan);
       } else {
         await this.scheduleOutcome(tx, payment, plan, kind);
       }
@@ -124,7 +128,7 @@ export class PaymentLifecycle {
       projectId,
       paymentId: request.paymentId,
       method: method.code,
-      type: kind === 'sale' ? 'purchase' : 'payout',
+      type: request.paymentType ?? (kind === 'sale' ? 'purchase' : 'payout'),
       status: start.status,
       interface: request.interface,
       sum: { ...request.sum },
@@ -218,7 +222,8 @@ export class PaymentLifecycle {
     tx: Repositories, request: PaymentRequest, rules: OperationRules, kind: OperationKind, method: PaymentMethod, converted: Money,
   ): Promise<Outcome | undefined> {
     const { outcomes } = this.deps;
-    if (converted.amount < rules.min_amount || converted.amount > rules.max_amount) return outcomes.of('decline', method.decline_codes.limit_decline);
+    const amountOutside = converted.amount < rules.min_amount || converted.amount > rules.max_amount;
+    if (amountOutside && request.skipAmountLimits !== true) return outcomes.of('decline', method.decline_codes.limit_decline);
     const projectId = request.project.projectId;
     const customerId = String(request.customer.id ?? '');
     if (request.project.frequencyLimits.length > 0) await tx.payments.lockCustomer(projectId, customerId);
@@ -338,7 +343,8 @@ export class PaymentLifecycle {
   /** At the limit time: the method's time-out, or for a card still in 3-D Secure "Customer has not returned from ACS" (D10). */
   readonly runLimitTimer = (job: Job): Promise<void> => this.runTimer(job, (payment) => {
     const method = this.deps.rules.method(payment.method);
-    const code = payment.status === 'awaiting 3ds result' ? method.card_codes?.threeds_timeout : undefined;
+    const code = payment.status === 'awaiting 3ds result' ? method.card_codes?.threeds_timeout
+      : payment.status === 'awaiting clarification' ? method.card_codes?.clarification_timeout : undefined;
     return this.deps.outcomes.of('decline', code ?? method.decline_codes.auto_decline);
   });
 

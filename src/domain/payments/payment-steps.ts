@@ -94,9 +94,10 @@ export class PaymentSteps {
     else await tx.payments.setStatus(payment.rowId, status, now);
     if (transition.operation !== 'open') await tx.operations.update(operation);
     if (!fresh && ends) await tx.jobs.remove('outcome', payment.rowId);
+    // Before the callback, which may then tell what entering the status made (a saved card's id).
+    if (status !== before) await this.deps.entered?.(tx, payment, before, now);
     await this.sendCallback(tx, payment, operation, context, transition.callback, fresh);
     if (transition.callback === 'final' && machine.of(family).mailsResult) await this.mailResult(tx, payment, operation, context, now);
-    if (status !== before) await this.deps.entered?.(tx, payment, before, now);
     return operation;
   }
 

@@ -15,6 +15,9 @@ export type PaymentAction =
   | 'decide'
   /** A tool forces an outcome (control API, dashboard). */
   | 'force'
+  /** The platform needs more data before it goes on (a prescriptive callback lists the fields), and gets it. */
+  | 'ask-clarification'
+  | 'clarify'
   /** 3-D Secure is needed: the payment waits for the customer's bank (a prescriptive callback says how to go on). */
   | 'ask-3ds'
   /** The result of 3-D Secure: the ACS page, or the merchant's `3ds_result`. */

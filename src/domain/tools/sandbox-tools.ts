@@ -108,6 +108,7 @@ export class SandboxTools {
       await tx.jobs.deleteAll(projectId);
       await tx.callbacks.deleteAll(projectId);
       await tx.mail.deleteAll(projectId);
+      await tx.recurring.deleteAll(projectId);
       await tx.batches.deleteAll(projectId);
       await tx.conformanceRuns.deleteAll(projectId);
       await tx.payments.deleteAll(projectId);

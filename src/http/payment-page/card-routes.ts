@@ -62,7 +62,7 @@ async function startCardPayment(request: FastifyRequest, reply: FastifyReply, de
   const existing = await lookup.find(project.projectId, paymentId);
   if (existing !== undefined) return reply.redirect(links.paymentPageResultPath(existing), 303);
   try {
-    await cardPayments.start(saleRequest(request, project, params, method, email), cardOperationOf(params), details, method.wallet_sheet !== undefined);
+    await cardPayments.start(saleRequest(request, project, params, method, email), { first: cardOperationOf(params), walletToken: method.wallet_sheet !== undefined }, details);
   } catch (error) {
     if (error instanceof Refusal) return form.errorPage(reply, error, frameOfParams(params));
     throw error;

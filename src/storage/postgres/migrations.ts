@@ -217,4 +217,25 @@ export const MIGRATIONS: string[] = [
   `
   ALTER TABLE projects ADD COLUMN card_options text NOT NULL DEFAULT '{}';
   `,
+  // Saved cards (COF registrations) with what a later debit needs, and status requests by request id.
+  `
+  CREATE TABLE recurring (
+    id bigint PRIMARY KEY,
+    project_id bigint NOT NULL,
+    customer_id text NOT NULL,
+    payment_row_id bigint NOT NULL,
+    payment_id text NOT NULL,
+    method text NOT NULL,
+    account text NOT NULL,
+    card text NOT NULL,
+    currency text NOT NULL,
+    type text NOT NULL,
+    valid_thru bigint NOT NULL,
+    status text NOT NULL,
+    created_at bigint NOT NULL,
+    updated_at bigint NOT NULL
+  );
+  CREATE INDEX recurring_customer ON recurring (project_id, customer_id, id);
+  CREATE INDEX operations_request ON operations (request_id);
+  `,
 ];

@@ -13,6 +13,7 @@ import { SqlMeta } from './meta-repository.js';
 import { SqlOperations } from './operations-repository.js';
 import { SqlPayments } from './payments-repository.js';
 import { SqlProjects } from './projects-repository.js';
+import { SqlRecurring } from './recurring-repository.js';
 
 /** `dueWork`: where a unit of work's repositories note the work they add, for the storage to announce after commit. */
 export function sqlRepositories(db: SqlExecutor, dialect: Dialect, dueWork?: DueWork): Repositories {
@@ -28,5 +29,6 @@ export function sqlRepositories(db: SqlExecutor, dialect: Dialect, dueWork?: Due
     clocks: new SqlClocks(db),
     audit: new SqlAudit(db),
     meta: new SqlMeta(db),
+    recurring: new SqlRecurring(db),
   };
 }

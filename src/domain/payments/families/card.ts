@@ -28,6 +28,9 @@ export const CARD_FAMILY: FamilyMachine = {
     // The card's own result, a limit, a scenario, the limit time.
     decide: { from: DECIDING, to: 'outcome', operation: 'end', callback: 'final' },
     force: { from: DECIDING, to: 'outcome', operation: 'end', callback: 'final' },
+    'ask-clarification': { from: ['processing'], to: 'awaiting clarification', operation: 'keep', callback: 'prescriptive' },
+    // The answer goes on at once to 3-D Secure or the result: no processing callback (D20).
+    clarify: { from: ['awaiting clarification'], to: 'processing', operation: 'keep', callback: 'none' },
     'ask-3ds': { from: ['processing', 'awaiting 3ds result'], to: 'awaiting 3ds result', operation: 'keep', callback: 'prescriptive' },
     authenticate: { from: ['awaiting 3ds result'], to: 'outcome', operation: 'end', callback: 'final' },
     capture: { from: ['awaiting capture'], to: 'given', operation: { opens: 'capture' }, callback: 'final' },
