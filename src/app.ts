@@ -49,13 +49,13 @@ export async function buildApp(sandbox: Sandbox, options: { loggerInstance?: Fas
 async function registerSurfaces(app: FastifyInstance, sandbox: Sandbox): Promise<void> {
   const { rules, lifecycle, lookup, links, projects, requestRate, clock, catalogue, tools, callbacks, config } = sandbox;
   const { methods, scenarios, currencies } = catalogue;
-  await app.register(gateApi, { rules, lifecycle, cards: sandbox.cards, lookup, projects, requestRate });
-  await app.register(paymentPage, { rules, lifecycle, cardPayments: sandbox.cards, testCards: catalogue.cards, lookup, links, projects, methods, clock, requestRate, currencies });
+  await app.register(gateApi, { rules, lifecycle, cards: sandbox.cards, cardParts: sandbox.cardParts, testCards: catalogue.cards, clock, lookup, projects, requestRate });
+  await app.register(paymentPage, { rules, lifecycle, cardPayments: sandbox.cards, cardParts: sandbox.cardParts, testCards: catalogue.cards, lookup, links, projects, methods, clock, requestRate, currencies });
   await app.register(dataApi, { dataApi: sandbox.dataApi });
   await app.register(paymayaEmulator, { lifecycle, lookup, links, methods, projects, currencies });
-  await app.register(acsPage, { cardPayments: sandbox.cards, testCards: catalogue.cards, lookup, links, projects, currencies });
+  await app.register(acsPage, { cardPayments: sandbox.cards, cardParts: sandbox.cardParts, testCards: catalogue.cards, lookup, links, projects, currencies });
   await app.register(sandboxApi, {
-    tools, lookup, callbacks, projects, clock, clockControl: sandbox.clockControl, scenarios, outcomes: sandbox.outcomes, audit: sandbox.audit,
+    tools, savedCards: sandbox.cardParts.recurring, lookup, callbacks, projects, clock, clockControl: sandbox.clockControl, scenarios, outcomes: sandbox.outcomes, audit: sandbox.audit,
     conformance: sandbox.conformance, requestRate, adminToken: config.adminToken,
     health: () => ({ clock: clock.mode, now: new Date(clock.now()).toISOString(), storage: sandbox.storageKind, instance: sandbox.instanceId }),
   });

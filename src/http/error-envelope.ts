@@ -40,9 +40,17 @@ export function refusalOfFrameworkError(error: FastifyError, contentType?: strin
     return new Refusal('body-too-large', [{ field: '', message: 'The request body is larger than the sandbox accepts' }]);
   }
   if (error.code?.startsWith('FST_ERR_CTP') || error instanceof SyntaxError || error.statusCode === 400 || error.statusCode === 415) {
-    return new Refusal('malformed-request', [{ field: '', message: `Invalid JSON string: ${error.message}` }]);
+    return new Refusal('malformed-request', [{ field: '', message: `Invalid JSON string: ${withoutSource(error.message)}` }]);
   }
   return undefined;
+}
+
+/**
+ * A JSON parser's message without the piece of the body it quotes (`Unexpected token 'x', "…" is not valid JSON`):
+ * a body may carry a card number, which no answer may echo.
+ */
+function withoutSource(message: string): string {
+  return message.replace(/, ".*" is not valid JSON$/s, ' is not valid JSON');
 }
 
 /** What went wrong, in one line: each field's problem, named by its field. */
@@ -110,7 +118,7 @@ export function parseAnyBodyAsJson(app: FastifyInstance): void {
         done(null, value);
       });
     } catch (error) {
-      done(new Refusal('malformed-request', [{ field: '', message: `Invalid JSON string: ${(error as Error).message}` }]), undefined);
+      done(new Refusal('malformed-request', [{ field: '', message: `Invalid JSON string: ${withoutSource((error as Error).message)}` }]), undefined);
     }
   });
 }

@@ -58,6 +58,17 @@ export function frameOfPayment(payment: Payment): PageFrame | undefined {
 }
 
 const framedReplies = new WeakMap<FastifyReply, { frame: PageFrame; nonce: string }>();
+const scriptedReplies = new WeakMap<FastifyReply, string>();
+
+/**
+ * A nonce for a page's one script of its own (the sandbox bank's pages post a form onward at once, as an ACS does);
+ * the page works without it, by a button.
+ */
+export function pageScript(reply: FastifyReply): string {
+  const nonce = randomBytes(18).toString('base64');
+  scriptedReplies.set(reply, nonce);
+  return nonce;
+}
 
 /** Marks a reply as a page in a widget (its headers follow) and returns what the layout renders; undefined outside one. */
 export function inFrame(reply: FastifyReply, frame: PageFrame | undefined, events: FrameEvent[] = []): FrameView | undefined {
@@ -78,8 +89,9 @@ export function framablePages(app: FastifyInstance): void {
     const type = reply.getHeader('content-type');
     if (typeof type !== 'string' || !type.startsWith('text/html')) return payload;
     const framed = framedReplies.get(reply);
+    const scripted = scriptedReplies.get(reply);
     reply.header('content-security-policy', framed === undefined
-      ? contentSecurityPolicy({ frameAncestors: 'http: https:' })
+      ? contentSecurityPolicy({ frameAncestors: 'http: https:', ...(scripted === undefined ? {} : { scriptNonce: scripted }) })
       : contentSecurityPolicy({ scriptNonce: framed.nonce, frameAncestors: framed.frame.parentOrigin }));
     reply.removeHeader('x-frame-options');
     return payload;

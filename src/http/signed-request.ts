@@ -30,17 +30,23 @@ function problemText(keyword: string, field: string, message: string | undefined
   return `${field} ${message ?? 'is invalid'}`;
 }
 
+/** The signed string as shown: a card number or CVV it holds is masked, since no answer may echo either. */
+function hide(text: string, hidden: string[]): string {
+  return hidden.filter((value) => value.length >= 3).reduce((shown, value) => shown.split(value).join('*'.repeat(value.length)), text);
+}
+
 /**
  * Refuses an empty signature (3262) or one that matches neither form (3261), naming `field`; a mismatch also
- * shows the strings the sandbox signed (never the secret), so a developer can diff them against their own.
+ * shows the strings the sandbox signed (never the secret, nor the `hidden` values: a card's number and CVV), so a
+ * developer can diff them against their own.
  */
-export function checkSignature(unsigned: Signable, signature: unknown, secret: string, field: string): void {
+export function checkSignature(unsigned: Signable, signature: unknown, secret: string, field: string, hidden: string[] = []): void {
   if (typeof signature !== 'string' || signature === '') throw new Refusal('empty-signature', [{ field, message: 'Empty signature' }]);
   const result = verify(unsigned, signature, secret);
   if (result.valid) return;
   throw new Refusal('invalid-signature', [{ field, message: 'Invalid signature' }], {
-    signed_string: result.signedString,
-    js_sdk_signed_string: result.jsSdkSignedString,
+    signed_string: hide(result.signedString, hidden),
+    js_sdk_signed_string: hide(result.jsSdkSignedString, hidden),
     hint: 'The sandbox signed the strings above with the secret (HMAC-SHA512, Base64); diff them with yours.',
   });
 }

@@ -114,3 +114,48 @@ t.test('Apple Pay and Google Pay open a wallet sheet of test cards; the payment 
     t.match(new SdkCallback(SECRET, receiver.received[index]!.body).callback, { payment: { method, status: 'success' }, account: { card_holder: holder }, operation: { eci: '05' } });
   }
 });
+
+t.test('a returning customer sees the card the first payment saved, masked, and pays with it again without typing it', async (t) => {
+  const receiver = await startReceiver(t);
+  const { app } = await buildTestSandbox(t);
+  const first = paymentPageUrl({ ...base, payment_id: 'save-1', force_payment_method: 'card', recurring_register: 1, recurring: JSON.stringify({ register: true, type: 'C' }), merchant_callback_url: receiver.url });
+  t.equal((await payByCard(app, first, good('4000000000000077'))).statusCode, 303);
+  await flush(app);
+  const saved = new SdkCallback(SECRET, receiver.received[0]!.body).callback as Record<string, any>;
+  t.match(saved, { payment: { status: 'success' }, recurring: { currency: 'PHP' } });
+  const again = paymentPageUrl({ ...base, payment_id: 'save-2', force_payment_method: 'card', merchant_callback_url: receiver.url });
+  const form = await app.inject({ url: again });
+  t.match(form.body, new RegExp(`name="saved_card" value="${saved.recurring.id}"`));
+  t.match(form.body, /Pay with 400000\*\*\*\*\*\*0077 \(visa, 12\/2030\)/);
+  const stranger = await app.inject({ url: paymentPageUrl({ ...base, customer_id: 'someone-else', payment_id: 'save-3', force_payment_method: 'card' }) });
+  t.notMatch(stranger.body, /Your saved cards/, 'another customer sees none');
+  const paid = await payByCard(app, again, { saved_card: String(saved.recurring.id) });
+  t.equal(paid.statusCode, 303);
+  await flush(app);
+  t.match(new SdkCallback(SECRET, receiver.received[1]!.body).callback, { payment: { id: 'save-2', status: 'success' }, account: { number: '400000******0077' } });
+});
+
+t.test('the Payment Page asks the customer for the data the platform wants, then goes on; a card check may be of 0', async (t) => {
+  const receiver = await startReceiver(t);
+  const { app } = await buildTestSandbox(t);
+  const url = paymentPageUrl({ ...base, payment_id: 'clarify-1', force_payment_method: 'card', customer_email: 'clarify+pp@example.ph', merchant_callback_url: receiver.url });
+  const sent = await payByCard(app, url, good('4000000000000077'));
+  t.match(sent.headers.location, /^\/payment\/clarification\?tokenid=/);
+  const token = tokenIn(sent.headers.location);
+  const page = await app.inject({ url: sent.headers.location as string });
+  t.match(page.body, /Billing post code/);
+  t.match(page.body, /Billing street address/);
+  const missing = await app.inject({ method: 'POST', url: '/payment/clarification', payload: new URLSearchParams({ tokenid: token, avs_post_code: '1000' }).toString(), headers: FORM });
+  t.equal(missing.statusCode, 400);
+  t.match(missing.body, /Billing street address: required/);
+  const answered = await app.inject({ method: 'POST', url: '/payment/clarification', payload: new URLSearchParams({ tokenid: token, avs_post_code: '1000', avs_street_address: '1 Ayala Ave' }).toString(), headers: FORM });
+  t.equal(answered.statusCode, 303);
+  t.match(answered.headers.location, `/payment/result?tokenid=${token}`);
+  await flush(app);
+  t.same(receiver.received.map((r) => (new SdkCallback(SECRET, r.body).callback as Record<string, any>).payment.status), ['awaiting clarification', 'success']);
+
+  const verify = paymentPageUrl({ ...base, payment_id: 'verify-1', payment_amount: 0, mode: 'card_verify', force_payment_method: 'card', merchant_callback_url: receiver.url });
+  t.equal((await payByCard(app, verify, good('5555555555554444'))).statusCode, 303);
+  await flush(app);
+  t.match(new SdkCallback(SECRET, receiver.received[2]!.body).callback, { payment: { id: 'verify-1', status: 'success', sum: { amount: 0 } }, operation: { type: 'account verification' } });
+});

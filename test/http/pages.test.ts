@@ -32,17 +32,18 @@ t.test('one money format: major units with the currency, ₱ for PHP, and the PH
   t.equal(moneyText({ amount: 1500, currency: 'JPY' }, { amount: 55500, currency: 'PHP' }), '1,500 JPY (₱555.00)', 'a currency without minor units');
 });
 
-t.test('a 500.00 USD order (₱28,250.00 at 56.5) shows every wallet disabled with its limits, no Continue, and a crafted submit is refused', async (t) => {
+t.test('a 10,000.00 USD order (₱565,000.00 at 56.5) shows every method disabled with its limits, no Continue, and a crafted submit is refused', async (t) => {
   const { app } = await buildTestSandbox(t);
-  const url = pageUrl(order);
+  const url = pageUrl({ ...order, payment_amount: 1000000 });
   const page = await app.inject({ url });
   t.equal(page.statusCode, 200);
-  t.match(page.body, /Pay 500\.00 USD/);
-  t.match(page.body, /about <strong>₱28,250\.00<\/strong>/);
+  t.match(page.body, /Pay 10,000\.00 USD/);
+  t.match(page.body, /about <strong>₱565,000\.00<\/strong>/);
+  t.match(page.body, /value="card"\s+disabled[^>]*> <span>Bank card <span class="limits" id="limits-card">Not available for this amount: ₱1\.00 to ₱500,000\.00 per payment/);
   t.match(page.body, /value="paymaya-wallet"\s+disabled[^>]*> <span>PayMaya <span class="limits" id="limits-paymaya-wallet">Not available for this amount: ₱20\.00 to ₱15,000\.00 per payment/);
   t.match(page.body, /value="gcash-wallet"\s+disabled[^>]*> <span>GCash <span class="limits" id="limits-gcash-wallet">Not available for this amount: ₱1\.00 to ₱10,000\.00 per payment/);
   t.notMatch(page.body, / checked/, 'nothing preselected that cannot be paid');
-  t.match(page.body, /id="no-method">No payment method accepts ₱28,250\.00/);
+  t.match(page.body, /id="no-method">No payment method accepts ₱565,000\.00/);
   t.notMatch(page.body, />Continue</);
   const crafted = await submit(app, url, { method: 'paymaya-wallet', customer_email: 'juan@example.ph' });
   t.equal(crafted.statusCode, 400);
@@ -50,12 +51,13 @@ t.test('a 500.00 USD order (₱28,250.00 at 56.5) shows every wallet disabled wi
   t.equal((await app.inject({ url: `/_sandbox/payments/${PROJECT_ID}/big-1` })).statusCode, 404, 'no payment was started');
 });
 
-t.test('an order PayMaya cannot take but GCash can shows PayMaya disabled with its limits and GCash chosen', async (t) => {
+t.test('an order PayMaya cannot take shows PayMaya disabled with its limits, even when the link asks for it, and the first method that can take it chosen', async (t) => {
   const { app } = await buildTestSandbox(t);
-  const page = await app.inject({ url: pageUrl({ ...order, payment_id: 'small-1', payment_amount: 1500, payment_currency: 'PHP' }) });
+  const page = await app.inject({ url: pageUrl({ ...order, payment_id: 'small-1', payment_amount: 1500, payment_currency: 'PHP', force_payment_method: 'paymaya-wallet' }) });
   t.match(page.body, /value="paymaya-wallet"\s+disabled/);
   t.match(page.body, /Not available for this amount: ₱20\.00 to ₱15,000\.00/);
-  t.match(page.body, /value="gcash-wallet" checked\s+required/);
+  t.match(page.body, /value="card" checked\s+required/, 'the card comes first and takes it');
+  t.match(page.body, /value="gcash-wallet"\s+required/, 'GCash stays available');
   t.match(page.body, /<span class="limits" id="limits-gcash-wallet">₱1\.00 to ₱10,000\.00 per payment/);
   t.match(page.body, />Continue</);
 });

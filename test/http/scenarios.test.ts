@@ -65,7 +65,7 @@ t.test('every catalogue scenario, picked by the X-Sandbox-Scenario header, ends 
       ]);
       const onGate = await request(app, 'sale', `${entry.name}-gate`, receiver, {}, header);
       t.equal(onGate.status, 400);
-      t.match(onGate.body, { code: '2004', errors: [{ field: 'X-Sandbox-Scenario', message: /needs a sale on the Payment Page/ }] });
+      t.match(onGate.body, { code: '2004', errors: [{ field: 'X-Sandbox-Scenario', message: /needs a wallet sale on the Payment Page/ }] });
     });
   }
   for (const entry of catalogue.filter((e) => e.outcome.status !== 'awaiting customer')) {

@@ -3,7 +3,7 @@
 // debits of that registration charge it without the customer, each a payment of its own with its own callbacks,
 // limits and scenarios; an expired or cancelled registration, or a card whose debits fail, declines them.
 import { Refusal } from '../errors.js';
-import type { Outcome, Payment, Project, RecurringRegistration } from '../model.js';
+import type { ListFilter, Outcome, Payment, Project, RecurringRegistration } from '../model.js';
 import type { Repositories } from '../ports.js';
 import { cardStateOf, saveCardState, type CardState } from './card-state.js';
 import type { IdSource } from './id-source.js';
@@ -74,6 +74,10 @@ export class CardRecurring {
 
   ofCustomer(projectId: number, customerId: string): Promise<RecurringRegistration[]> {
     return this.support.deps.storage.read.recurring.ofCustomer(projectId, customerId);
+  }
+
+  list(filter: ListFilter): Promise<RecurringRegistration[]> {
+    return this.support.deps.storage.read.recurring.list(filter);
   }
 }
 

@@ -41,6 +41,18 @@ export class PaymentLookup {
     if (payment === undefined) {
       throw fieldRefusal('general.payment_id', `No payment "${paymentId}" in project ${project.projectId}`, 'payment-not-found');
     }
+    return this.signedStatus(project, payment);
+  }
+
+  /** The signed status answer of the payment a request id belongs to (status/request, docs/card-protocol.md D19). */
+  async statusOfRequest(project: Project, requestId: string): Promise<Record<string, unknown>> {
+    const rowId = await this.deps.storage.read.operations.paymentOfRequest(project.projectId, requestId);
+    const payment = rowId === undefined ? undefined : await this.deps.storage.read.payments.findByRowId(rowId);
+    if (payment === undefined) throw fieldRefusal('request_id', `No request "${requestId}" in project ${project.projectId}`, 'payment-not-found');
+    return this.signedStatus(project, payment);
+  }
+
+  private async signedStatus(project: Project, payment: Payment): Promise<Record<string, unknown>> {
     const prescription = payment.status === 'awaiting redirect result' ? { redirect_data: this.deps.links.redirectDataFor(payment) } : undefined;
     const body = buildStatusBody(payment, await this.operationsOf(payment), this.deps.rules.method(payment.method), prescription);
     return withSignature(body, project.secretKey);

@@ -7,11 +7,12 @@ import type { ClockControl } from '../clock/clock-control.js';
 import type { Clock } from '../clock/clock.js';
 import type { Scheduler } from '../clock/scheduler.js';
 import { Refusal } from '../errors.js';
-import type { CallbackRecord, ConformanceRun, Outcome, Payment, Project } from '../model.js';
+import type { CallbackRecord, ConformanceRun, Outcome, Payment, Project, RecurringRegistration } from '../model.js';
 import type { Storage } from '../ports.js';
 import type { PaymentLifecycle, PaymentRequest } from '../payments/payment-lifecycle.js';
 import type { PaymentLookup } from '../payments/payment-lookup.js';
 import type { PayoutBatches, RowError } from '../payments/payout-batches.js';
+import type { CardRecurring } from '../payments/card-recurring.js';
 import type { CreatedProject, NewProjectRequest, ProjectDirectory } from '../projects/project-directory.js';
 import { actorOf, Scope, type Caller } from './access-scope.js';
 import type { AuditTrail } from './audit-trail.js';
@@ -29,6 +30,7 @@ export interface ToolsDeps {
   batches: PayoutBatches;
   conformance: MerchantConformance;
   audit: AuditTrail;
+  recurring: CardRecurring;
 }
 
 /** A move of the clock: by seconds, or to a date; of one project's clock, or (none given) of every clock. */
@@ -149,6 +151,19 @@ export class SandboxTools {
     const run = await this.deps.conformance.run(request);
     await this.audit(caller, 'conformance.run', run.projectId, { run_id: run.id, passed: run.passed, failed: run.failed });
     return run;
+  }
+
+  /** Cancels a saved card as the merchant would, or as the customer would at the issuer (D18): its debits then decline. */
+  async cancelSavedCard(caller: Caller, projectParam: string, idParam: string, by: 'merchant' | 'issuer'): Promise<RecurringRegistration> {
+    const projectId = Number(projectParam);
+    this.scope(caller).own(projectId);
+    const project = await this.deps.projects.find(projectId);
+    if (project === undefined) throw new Refusal('unknown-project', [{ field: 'project_id', message: `Project ${projectParam} is not configured in this sandbox` }]);
+    const id = Number(idParam);
+    if (!Number.isSafeInteger(id)) throw new Refusal('recurring-not-found', [{ field: 'recurring.id', message: `No saved card ${idParam}` }]);
+    const cancelled = await this.deps.recurring.cancel(project, id, by);
+    await this.audit(caller, 'recurring.cancel', projectId, { recurring_id: id, by });
+    return cancelled;
   }
 
   /** A kept conformance report the caller may see. */

@@ -1,23 +1,27 @@
-// The sandbox bank's 3-D Secure page (ACS): a card that asks for a challenge sends its customer here, in the
-// Payment Page's window or widget frame. It looks like a bank's page — the merchant, the amount, the masked card
-// and a one-time code shown on the page, as test ACS pages do — and answers Approve, Decline or Cancel.
+// The sandbox bank's 3-D Secure pages (ACS): the challenge a card asks for — reached from the Payment Page, in its
+// window or widget frame, or by a Gate merchant's form post of `creq` — looks like a bank's page: the merchant, the
+// amount, the masked card and a one-time code shown on the page, as test ACS pages do, with Approve, Decline and
+// Cancel. A Gate payment's answer goes back to the merchant's `acs_return_url` with `cres`; its 3DS Method page,
+// loaded in the merchant's hidden iframe, notifies the merchant's `3ds_notification_url` (docs/card-protocol.md D14).
 import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { CardCatalogue } from '../../domain/catalogue/cards.js';
 import type { Currencies } from '../../domain/catalogue/currencies.js';
 import { Refusal } from '../../domain/errors.js';
 import type { Payment } from '../../domain/model.js';
-import type { CardPayments, ChallengeAction } from '../../domain/payments/card-payments.js';
+import type { CardParts, CardPayments, ChallengeAction } from '../../domain/payments/card-payments.js';
+import { cardStateOf } from '../../domain/payments/card-state.js';
 import type { PageLinks } from '../../domain/payments/page-links.js';
 import type { PaymentLookup } from '../../domain/payments/payment-lookup.js';
 import type { ProjectDirectory } from '../../domain/projects/project-directory.js';
 import { useHtmlErrors } from '../html-errors.js';
-import { framablePages, frameOfPayment, inFrame } from '../page-frame.js';
+import { framablePages, frameOfPayment, inFrame, pageScript } from '../page-frame.js';
 import { statusWord } from '../payment-words.js';
 import { views } from '../views.js';
 
 export interface AcsDeps {
   cardPayments: CardPayments;
+  cardParts: CardParts;
   testCards: CardCatalogue;
   lookup: PaymentLookup;
   links: PageLinks;
@@ -36,7 +40,9 @@ export async function acsPage(app: FastifyInstance, deps: AcsDeps): Promise<void
 
   async function page(reply: FastifyReply, payment: Payment, extra: Record<string, unknown> = {}, status = 200): Promise<FastifyReply> {
     const project = await deps.projects.find(payment.projectId);
-    const done = payment.status !== 'awaiting 3ds result';
+    // A Gate payment's challenge is over once answered, though the payment waits on for the merchant's 3ds_result.
+    const step = (payment.extras.card as { threeds?: { step: string } } | undefined)?.threeds?.step;
+    const done = payment.status !== 'awaiting 3ds result' || (step !== undefined && step !== 'challenge');
     return reply.code(status).type(HTML).send(views.render('./acs/challenge', {
       bank: `${String(payment.account.type ?? 'card').replace('_', ' ').toUpperCase()} sandbox bank`,
       merchant: project?.name || `Project ${payment.projectId}`,
@@ -60,6 +66,9 @@ export async function acsPage(app: FastifyInstance, deps: AcsDeps): Promise<void
   };
 
   app.get<{ Querystring: { tokenid?: string } }>('/acs/challenge', async (request, reply) => page(reply, await paymentOf(request.query.tokenid)));
+  // A Gate merchant's customer arrives by a form post of `creq` and `threeDSSessionData` to the redirect URL.
+  app.route<{ Params: { token: string } }>({ method: ['GET', 'POST'], url: '/acs/challenge/:token', handler: async (request, reply) => page(reply, await paymentOf(request.params.token)) });
+  methodRoutes(app, deps);
 
   app.post<{ Body: Record<string, unknown> }>('/acs/challenge', async (request, reply) => {
     const body = typeof request.body === 'object' && request.body !== null ? request.body : {};
@@ -78,6 +87,31 @@ export async function acsPage(app: FastifyInstance, deps: AcsDeps): Promise<void
       const tries = answered.triesLeft === 1 ? 'one try left' : `${answered.triesLeft} tries left`;
       return page(reply, answered.payment, { error: `Wrong code: ${tries}.` }, 400);
     }
-    return reply.redirect(links.paymentPageResultPath(answered.payment), 303);
+    const threeds = cardStateOf(answered.payment).threeds;
+    if (threeds === undefined) return reply.redirect(links.paymentPageResultPath(answered.payment), 303);
+    return reply.type(HTML).send(views.render('./acs/return', {
+      verdict: threeds.answer === 'approve' ? 'passed' : 'not passed',
+      returnUrl: threeds.returnUrl,
+      cres: threeds.cres,
+      sessionData: String((await lookup.operationsOf(answered.payment))[0]?.id ?? ''),
+      nonce: threeds.returnUrl === undefined ? undefined : pageScript(reply),
+    }));
+  });
+}
+
+/** The 3DS Method page a Gate merchant loads in a hidden iframe: kept as loaded, and the merchant is notified. */
+function methodRoutes(app: FastifyInstance, { cardParts }: AcsDeps): void {
+  app.route<{ Params: { token: string } }>({
+    method: ['GET', 'POST'],
+    url: '/acs/method/:token',
+    handler: async (request, reply) => {
+      const payment = await cardParts.threeds.methodLoaded(request.params.token);
+      const threeds = cardStateOf(payment).threeds;
+      if (threeds === undefined) throw new Refusal('payment-not-found', [{ field: 'token', message: 'No 3DS Method for this payment' }]);
+      const methodData = Buffer.from(JSON.stringify({ threeDSServerTransID: threeds.transId, threeDSMethodNotificationURL: threeds.notificationUrl ?? '' })).toString('base64url');
+      return reply.type(HTML).send(views.render('./acs/method', {
+        notificationUrl: threeds.notificationUrl, methodData, transId: threeds.transId, nonce: threeds.notificationUrl === undefined ? undefined : pageScript(reply),
+      }));
+    },
   });
 }

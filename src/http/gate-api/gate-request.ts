@@ -37,7 +37,9 @@ export async function authenticate(body: GateBody, projects: ProjectDirectory): 
     throw new Refusal('unknown-project', [{ field: 'general.project_id', message: `Project ${body.general.project_id} is not configured in this sandbox` }]);
   }
   const { signature, ...general } = body.general;
-  checkSignature({ ...body, general }, signature, project.secretKey, 'general.signature');
+  const card = (body.card ?? {}) as { pan?: unknown; cvv?: unknown };
+  const hidden = [card.pan, card.cvv].filter((value): value is string => typeof value === 'string');
+  checkSignature({ ...body, general }, signature, project.secretKey, 'general.signature', hidden);
   return project;
 }
 

@@ -2,6 +2,7 @@
 // cancel and refund, answered in ECommPay's format.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parseAnyBodyAsJson, useErrorEnvelope } from '../error-envelope.js';
+import { cardPaymentRoutes } from './card-payment-routes.js';
 import { cardRoutes } from './card-routes.js';
 import type { GateDeps } from './deps.js';
 import { authenticate as authenticateSignature, echoOf, toPaymentRequest, validateGateBody, type GateBody } from './gate-request.js';
@@ -44,6 +45,7 @@ export async function gateApi(app: FastifyInstance, deps: GateDeps): Promise<voi
   });
 
   cardRoutes(app, deps, authenticate, accepted);
+  cardPaymentRoutes(app, deps, authenticate, accepted);
 
   app.post('/v2/payment/status', async (request) => {
     const body = validateGateBody('gate/status.json', request.body);

@@ -57,8 +57,18 @@ export class CardForm {
     };
   }
 
+  /** A returning customer's saved cards (active, of this method), shown masked to pay with again. */
+  async savedCards(page: CardPage): Promise<Array<{ id: number; label: string }>> {
+    const customerId = page.params.customer_id;
+    if (customerId === undefined || customerId === '' || page.method.wallet_sheet !== undefined) return [];
+    const saved = await this.deps.cardParts.recurring.ofCustomer(page.project.projectId, customerId);
+    return saved.filter((r) => r.status === 'active' && r.method === page.method.code).map((r) => ({
+      id: r.id, label: `${String(r.account.number)} (${String(r.account.type)}, ${String(r.account.expiry_month)}/${String(r.account.expiry_year)})`,
+    }));
+  }
+
   /** The card form, or the wallet sheet of a card wallet; with the problems of a refused card, each at its input. */
-  show(reply: FastifyReply, page: CardPage, refused: { problems: FieldProblem[]; values: Record<string, string> } = { problems: [], values: {} }): FastifyReply {
+  async show(reply: FastifyReply, page: CardPage, refused: { problems: FieldProblem[]; values: Record<string, string> } = { problems: [], values: {} }): Promise<FastifyReply> {
     const frame = frameOfParams(page.params);
     if (page.method.wallet_sheet !== undefined) {
       const cards = this.deps.testCards.list().map((card, index) => ({ index, masked: maskPan(card.pan), label: card.label }));
@@ -71,6 +81,7 @@ export class CardForm {
       errors,
       invalid: Object.fromEntries(errors.map((e) => [e.input, true])),
       values: { expiry: refused.values.expiry ?? '', card_holder: refused.values.card_holder ?? '' },
+      saved: await this.savedCards(page),
       frame: inFrame(reply, frame, events),
     }));
   }

@@ -11,7 +11,7 @@ import { frameExtras, frameOfParams } from '../page-frame.js';
 import { cardInputOf, type CardForm, type CardPage } from './card-form.js';
 import { language, type CheckoutForm } from './checkout-form.js';
 import type { PaymentPageDeps } from './deps.js';
-import { cardOperationOf, parseQuery, type PaymentPageParams } from './params.js';
+import { cardOperationOf, cardRegisterOf, parseQuery, type PaymentPageParams } from './params.js';
 import { customerOf, merchantUrls, scenarioHeader } from './sale-request.js';
 
 export function cardRoutes(app: FastifyInstance, deps: PaymentPageDeps, form: CheckoutForm, cardForm: CardForm): void {
@@ -25,17 +25,34 @@ export function cardRoutes(app: FastifyInstance, deps: PaymentPageDeps, form: Ch
     if (method === undefined || method.family !== 'card') {
       return form.errorPage(reply, new Refusal('invalid-fields', [{ field: 'method', message: 'Choose a card payment method' }]), frameOfParams(params));
     }
-    const email = typeof body.customer_email === 'string' ? body.customer_email.trim() : '';
+    // The e-mail the method form confirmed, else the link's own.
+    const email = typeof body.customer_email === 'string' && body.customer_email.trim() !== '' ? body.customer_email.trim() : params.customer_email ?? '';
     const page: CardPage = { params, query, project, method, email };
     let details: CardDetails;
     try {
-      details = method.wallet_sheet === undefined ? readCard(cardInputOf(body), deps.testCards, deps.clock.now(project.projectId)) : sheetCard(deps, method, body);
+      details = await cardOf(deps, page, body);
     } catch (error) {
       if (!(error instanceof Refusal)) throw error;
       return cardForm.show(reply, page, { problems: error.fields, values: { expiry: String(body.expiry ?? ''), card_holder: String(body.card_holder ?? '') } });
     }
     return startCardPayment(request, reply, deps, form, { ...page, details });
   });
+}
+
+/** The card the customer gave: typed into the form, chosen in a wallet's sheet, or one of their saved cards. */
+async function cardOf(deps: PaymentPageDeps, page: CardPage, body: Record<string, unknown>): Promise<CardDetails> {
+  if (page.method.wallet_sheet !== undefined) return sheetCard(deps, page.method, body);
+  if (typeof body.saved_card === 'string' && body.saved_card !== '' && body.saved_card !== 'new') return savedCard(deps, page, Number(body.saved_card));
+  return readCard(cardInputOf(body), deps.testCards, deps.clock.now(page.project.projectId));
+}
+
+/** A returning customer's saved card: what it does and its masked account, as the registration kept them. */
+async function savedCard(deps: PaymentPageDeps, page: CardPage, id: number): Promise<CardDetails> {
+  const saved = (await deps.cardParts.recurring.ofCustomer(page.project.projectId, page.params.customer_id ?? '')).find((r) => r.id === id && r.status === 'active');
+  const card = saved?.card as { profile: CardDetails['profile']; eci: CardDetails['brand']['eci'] } | undefined;
+  const brand = saved === undefined ? undefined : deps.testCards.brand(String(saved.account.type));
+  if (saved === undefined || card === undefined || brand === undefined) throw new Refusal('invalid-fields', [{ field: 'card.pan', message: 'That saved card cannot be used; enter a card' }]);
+  return { brand, profile: card.profile, account: saved.account as CardDetails['account'] };
 }
 
 /** The card a tester chose in a card wallet's sheet: a test card, with the wallet's holder name and no 3-D Secure. */
@@ -62,13 +79,16 @@ async function startCardPayment(request: FastifyRequest, reply: FastifyReply, de
   const existing = await lookup.find(project.projectId, paymentId);
   if (existing !== undefined) return reply.redirect(links.paymentPageResultPath(existing), 303);
   try {
-    await cardPayments.start(saleRequest(request, project, params, method, email), { first: cardOperationOf(params), walletToken: method.wallet_sheet !== undefined }, details);
+    const register = cardRegisterOf(params);
+    await cardPayments.start(saleRequest(request, project, params, method, email), {
+      first: cardOperationOf(params), walletToken: method.wallet_sheet !== undefined, ...(register === undefined ? {} : { register }),
+    }, details);
   } catch (error) {
     if (error instanceof Refusal) return form.errorPage(reply, error, frameOfParams(params));
     throw error;
   }
   const payment = await lookup.find(project.projectId, paymentId) as Payment;
-  return reply.redirect(payment.status === 'awaiting 3ds result' ? links.challengePath(payment) : links.paymentPageResultPath(payment), 303);
+  return reply.redirect(nextPathOf(links, payment), 303);
 }
 
 function saleRequest(request: FastifyRequest, project: Project, params: PaymentPageParams, method: PaymentMethod, email: string) {
@@ -88,4 +108,11 @@ function saleRequest(request: FastifyRequest, project: Project, params: PaymentP
     extras: { payment_page: merchantUrls(params), language: language(params), ...frameExtras(frameOfParams(params)) },
     ...scenarioHeader(request),
   };
+}
+
+/** Where a card payment's customer goes next: more data the platform asks for, the bank's challenge, or the result. */
+export function nextPathOf(links: PaymentPageDeps['links'], payment: Payment): string {
+  if (payment.status === 'awaiting clarification') return `/payment/clarification?tokenid=${payment.checkoutToken}`;
+  if (payment.status === 'awaiting 3ds result') return links.challengePath(payment);
+  return links.paymentPageResultPath(payment);
 }

@@ -1,7 +1,7 @@
 // What the Payment Page surface needs of the domain, built in the composition root (src/app.ts).
 import type { CardCatalogue } from '../../domain/catalogue/cards.js';
 import type { Currencies } from '../../domain/catalogue/currencies.js';
-import type { CardPayments } from '../../domain/payments/card-payments.js';
+import type { CardParts, CardPayments } from '../../domain/payments/card-payments.js';
 import type { MethodCatalogue } from '../../domain/catalogue/methods.js';
 import type { Clock } from '../../domain/clock/clock.js';
 import type { MethodRules } from '../../domain/payments/method-rules.js';
@@ -15,6 +15,7 @@ export interface PaymentPageDeps {
   rules: MethodRules;
   lifecycle: PaymentLifecycle;
   cardPayments: CardPayments;
+  cardParts: CardParts;
   testCards: CardCatalogue;
   lookup: PaymentLookup;
   links: PageLinks;

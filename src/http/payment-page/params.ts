@@ -45,8 +45,10 @@ export function parameterProblems(params: PaymentPageParams): FieldProblem[] {
     if (!problems.some((p) => p.field === field)) problems.push({ field, message, code });
   };
   if (params.project_id !== undefined && params.project_id !== '' && !/^[1-9]\d{0,9}$/.test(params.project_id)) add('project_id', 'Must be a positive integer');
-  if (params.payment_amount !== undefined && params.payment_amount !== '' && !/^[1-9]\d{0,11}$/.test(params.payment_amount)) {
-    add('payment_amount', 'Must be a positive integer in minor units');
+  // A check of the card (mode=card_verify) may be of 0 (docs/card-protocol.md D21).
+  const amountPattern = params.mode === 'card_verify' ? /^(0|[1-9]\d{0,11})$/ : /^[1-9]\d{0,11}$/;
+  if (params.payment_amount !== undefined && params.payment_amount !== '' && !amountPattern.test(params.payment_amount)) {
+    add('payment_amount', params.mode === 'card_verify' ? 'Must be an integer in minor units, 0 or more' : 'Must be a positive integer in minor units');
   }
   if (params.payment_currency !== undefined && params.payment_currency !== '' && !/^[A-Z]{3}$/.test(params.payment_currency)) {
     add('payment_currency', 'Invalid currency: expected an ISO 4217 code such as PHP', '3121');
@@ -87,7 +89,21 @@ export function authenticatePaymentPage(params: PaymentPageParams, project: Proj
  * The first operation of a card payment the link asks for (docs/card-protocol.md D1): `operation_type`, or its
  * older name `card_operation_type`; a sale when neither is given.
  */
-export function cardOperationOf(params: PaymentPageParams): 'sale' | 'auth' {
+export function cardOperationOf(params: PaymentPageParams): 'sale' | 'auth' | 'account verification' {
+  if (params.mode === 'card_verify') return 'account verification';
   const asked = params.operation_type || params.card_operation_type;
   return asked === 'auth' ? 'auth' : 'sale';
+}
+
+/** Whether the link asks to save the card for later debits (D17): `recurring_register=1`, the type from `recurring`. */
+export function cardRegisterOf(params: PaymentPageParams): { type: string } | undefined {
+  if (params.recurring_register !== '1') return undefined;
+  let type = 'C';
+  try {
+    const recurring = JSON.parse(params.recurring ?? '{}') as { type?: unknown };
+    if (recurring.type === 'R' || recurring.type === 'U') type = recurring.type;
+  } catch {
+    type = 'C';
+  }
+  return { type };
 }

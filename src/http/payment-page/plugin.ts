@@ -7,6 +7,7 @@ import { framablePages } from '../page-frame.js';
 import { CardForm } from './card-form.js';
 import { cardRoutes } from './card-routes.js';
 import { CheckoutForm } from './checkout-form.js';
+import { clarificationRoutes } from './clarification-routes.js';
 import type { PaymentPageDeps } from './deps.js';
 import { formRoutes } from './form-routes.js';
 import { paramsCheckRoutes } from './params-check-routes.js';
@@ -22,6 +23,7 @@ export async function paymentPage(app: FastifyInstance, deps: PaymentPageDeps): 
   const cardForm = new CardForm(deps, form);
   formRoutes(app, deps, form, cardForm);
   cardRoutes(app, deps, form, cardForm);
+  clarificationRoutes(app, deps, form);
   resultRoutes(app, deps, form);
   paramsCheckRoutes(app);
 }

@@ -10,9 +10,11 @@ import type { RequestRate } from '../../domain/projects/request-rate.js';
 import type { AuditTrail } from '../../domain/tools/audit-trail.js';
 import type { MerchantConformance } from '../../domain/tools/merchant-conformance.js';
 import type { SandboxTools } from '../../domain/tools/sandbox-tools.js';
+import type { CardRecurring } from '../../domain/payments/card-recurring.js';
 
 export interface SandboxApiDeps {
   tools: SandboxTools;
+  savedCards: CardRecurring;
   lookup: PaymentLookup;
   callbacks: CallbackDispatcher;
   projects: ProjectDirectory;

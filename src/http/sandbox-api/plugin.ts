@@ -10,6 +10,7 @@ import { conformanceRoutes } from './conformance-routes.js';
 import type { SandboxApiDeps } from './deps.js';
 import { paymentRoutes } from './payment-routes.js';
 import { projectRoutes } from './project-routes.js';
+import { recurringRoutes } from './recurring-routes.js';
 
 export type { SandboxApiDeps };
 
@@ -42,4 +43,5 @@ export async function sandboxApi(app: FastifyInstance, deps: SandboxApiDeps): Pr
   paymentRoutes(app, deps);
   projectRoutes(app, deps);
   conformanceRoutes(app, deps);
+  recurringRoutes(app, deps);
 }
