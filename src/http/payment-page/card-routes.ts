@@ -52,7 +52,7 @@ async function savedCard(deps: PaymentPageDeps, page: CardPage, id: number): Pro
   const card = saved?.card as { profile: CardDetails['profile']; eci: CardDetails['brand']['eci'] } | undefined;
   const brand = saved === undefined ? undefined : deps.testCards.brand(String(saved.account.type));
   if (saved === undefined || card === undefined || brand === undefined) throw new Refusal('invalid-fields', [{ field: 'card.pan', message: 'That saved card cannot be used; enter a card' }]);
-  return { brand, profile: card.profile, account: saved.account as CardDetails['account'] };
+  return { brand, profile: card.profile, account: saved.account as unknown as CardDetails['account'] };
 }
 
 /** The card a tester chose in a card wallet's sheet: a test card, with the wallet's holder name and no 3-D Secure. */
