@@ -46,7 +46,7 @@ t.test('a host-to-host shop pays by card in Chromium through 3-D Secure 2: Metho
     const url = new URL(request.url ?? '/', shopUrl);
     const text = request.method === 'POST' ? await read(request) : '';
     const form = new URLSearchParams(text);
-    const send = (status: number, body: string, type = 'text/html') => response.writeHead(status, { 'content-type': type }).end(body);
+    const send = (status: number, body: string, type = 'text/html'): void => void response.writeHead(status, { 'content-type': type }).end(body);
     if (url.pathname === '/callback') {
       callbacks.push(new SdkCallback(SECRET, text).callback as Record<string, any>);
       return send(200, 'OK', 'text/plain');
@@ -88,7 +88,8 @@ t.test('a host-to-host shop pays by card in Chromium through 3-D Secure 2: Metho
     if (url.pathname === '/3ds/return') {
       const order = callbacks.find((c) => String(c.operation.id) === form.get('threeDSSessionData'))?.payment.id as string;
       await gate('card/3ds_result', { general: { project_id: PROJECT_ID, payment_id: order }, cres: form.get('cres') });
-      return response.writeHead(303, { location: `/done?order=${order}` }).end();
+      response.writeHead(303, { location: `/done?order=${order}` }).end();
+      return;
     }
     if (url.pathname === '/done') {
       const last = latest(url.searchParams.get('order') as string);
