@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { Refusal } from '../../domain/errors.js';
 import type { Payment } from '../../domain/model.js';
 import { resultOf } from '../../domain/model.js';
-import { frameOfPayment, inFrame, paymentResultEvents } from '../page-frame.js';
+import { frameOfPayment, inFrame, paymentResultEvents, paymentSentEvent } from '../page-frame.js';
 import { paymentResult } from '../payment-words.js';
 import { views } from '../views.js';
 import { HTML, type CheckoutForm } from './checkout-form.js';
@@ -27,7 +27,9 @@ export function resultRoutes(app: FastifyInstance, deps: PaymentPageDeps, form: 
       next: nextUrl(payment),
       checkoutUrl: payment.status === 'awaiting redirect result' ? links.checkoutPath(payment) : undefined,
       retry: payment.status === 'awaiting customer' ? { token: payment.checkoutToken, code: result.reason?.code ?? '', message: result.reason?.message ?? '' } : undefined,
-      frame: inFrame(reply, frameOfPayment(payment), paymentResultEvents(payment, operations)),
+      // The customer may land here without passing the wallet (decided at once): onPaymentSent still comes first,
+      // and merchant.js announces each event once however often the page loads.
+      frame: inFrame(reply, frameOfPayment(payment), [paymentSentEvent(payment), ...paymentResultEvents(payment, operations)]),
     }));
   });
 
