@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { Refusal } from '../../domain/errors.js';
 import type { Payment } from '../../domain/model.js';
 import { resultOf } from '../../domain/model.js';
-import { frameOfPayment, inFrame, paymentResultEvents } from '../page-frame.js';
+import { frameOfPayment, inFrame, paymentResultEvents, paymentSentEvent } from '../page-frame.js';
 import { paymentResult } from '../payment-words.js';
 import { views } from '../views.js';
 import { HTML, type CheckoutForm } from './checkout-form.js';
@@ -24,10 +24,11 @@ export function resultRoutes(app: FastifyInstance, deps: PaymentPageDeps, form: 
       final: resultOf(payment.status) !== 'pending',
       paymentId: payment.paymentId,
       amount: form.money(payment.sum, payment.sumConverted),
+      card: cardLine(deps, payment),
       next: nextUrl(payment),
       checkoutUrl: payment.status === 'awaiting redirect result' ? links.checkoutPath(payment) : undefined,
       retry: payment.status === 'awaiting customer' ? { token: payment.checkoutToken, code: result.reason?.code ?? '', message: result.reason?.message ?? '' } : undefined,
-      frame: inFrame(reply, frameOfPayment(payment), paymentResultEvents(payment, operations)),
+      frame: inFrame(reply, frameOfPayment(payment), [...sentEvents(payment), ...paymentResultEvents(payment, operations)]),
     }));
   });
 
@@ -44,6 +45,22 @@ export function resultRoutes(app: FastifyInstance, deps: PaymentPageDeps, form: 
       return reply.redirect(links.paymentPageResultPath(payment), 303);
     }
   });
+}
+
+/** The card a card payment was made with, as the customer may see it: brand and masked number. */
+function cardLine(deps: PaymentPageDeps, payment: Payment): string | undefined {
+  if (payment.extras.card === undefined || typeof payment.account.number !== 'string') return undefined;
+  const brand = typeof payment.account.type === 'string' ? deps.testCards.brand(payment.account.type)?.title : undefined;
+  return `${brand ?? 'Card'} ${payment.account.number}`;
+}
+
+/**
+ * A card payment without a challenge comes straight here from the card form: the result page is where the shop
+ * first hears it was sent (the widget passes each payment's onPaymentSent on once, so a page after the bank's
+ * does not repeat it). A wallet payment was announced at the wallet.
+ */
+function sentEvents(payment: Payment) {
+  return payment.extras.card === undefined ? [] : [paymentSentEvent(payment)];
 }
 
 /** Where the shop asked the customer to go after this result; nothing while the payment is still open. */
