@@ -115,8 +115,11 @@
     form.reportValidity();
   }
 
+  // A field the customer changes is no longer marked: the next check says what is still wrong.
   form?.addEventListener('input', (event) => {
-    if (event.target instanceof HTMLInputElement && kind !== 'checkout') event.target.setCustomValidity('');
+    if (!(event.target instanceof HTMLInputElement) || kind === 'checkout') return;
+    event.target.setCustomValidity('');
+    event.target.removeAttribute('aria-invalid');
   });
 
   /** @param {Problem[]} found */
