@@ -31,7 +31,7 @@ t.test('a hold captured in part through the Gate, then refunded in part: accepte
   const refund = await action(app, 'card/refund', 'order-1', { amount: 10000, currency: 'PHP', description: 'User 1 create refund', merchant_refund_id: '77_1' });
   t.match(refund.body, { status: 'success', request_id: /-00000003$/ });
   await flush(app);
-  const callbacks = receiver.received.map((r) => new SdkCallback(SECRET, r.body).callback);
+  const callbacks = receiver.received.map((r) => new SdkCallback(SECRET, r.body).callback as Record<string, any>);
   t.same(callbacks.map((c) => [c.operation.type, c.payment.status, c.payment.sum.amount]), [['auth', 'awaiting capture', 50000], ['capture', 'success', 30000], ['refund', 'partially refunded', 20000]]);
   t.equal(callbacks[1]!.operation.request_id, capture.body.request_id, 'the capture callback carries the capture\'s request id');
   t.equal(callbacks[2]!.operation.request_id, refund.body.request_id);
@@ -51,7 +51,7 @@ t.test('applepay and googlepay paths act on any card-family payment; /v2/payment
   t.match(await action(app, 'refund', 'paid-1', { amount: 50000, currency: 'PHP' }), { status: 200 }, 'the method-less refund');
   t.match(await action(app, 'bitcoin/capture', 'held-1'), { status: 404, body: { code: '2541', errors: [{ field: 'method' }] } });
   await flush(app);
-  const states = receiver.received.map((r) => new SdkCallback(SECRET, r.body).callback).map((c) => [c.payment.id, c.operation.type, c.payment.status, c.payment.sum.amount]);
+  const states = receiver.received.map((r) => new SdkCallback(SECRET, r.body).callback as Record<string, any>).map((c) => [c.payment.id, c.operation.type, c.payment.status, c.payment.sum.amount]);
   // Each payment's callbacks come in order; two payments' may interleave.
   t.same(states.filter(([id]) => id === 'held-1'), [['held-1', 'auth', 'awaiting capture', 50000], ['held-1', 'cancel', 'awaiting capture', 49000], ['held-1', 'capture', 'success', 49000]]);
   t.same(states.filter(([id]) => id === 'paid-1'), [['paid-1', 'sale', 'success', 50000], ['paid-1', 'refund', 'refunded', 0]]);
@@ -88,6 +88,6 @@ t.test('every wrong order of operations is refused with the platform\'s code, th
     if (code !== '') t.match(answer.body, { status: 'error', code, payment_id: paymentId }, `${what}: ${code}`);
   }
   await flush(app);
-  const ops = receiver.received.map((r) => new SdkCallback(SECRET, r.body).callback).map((c) => `${c.payment.id}:${c.operation.type}`);
+  const ops = receiver.received.map((r) => new SdkCallback(SECRET, r.body).callback as Record<string, any>).map((c) => `${c.payment.id}:${c.operation.type}`);
   t.same(ops.sort(), ['canceled:auth', 'canceled:cancel', 'declined:sale', 'held:auth', 'held:capture'], 'only the one accepted capture added a callback');
 });
