@@ -3,7 +3,7 @@
 // cancelled, whole or in part; what was debited is refunded, in parts up to the whole. Every step goes through the
 // card family's state machine (families/card.ts), so an operation the payment's status does not allow is refused
 // with 3060 from its table; amounts are checked here, with the platform's codes (D4, D5).
-import type { CardCatalogue } from '../catalogue/cards.js';
+import type { CardCatalogue, ThreeDsFlow } from '../catalogue/cards.js';
 import type { MethodCatalogue, PaymentMethod } from '../catalogue/methods.js';
 import type { Clock } from '../clock/clock.js';
 import { Refusal, fieldRefusal } from '../errors.js';
@@ -60,16 +60,17 @@ export class CardPayments {
 
   /**
    * What the card decides when nothing else does (no limit, no scenario): without 3-D Secure or frictionless, its
-   * result at once; with a challenge, the payment waits for the customer at the ACS page.
+   * result at once; with a challenge, the payment waits for the customer at the ACS page. A scenario may choose
+   * the flow instead of the card (`card_flow`); the result is still the card's.
    */
   readonly begin = async (tx: Repositories, payment: Payment, context: StepContext): Promise<void> => {
     const state = cardStateOf(payment);
-    const { profile } = state;
-    if (profile.flow === 'challenge') {
+    const flow = (payment.extras.card_flow as ThreeDsFlow | undefined) ?? state.profile.flow;
+    if (flow === 'challenge') {
       await this.deps.steps.apply(tx, payment, 'ask-3ds', context, true);
       return;
     }
-    if (profile.flow === 'frictionless') await this.saveState(tx, payment, { ...state, authentication: this.authentication(payment, '01') });
+    if (flow === 'frictionless') await this.saveState(tx, payment, { ...state, authentication: this.authentication(payment, '01') });
     await this.deps.steps.apply(tx, payment, 'decide', { ...context, outcome: this.cardOutcome(payment) }, true);
   };
 
