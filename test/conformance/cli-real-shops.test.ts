@@ -66,7 +66,7 @@ t.test('--payment-ids reads one id per line (blank lines and # comments skipped)
   t.same([shop.orders.get('wc-3')?.status, shop.orders.get('wc-4')?.status], ['processing', 'processing']);
 });
 
-t.test('a forged callback refused by crashing prints WARN and exits 0; with --strict it prints FAIL and exits 1', async (t) => {
+t.test('a forged callback refused by crashing prints WARN and exits 0; with --strict it prints FAIL, exits 1 and JUnit types the failures "refused by crashing"', async (t) => {
   const shop = await startWooShop(t, { secret: SECRET, variant: 'crashes-on-forged' });
   const base = ['--callback-url', shop.callbackUrl, '--project-id', '445', '--secret', SECRET, '--shop', 'woocommerce', '--prepare-url', shop.prepareUrl, '--sales-only'];
   const warned = await runInProcess(base);
@@ -74,8 +74,11 @@ t.test('a forged callback refused by crashing prints WARN and exits 0; with --st
   t.same(rows(warned.stdout, 'WARN'), ['tampered', 'unsigned', 'wrong-secret']);
   t.match(warned.stdout, `${SALES.length} cases: ${SALES.length} passed, 0 failed, 3 refused by crashing (warnings; --strict fails them) (run `);
   t.match(warned.stdout, /unsigned .* WARN +refused by crashing: HTTP 500 /);
-  const strict = await runInProcess([...base, '--strict']);
+  const junit = join(tempDir(t), 'report.xml');
+  const strict = await runInProcess([...base, '--strict', '--junit', junit]);
   t.equal(strict.code, 1);
+  const failures = [...readFileSync(junit, 'utf8').matchAll(/<testcase [^>]*name="([a-z-]+)"[^>]*>\s*<failure message="refused by crashing: [^"]*" type="refused by crashing"/g)].map((m) => m[1]);
+  t.same(failures, ['tampered', 'unsigned', 'wrong-secret'], 'JUnit names the verdict as the failure type');
   t.same(rows(strict.stdout, 'FAIL'), ['tampered', 'unsigned', 'wrong-secret']);
   t.match(strict.stdout, `${SALES.length} cases: ${SALES.length - 3} passed, 3 failed (run `);
 });
