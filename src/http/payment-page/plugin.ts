@@ -1,7 +1,7 @@
 // Payment Page surface: the signed GET /payment link, the method form, its submit, the result view, and the
 // SDK parameter validators (/params/check). Payments start through the same domain flow as a Gate sale.
 import formbody from '@fastify/formbody';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Refusal } from '../../domain/errors.js';
 import type { Payment, Project } from '../../domain/model.js';
 import { isFinal } from '../../domain/outcomes.js';
@@ -9,6 +9,8 @@ import {
   authenticatePaymentPage, checkParameters, parameterProblems, parseQuery, type PaymentPageParams,
 } from '../../domain/payment-page-params.js';
 import type { Sandbox } from '../../sandbox.js';
+import { refusalOfFrameworkError } from '../error-envelope.js';
+import { HTTP_STATUS_BY_KIND } from '../gate-api/gate-error.js';
 import { useHtmlErrors } from '../html-errors.js';
 import { views } from '../views.js';
 import { moneyText } from '../../domain/money-text.js';
@@ -216,9 +218,19 @@ export async function paymentPage(app: FastifyInstance, { sandbox }: { sandbox: 
       errors: problems.map((p) => ({ code: p.code ?? '2004', field: p.field, message: p.message })),
     });
   };
+  // The validators are JSON tools: a refusal before the handler (a NUL character, a malformed body) keeps their format.
+  const checkErrors = (error: FastifyError | Refusal, request: FastifyRequest, reply: FastifyReply) => {
+    const refusal = error instanceof Refusal ? error : refusalOfFrameworkError(error, request.headers['content-type']);
+    if (refusal === undefined) throw error;
+    return reply.code(HTTP_STATUS_BY_KIND[refusal.kind]).send({
+      status: 'error',
+      message: 'One or more payment params is not valid',
+      errors: refusal.fields.map((f) => ({ code: f.code ?? refusal.code, field: f.field, message: f.message })),
+    });
+  };
   for (const path of ['/params/check', '/v1/params/check']) {
-    app.get(path, async (request, reply) => check(parseQuery(rawQuery(request)), reply));
-    app.post(path, async (request, reply) => {
+    app.get(path, { errorHandler: checkErrors }, async (request, reply) => check(parseQuery(rawQuery(request)), reply));
+    app.post(path, { errorHandler: checkErrors }, async (request, reply) => {
       const body = typeof request.body === 'object' && request.body !== null ? (request.body as Record<string, unknown>) : {};
       return check(Object.fromEntries(Object.entries(body).map(([k, v]) => [k, String(v)])), reply);
     });
