@@ -5,6 +5,7 @@ import { buildTestSandbox, flush, PROJECT_ID, SECRET } from '../helpers/sandbox.
 import { startReceiver } from '../helpers/receiver.js';
 import { sale, SdkCallback } from '../helpers/gate-client.js';
 import { nextAttemptAt } from '../../src/domain/retry-policy.js';
+import { matchCounted } from '../helpers/promises.js';
 
 const general = (paymentId: string, url: string) => ({ general: { project_id: PROJECT_ID, payment_id: paymentId, merchant_callback_url: url } });
 
@@ -72,10 +73,10 @@ t.test('a time-out and a refused connection count as failed attempts and are log
   await sale(app, 'gone-1', general('gone-1', `http://127.0.0.1:${closedPort}/cb`));
   await flush(app);
   const slow = (await report(app, 'slow-1')).callbacks[0];
-  t.match(slow, { state: 'scheduled', attempts: [{ number: 1, http_status: null, error: 'timeout' }] });
+  matchCounted(t, slow, { state: 'scheduled', attempts: [{ number: 1, http_status: null, error: 'timeout' }] });
   t.ok(slow.attempts[0].latency_ms >= 150);
   const gone = (await report(app, 'gone-1')).callbacks[0];
-  t.match(gone, { state: 'scheduled', attempts: [{ number: 1, http_status: null, error: /ECONNREFUSED/ }] });
+  matchCounted(t, gone, { state: 'scheduled', attempts: [{ number: 1, http_status: null, error: /ECONNREFUSED/ }] });
   t.equal(Date.parse(gone.next_attempt_at) - Date.parse(gone.attempts[0].at), 10_000);
 });
 
@@ -89,7 +90,7 @@ t.test('the delivery log lists callbacks by project, payment and state, and repl
   t.equal(all.callbacks.length, 2);
   const one = (await app.inject({ url: `/_sandbox/callbacks?payment_id=log-1&state=delivered` })).json() as { callbacks: any[] };
   t.equal(one.callbacks.length, 1);
-  t.match(one.callbacks[0], { payment_id: 'log-1', state: 'delivered', attempts: [{ number: 1, http_status: 200, url: receiver.url }] });
+  matchCounted(t, one.callbacks[0], { payment_id: 'log-1', state: 'delivered', attempts: [{ number: 1, http_status: 200, url: receiver.url }] });
 
   const replay = await app.inject({ method: 'POST', url: `/_sandbox/callbacks/${one.callbacks[0].id}/replay` });
   t.equal(replay.statusCode, 200);
@@ -117,7 +118,7 @@ t.test('control API refusals answer in the error format', async (t) => {
   for (const [method, url, payload, status, code, field] of cases) {
     const response = await app.inject({ method: method as 'GET' | 'POST', url, ...(payload === undefined ? {} : { payload: payload as object }) });
     t.equal(response.statusCode, status, `${method} ${url}`);
-    t.match(response.json(), { status: 'error', code, errors: [{ field }] }, `${method} ${url}`);
+    matchCounted(t, response.json(), { status: 'error', code, errors: [{ field }] }, `${method} ${url}`);
   }
   const malformed = await app.inject({ method: 'POST', url: '/_sandbox/clock/advance', payload: '{', headers: { 'content-type': 'application/json' } });
   t.match(malformed.json(), { status: 'error', code: '2003' });

@@ -2,6 +2,7 @@ import t from 'tap';
 import type { FastifyInstance } from 'fastify';
 import { buildTestSandbox, PROJECT_ID, SECRET } from '../helpers/sandbox.js';
 import { sdkSigner } from '../helpers/gate-client.js';
+import { matchCounted } from '../helpers/promises.js';
 
 const SHOP = 'http://shop.example:3000';
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
@@ -198,7 +199,7 @@ t.test('a signature or parameter error in a widget is announced to the shop with
   ]);
   const missing = await app.inject({ url: `/payment?${signedQuery({ ...base, customer_id: undefined, payment_amount: 'ten' }, inWidget())}` });
   t.equal(missing.statusCode, 400);
-  t.match(frameScript(missing.body).state?.events, [
+  matchCounted(t, frameScript(missing.body).state?.events, [
     { message: 'epframe.validation_error', data: { code: '2004', errors: [{ code: '2004', field: 'customer_id' }, { code: '2004', field: 'payment_amount' }] } },
   ]);
 });
@@ -215,14 +216,14 @@ t.test('a widget payment stays in the widget: the wallet checkout and the result
   const token = tokenOf(submitted.headers.location);
   const checkout = await app.inject({ url: String(submitted.headers.location) });
   t.match(checkout.headers['content-security-policy'], /script-src 'nonce-[^']+'.*frame-ancestors http:\/\/shop\.example:3000$/);
-  t.match(frameScript(checkout.body).state, {
+  matchCounted(t, frameScript(checkout.body).state, {
     mode: 'embedded', parent_origin: SHOP,
     events: [{ message: 'epframe.payment.sent', data: { project_id: PROJECT_ID, payment_id: 'w-pay', status: 'awaiting redirect result', amount: 50000, currency: 'PHP' } }],
   });
   const pay = (mobile: string) => app.inject({ method: 'POST', url: '/paymaya/checkout', headers: FORM, payload: `tokenid=${token}&mobile=${mobile}&action=pay` });
   const badMobile = await pay('0917');
   t.equal(badMobile.statusCode, 400);
-  t.match(frameScript(badMobile.body).state?.events, [{ message: 'epframe.validation_error', data: { code: '2004', errors: [{ field: 'mobile' }] } }]);
+  matchCounted(t, frameScript(badMobile.body).state?.events, [{ message: 'epframe.validation_error', data: { code: '2004', errors: [{ field: 'mobile' }] } }]);
   const paid = await pay('09171234567');
   t.equal(paid.headers.location, `/payment/result?tokenid=${token}`);
   const result = await app.inject({ url: String(paid.headers.location) });
@@ -241,7 +242,7 @@ t.test('the result page of a declined widget payment announces epframe.payment.f
   const submitted = await app.inject({ method: 'POST', url: '/payment/submit', headers: FORM, payload: new URLSearchParams({ request, method: 'paymaya-wallet', customer_email: 'juan@example.ph' }).toString() });
   const declined = await app.inject({ method: 'POST', url: '/paymaya/checkout', headers: FORM, payload: `tokenid=${tokenOf(submitted.headers.location)}&action=cancel` });
   const result = await app.inject({ url: String(declined.headers.location) });
-  t.match(frameScript(result.body).state?.events, [{ message: 'epframe.payment.fail', data: { payment_id: 'w-decline', status: 'decline', code: '20301' } }]);
+  matchCounted(t, frameScript(result.body).state?.events, [{ message: 'epframe.payment.fail', data: { payment_id: 'w-decline', status: 'decline', code: '20301' } }]);
   t.match(result.body, /<a href="http:\/\/shop\.example:3000\/sorry" id="continue" target="_top">Return to the shop<\/a>/);
 });
 

@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { freshDatabase, tempDir, PROJECT_ID, SECRET } from '../helpers/sandbox.js';
 import { saleBody, signed } from '../helpers/gate-client.js';
 import { call, exitOf, runToExit, startChildSandbox } from '../helpers/child-sandbox.js';
+import { matchCounted } from '../helpers/promises.js';
 
 t.test('--help prints the flags; an unknown flag stops with exit code 2', async (t) => {
   const help = await runToExit(['--help']);
@@ -37,7 +38,7 @@ t.test('flags start the sandbox; SIGTERM lets a delivery in flight finish and re
   const second = await startChildSandbox(t, {}, args);
   const report = await call(second.baseUrl, `/_sandbox/payments/${PROJECT_ID}/term-1`);
   t.equal(report.json.payment.status, 'awaiting redirect result', 'the accepted payment is there');
-  t.match(report.json.callbacks[0].attempts, [{ number: 1, error: 'timeout' }], 'the attempt in flight at SIGTERM was recorded');
+  matchCounted(t, report.json.callbacks[0].attempts, [{ number: 1, error: 'timeout' }], 'the attempt in flight at SIGTERM was recorded');
   second.child.kill('SIGINT');
   t.equal(await exitOf(second.child), 0);
 });
