@@ -1,12 +1,12 @@
 import t from 'tap';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startReceiver, type Receiver } from '../helpers/receiver.js';
+import { startReceiver, type Received, type Receiver } from '../helpers/receiver.js';
 import { freshPostgresDatabase, PROJECT_ID, SECRET, tempDir } from '../helpers/sandbox.js';
 import { payoutBody, saleBody, SdkCallback, sdkSigner, signed, tokenOf } from '../helpers/gate-client.js';
 import { call, killHard, startChildSandbox, type ChildSandbox } from '../helpers/child-sandbox.js';
 import { postgresSkipReason } from '../helpers/postgres-server.js';
-import { matchCounted } from '../helpers/promises.js';
+import { everyOf, matchCounted } from '../helpers/promises.js';
 
 const LIMITED_PROJECT = 446;
 const LIMITED_SECRET = 'limited-secret';
@@ -111,7 +111,7 @@ t.test('several instances on one PostgreSQL database', { skip: postgresSkipReaso
     const delivered = (await call(b.baseUrl, `/_sandbox/callbacks?project_id=${PROJECT_ID}&state=delivered&limit=1000`)).json.callbacks as Array<{ payment_id: string; attempts_made: number }>;
     const bulk = delivered.filter((c) => c.payment_id.startsWith('bulk-'));
     t.equal(bulk.length, 1000);
-    t.ok(bulk.every((c) => c.attempts_made === 1), 'one attempt each in the delivery log');
+    everyOf(t, bulk, 1000, (c) => c.attempts_made === 1, 'one attempt each in the delivery log');
   });
 
   t.test('two instances racing on one payment_id accept it once; the other answer is 3041', async (t) => {
@@ -132,11 +132,11 @@ t.test('several instances on one PostgreSQL database', { skip: postgresSkipReaso
     const ids = Array.from({ length: 12 }, (_, n) => `freq-${n}`);
     const body = (id: string) => signed(saleBody(id, { general: { project_id: LIMITED_PROJECT, payment_id: id }, customer: { id: 'busy', ip_address: '203.0.113.7', email: 'busy@example.ph' } }), LIMITED_SECRET);
     const answers = await Promise.all(ids.map((id, n) => call(n % 2 === 0 ? a.baseUrl : b.baseUrl, '/v2/payment/wallet/paymaya/sale', body(id))));
-    t.ok(answers.every((r) => r.status === 200));
+    everyOf(t, answers, 12, (r) => r.status === 200, 'each of the 12 sales was accepted');
     const reports = await Promise.all(ids.map(async (id) => (await call(a.baseUrl, `/_sandbox/payments/${LIMITED_PROJECT}/${id}`)).json));
     const declined = reports.filter((r) => r.payment.status === 'decline');
     t.equal(declined.length, 9, 'exactly the sales over the limit of 3 are declined');
-    t.ok(declined.every((r) => r.operations[0].code === '20101'));
+    everyOf(t, declined, 9, (r) => r.operations[0].code === '20101', 'each declined with 20101');
     t.equal(reports.filter((r) => r.payment.status === 'awaiting redirect result').length, 3);
     await receiver.whenReceived(start + 12);
   });
@@ -190,29 +190,42 @@ t.test('an instance that runs no due work, beside one that never polls', { skip:
 t.test('kill -9 of an instance holding leased deliveries: the other takes them over within 30 s', { skip: postgresSkipReason }, async (t) => {
   const receiver = await startReceiver(t);
   const url = await freshPostgresDatabase();
-  const config = join(tempDir(t), 'sandbox.json');
+  const dir = tempDir(t);
   // A 19 s time-out gives leases of 29 s (time-out + 10 s): long enough that B, however slowly it starts on a busy
-  // machine, finds A's leases still live, so the takeover is what the test sees.
-  writeFileSync(config, JSON.stringify({ projects: [{ project_id: PROJECT_ID, secret_key: SECRET, callback_url: receiver.url }], callbacks: { timeout_ms: 19_000 } }));
-  const env = { SANDBOX_DB: url, SANDBOX_CONFIG: config, SANDBOX_CLOCK: 'manual', SANDBOX_SEED: 'takeover' };
+  // machine, finds A's leases still live, so the takeover is what the test sees. Ten deliveries in flight fill A.
+  // Each instance names itself in its User-Agent, so the receiver sees who sent what.
+  const configOf = (name: string) => {
+    const path = join(dir, `${name}.json`);
+    writeFileSync(path, JSON.stringify({ projects: [{ project_id: PROJECT_ID, secret_key: SECRET, callback_url: receiver.url }], callbacks: { timeout_ms: 19_000, max_in_flight: 10, user_agent: name } }));
+    return path;
+  };
+  const env = { SANDBOX_DB: url, SANDBOX_CLOCK: 'manual', SANDBOX_SEED: 'takeover' };
+  const sent = (list: Received[]) => list.map((r) => `${paymentOf(r).id} by ${String(r.headers['user-agent'])}`);
+  const heldIds = Array.from({ length: 10 }, (_, n) => `held-${n}`);
   receiver.holding = true;
-  const a = await startChildSandbox(t, env);
-  for (let n = 0; n < 10; n++) t.equal((await call(a.baseUrl, '/v2/payment/wallet/paymaya/payout', signed(payoutBody(`held-${n}`)))).status, 200);
-  // A has sent every callback and waits for answers that do not come: its leases are live.
+  const a = await startChildSandbox(t, { ...env, SANDBOX_CONFIG: configOf('instance-a') });
+  for (const id of heldIds) t.equal((await call(a.baseUrl, '/v2/payment/wallet/paymaya/payout', signed(payoutBody(id)))).status, 200);
+  // A has sent every callback and waits for answers that do not come: its leases are live, its slots full.
   await receiver.whenHeld(10);
-  const b = await startChildSandbox(t, env);
-  t.equal(receiver.held.length, 10, 'B took nothing while A\'s leases were live');
+  const b = await startChildSandbox(t, { ...env, SANDBOX_CONFIG: configOf('instance-b') });
+  // Work only B can take (A has no free slot): once B sends it, B has looked at the due work, A's leased
+  // deliveries among it.
+  t.equal((await call(a.baseUrl, '/v2/payment/wallet/paymaya/payout', signed(payoutBody('after-b')))).status, 200);
+  await receiver.whenHeld(11);
+  t.same(sent(receiver.held), [...heldIds.map((id) => `${id} by instance-a`), 'after-b by instance-b'], 'B took the new work, and nothing of A\'s while A\'s leases were live');
+  t.equal(receiver.release((r) => paymentOf(r).id === 'after-b'), 1, 'B\'s delivery answered');
   const killedAt = Date.now();
   await killHard(a.child);
   receiver.holding = false;
-  await receiver.whenReceived(10, 30_000);
+  // The wait outlasts the promise, so a slow takeover fails the check below with its time, not a time-out.
+  await receiver.whenReceived(11, 90_000);
   const tookMs = Date.now() - killedAt;
   t.ok(tookMs < 30_000, `taken over and delivered ${tookMs} ms after the kill`);
-  const ids = receiver.received.map((r) => paymentOf(r).id).sort();
-  t.same(ids, Array.from({ length: 10 }, (_, n) => `held-${n}`).sort(), 'each held callback delivered once by B');
+  t.same(sent(receiver.received).sort(), [...heldIds, 'after-b'].map((id) => `${id} by instance-b`).sort(), 'each held callback delivered once, by B');
   // B records each attempt once the receiver has answered it: let that work finish before reading the log.
   await call(b.baseUrl, '/_sandbox/clock/advance', { seconds: 0 });
   const log = (await call(b.baseUrl, `/_sandbox/callbacks?project_id=${PROJECT_ID}&limit=100`)).json.callbacks as Array<{ state: string; attempts_made: number }>;
-  t.ok(log.every((c) => c.state === 'delivered' && c.attempts_made === 1), 'the log shows one recorded attempt each: B\'s');
+  t.equal(log.length, 11, 'eleven callbacks in the log');
+  everyOf(t, log, 11, (c) => c.state === 'delivered' && c.attempts_made === 1, 'the log shows one recorded attempt each: B\'s');
   await killHard(b.child);
 });
