@@ -5,7 +5,7 @@ import type { Browser, FrameLocator, Page } from 'playwright-core';
 import { buildTestSandbox, flush, PROJECT_ID, SECRET } from '../helpers/sandbox.js';
 import { startReceiver } from '../helpers/receiver.js';
 import { SdkCallback } from '../helpers/gate-client.js';
-import { browserSkipReason, keepScreenshot, launchBrowser } from '../helpers/browser.js';
+import { browserSkipReason, keepScreenshot, launchBrowser, pngFacts } from '../helpers/browser.js';
 import { startShopPages, widgetEvent, widgetEvents, type CheckoutSetup, type RecordedEvent } from '../helpers/shop-page.js';
 import { matchCounted } from '../helpers/promises.js';
 
@@ -268,8 +268,12 @@ t.test('the checkout widget on a shop page, in a real browser with JavaScript on
           const iframe = document.querySelector('iframe.epw-frame') as HTMLIFrameElement | null;
           return iframe !== null && iframe.style.height !== '';
         });
-        const path = await keepScreenshot(page, `widget-${mode}-${viewport.width}`);
-        t.match(path, new RegExp(`test-artifacts/widget-${mode}-${viewport.width}\\.png$`));
+        const before = Date.now();
+        const shot = pngFacts(await keepScreenshot(page, `widget-${mode}-${viewport.width}`));
+        t.ok(shot.png, 'the screenshot is a PNG file');
+        t.ok(shot.writtenAt >= before - 1_000, 'written by this run');
+        t.equal(shot.width, viewport.width, `the screenshot is the page at ${viewport.width} px`);
+        t.ok(shot.height >= viewport.height, `and its full height (${shot.height} px)`);
         const box = await page.locator('iframe.epw-frame').boundingBox();
         t.ok(box !== null && box.width <= viewport.width, `the frame fits ${viewport.width} px`);
       }

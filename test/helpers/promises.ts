@@ -68,3 +68,10 @@ export function sameSet<T>(t: Tap, found: readonly T[], expected: readonly T[], 
   const sorted = (list: readonly T[]) => [...list].sort((x, y) => (key(x) < key(y) ? -1 : key(x) > key(y) ? 1 : 0));
   return t.same(sorted(found), sorted(expected), message);
 }
+
+/** The part `pattern` finds is in both texts, and the same: two texts that both lack it are not "the same". */
+export function samePart(t: Tap, pattern: RegExp, found: string, expected: string, message: string): boolean {
+  const [a, b] = [pattern.exec(found)?.[0], pattern.exec(expected)?.[0]];
+  if (a === undefined || b === undefined) return t.fail(`${message}: ${pattern} found in neither text, or in one only`, { found: a, expected: b });
+  return t.same(a, b, message);
+}
