@@ -21,12 +21,41 @@ for (const vector of vectors.sign.filter((v) => v.signature !== undefined || v.s
   });
 }
 
-for (const vector of vectors.sign.filter((v) => v.signature_by_sdk !== undefined)) {
-  t.test(`divergence vector ${vector.id} is accepted as the JS, PHP and Python SDKs sign it`, async (t) => {
-    for (const sdk of ['js', 'php', 'python']) {
-      const signature = vector.signature_by_sdk?.[sdk];
-      if (signature === undefined || signature.length < 80) continue;
-      t.ok(verify(vector.input, signature, vector.secret).valid, `${sdk} signature accepted`);
+const SDKS = ['go', 'js', 'php', 'python'];
+/** A Base64 HMAC-SHA512: 64 bytes, 88 characters. */
+const HMAC_SHA512_BASE64 = /^[A-Za-z0-9+/]{86}==$/;
+const divergences = vectors.sign.filter((v) => v.signature_by_sdk !== undefined);
+/**
+ * Where the Go SDK signs a string no other SDK signs (protocol.md §1.3): full `path:value` texts sorted as text
+ * (D3), floats cut to integers (D5). The sandbox accepts the canonical and the JS SDK forms (DESIGN.md,
+ * "Signature"), so it refuses these two; every other Go signature is one of those forms and is accepted.
+ */
+const GO_OWN_STRING: Record<string, string> = {
+  D3: ['l:0:0', 'l:10:10', 'l:11:11', ...Array.from({ length: 9 }, (_, n) => `l:${n + 1}:${n + 1}`)].join(';'),
+  D5: 'x:1',
+};
+
+t.test('the fixtures hold the divergence vectors D1-D8', async (t) => {
+  t.same(divergences.map((v) => v.id), ['D1', 'D2', 'D3', 'D4', 'D5', 'D6', 'D7', 'D8']);
+});
+
+for (const vector of divergences) {
+  const goOwn = GO_OWN_STRING[vector.id];
+  const title = goOwn === undefined
+    ? `divergence vector ${vector.id} is accepted as the Go, JS, PHP and Python SDKs sign it`
+    : `divergence vector ${vector.id} is accepted as the JS, PHP and Python SDKs sign it; the Go SDK's own form is refused`;
+  t.test(title, async (t) => {
+    const bySdk = vector.signature_by_sdk ?? {};
+    t.same(Object.keys(bySdk).sort(), SDKS, 'a signature from each SDK');
+    for (const sdk of SDKS) {
+      const signature = bySdk[sdk] ?? '';
+      t.match(signature, HMAC_SHA512_BASE64, `${sdk}: a whole Base64 HMAC-SHA512`);
+      if (sdk === 'go' && goOwn !== undefined) {
+        t.equal(hmacBase64(goOwn, vector.secret), signature, `go signs ${goOwn.slice(0, 40)}…, a string of its own`);
+        t.notOk(verify(vector.input, signature, vector.secret).valid, 'go signature refused');
+      } else {
+        t.ok(verify(vector.input, signature, vector.secret).valid, `${sdk} signature accepted`);
+      }
     }
   });
 }
