@@ -6,7 +6,7 @@ import { buildTestSandbox, PROJECT_ID } from '../helpers/sandbox.js';
 import { startSampleShop, type ShopOptions } from '../helpers/sample-shop.js';
 import { DashboardClient } from '../helpers/dashboard-client.js';
 import { post } from '../helpers/gate-client.js';
-import { matchCounted } from '../helpers/promises.js';
+import { everyOf, matchCounted } from '../helpers/promises.js';
 
 const SHOP_SECRET = 'shop-secret-990';
 const ALL = CASES.map((testCase) => testCase.name);
@@ -32,12 +32,12 @@ t.test('POST /_sandbox/conformance runs the kit against the project\'s callback 
   const answer = run.body as Answer;
   t.match(answer, { project_id: 990, passed: CASES.length, failed: 0, callbackUrl: shop.callbackUrl, probeUrl: shop.probeUrl });
   t.same(answer.cases.map((c) => c.name), ALL);
-  t.ok(answer.cases.every((c) => c.passed && c.probe !== null), 'every case passed, each with its probe');
+  everyOf(t, answer.cases, CASES.length, (c) => c.passed && c.probe !== null, 'every case passed, each with its probe');
   t.ok(Number.isInteger(answer.id));
   t.equal(shop.received.length, CASES.reduce((sum, testCase) => sum + testCase.steps.length, 0), 'every step reached the shop');
   const clockAt = Date.UTC(2026, 0, 1);
   const dates = shop.received.map((r) => Date.parse((JSON.parse(r.body) as { payment: { date: string } }).payment.date.replace('+0000', 'Z')));
-  t.ok(dates.every((date) => date <= clockAt && date >= clockAt - 24 * 3600 * 1000), 'dated by the sandbox clock (earlier steps up to the limit time before)');
+  everyOf(t, dates, CASES.length, (date) => date <= clockAt && date >= clockAt - 24 * 3600 * 1000, 'dated by the sandbox clock (earlier steps up to the limit time before)');
   t.equal((JSON.parse(shop.received[0]!.body) as { payment: { date: string } }).payment.date, '2026-01-01T00:00:00+0000', 'a final callback at the sandbox time');
   const again = await app.inject({ url: `/_sandbox/conformance/${answer.id}` });
   t.same(again.json(), answer, 'the kept report is the answer');

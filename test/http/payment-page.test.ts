@@ -5,7 +5,7 @@ import { startReceiver } from '../helpers/receiver.js';
 import { SdkCallback, sdkSigner } from '../helpers/gate-client.js';
 import type { FastifyInstance } from 'fastify';
 import { demoPaymentPageLink } from '../../src/surface-directory.js';
-import { matchCounted } from '../helpers/promises.js';
+import { atLeast, matchCounted } from '../helpers/promises.js';
 
 const require = createRequire(import.meta.url);
 const { Payment } = require('ecommpay') as { Payment: new (projectId: number, secret: string, params?: object, base?: string) => Record<string, any> & { getUrl(): string } };
@@ -136,7 +136,7 @@ t.test('every echoed parameter is escaped', async (t) => {
   ] as const) {
     const response = await app.inject({ url: pageUrl({ ...base, payment_id: `xss-${field}`, [field]: payload }) });
     t.equal(response.statusCode, 200, `${field}: the form is shown`);
-    for (const form of forms) t.ok(response.body.includes(form), `${field} is echoed ${form === asText ? 'as text' : 'in the link'}`);
+    for (const form of atLeast(t, forms, 1, `${field}: ways it is echoed`)) t.ok(response.body.includes(form), `${field} is echoed ${form === asText ? 'as text' : 'in the link'}`);
     t.notOk(raw(response.body), `${field} is escaped wherever it is echoed`);
   }
   // Refused values are named by their field, never echoed.
