@@ -102,9 +102,10 @@ t.test('probeMapping maps a shop\'s own status names; without it, every recorded
 
 t.test('an endpoint that does not answer in time fails that case only, naming the time-out', async (t) => {
   const shop = await startSampleShop(t, { secret: SECRET, silentFor: (paymentId) => paymentId.endsWith('-long-unicode') });
-  const report = await runConformance({ callbackUrl: shop.callbackUrl, projectId: PROJECT_ID, secret: SECRET, timeoutMs: 300 });
+  // 3 s: every answering case answers well within it on a busy machine, so only the silent one times out.
+  const report = await runConformance({ callbackUrl: shop.callbackUrl, projectId: PROJECT_ID, secret: SECRET, timeoutMs: 3_000 });
   t.same(failedNames(report), ['long-unicode']);
-  t.equal(caseOf(report, 'long-unicode').why, 'the answer was no answer within 300 ms where 200 was expected');
+  t.equal(caseOf(report, 'long-unicode').why, 'the answer was no answer within 3000 ms where 200 was expected');
   t.equal(caseOf(report, 'long-unicode').observed, 'timeout');
 });
 
