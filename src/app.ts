@@ -5,6 +5,7 @@ import { gateApi } from './http/gate-api/plugin.js';
 import { dataApi } from './http/data-api/plugin.js';
 import { dashboard } from './http/dashboard/plugin.js';
 import { paymayaEmulator } from './http/paymaya-emulator/plugin.js';
+import { acsPage } from './http/acs/plugin.js';
 import { paymentPage } from './http/payment-page/plugin.js';
 import { refuseNul } from './http/nul-guard.js';
 import { logRequests } from './http/request-log.js';
@@ -31,15 +32,8 @@ export async function buildApp(sandbox: Sandbox, options: { loggerInstance?: Fas
   securityHeaders(app);
   refuseNul(app);
   // Another instance may have moved a shared manual clock: every request starts from the time it set.
-  if (sandbox.clockControl.shared) app.addHook('onRequest', async () => sandbox.clockControl.sync());
-  await app.register(gateApi, { sandbox });
-  await app.register(paymentPage, { sandbox });
-  await app.register(dataApi, { sandbox });
-  await app.register(paymayaEmulator, { sandbox });
-  await app.register(sandboxApi, { sandbox });
-  await app.register(dashboard, { sandbox });
-  await app.register(checkoutWidget);
-  await app.register(homePage, { sandbox });
+  if (sandbox.sharedClock.shared) app.addHook('onRequest', async () => sandbox.sharedClock.sync());
+  await registerSurfaces(app, sandbox);
   app.setNotFoundHandler((request, reply) => {
     const message = `No route ${request.method} ${request.url.split('?')[0]}`;
     // A person who mistyped an address gets a page with a way home; API clients keep the JSON envelope.
@@ -49,4 +43,26 @@ export async function buildApp(sandbox: Sandbox, options: { loggerInstance?: Fas
     return reply.code(404).send({ status: 'error', code: '404', message, errors: [] });
   });
   return app;
+}
+
+/** One plugin per surface, each given the services it needs and nothing more. */
+async function registerSurfaces(app: FastifyInstance, sandbox: Sandbox): Promise<void> {
+  const { rules, lifecycle, lookup, links, projects, requestRate, clock, catalogue, tools, callbacks, config } = sandbox;
+  const { methods, scenarios, currencies } = catalogue;
+  await app.register(gateApi, { rules, lifecycle, cards: sandbox.cards, cardParts: sandbox.cardParts, testCards: catalogue.cards, clock, lookup, projects, requestRate });
+  await app.register(paymentPage, { rules, lifecycle, cardPayments: sandbox.cards, cardParts: sandbox.cardParts, testCards: catalogue.cards, lookup, links, projects, methods, clock, requestRate, currencies });
+  await app.register(dataApi, { dataApi: sandbox.dataApi });
+  await app.register(paymayaEmulator, { lifecycle, lookup, links, methods, projects, currencies });
+  await app.register(acsPage, { cardPayments: sandbox.cards, cardParts: sandbox.cardParts, testCards: catalogue.cards, lookup, links, projects, currencies });
+  await app.register(sandboxApi, {
+    tools, sessions: sandbox.sessions, savedCards: sandbox.cardParts.recurring, lookup, callbacks, projects, clock, clockControl: sandbox.clockControl, scenarios, outcomes: sandbox.outcomes, audit: sandbox.audit,
+    conformance: sandbox.conformance, requestRate, adminToken: config.adminToken,
+    health: () => ({ clock: clock.mode, now: new Date(clock.now()).toISOString(), storage: sandbox.storageKind, instance: sandbox.instanceId }),
+  });
+  await app.register(dashboard, {
+    tools, sessions: sandbox.sessions, listing: sandbox.listing, lookup, callbacks, methods, scenarios, projects, batches: sandbox.batches, conformance: sandbox.conformance,
+    audit: sandbox.audit, clock, currencies, adminToken: config.adminToken,
+  });
+  await app.register(checkoutWidget);
+  await app.register(homePage, { config, projects, clockMode: clock.mode, storageKind: sandbox.storageKind });
 }

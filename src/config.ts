@@ -3,7 +3,13 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fieldOf, validatorFor } from './schema-registry.js';
 import { fromRoot } from './project-root.js';
-import { EgressPolicy, EgressRuleError, parseRules, type EgressRule } from './domain/egress-policy.js';
+import { EgressPolicy, EgressRuleError, parseRules, type EgressRule } from './domain/callbacks/egress-policy.js';
+import type { OperationOverride } from './domain/catalogue/methods.js';
+import type { CardOptions } from './domain/model.js';
+import type { ClockSetting } from './domain/clock/clock.js';
+import type { DataApiToken } from './domain/reports/data-api.js';
+
+export type { ClockSetting, DataApiToken, OperationOverride };
 
 export interface ProjectConfig {
   project_id: number;
@@ -14,9 +20,8 @@ export interface ProjectConfig {
   control_token?: string;
   quotas?: { requests_per_second?: number; stored_payments?: number };
   callbacks?: { order?: 'strict' | 'any'; repeat_redirect?: number };
+  card?: CardOptions;
 }
-export interface DataApiToken { token: string; secret_key: string; project_ids?: number[] }
-export interface OperationOverride { min_amount?: number; max_amount?: number; base_seconds?: number; limit_seconds?: number }
 export interface ConfigFile {
   projects?: ProjectConfig[];
   currency_rates?: Record<string, number>;
@@ -30,7 +35,6 @@ export type LogFormat = 'pretty' | 'json';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
-export type ClockSetting = { mode: 'real' } | { mode: 'manual'; startAt: number } | { mode: 'scale'; factor: number };
 
 export interface SandboxConfig {
   port: number;

@@ -1,31 +1,45 @@
-// Wires configuration, storage, the clock, the scheduler and the domain services (no HTTP here). Surfaces get
-// the services; only this file sees the storage.
+// The composition root of the domain: configuration, the catalogue, storage, the clock, the scheduler and the
+// domain services (no HTTP here). Surfaces get narrow sets of services (src/app.ts); only this file sees the storage.
 import { hostname } from 'node:os';
 import { nanoid } from 'nanoid';
+import { loadCatalogue } from './catalogue-loader.js';
 import type { SandboxConfig } from './config.js';
-import { CallbackDispatcher } from './domain/callback-dispatcher.js';
-import { ClockControl, loadClock } from './domain/clock-control.js';
-import type { Clock } from './domain/clock.js';
-import { AuditTrail } from './domain/audit-trail.js';
-import { hashControlToken } from './domain/control-tokens.js';
-import { RequestRate } from './domain/request-rate.js';
-import { CurrencyConverter } from './domain/currency-converter.js';
-import { DataApi } from './domain/data-api.js';
-import { IdSource } from './domain/id-source.js';
-import { MerchantConformance } from './domain/merchant-conformance.js';
-import { MethodRules } from './domain/method-rules.js';
-import { loadMethods, type MethodCatalogue } from './domain/methods.js';
-import { PageLinks } from './domain/page-links.js';
-import { PaymentLifecycle } from './domain/payment-lifecycle.js';
-import { PaymentListing } from './domain/payment-listing.js';
-import { PaymentLookup } from './domain/payment-lookup.js';
-import { PayoutBatches } from './domain/payout-batches.js';
+import { CallbackDispatcher } from './domain/callbacks/callback-dispatcher.js';
+import type { Catalogue } from './domain/catalogue/catalogue.js';
+import { CurrencyConverter } from './domain/catalogue/currencies.js';
+import { ClockControl } from './domain/clock/clock-control.js';
+import type { Clock } from './domain/clock/clock.js';
+import { Scheduler } from './domain/clock/scheduler.js';
+import { loadClock, SharedClock } from './domain/clock/shared-clock.js';
+import type { FieldProblem } from './domain/errors.js';
 import type { CallbackTransport, Logger, PeerChannel, Storage } from './domain/ports.js';
-import { ProjectDirectory } from './domain/project-directory.js';
-import { SandboxControl } from './domain/sandbox-control.js';
-import { Scheduler } from './domain/scheduler.js';
-import { loadScenarios, type ScenarioCatalogue } from './domain/scenarios.js';
+import { WALLET_FAMILY } from './domain/payments/families/wallet.js';
+import { IdSource } from './domain/payments/id-source.js';
+import { MethodRules } from './domain/payments/method-rules.js';
+import { OutcomeRules } from './domain/payments/outcomes.js';
+import { PageLinks } from './domain/payments/page-links.js';
+import { PaymentLifecycle, type Beginning } from './domain/payments/payment-lifecycle.js';
+import { PaymentLookup } from './domain/payments/payment-lookup.js';
+import { PaymentSteps } from './domain/payments/payment-steps.js';
+import { PayoutBatches } from './domain/payments/payout-batches.js';
+import { PaymentMachine } from './domain/payments/state-machine.js';
+import { CARD_FAMILY } from './domain/payments/families/card.js';
+import { CardClarification } from './domain/payments/card-clarification.js';
+import { CardPayments, cardStatusHooks, type CardParts } from './domain/payments/card-payments.js';
+import { CardRecurring } from './domain/payments/card-recurring.js';
+import { CardSupport } from './domain/payments/card-support.js';
+import { CardThreeDs } from './domain/payments/card-threeds.js';
+import { hashControlToken } from './domain/projects/control-tokens.js';
+import { ProjectDirectory } from './domain/projects/project-directory.js';
+import { RequestRate } from './domain/projects/request-rate.js';
+import { DataApi } from './domain/reports/data-api.js';
+import { PaymentListing } from './domain/reports/payment-listing.js';
+import { AuditTrail } from './domain/tools/audit-trail.js';
+import { MerchantConformance } from './domain/tools/merchant-conformance.js';
+import { SandboxTools } from './domain/tools/sandbox-tools.js';
+import { DashboardSessions } from './domain/tools/dashboard-sessions.js';
 import { UndiciCallbackTransport } from './outbound/callback-transport.js';
+import { fieldOf, plainProblem, validatorFor } from './schema-registry.js';
 import { openStorage } from './storage/open-storage.js';
 
 export interface Sandbox {
@@ -34,23 +48,28 @@ export interface Sandbox {
   instanceId: string;
   storageKind: Storage['kind'];
   clock: Clock;
+  sharedClock: SharedClock;
   clockControl: ClockControl;
-  methods: MethodCatalogue;
-  scenarios: ScenarioCatalogue;
+  catalogue: Catalogue;
+  outcomes: OutcomeRules;
+  machine: PaymentMachine;
   projects: ProjectDirectory;
   rules: MethodRules;
   links: PageLinks;
   lifecycle: PaymentLifecycle;
+  cards: CardPayments;
+  cardParts: CardParts;
   lookup: PaymentLookup;
   callbacks: CallbackDispatcher;
   listing: PaymentListing;
   batches: PayoutBatches;
   dataApi: DataApi;
-  control: SandboxControl;
   conformance: MerchantConformance;
   scheduler: Scheduler;
   audit: AuditTrail;
   requestRate: RequestRate;
+  tools: SandboxTools;
+  sessions: DashboardSessions;
   close(): Promise<void>;
 }
 
@@ -76,14 +95,9 @@ export async function createSandbox(config: SandboxConfig, log: Logger, options:
   }
 }
 
-async function wire(storage: Storage, instanceId: string, config: SandboxConfig, log: Logger, transport?: CallbackTransport): Promise<Sandbox> {
-  const methods = loadMethods(config.methodOverrides);
-  const scenarios = loadScenarios(config.scenariosDir);
-  const clock = await loadClock(storage, config.clock);
-  let scheduler: Scheduler | undefined;
-  const currentScheduler = (): Scheduler => scheduler as Scheduler;
-  const clockControl = new ClockControl(storage, clock, currentScheduler);
-  const projects = new ProjectDirectory(storage, clock, config.callbackPolicy, (tx, projectId) => clockControl.addProject(tx, projectId), config.defaultQuotas);
+/** The config file's projects, saved at every start, with their own clocks on a manual clock. */
+async function configuredProjects(config: SandboxConfig, storage: Storage, sharedClock: SharedClock): Promise<ProjectDirectory> {
+  const projects = new ProjectDirectory(storage, sharedClock.clock, config.callbackPolicy, sharedClock.addProject, config.defaultQuotas);
   await projects.saveConfigured(config.projects.map((p) => ({
     projectId: p.project_id,
     secretKey: p.secret_key,
@@ -94,64 +108,83 @@ async function wire(storage: Storage, instanceId: string, config: SandboxConfig,
     callbackOptions: p.callbacks ?? {},
     tokenHash: p.control_token === undefined ? undefined : hashControlToken(p.control_token),
     quotas: { ...config.defaultQuotas, ...p.quotas },
+    cardOptions: p.card ?? {},
   })));
-  await clockControl.start(config.projects.map((p) => p.project_id));
-  // Local wake-up, and a notification to the other instances on a shared database.
-  const onCommitted = (dueAt?: number, projectId?: number): void =>
-    storage.publish({ topic: 'jobs', ...(dueAt === undefined ? {} : { dueAt }), ...(projectId === undefined ? {} : { projectId }) });
-  const outbound = transport ?? new UndiciCallbackTransport(config.callbacks.userAgent, config.callbacks.maxInFlight, config.callbackPolicy);
-  const rules = new MethodRules(methods, new CurrencyConverter(config.currencyRates));
+  await sharedClock.start(config.projects.map((p) => p.project_id));
+  return projects;
+}
+
+/** The services that make and move payments, and the callbacks they send. */
+function paymentServices(storage: Storage, config: SandboxConfig, catalogue: Catalogue, clock: Clock, projects: ProjectDirectory, transport: CallbackTransport) {
+  const outcomes = new OutcomeRules(catalogue.codes);
+  const rules = new MethodRules(catalogue.methods, new CurrencyConverter(catalogue.currencies, config.currencyRates));
   const links = new PageLinks(config.publicUrl);
-  const dispatcher = new CallbackDispatcher({ storage, clock, transport: outbound, projects, timeoutMs: config.callbacks.timeoutMs, onCommitted });
+  const callbacks = new CallbackDispatcher({ storage, clock, transport, projects, timeoutMs: config.callbacks.timeoutMs });
+  const ids = new IdSource(config.seed);
+  const machine = new PaymentMachine([WALLET_FAMILY, CARD_FAMILY]);
+  const steps = new PaymentSteps({ machine, outcomes, dispatcher: callbacks, ids, clock, currencies: catalogue.currencies, entered: cardStatusHooks(ids) });
+  const beginnings: Record<string, Beginning> = {};
   const lifecycle = new PaymentLifecycle({
-    storage, rules, methods, scenarios, ids: new IdSource(config.seed), clock, links, dispatcher, projects, onCommitted, callbackPolicy: config.callbackPolicy,
+    storage, rules, methods: catalogue.methods, scenarios: catalogue.scenarios, outcomes, machine, steps, ids, clock, links, projects, callbackPolicy: config.callbackPolicy, beginnings,
   });
-  const batches = new PayoutBatches({ storage, rules, lifecycle, projects, clock, onCommitted });
-  scheduler = new Scheduler({
+  const support = new CardSupport({ storage, clock, methods: catalogue.methods, cards: catalogue.cards, outcomes, steps, lifecycle, projects, ids, links });
+  const threeds = new CardThreeDs(support);
+  const cardParts = { threeds, recurring: new CardRecurring(support), clarification: new CardClarification(support, threeds) };
+  const cards = new CardPayments(support, cardParts);
+  beginnings.card = cards.begin;
+  const batches = new PayoutBatches({ storage, rules, lifecycle, projects, clock, currencies: catalogue.currencies, checkPayoutBody });
+  const lookup = new PaymentLookup({ storage, rules, links, dispatcher: callbacks });
+  return { outcomes, machine, rules, links, callbacks, lifecycle, batches, lookup, cards, cardParts };
+}
+
+async function wire(storage: Storage, instanceId: string, config: SandboxConfig, log: Logger, transport?: CallbackTransport): Promise<Sandbox> {
+  const catalogue = loadCatalogue({ scenariosDir: config.scenariosDir, methodOverrides: config.methodOverrides });
+  const sharedClock = new SharedClock(storage, await loadClock(storage, config.clock));
+  const { clock } = sharedClock;
+  const projects = await configuredProjects(config, storage, sharedClock);
+  const outbound = transport ?? new UndiciCallbackTransport(config.callbacks.userAgent, config.callbacks.maxInFlight, config.callbackPolicy);
+  const payments = paymentServices(storage, config, catalogue, clock, projects, outbound);
+  const { lifecycle, callbacks, batches } = payments;
+  const scheduler = new Scheduler({
     storage,
     clock,
-    handlers: { callback: dispatcher.deliver, limit: lifecycle.runLimitTimer, outcome: lifecycle.runOutcome, batch: batches.runBatch },
+    handlers: { callback: callbacks.deliver, limit: lifecycle.runLimitTimer, outcome: lifecycle.runOutcome, batch: batches.runBatch, hold: payments.cards.runHoldTimer },
     maxInFlight: config.callbacks.maxInFlight,
     log,
     instanceId,
     leaseMs: leaseMsFor(config.callbacks.timeoutMs),
-    syncClock: clockControl.sync,
+    syncClock: sharedClock.sync,
     pollMs: config.pollMs,
   });
-  const activeScheduler = scheduler;
+  const clockControl = new ClockControl(storage, sharedClock, scheduler);
+  const audit = new AuditTrail(storage);
+  // The kit (and undici with it) loads at its first run, keeping it off the start path.
+  const conformance = new MerchantConformance({
+    storage, projects, clock, publicUrl: config.publicUrl, callbackPolicy: config.callbackPolicy,
+    runner: async (...args) => (await import('./conformance/run-conformance.js')).runConformance(...args),
+  });
+  const tools = new SandboxTools({ storage, clock, clockControl, scheduler, lifecycle, lookup: payments.lookup, callbacks, projects, batches, conformance, audit, recurring: payments.cardParts.recurring });
   let closed = false;
   return {
-    config,
-    instanceId,
-    storageKind: storage.kind,
-    clock,
-    clockControl,
-    methods,
-    scenarios,
-    projects,
-    rules,
-    links,
-    lifecycle,
-    lookup: new PaymentLookup({ storage, rules, links, dispatcher }),
-    callbacks: dispatcher,
+    config, instanceId, storageKind: storage.kind, clock, sharedClock, clockControl, catalogue, projects, scheduler, audit, conformance, tools,
+    ...payments,
     listing: new PaymentListing(storage.reports),
-    batches,
-    dataApi: new DataApi(config.dataApiTokens, storage.reports, methods, clock),
-    control: new SandboxControl(storage, clock, currentScheduler),
-    // The kit (and undici with it) loads at its first run, keeping it off the start path.
-    conformance: new MerchantConformance({
-      storage, projects, clock, publicUrl: config.publicUrl, callbackPolicy: config.callbackPolicy,
-      runner: async (...args) => (await import('./conformance/run-conformance.js')).runConformance(...args),
-    }),
-    scheduler: activeScheduler,
-    audit: new AuditTrail(storage),
+    sessions: new DashboardSessions(storage),
+    dataApi: new DataApi(config.dataApiTokens, storage.reports, catalogue.methods, clock),
     requestRate: new RequestRate(),
     async close() {
       if (closed) return;
       closed = true;
-      await activeScheduler.stop();
+      await scheduler.stop();
       if (outbound instanceof UndiciCallbackTransport) await outbound.close();
       await storage.close();
     },
   };
+}
+
+/** The Gate payout schema's problems of a payout built from a form or a CSV row, in plain words. */
+function checkPayoutBody(body: unknown, label: (field: string) => string): FieldProblem[] {
+  const validate = validatorFor('gate/payout.json');
+  if (validate(body)) return [];
+  return (validate.errors ?? []).map((error) => ({ field: fieldOf(error), message: plainProblem(error, label(fieldOf(error))) }));
 }

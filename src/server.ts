@@ -7,7 +7,7 @@ import { buildApp } from './app.js';
 import { applyCliOptions, HELP } from './cli-options.js';
 import { announceFromWorker, runPrimary, workerNumber, workerPeers } from './cluster.js';
 import { ConfigError, loadConfig, packageVersion, type SandboxConfig } from './config.js';
-import { ScenarioError } from './domain/scenarios.js';
+import { ScenarioError } from './domain/catalogue/scenarios.js';
 import { createSandbox, type Sandbox } from './sandbox.js';
 import { processLogger } from './log-output.js';
 import { startBanner } from './start-banner.js';

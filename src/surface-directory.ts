@@ -1,5 +1,5 @@
-// Every surface of the sandbox with its main addresses and the README section that documents it: one list for
-// the start banner and the home page, so neither forgets one.
+// Every surface of the sandbox with its main addresses and the docs page that documents it: one list for the start
+// banner and the home page, so neither forgets one.
 import { slug } from 'github-slugger';
 import { nanoid } from 'nanoid';
 import { sign } from './signature/signer.js';
@@ -11,9 +11,12 @@ export interface Surface {
   /** Who calls it and what for, in one line. */
   what: string;
   links: SurfaceLink[];
-  /** The README headings that document it, the main one first; `docsAnchor` gives their GitHub-style ids. */
-  docsHeadings: string[];
+  /** The docs sections that document it, the main one first (`docsPath` gives their addresses). */
+  docs: DocsLink[];
 }
+
+/** A heading of docs/<page>.md. */
+export interface DocsLink { page: string; heading: string }
 
 const get = (label: string, path: string): SurfaceLink => ({ label, path, method: 'GET', openable: true });
 const post = (label: string, path: string): SurfaceLink => ({ label, path, method: 'POST', openable: false });
@@ -24,43 +27,48 @@ export const SURFACES: Surface[] = [
     name: 'Gate API',
     what: 'The merchant server’s JSON API, signed in general.signature',
     links: [post('sale', '/v2/payment/wallet/{method}/sale'), post('payout', '/v2/payment/wallet/paymaya/payout'), post('status', '/v2/payment/status')],
-    docsHeadings: ['Gate API (merchant server, JSON signed in `general.signature`)'],
+    docs: [{ page: 'gate-api', heading: 'Gate API (merchant server, JSON signed in `general.signature`)' }],
   },
   {
     name: 'Payment Page',
     what: 'The customer’s payment form, opened from a signed link; the widget script embeds it in a shop’s page',
     links: [shown('signed link', '/payment?…&signature=…'), get('widget script', '/shared/merchant.js'), get('widget styles', '/shared/merchant.css')],
-    docsHeadings: ['Payment Page (customer\'s browser)', 'Checkout widget (the shop\'s checkout page)'],
+    docs: [{ page: 'payment-page', heading: 'Payment Page (customer\'s browser)' }, { page: 'widget', heading: 'Checkout widget (the shop\'s checkout page)' }],
   },
   {
     name: 'Wallet checkout',
     what: 'PayMaya’s page where the customer pays, declines or cancels (the redirect_data.url of a sale)',
     links: [shown('checkout', '/paymaya/checkout?tokenid=…')],
-    docsHeadings: ['Wallet checkout (customer\'s browser)'],
+    docs: [{ page: 'wallet-checkout', heading: 'Wallet checkout (customer\'s browser)' }],
   },
   {
     name: 'Dashboard',
     what: 'Payments, forced outcomes, callbacks, manual and mass payouts, exports, analytics',
     links: [get('payments', '/dashboard'), get('manual payments', '/dashboard/manual'), get('analytics', '/dashboard/analytics')],
-    docsHeadings: ['Old Dashboard (`/dashboard`, server-rendered, works without JavaScript)'],
+    docs: [{ page: 'dashboard', heading: 'Old Dashboard (`/dashboard`, server-rendered, works without JavaScript)' }],
   },
   {
     name: 'Data API',
     what: 'Operations for merchant analytics, signed with a Data API token',
     links: [post('operations', '/operations/get')],
-    docsHeadings: ['Data API'],
+    docs: [{ page: 'data-api', heading: 'Data API' }],
   },
   {
     name: 'Control API',
     what: 'The clock, forced outcomes, the callback log and inbox, reset, projects: for tests and QA tools',
     links: [get('health', '/_sandbox/health'), get('clock', '/_sandbox/clock'), get('callbacks', '/_sandbox/callbacks'), get('inbox', '/_sandbox/inbox'), get('scenarios', '/_sandbox/scenarios')],
-    docsHeadings: ['Control API (`/_sandbox`, JSON in and out)'],
+    docs: [{ page: 'control-api', heading: 'Control API (`/_sandbox`, JSON in and out)' }],
   },
 ];
 
-/** The id GitHub (and the local /docs page) gives a README heading. */
+/** The id GitHub (and the local /docs pages) give a heading. */
 export function docsAnchor(heading: string): string {
   return slug(heading);
+}
+
+/** Where a docs section is served: `/docs/<page>#<anchor>`. */
+export function docsPath(link: DocsLink): string {
+  return `/docs/${link.page}#${docsAnchor(link.heading)}`;
 }
 
 /** A signed Payment Page link for a ₱500.00 demo order, as an SDK would build it; each call is a new order. */

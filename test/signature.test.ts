@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { byteOrder, canonicalString, jsSdkString } from '../src/signature/canonical-string.js';
 import { sign, verify, hmacBase64 } from '../src/signature/signer.js';
 import { verifySignedBody } from '../src/signature/callback-verifier.js';
-import { parseQuery, signedPart } from '../src/domain/payment-page-params.js';
+import { parseQuery, signedPart } from '../src/http/payment-page/params.js';
 import { atLeast } from './helpers/promises.js';
 
 interface SignVector {

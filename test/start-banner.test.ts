@@ -4,7 +4,7 @@ import type { Project } from '../src/domain/model.js';
 import { startBanner } from '../src/start-banner.js';
 
 const project = (projectId: number, secretKey: string, callbackUrl?: string): Project => ({
-  projectId, secretKey, name: '', callbackUrl, origin: 'config', frequencyLimits: [], callbackOptions: {}, tokenHash: undefined, quotas: {},
+  projectId, secretKey, name: '', callbackUrl, origin: 'config', frequencyLimits: [], callbackOptions: {}, tokenHash: undefined, quotas: {}, cardOptions: {},
 });
 
 t.test('the start banner names every surface with its address, the docs and the home page', async (t) => {

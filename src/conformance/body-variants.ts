@@ -10,7 +10,7 @@ function section(body: Json, ...path: string[]): Json | undefined {
 
 /**
  * Adds members the shop cannot know to every object of the body, of every JSON type but null and floats:
- * the official JS SDK cannot verify a null, and the Go SDK truncates floats (protocol.md §1.3).
+ * the official JS SDK cannot verify a null, and the Go SDK truncates floats (docs/protocol-notes.md §1.3).
  * Names avoid the edge cases where the SDKs' signing strings differ, so every SDK verifies the result.
  */
 export function addUnknownMembers(body: Json): Json {
@@ -46,7 +46,7 @@ const PHRASE =
 
 /**
  * About 8 KB of UTF-8 (emoji with modifiers and joiners, Filipino, Chinese, Japanese, Korean). No `;`: the
- * official WooCommerce plugin's signer refuses values holding one (protocol.md §1.1), whatever the platform sends.
+ * official WooCommerce plugin's signer refuses values holding one (docs/protocol-notes.md §1.1), whatever the platform sends.
  */
 export function longUnicodeText(): string {
   let text = '';

@@ -1,6 +1,6 @@
 // The conformance report as JUnit XML for CI, one test case per conformance case (junit-report-builder escapes).
 import junitModule, { type Builder } from 'junit-report-builder';
-import type { ConformanceReport } from './report.js';
+import type { ConformanceReport } from '../domain/tools/conformance-report.js';
 
 // The package is CommonJS exporting the builder itself, while its types describe a `default` export.
 const junit = ((junitModule as unknown as { default?: Builder }).default ?? junitModule) as Builder;

@@ -1,8 +1,8 @@
 // Options of a conformance run, their defaults and their checks (shared by the CLI and the control API).
 import { customAlphabet } from 'nanoid';
-import { ConformanceOptionError } from './errors.js';
+import { ConformanceOptionError } from '../domain/tools/conformance-report.js';
 import type { OrderState } from './cases.js';
-import type { EgressPolicy } from '../domain/egress-policy.js';
+import type { EgressPolicy } from '../domain/callbacks/egress-policy.js';
 
 export type ProbeMapping = Partial<Record<OrderState, string[]>>;
 

@@ -1,6 +1,6 @@
 // Sends callbacks to the merchant and reads the order probe over HTTP with undici, timing each exchange.
 import { Agent, request } from 'undici';
-import type { EgressPolicy } from '../domain/egress-policy.js';
+import type { EgressPolicy } from '../domain/callbacks/egress-policy.js';
 import { CheckedResolver } from '../outbound/checked-resolver.js';
 
 export interface Exchange {

@@ -1,5 +1,5 @@
 // The conformance report as a text table for a terminal: case, expected, observed, latency, verdict, why.
-import type { ConformanceReport } from './report.js';
+import type { ConformanceReport } from '../domain/tools/conformance-report.js';
 
 const HEADER = ['CASE', 'EXPECTED', 'OBSERVED', 'LATENCY', 'VERDICT', 'WHY'];
 

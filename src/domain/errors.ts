@@ -1,68 +1,79 @@
-// The one catalogue of refusals. The domain throws these with facts; each surface maps them to its format.
-import { codeMessage } from './codes.js';
+// The one table of refusals: each kind carries its ECommPay code (and the code table's message for it) and
+// the HTTP status every surface answers it with. The domain throws refusals with facts; each surface renders
+// them in its own format (a JSON envelope or an HTML page) but takes the status from here.
 
 export interface FieldProblem { field: string; message: string; code?: string }
 
-export type RefusalKind =
-  | 'malformed-request'
-  | 'invalid-fields'
-  | 'empty-signature'
-  | 'invalid-signature'
-  | 'unknown-project'
-  | 'unknown-method'
-  | 'duplicate-payment'
-  | 'payment-not-found'
-  | 'operation-not-supported'
-  | 'invalid-currency'
-  | 'currency-not-convertible'
-  | 'status-forbids-action'
-  | 'body-too-large'
-  | 'invalid-token'
-  | 'access-denied'
-  | 'project-exists'
-  | 'unreachable-endpoint'
-  | 'project-hidden'
-  | 'quota-exceeded'
-  | 'rate-limited'
-  | 'unsupported-media-type';
+interface RefusalRule {
+  code: string;
+  /** data/codes.json's message for the code (test/domain/refusal-table.test.ts keeps them equal). */
+  message: string;
+  httpStatus: number;
+}
 
-const CODE_BY_KIND: Record<RefusalKind, string> = {
-  'malformed-request': '2003',
-  'invalid-fields': '2004',
-  'empty-signature': '3262',
-  'invalid-signature': '3261',
-  'unknown-project': '2442',
-  'unknown-method': '2541',
-  'duplicate-payment': '3041',
-  'payment-not-found': '3061',
-  'operation-not-supported': '3610',
-  'invalid-currency': '3121',
-  'currency-not-convertible': '3023',
-  'status-forbids-action': '3060',
-  'body-too-large': '702',
-  'invalid-token': '3123',
-  'access-denied': '303',
-  'project-exists': '2004',
-  'unreachable-endpoint': '602',
-  'project-hidden': '2442',
-  'quota-exceeded': '310',
-  'rate-limited': '601',
-  'unsupported-media-type': '2003',
-};
+export const REFUSAL_TABLE = {
+  'malformed-request': { code: '2003', message: 'Invalid JSON string', httpStatus: 400 },
+  'invalid-fields': { code: '2004', message: 'Required field not provided', httpStatus: 400 },
+  'invalid-currency': { code: '3121', message: 'Invalid currency', httpStatus: 400 },
+  'currency-not-convertible': { code: '3023', message: 'Provided currency disabled for Project ID', httpStatus: 400 },
+  'operation-not-supported': { code: '3610', message: 'Refund unavailable for the current operation', httpStatus: 400 },
+  'status-forbids-action': { code: '3060', message: 'Current payment or operation status does not allow this action', httpStatus: 400 },
+  'card-expired': { code: '3021', message: 'Card expired', httpStatus: 400 },
+  'cvv-required': { code: '3141', message: 'CVV is required', httpStatus: 400 },
+  'cardholder-required': { code: '3162', message: 'Cardholder is required', httpStatus: 400 },
+  'amount-above-hold': { code: '2642', message: 'Operation amount is greater than limit', httpStatus: 400 },
+  'refund-above-debited': { code: '3283', message: 'Refund amount more than init amount', httpStatus: 400 },
+  'refund-currency-mismatch': { code: '3284', message: 'Refund currency mismatched or empty', httpStatus: 400 },
+  'amount-required': { code: '3286', message: 'The property amount is required', httpStatus: 400 },
+  'currency-required': { code: '3287', message: 'The property currency is required', httpStatus: 400 },
+  'empty-signature': { code: '3262', message: 'Empty signature', httpStatus: 401 },
+  'invalid-signature': { code: '3261', message: 'Invalid signature', httpStatus: 401 },
+  'unknown-project': { code: '2442', message: 'Project ID not found', httpStatus: 401 },
+  'invalid-token': { code: '3123', message: 'Invalid API Key', httpStatus: 401 },
+  /** No credentials (or none that match) where the admin surfaces need them. */
+  'not-authenticated': { code: '303', message: 'Access denied', httpStatus: 401 },
+  /** Credentials that are valid but not for this project. */
+  'access-denied': { code: '303', message: 'Access denied', httpStatus: 403 },
+  'quota-exceeded': { code: '310', message: 'This operation is not allowed by project settings', httpStatus: 403 },
+  'unknown-method': { code: '2541', message: 'Unknown Payment Method', httpStatus: 404 },
+  'payment-not-found': { code: '3061', message: 'Transaction not found', httpStatus: 404 },
+  // Another project's list: answered as if there were none, so a token cannot learn which projects exist.
+  'project-hidden': { code: '2442', message: 'Project ID not found', httpStatus: 404 },
+  'duplicate-payment': { code: '3041', message: 'Payment ID already exists', httpStatus: 409 },
+  'recurring-not-found': { code: '3181', message: 'COF purchase registration ID not found', httpStatus: 404 },
+  'duplicate-refund': { code: '3230', message: 'The operation with such merchant_refund_id already exists', httpStatus: 409 },
+  'project-exists': { code: '2004', message: 'Required field not provided', httpStatus: 409 },
+  'body-too-large': { code: '702', message: 'Malformed request', httpStatus: 413 },
+  'unsupported-media-type': { code: '2003', message: 'Invalid JSON string', httpStatus: 415 },
+  'rate-limited': { code: '601', message: 'Try again', httpStatus: 429 },
+  // The URL a tool named answers nothing: the tool's input is at fault, not the sandbox.
+  'unreachable-endpoint': { code: '602', message: 'Network error', httpStatus: 400 },
+} as const satisfies Record<string, RefusalRule>;
+
+export type RefusalKind = keyof typeof REFUSAL_TABLE;
 
 export class Refusal extends Error {
   readonly code: string;
+  readonly httpStatus: number;
   constructor(
     readonly kind: RefusalKind,
     readonly fields: FieldProblem[] = [],
     readonly facts: Record<string, unknown> = {},
   ) {
-    super(codeMessage(CODE_BY_KIND[kind]));
+    const rule: RefusalRule = REFUSAL_TABLE[kind];
+    super(rule.message);
     this.name = 'Refusal';
-    this.code = CODE_BY_KIND[kind];
+    this.code = rule.code;
+    this.httpStatus = rule.httpStatus;
   }
 }
 
 export function fieldRefusal(field: string, message: string, kind: RefusalKind = 'invalid-fields'): Refusal {
   return new Refusal(kind, [{ field, message }]);
+}
+
+/** The same refusal with each field named as a surface names it (the domain names Gate's request paths). */
+export function renamedFields(refusal: Refusal, rename: (field: string) => string): Refusal {
+  if (!refusal.fields.some((f) => rename(f.field) !== f.field)) return refusal;
+  return new Refusal(refusal.kind, refusal.fields.map((f) => ({ ...f, field: rename(f.field) })), refusal.facts);
 }

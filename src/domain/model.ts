@@ -1,14 +1,33 @@
 // The domain's records: payments, their operations, callbacks with their attempts, and scheduled jobs.
-import type { ConformanceReport } from '../conformance/report.js';
-import type { Interface, OperationKind } from './methods.js';
-import type { CallbackFaults } from './scenarios.js';
+import type { ConformanceReport } from './tools/conformance-report.js';
 
-export type PaymentType = 'purchase' | 'payout';
-/** Where a payment ends (protocol.md §3.3); shops treat all but `success` as failures. */
+/** What a request asks of a method: a payment (sale) or a payout. */
+export type OperationKind = 'sale' | 'payout';
+/** `operation.type` in callbacks: the request that made the operation (docs/card-protocol.md §4). */
+export type OperationType = OperationKind | 'auth' | 'capture' | 'cancel' | 'refund' | 'recurring' | 'account verification';
+/** Where a payment was started: host-to-host through the Gate, on the Payment Page, or by a person in the dashboard. */
+export type Interface = 'gate' | 'payment_page' | 'dashboard';
+
+export type PaymentType = 'purchase' | 'payout' | 'recurring';
+/** Where a payment ends (docs/protocol-notes.md §3.3); shops treat all but `success` as failures. */
 export type FinalStatus = 'success' | 'decline' | 'external error' | 'internal error';
 /** `awaiting customer`: the wallet declined an attempt and the customer may try again on the Payment Page. */
-export type PaymentStatus = 'processing' | 'awaiting redirect result' | 'awaiting customer' | FinalStatus;
-export const FINAL_STATUSES: ReadonlySet<PaymentStatus> = new Set<FinalStatus>(['success', 'decline', 'external error', 'internal error']);
+/**
+ * A payment's status (docs/protocol-notes.md §3.3, docs/card-protocol.md §5.1). Card payments may await 3-D
+ * Secure, clarification or the capture of a hold, and go on from success to refunds; a released hold is `canceled`.
+ */
+export type PaymentStatus =
+  | 'processing' | 'awaiting redirect result' | 'awaiting customer' | FinalStatus
+  | 'awaiting 3ds result' | 'awaiting clarification' | 'awaiting capture' | 'canceled' | 'partially refunded' | 'refunded';
+/** Statuses in which the payment's story has ended for the customer and the shop's order (refunds may follow). */
+export const FINAL_STATUSES: ReadonlySet<PaymentStatus> = new Set<PaymentStatus>([
+  'success', 'decline', 'external error', 'internal error', 'canceled', 'partially refunded', 'refunded',
+]);
+/** How a status reads to the customer and the shop's order: paid (a hold counts), failed, or not known yet. */
+export function resultOf(status: PaymentStatus): 'paid' | 'failed' | 'pending' {
+  if (status === 'success' || status === 'awaiting capture' || status === 'partially refunded' || status === 'refunded') return 'paid';
+  return FINAL_STATUSES.has(status) ? 'failed' : 'pending';
+}
 
 export interface Money { amount: number; currency: string }
 
@@ -49,7 +68,7 @@ export interface Operation {
   id: number;
   paymentRowId: number;
   index: number;
-  type: OperationKind;
+  type: OperationType;
   status: PaymentStatus;
   code: string;
   message: string;
@@ -97,12 +116,12 @@ export interface CallbackAttempt {
   responseExcerpt: string;
 }
 
-export type JobKind = 'callback' | 'limit' | 'outcome' | 'batch';
+export type JobKind = 'callback' | 'limit' | 'outcome' | 'batch' | 'hold';
 /**
  * Kinds kept as rows of their own. A callback's next attempt and a payment's limit time are columns of their
  * rows instead: fewer rows and indexes per payment, and no timer to remove when the payment ends.
  */
-export type RowJobKind = 'outcome' | 'batch';
+export type RowJobKind = 'outcome' | 'batch' | 'hold';
 
 /** Work due at a time: `ref` is the callback id for a callback, the payment's row for a limit or outcome, the batch id. */
 export interface Job { kind: JobKind; ref: number; dueAt: number; payload: string; projectId: number }
@@ -119,6 +138,45 @@ export interface FrequencyLimit { method?: string; operation?: 'sale' | 'payout'
  */
 export interface CallbackOptions { order?: 'strict' | 'any'; repeat_redirect?: number }
 
+/** How a payment's callbacks misbehave: the scenario's choices over the project's delivery options. */
+export interface CallbackFaults extends CallbackOptions {
+  extra_delay?: number;
+  fail_first?: { count: number; status?: number };
+  duplicate?: boolean;
+  never?: boolean;
+}
+
+/**
+ * A project's options for card payments. `two_step`: a hold nobody captures or cancels is captured or cancelled
+ * by the sandbox after that many seconds on the clock (docs/card-protocol.md D8); absent: holds wait.
+ */
+export interface CardOptions { two_step?: { auto: 'capture' | 'cancel'; after_seconds: number } }
+
+/**
+ * A saved card (a COF registration, docs/card-protocol.md D17): what its later debits need — the masked account,
+ * what the card does, its currency and how long it is valid — never the card number.
+ */
+export interface RecurringRegistration {
+  id: number;
+  projectId: number;
+  customerId: string;
+  paymentRowId: number;
+  paymentId: string;
+  method: string;
+  account: Record<string, unknown>;
+  /** The card's profile and ECI values, as the registering payment kept them. */
+  card: Record<string, unknown>;
+  currency: string;
+  /** C one-click, R regular, U auto-payment. */
+  type: string;
+  /** The end of the card's expiry month, epoch ms. */
+  validThru: number;
+  /** `active`; cancelled by the merchant, or by the customer at the issuer. */
+  status: 'active' | 'cancelled' | 'issuer-cancelled';
+  createdAt: number;
+  updatedAt: number;
+}
+
 /** What one project may use of a shared sandbox; absent: no bound. */
 export interface ProjectQuotas { requests_per_second?: number; stored_payments?: number }
 
@@ -133,7 +191,11 @@ export interface Project {
   /** SHA-256 of the project's control token, when it has one (the token itself is never kept). */
   tokenHash: string | undefined;
   quotas: ProjectQuotas;
+  cardOptions: CardOptions;
 }
+
+/** A dashboard session (real time): the admin's or one project's, until it expires or is revoked at log-out. */
+export interface DashboardSession { idHash: string; actor: 'admin' | 'project'; projectId: number | undefined; createdAt: number; expiresAt: number; revokedAt: number | undefined }
 
 /** A control action, for the audit log: who (`admin`, `project:N` or `anonymous`), what, when (real time). */
 export interface AuditEntry { id: number; at: number; actor: string; projectId: number | undefined; action: string; details: Record<string, unknown> }

@@ -4,7 +4,7 @@ import type {
   Batch, CallbackAttempt, CallbackFilter, CallbackRecord, CallbackState, ConformanceRun, DailyTotal, InboxEntry, Job, JobKind, ListFilter, Mail,
   RowJobKind,
   MailFilter, MethodRate, Operation, OperationFilter, OperationRow, Payment, PaymentFilter, PaymentListRow, PaymentStatus, PaymentType,
-  AuditEntry, AuditFilter, PendingBatchRow, Project, ProjectClock, RefusedBatchRow,
+  AuditEntry, AuditFilter, DashboardSession, PendingBatchRow, Project, ProjectClock, RecurringRegistration, RefusedBatchRow,
 } from './model.js';
 
 export interface DeliveryResult {
@@ -53,11 +53,15 @@ export interface Payments extends PaymentsReader {
   /** Moves a payment between statuses in progress (an attempt declined, a new attempt); its limit-time timer runs on. */
   setStatus(rowId: number, status: PaymentStatus, at: number): Promise<void>;
   updateAccount(rowId: number, account: Record<string, unknown>): Promise<void>;
+  /** Replaces what the sandbox keeps with the payment for itself (a card payment's amounts and 3-D Secure progress). */
+  updateExtras(rowId: number, extras: Record<string, unknown>): Promise<void>;
   deleteAll(projectId: number | undefined): Promise<void>;
 }
 
 export interface OperationsReader {
   ofPayment(paymentRowId: number): Promise<Operation[]>;
+  /** The payment whose operation carries this request id (every accepted request's answer names one). */
+  paymentOfRequest(projectId: number, requestId: string): Promise<number | undefined>;
 }
 
 export interface Operations extends OperationsReader {
@@ -82,7 +86,7 @@ export interface AttemptOutcome { state: CallbackState; nextAttemptAt: number | 
 
 export interface Callbacks extends CallbacksReader {
   insert(record: NewCallback): Promise<number>;
-  schedule(id: number, at: number): Promise<void>;
+  schedule(id: number, at: number, projectId: number): Promise<void>;
   recordAttempt(attempt: CallbackAttempt, outcome: AttemptOutcome): Promise<void>;
   addToInbox(callback: CallbackRecord, signedBody: string, at: number): Promise<void>;
   deleteAll(projectId: number | undefined): Promise<void>;
@@ -139,6 +143,30 @@ export interface Projects extends ProjectsReader {
   create(project: Project, createdAt: number): Promise<boolean>;
   /** Sets the count of stored payments to what is stored (after a reset). */
   recountStoredPayments(projectId: number | undefined): Promise<void>;
+}
+
+export interface RecurringReader {
+  find(projectId: number, id: number): Promise<RecurringRegistration | undefined>;
+  ofCustomer(projectId: number, customerId: string): Promise<RecurringRegistration[]>;
+  list(filter: ListFilter): Promise<RecurringRegistration[]>;
+}
+
+export interface Recurrings extends RecurringReader {
+  /** A new registration: its id comes from the operations' counter, so it is unique across projects and resets. */
+  insert(registration: Omit<RecurringRegistration, 'id'>, id: number): Promise<void>;
+  setStatus(id: number, status: RecurringRegistration['status'], at: number): Promise<void>;
+  deleteAll(projectId: number | undefined): Promise<void>;
+}
+
+export interface SessionsReader {
+  find(idHash: string): Promise<DashboardSession | undefined>;
+}
+
+export interface Sessions extends SessionsReader {
+  insert(session: DashboardSession): Promise<void>;
+  revoke(idHash: string, at: number): Promise<void>;
+  /** Drops sessions that ended before `before` (expired or revoked). */
+  deleteEnded(before: number): Promise<void>;
 }
 
 export interface AuditReader {
@@ -225,6 +253,8 @@ export interface ReadRepositories {
   clocks: ClocksReader;
   audit: AuditReader;
   meta: MetaReader;
+  recurring: RecurringReader;
+  sessions: SessionsReader;
 }
 
 export interface Repositories extends ReadRepositories {
@@ -239,6 +269,8 @@ export interface Repositories extends ReadRepositories {
   clocks: Clocks;
   audit: AuditLog;
   meta: Meta;
+  recurring: Recurrings;
+  sessions: Sessions;
 }
 
 /** What changed, for the instances sharing a database: due work, or the manual clock. */

@@ -1,8 +1,34 @@
 // One error handler for the JSON surfaces (Gate, Data API, control API): refusals and framework errors become
 // ECommPay's envelope {status, code, message, errors[{code, field, message}]}; nothing a client sent is a 500.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { Refusal } from '../domain/errors.js';
-import { HTTP_STATUS_BY_KIND, toGateError } from './gate-api/gate-error.js';
+import { Refusal, renamedFields } from '../domain/errors.js';
+
+export interface GateErrorBody {
+  status: 'error';
+  code: string;
+  message: string;
+  errors: Array<{ code: string; field: string; message: string }>;
+  project_id?: number;
+  payment_id?: string;
+  sandbox?: Record<string, unknown>;
+}
+
+export function toGateError(refusal: Refusal, echo: { project_id?: number; payment_id?: string }): GateErrorBody {
+  const body: GateErrorBody = {
+    status: 'error',
+    code: refusal.code,
+    message: refusal.message,
+    errors: (refusal.fields.length > 0 ? refusal.fields : [{ field: '', message: refusal.message }]).map((f) => ({
+      code: f.code ?? refusal.code,
+      field: f.field,
+      message: f.message,
+    })),
+  };
+  if (echo.project_id !== undefined) body.project_id = echo.project_id;
+  if (echo.payment_id !== undefined) body.payment_id = echo.payment_id;
+  if (Object.keys(refusal.facts).length > 0) body.sandbox = refusal.facts;
+  return body;
+}
 
 /** `expected` says what the surface reads, for a body of another content type. */
 export function refusalOfFrameworkError(error: FastifyError, contentType?: string, expected = 'JSON with Content-Type: application/json'): Refusal | undefined {
@@ -14,9 +40,17 @@ export function refusalOfFrameworkError(error: FastifyError, contentType?: strin
     return new Refusal('body-too-large', [{ field: '', message: 'The request body is larger than the sandbox accepts' }]);
   }
   if (error.code?.startsWith('FST_ERR_CTP') || error instanceof SyntaxError || error.statusCode === 400 || error.statusCode === 415) {
-    return new Refusal('malformed-request', [{ field: '', message: `Invalid JSON string: ${error.message}` }]);
+    return new Refusal('malformed-request', [{ field: '', message: `Invalid JSON string: ${withoutSource(error.message)}` }]);
   }
   return undefined;
+}
+
+/**
+ * A JSON parser's message without the piece of the body it quotes (`Unexpected token 'x', "…" is not valid JSON`):
+ * a body may carry a card number, which no answer may echo.
+ */
+function withoutSource(message: string): string {
+  return message.replace(/, ".*" is not valid JSON$/s, ' is not valid JSON');
 }
 
 /** What went wrong, in one line: each field's problem, named by its field. */
@@ -34,17 +68,20 @@ export interface EnvelopeOptions {
    * Gate and the Data API keep the code's text there, as ECommPay does.
    */
   describe?: boolean;
+  /** How the surface names a field the domain names by its Gate path. */
+  fieldName?: (field: string) => string;
 }
 
-export function useErrorEnvelope(app: FastifyInstance, { echo = () => ({}), describe = false }: EnvelopeOptions = {}): void {
+export function useErrorEnvelope(app: FastifyInstance, { echo = () => ({}), describe = false, fieldName }: EnvelopeOptions = {}): void {
   app.setErrorHandler((error: FastifyError | Refusal, request: FastifyRequest, reply: FastifyReply) => {
-    const refusal = error instanceof Refusal ? error : refusalOfFrameworkError(error, request.headers['content-type']);
+    const found = error instanceof Refusal ? error : refusalOfFrameworkError(error, request.headers['content-type']);
+    const refusal = found === undefined || fieldName === undefined ? found : renamedFields(found, fieldName);
     if (refusal === undefined) {
       request.log.error({ err: error }, 'unexpected error');
       return reply.code(500).send({ status: 'error', code: '501', message: 'Internal error', errors: [] });
     }
     const body = toGateError(refusal, echo(request.body));
-    return reply.code(HTTP_STATUS_BY_KIND[refusal.kind]).send(describe ? { ...body, message: describeRefusal(refusal) } : body);
+    return reply.code(refusal.httpStatus).send(describe ? { ...body, message: describeRefusal(refusal) } : body);
   });
 }
 
@@ -81,7 +118,7 @@ export function parseAnyBodyAsJson(app: FastifyInstance): void {
         done(null, value);
       });
     } catch (error) {
-      done(new Refusal('malformed-request', [{ field: '', message: `Invalid JSON string: ${(error as Error).message}` }]), undefined);
+      done(new Refusal('malformed-request', [{ field: '', message: `Invalid JSON string: ${withoutSource((error as Error).message)}` }]), undefined);
     }
   });
 }

@@ -9,7 +9,7 @@ export function useHtmlErrors(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | Refusal, request, reply) => {
     const refusal = error instanceof Refusal ? error : refusalOfFrameworkError(error, request.headers['content-type'], 'a form (application/x-www-form-urlencoded)');
     if (refusal === undefined) request.log.error({ err: error }, 'unexpected error on a page');
-    const status = refusal === undefined ? 500 : ({ 'body-too-large': 413, 'payment-not-found': 404, 'unsupported-media-type': 415 } as Partial<Record<string, number>>)[refusal.kind] ?? 400;
+    const status = refusal?.httpStatus ?? 500;
     return reply.code(status).type('text/html; charset=utf-8').send(views.render('./error', {
       code: refusal?.code ?? '501',
       message: refusal?.message ?? 'Internal error',

@@ -2,7 +2,7 @@
 // egress policy, every delivery resolves the host itself, checks the addresses, and connects only to those
 // (CheckedResolver); redirects are never followed.
 import type { Agent } from 'undici';
-import type { EgressPolicy } from '../domain/egress-policy.js';
+import type { EgressPolicy } from '../domain/callbacks/egress-policy.js';
 import type { CallbackTransport, DeliveryResult } from '../domain/ports.js';
 import { CheckedResolver } from './checked-resolver.js';
 

@@ -3,7 +3,7 @@
 // re-pointed between the check and the connection.
 import { lookup as resolveHost, type LookupAddress } from 'node:dns';
 import { isIP } from 'node:net';
-import type { EgressPolicy } from '../domain/egress-policy.js';
+import type { EgressPolicy } from '../domain/callbacks/egress-policy.js';
 
 function resolveAll(host: string): Promise<LookupAddress[]> {
   return new Promise((resolve, reject) => resolveHost(host, { all: true }, (error, addresses) => (error ? reject(error) : resolve(addresses))));

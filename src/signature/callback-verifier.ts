@@ -1,4 +1,4 @@
-// Verifies a signed body the way ECommPay's SDKs verify callbacks (protocol.md §1.2): the signature sits at
+// Verifies a signed body the way ECommPay's SDKs verify callbacks (docs/protocol-notes.md §1.2): the signature sits at
 // the top level or in `general`; every `signature` key is removed before re-signing.
 import { verify, type Verification } from './signer.js';
 import type { Signable } from './canonical-string.js';

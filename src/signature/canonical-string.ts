@@ -1,4 +1,4 @@
-// Builds the strings ECommPay signs (protocol.md §1.1, §1.3): the canonical form every server-side SDK
+// Builds the strings ECommPay signs (docs/protocol-notes.md §1.1, §1.3): the canonical form every server-side SDK
 // agrees on, and the JS SDK's per-level form that differs from it only in edge cases.
 
 export type Signable = Record<string, unknown>;

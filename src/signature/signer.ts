@@ -34,7 +34,7 @@ export type Verification =
   | { valid: true; form: 'canonical' | 'js-sdk' }
   | { valid: false; signedString: string; jsSdkSignedString: string };
 
-/** Checks `signature` against the unsigned input in the canonical form, then in the JS SDK form (§1.3). */
+/** Checks `signature` against the unsigned input in the canonical form, then in the JS SDK form (docs/protocol-notes.md §1.3). */
 export function verify(unsigned: Signable, signature: string, secret: string): Verification {
   const signedString = canonicalString(unsigned);
   if (sameText(hmacBase64(signedString, secret), signature)) return { valid: true, form: 'canonical' };

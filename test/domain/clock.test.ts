@@ -1,5 +1,5 @@
 import t from 'tap';
-import { createClock, ManualClock } from '../../src/domain/clock.js';
+import { createClock, ManualClock } from '../../src/domain/clock/clock.js';
 
 t.test('a manual clock only moves forward and says whether it moved', async (t) => {
   const clock = new ManualClock(1_000);

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { EgressPolicy, parseRule } from '../../src/domain/egress-policy.js';
+import { EgressPolicy, parseRule } from '../../src/domain/callbacks/egress-policy.js';
 
 t.test('by default anything may be called but link-local and cloud metadata addresses', async (t) => {
   const policy = EgressPolicy.fromSettings(undefined, undefined);

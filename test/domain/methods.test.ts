@@ -1,5 +1,6 @@
 import t from 'tap';
-import { checkRequiredFields, loadMethods, type PaymentMethod } from '../../src/domain/methods.js';
+import { loadMethods } from '../../src/catalogue-loader.js';
+import { checkRequiredFields, type PaymentMethod } from '../../src/domain/catalogue/methods.js';
 
 t.test('each method file keeps its own required request fields: PayMaya asks a Gate sale for e-mail and return URL', async (t) => {
   const methods = loadMethods();

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { RequestRate } from '../../src/domain/request-rate.js';
+import { RequestRate } from '../../src/domain/projects/request-rate.js';
 
 t.test('a project may make its quota of requests per second, refilled as time passes, apart from other projects', async (t) => {
   let now = 0;

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { MAX_ATTEMPTS, MAX_SPAN_SECONDS, nextAttemptAt, secondsBeforeAttempt } from '../../src/domain/retry-policy.js';
+import { MAX_ATTEMPTS, MAX_SPAN_SECONDS, nextAttemptAt, secondsBeforeAttempt } from '../../src/domain/callbacks/retry-policy.js';
 
 t.test('attempts 2 to 7 come 10 s apart', async (t) => {
   for (let n = 2; n <= 7; n++) t.equal(secondsBeforeAttempt(n), 10, `attempt ${n}`);

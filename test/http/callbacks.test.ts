@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { buildTestSandbox, flush, PROJECT_ID, SECRET } from '../helpers/sandbox.js';
 import { startReceiver } from '../helpers/receiver.js';
 import { sale, SdkCallback } from '../helpers/gate-client.js';
-import { nextAttemptAt } from '../../src/domain/retry-policy.js';
+import { nextAttemptAt } from '../../src/domain/callbacks/retry-policy.js';
 import { matchCounted } from '../helpers/promises.js';
 
 const general = (paymentId: string, url: string) => ({ general: { project_id: PROJECT_ID, payment_id: paymentId, merchant_callback_url: url } });

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { buildTestSandbox, flush, PROJECT_ID } from '../helpers/sandbox.js';
 import { sale, SdkCallback, sdkSigner } from '../helpers/gate-client.js';
-import { DATA_API_FIELDS } from '../../src/domain/data-api.js';
+import { DATA_API_FIELDS } from '../../src/domain/reports/data-api.js';
 import { matchCounted } from '../helpers/promises.js';
 
 const TOKEN = 'WKiarERJ5pcceNerpM9R5TNnyPTQMl';

@@ -136,7 +136,7 @@ for (const backend of backends) {
         { callbackId: first!, number: 1, at: T0 + 5, url: 'sandbox:inbox', httpStatus: 200, error: undefined, latencyMs: 0, responseExcerpt: '' },
         { state: 'delivered', nextAttemptAt: undefined, deliveredAt: T0 + 5 },
       ));
-      await storage.transact((tx) => tx.callbacks.schedule(second!, T0 + 6));
+      await storage.transact((tx) => tx.callbacks.schedule(second!, T0 + 6, 1));
       t.equal((await storage.read.callbacks.nextQueued(42))?.id, third);
       t.match(await storage.read.callbacks.find(first!), { state: 'delivered', attempts: 1, firstAttemptAt: T0 + 5, deliveredAt: T0 + 5 });
       t.same((await storage.read.callbacks.ofPayment(42)).map((c) => c.state), ['delivered', 'scheduled', 'queued']);
@@ -144,7 +144,7 @@ for (const backend of backends) {
     });
 
     t.test('a project id is created once; the first free id skips the taken ones', async (t) => {
-      const project = { projectId: 1000, secretKey: 's', name: '', callbackUrl: undefined, origin: 'runtime' as const, frequencyLimits: [], callbackOptions: {}, tokenHash: undefined, quotas: {} };
+      const project = { projectId: 1000, secretKey: 's', name: '', callbackUrl: undefined, origin: 'runtime' as const, frequencyLimits: [], callbackOptions: {}, tokenHash: undefined, quotas: {}, cardOptions: {} };
       t.equal(await storage.transact((tx) => tx.projects.create(project, T0)), true);
       t.equal(await storage.transact((tx) => tx.projects.create({ ...project, secretKey: 'other' }, T0)), false);
       t.equal((await storage.read.projects.find(1000))?.secretKey, 's');
@@ -155,7 +155,7 @@ for (const backend of backends) {
     });
 
     t.test('a project is found by its token\'s hash; a token is one project\'s only', async (t) => {
-      const project = { projectId: 3000, secretKey: 's', name: '', callbackUrl: undefined, origin: 'runtime' as const, frequencyLimits: [], callbackOptions: {}, tokenHash: 'b'.repeat(64), quotas: {} };
+      const project = { projectId: 3000, secretKey: 's', name: '', callbackUrl: undefined, origin: 'runtime' as const, frequencyLimits: [], callbackOptions: {}, tokenHash: 'b'.repeat(64), quotas: {}, cardOptions: {} };
       t.equal(await storage.transact((tx) => tx.projects.create(project, T0)), true);
       t.equal((await storage.read.projects.findByTokenHash('b'.repeat(64)))?.projectId, 3000);
       t.equal(await storage.read.projects.findByTokenHash('c'.repeat(64)), undefined);
@@ -163,7 +163,7 @@ for (const backend of backends) {
     });
 
     t.test('a project\'s stored payments are counted against its quota, and recounted after a reset', async (t) => {
-      const project = { projectId: 4000, secretKey: 's', name: '', callbackUrl: undefined, origin: 'runtime' as const, frequencyLimits: [], callbackOptions: {}, tokenHash: undefined, quotas: { stored_payments: 2 } };
+      const project = { projectId: 4000, secretKey: 's', name: '', callbackUrl: undefined, origin: 'runtime' as const, frequencyLimits: [], callbackOptions: {}, tokenHash: undefined, quotas: { stored_payments: 2 }, cardOptions: {} };
       await storage.transact((tx) => tx.projects.create(project, T0));
       const counted = [];
       for (let n = 0; n < 3; n++) counted.push(await storage.transact((tx) => tx.payments.countStored(4000, 2)));
@@ -180,7 +180,7 @@ for (const backend of backends) {
       const project = {
         projectId: 2000, secretKey: 's', name: 'Shop', callbackUrl: 'http://shop.example/cb', origin: 'config' as const,
         frequencyLimits: [{ operation: 'sale' as const, max: 2, window_seconds: 60 }], callbackOptions: { order: 'any' as const, repeat_redirect: 3 },
-        tokenHash: 'a'.repeat(64), quotas: { requests_per_second: 5, stored_payments: 10 },
+        tokenHash: 'a'.repeat(64), quotas: { requests_per_second: 5, stored_payments: 10 }, cardOptions: {},
       };
       await storage.transact((tx) => tx.projects.save(project, T0));
       t.same(await storage.read.projects.find(2000), project);

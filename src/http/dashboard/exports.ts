@@ -2,7 +2,7 @@
 import { PassThrough, Readable } from 'node:stream';
 import { stringify } from 'csv-stringify';
 import type { PaymentFilter, PaymentListRow } from '../../domain/model.js';
-import type { PaymentListing } from '../../domain/payment-listing.js';
+import type { PaymentListing } from '../../domain/reports/payment-listing.js';
 
 export const EXPORT_COLUMNS = [
   'project_id', 'payment_id', 'method', 'type', 'status', 'interface', 'amount', 'currency', 'amount_php', 'customer_id',

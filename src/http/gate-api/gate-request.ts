@@ -1,10 +1,9 @@
 // Turns a parsed Gate body into domain input: schema check, project lookup and signature check.
-import { Refusal, type FieldProblem } from '../../domain/errors.js';
-import { fieldOf, validatorFor } from '../../schema-registry.js';
-import { verify } from '../../signature/signer.js';
+import { Refusal } from '../../domain/errors.js';
+import { checkedBody, checkSignature } from '../signed-request.js';
 import type { Project } from '../../domain/model.js';
-import type { PaymentRequest } from '../../domain/payment-lifecycle.js';
-import type { ProjectDirectory } from '../../domain/project-directory.js';
+import type { PaymentRequest } from '../../domain/payments/payment-lifecycle.js';
+import type { ProjectDirectory } from '../../domain/projects/project-directory.js';
 
 export interface GateBody {
   general: { project_id: number; payment_id: string; signature?: string; merchant_callback_url?: string };
@@ -28,41 +27,19 @@ export function echoOf(body: unknown): { project_id?: number; payment_id?: strin
 }
 
 export function validateGateBody(schemaId: string, body: unknown): GateBody {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new Refusal('malformed-request', [{ field: '', message: 'The request body must be a JSON object' }]);
-  }
-  const validate = validatorFor<GateBody>(schemaId);
-  if (validate(body)) return body;
-  const seen = new Set<string>();
-  const problems: FieldProblem[] = [];
-  for (const error of validate.errors ?? []) {
-    const field = fieldOf(error);
-    if (seen.has(field)) continue;
-    seen.add(field);
-    problems.push({ field, message: error.keyword === 'required' ? 'Required field not provided' : `${field} ${error.message ?? 'is invalid'}` });
-  }
-  throw new Refusal('invalid-fields', problems);
+  return checkedBody<GateBody>(schemaId, body);
 }
 
-/** Finds the project and checks `general.signature` over the body without it (protocol.md §1.1). */
+/** Finds the project and checks `general.signature` over the body without it (docs/protocol-notes.md §1.1). */
 export async function authenticate(body: GateBody, projects: ProjectDirectory): Promise<Project> {
   const project = await projects.find(body.general.project_id);
   if (project === undefined) {
     throw new Refusal('unknown-project', [{ field: 'general.project_id', message: `Project ${body.general.project_id} is not configured in this sandbox` }]);
   }
-  const signature = body.general.signature;
-  if (signature === undefined || signature === '') {
-    throw new Refusal('empty-signature', [{ field: 'general.signature', message: 'Empty signature' }]);
-  }
-  const { signature: _omitted, ...general } = body.general;
-  const result = verify({ ...body, general }, signature, project.secretKey);
-  if (!result.valid) {
-    throw new Refusal('invalid-signature', [{ field: 'general.signature', message: 'Invalid signature' }], {
-      signed_string: result.signedString,
-      js_sdk_signed_string: result.jsSdkSignedString,
-      hint: 'The sandbox signed the strings above with the project secret (HMAC-SHA512, Base64); diff them with yours.',
-    });
-  }
+  const { signature, ...general } = body.general;
+  const card = (body.card ?? {}) as { pan?: unknown; cvv?: unknown };
+  const hidden = [card.pan, card.cvv].filter((value): value is string => typeof value === 'string');
+  checkSignature({ ...body, general }, signature, project.secretKey, 'general.signature', hidden);
   return project;
 }
 

@@ -1,19 +1,25 @@
-// Gate API surface: signed JSON requests for sale, payout, refund and status, answered in ECommPay's format.
+// Gate API surface: signed JSON requests for sale, payout, refund and status, and the card family's capture,
+// cancel and refund, answered in ECommPay's format.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Sandbox } from '../../sandbox.js';
 import { parseAnyBodyAsJson, useErrorEnvelope } from '../error-envelope.js';
+import { cardPaymentRoutes } from './card-payment-routes.js';
+import { cardRoutes } from './card-routes.js';
+import type { GateDeps } from './deps.js';
 import { authenticate as authenticateSignature, echoOf, toPaymentRequest, validateGateBody, type GateBody } from './gate-request.js';
+
+export type { GateDeps };
 
 interface MethodParams { method: string }
 
-export async function gateApi(app: FastifyInstance, { sandbox }: { sandbox: Sandbox }): Promise<void> {
+export async function gateApi(app: FastifyInstance, deps: GateDeps): Promise<void> {
   parseAnyBodyAsJson(app);
-  useErrorEnvelope(app, { echo: echoOf });
+  // A scenario is picked by a header.
+  useErrorEnvelope(app, { echo: echoOf, fieldName: (field) => (field === 'scenario' ? 'X-Sandbox-Scenario' : field) });
 
-  const { rules, lifecycle, lookup, requestRate } = sandbox;
+  const { rules, lifecycle, lookup, requestRate, projects } = deps;
   /** The signed request's project, within its requests-per-second quota. */
   const authenticate = async (body: GateBody) => {
-    const project = await authenticateSignature(body, sandbox.projects);
+    const project = await authenticateSignature(body, projects);
     requestRate.admit(project, 'general.project_id');
     return project;
   };
@@ -38,10 +44,8 @@ export async function gateApi(app: FastifyInstance, { sandbox }: { sandbox: Sand
     return rules.refuseRefund(request.params.method);
   });
 
-  app.post('/v2/payment/refund', async (request) => {
-    const body = validateGateBody('gate/refund.json', request.body);
-    return lookup.refuseRefundOf(await authenticate(body), body.general.payment_id);
-  });
+  cardRoutes(app, deps, authenticate, accepted);
+  cardPaymentRoutes(app, deps, authenticate, accepted);
 
   app.post('/v2/payment/status', async (request) => {
     const body = validateGateBody('gate/status.json', request.body);

@@ -3,23 +3,35 @@ import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Refusal } from '../../domain/errors.js';
 import type { Payment } from '../../domain/model.js';
-import { isFinal } from '../../domain/outcomes.js';
-import type { CustomerAction } from '../../domain/payment-lifecycle.js';
-import type { Sandbox } from '../../sandbox.js';
+import type { Currencies } from '../../domain/catalogue/currencies.js';
+import type { MethodCatalogue } from '../../domain/catalogue/methods.js';
+import type { PageLinks } from '../../domain/payments/page-links.js';
+import type { CustomerAction, PaymentLifecycle } from '../../domain/payments/payment-lifecycle.js';
+import type { PaymentLookup } from '../../domain/payments/payment-lookup.js';
+import type { ProjectDirectory } from '../../domain/projects/project-directory.js';
 import { useHtmlErrors } from '../html-errors.js';
 import { views } from '../views.js';
-import { moneyText } from '../../domain/money-text.js';
 import { paymentResult } from '../payment-words.js';
-import { framablePages, frameOfPayment, inFrame, paymentSentEvent, validationErrorEvent } from '../widget/page-frame.js';
+import { framablePages, frameOfPayment, inFrame, paymentSentEvent, validationErrorEvent } from '../page-frame.js';
 
 const MOBILE_NUMBER = /^09\d{9}$/;
 const ACTIONS = new Set<CustomerAction>(['pay', 'decline', 'cancel']);
 
-export async function paymayaEmulator(app: FastifyInstance, { sandbox }: { sandbox: Sandbox }): Promise<void> {
+export interface PaymayaDeps {
+  lifecycle: PaymentLifecycle;
+  lookup: PaymentLookup;
+  links: PageLinks;
+  methods: MethodCatalogue;
+  projects: ProjectDirectory;
+  currencies: Currencies;
+}
+
+export async function paymayaEmulator(app: FastifyInstance, deps: PaymayaDeps): Promise<void> {
   await app.register(formbody, { bodyLimit: 16 * 1024 });
   useHtmlErrors(app);
   framablePages(app);
-  const { lifecycle, lookup, links, methods, projects } = sandbox;
+  const { lifecycle, lookup, links, methods, projects, currencies } = deps;
+  const moneyText = currencies.text.bind(currencies);
 
   async function pageData(payment: Payment): Promise<Record<string, unknown>> {
     const method = methods.find(payment.method);
@@ -35,9 +47,6 @@ export async function paymayaEmulator(app: FastifyInstance, { sandbox }: { sandb
       paymentId: payment.paymentId,
       token: payment.checkoutToken,
       status: payment.status,
-      final: isFinal(payment.status),
-      // The attempt this page served was declined: the customer tries again from the Payment Page.
-      retryUrl: payment.status === 'awaiting customer' ? links.paymentPageResultPath(payment) : undefined,
     };
   }
 
@@ -45,10 +54,20 @@ export async function paymayaEmulator(app: FastifyInstance, { sandbox }: { sandb
     return reply.code(status).type('text/html; charset=utf-8').send(views.render('./error', { code, message, errors: [] }));
   }
 
+  /**
+   * Where a customer goes who is at the wallet for a payment it no longer waits for (decided meanwhile, or a page
+   * kept open): a Payment Page payment's result view, which tells the shop and leads on; else the wallet's result.
+   */
+  function resultPathOf(payment: Payment): string {
+    if (payment.interface === 'payment_page') return links.paymentPageResultPath(payment);
+    return `/paymaya/result?tokenid=${encodeURIComponent(payment.checkoutToken)}`;
+  }
+
   app.get<{ Querystring: { tokenid?: string } }>('/paymaya/checkout', async (request, reply) => {
     const payment = typeof request.query.tokenid === 'string' ? await lookup.findByCheckoutToken(request.query.tokenid) : undefined;
     if (payment === undefined) return errorPage(reply, 404, '3061', 'Transaction not found');
-    const frame = inFrame(reply, frameOfPayment(payment), payment.status === 'awaiting redirect result' ? [paymentSentEvent(payment)] : []);
+    if (payment.status !== 'awaiting redirect result') return reply.redirect(resultPathOf(payment), 303);
+    const frame = inFrame(reply, frameOfPayment(payment), [paymentSentEvent(payment)]);
     return reply.type('text/html; charset=utf-8').send(views.render('./paymaya/checkout', { ...(await pageData(payment)), frame }));
   });
 
@@ -69,9 +88,8 @@ export async function paymayaEmulator(app: FastifyInstance, { sandbox }: { sandb
     try {
       completed = await lifecycle.customerAction(token, action, action === 'pay' ? mobile : undefined);
     } catch (error) {
-      if (error instanceof Refusal && error.kind === 'status-forbids-action') {
-        return reply.code(409).type('text/html; charset=utf-8').send(views.render('./paymaya/checkout', { ...(await pageData(payment)), frame: inFrame(reply, frameOfPayment(payment)) }));
-      }
+      // A form kept open (Back, a second tab) for a payment that has moved on: its result says how it stands.
+      if (error instanceof Refusal && error.kind === 'status-forbids-action') return reply.redirect(resultPathOf(payment), 303);
       throw error;
     }
     const target = links.returnUrlFor(completed);
@@ -81,7 +99,7 @@ export async function paymayaEmulator(app: FastifyInstance, { sandbox }: { sandb
   app.get<{ Querystring: { tokenid?: string } }>('/paymaya/result', async (request, reply) => {
     const payment = typeof request.query.tokenid === 'string' ? await lookup.findByCheckoutToken(request.query.tokenid) : undefined;
     if (payment === undefined) return errorPage(reply, 404, '3061', 'Transaction not found');
-    const data = { ...(await pageData(payment)), returnUrl: links.returnUrlFor(payment) };
+    const data = { ...(await pageData(payment)), returnUrl: links.returnUrlFor(payment), sandboxLinks: true };
     return reply.type('text/html; charset=utf-8').send(views.render('./paymaya/result', data));
   });
 }

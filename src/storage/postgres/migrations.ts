@@ -213,4 +213,41 @@ export const MIGRATIONS: string[] = [
   DROP INDEX jobs_due;
   CREATE INDEX jobs_due ON jobs (due_at, id);
   `,
+  // A project's options for card payments: what happens to a hold nobody captures or cancels.
+  `
+  ALTER TABLE projects ADD COLUMN card_options text NOT NULL DEFAULT '{}';
+  `,
+  // Saved cards (COF registrations) with what a later debit needs, and status requests by request id.
+  `
+  CREATE TABLE recurring (
+    id bigint PRIMARY KEY,
+    project_id bigint NOT NULL,
+    customer_id text NOT NULL,
+    payment_row_id bigint NOT NULL,
+    payment_id text NOT NULL,
+    method text NOT NULL,
+    account text NOT NULL,
+    card text NOT NULL,
+    currency text NOT NULL,
+    type text NOT NULL,
+    valid_thru bigint NOT NULL,
+    status text NOT NULL,
+    created_at bigint NOT NULL,
+    updated_at bigint NOT NULL
+  );
+  CREATE INDEX recurring_customer ON recurring (project_id, customer_id, id);
+  CREATE INDEX operations_request ON operations (request_id);
+  `,
+  // Dashboard sessions kept on the server: a random id in the cookie, its hash here, an expiry and a revocation.
+  `
+  CREATE TABLE sessions (
+    id_hash text PRIMARY KEY,
+    actor text NOT NULL,
+    project_id bigint,
+    created_at bigint NOT NULL,
+    expires_at bigint NOT NULL,
+    revoked_at bigint
+  );
+  CREATE INDEX sessions_expiry ON sessions (expires_at);
+  `,
 ];

@@ -4,6 +4,7 @@
 import pg from 'pg';
 import type { Logger, Repositories, Storage, StorageEvent, StorageTopic } from '../../domain/ports.js';
 import type { Dialect } from '../sql/executor.js';
+import { DueWork } from '../sql/due-work.js';
 import { sqlRepositories } from '../sql/repositories.js';
 import { SqlReports } from '../sql/reports.js';
 import { MIGRATIONS } from './migrations.js';
@@ -101,8 +102,10 @@ export class PgStorage implements Storage {
       const client = await this.pool.connect();
       try {
         await client.query('BEGIN');
-        const value = await work(sqlRepositories(new PgExecutor(client), this.dialect));
+        const dueWork = new DueWork();
+        const value = await work(sqlRepositories(new PgExecutor(client), this.dialect, dueWork));
         await client.query('COMMIT');
+        for (const event of dueWork.events()) this.publish(event);
         return value;
       } catch (error) {
         await client.query('ROLLBACK').catch(() => undefined);

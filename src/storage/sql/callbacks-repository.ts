@@ -1,6 +1,7 @@
 // Callbacks (the durable outbox), every delivery attempt, and the built-in inbox.
 import type { CallbackAttempt, CallbackFilter, CallbackRecord, InboxEntry, ListFilter } from '../../domain/model.js';
 import type { AttemptOutcome, Callbacks, NewCallback } from '../../domain/ports.js';
+import type { DueWork } from './due-work.js';
 import type { SqlExecutor } from './executor.js';
 import { deleteOfProject, newestFirst } from './list-query.js';
 import { rowToAttempt, rowToCallback, type AttemptRow, type CallbackRow } from './rows.js';
@@ -8,9 +9,10 @@ import { rowToAttempt, rowToCallback, type AttemptRow, type CallbackRow } from '
 interface InboxRow { id: number; callback_id: number; project_id: number; payment_id: string; received_at: number; body: string }
 
 export class SqlCallbacks implements Callbacks {
-  constructor(private readonly db: SqlExecutor) {}
+  constructor(private readonly db: SqlExecutor, private readonly dueWork?: DueWork) {}
 
   async insert(record: NewCallback): Promise<number> {
+    if (record.state === 'scheduled') this.dueWork?.add(record.projectId, record.nextAttemptAt);
     const row = await this.db.get<{ id: number }>(
       `INSERT INTO callbacks (project_id, payment_id, payment_row_id, kind, url, body, signed, state, created_at, next_attempt_at, replay_of, faults)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
@@ -44,11 +46,14 @@ export class SqlCallbacks implements Callbacks {
     return row === undefined ? undefined : rowToCallback(row);
   }
 
-  async schedule(id: number, at: number): Promise<void> {
+  async schedule(id: number, at: number, projectId: number): Promise<void> {
+    this.dueWork?.add(projectId, at);
     await this.db.run(`UPDATE callbacks SET state = 'scheduled', next_attempt_at = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?`, [at, id]);
   }
 
   async recordAttempt(attempt: CallbackAttempt, outcome: AttemptOutcome): Promise<void> {
+    // The callback's project is not at hand here: a retry is announced as work to look at now.
+    if (outcome.nextAttemptAt !== undefined) this.dueWork?.add(undefined, undefined);
     await this.db.run(
       `INSERT INTO callback_attempts (callback_id, number, at, url, http_status, error, latency_ms, response_excerpt) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       [attempt.callbackId, attempt.number, attempt.at, attempt.url, attempt.httpStatus ?? null, attempt.error ?? null, attempt.latencyMs, attempt.responseExcerpt],

@@ -1,7 +1,7 @@
 // Reports of the merchant conformance kit run from the control API or the dashboard, kept newest first.
 import type { ConformanceRun } from '../../domain/model.js';
 import type { ConformanceRuns } from '../../domain/ports.js';
-import type { ConformanceReport } from '../../conformance/report.js';
+import type { ConformanceReport } from '../../domain/tools/conformance-report.js';
 import type { SqlExecutor } from './executor.js';
 import { deleteOfProject, newestFirst } from './list-query.js';
 

@@ -5,6 +5,7 @@ import type { Job, JobKind, RowJobKind } from '../../domain/model.js';
 import type { DueBound, DueSummary, Jobs, Lease, NewJob } from '../../domain/ports.js';
 import type { Dialect, SqlExecutor, SqlValue } from './executor.js';
 import { deleteOfProject } from './list-query.js';
+import type { DueWork } from './due-work.js';
 
 interface Place {
   table: string;
@@ -52,9 +53,10 @@ function whereJob(kind: JobKind, ref: number): { place: Place; sql: string; para
 }
 
 export class SqlJobs implements Jobs {
-  constructor(private readonly db: SqlExecutor, private readonly dialect: Dialect) {}
+  constructor(private readonly db: SqlExecutor, private readonly dialect: Dialect, private readonly dueWork?: DueWork) {}
 
   async put(job: NewJob): Promise<void> {
+    this.dueWork?.add(job.projectId, job.dueAt);
     await this.db.run(
       `INSERT INTO jobs (kind, ref, due_at, payload, project_id, payment_row_id) VALUES (?, ?, ?, ?, ?, ?)
         ON CONFLICT (kind, ref) DO UPDATE SET due_at = excluded.due_at, payload = excluded.payload, lease_owner = NULL, lease_until = NULL`,

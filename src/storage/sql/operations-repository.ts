@@ -29,6 +29,14 @@ export class SqlOperations implements Operations {
     ]);
   }
 
+  async paymentOfRequest(projectId: number, requestId: string): Promise<number | undefined> {
+    const row = await this.db.get<{ row_id: number }>(
+      'SELECT p.row_id FROM operations o JOIN payments p ON p.row_id = o.payment_row_id WHERE o.request_id = ? AND p.project_id = ? LIMIT 1',
+      [requestId, projectId],
+    );
+    return row?.row_id;
+  }
+
   async ofPayment(paymentRowId: number): Promise<Operation[]> {
     return (await this.db.all<OperationRow>('SELECT * FROM operations WHERE payment_row_id = ? ORDER BY idx', [paymentRowId])).map(rowToOperation);
   }

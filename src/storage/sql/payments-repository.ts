@@ -2,6 +2,7 @@
 import type { PaymentStatus, PaymentType, Payment } from '../../domain/model.js';
 import type { NewPayment, Payments } from '../../domain/ports.js';
 import type { Dialect, SqlExecutor, SqlValue } from './executor.js';
+import type { DueWork } from './due-work.js';
 import { deleteOfProject } from './list-query.js';
 import { rowToPayment, type PaymentRow } from './rows.js';
 
@@ -14,7 +15,7 @@ const INSERT = `INSERT INTO payments (project_id, payment_id, method, type, stat
 // Any unique key counts: two instances inserting the same payment at once collide on its checkout token (derived
 // from the project and payment id) as surely as on (project_id, payment_id).
 export class SqlPayments implements Payments {
-  constructor(private readonly db: SqlExecutor, private readonly dialect: Dialect) {}
+  constructor(private readonly db: SqlExecutor, private readonly dialect: Dialect, private readonly dueWork?: DueWork) {}
 
   private async one(sql: string, params: SqlValue[]): Promise<Payment | undefined> {
     const row = await this.db.get<PaymentRow>(sql, params);
@@ -54,11 +55,18 @@ export class SqlPayments implements Payments {
       payment.callbackDelaySeconds, payment.callbacksDisabled ? 1 : 0, payment.checkoutToken, payment.providerPaymentId, payment.createdAt,
       payment.updatedAt, payment.baseDueAt, payment.limitDueAt, payment.limitDueAt, JSON.stringify(payment.extras),
     ]);
-    return row === undefined ? undefined : { ...payment, rowId: row.row_id };
+    if (row === undefined) return undefined;
+    // Its limit time is due work from now on.
+    this.dueWork?.add(payment.projectId, payment.limitDueAt);
+    return { ...payment, rowId: row.row_id };
   }
 
   async updateAccount(rowId: number, account: Record<string, unknown>): Promise<void> {
     await this.db.run('UPDATE payments SET account = ? WHERE row_id = ?', [JSON.stringify(account), rowId]);
+  }
+
+  async updateExtras(rowId: number, extras: Record<string, unknown>): Promise<void> {
+    await this.db.run('UPDATE payments SET extras = ? WHERE row_id = ?', [JSON.stringify(extras), rowId]);
   }
 
   async countStored(projectId: number, max: number): Promise<boolean> {

@@ -4,13 +4,13 @@ import type { Projects } from '../../domain/ports.js';
 import type { SqlExecutor, SqlValue } from './executor.js';
 import { rowToProject, type ProjectRow } from './rows.js';
 
-const COLUMNS = 'project_id, secret_key, name, callback_url, origin, created_at, frequency_limits, callback_options, token_hash, quotas';
+const COLUMNS = 'project_id, secret_key, name, callback_url, origin, created_at, frequency_limits, callback_options, token_hash, quotas, card_options';
 const PLACEHOLDERS = COLUMNS.split(',').map(() => '?').join(', ');
 
 function values(project: Project, createdAt: number): SqlValue[] {
   return [
     project.projectId, project.secretKey, project.name, project.callbackUrl ?? null, project.origin, createdAt, JSON.stringify(project.frequencyLimits),
-    JSON.stringify(project.callbackOptions), project.tokenHash ?? null, JSON.stringify(project.quotas),
+    JSON.stringify(project.callbackOptions), project.tokenHash ?? null, JSON.stringify(project.quotas), JSON.stringify(project.cardOptions),
   ];
 }
 
@@ -22,7 +22,7 @@ export class SqlProjects implements Projects {
       `INSERT INTO projects (${COLUMNS}) VALUES (${PLACEHOLDERS})
         ON CONFLICT (project_id) DO UPDATE SET secret_key = excluded.secret_key, name = excluded.name, callback_url = excluded.callback_url,
         origin = excluded.origin, frequency_limits = excluded.frequency_limits, callback_options = excluded.callback_options,
-        token_hash = excluded.token_hash, quotas = excluded.quotas`,
+        token_hash = excluded.token_hash, quotas = excluded.quotas, card_options = excluded.card_options`,
       values(project, createdAt),
     );
   }

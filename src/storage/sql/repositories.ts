@@ -5,6 +5,7 @@ import { SqlBatches } from './batches-repository.js';
 import { SqlCallbacks } from './callbacks-repository.js';
 import { SqlClocks } from './clocks-repository.js';
 import { SqlConformanceRuns } from './conformance-runs-repository.js';
+import type { DueWork } from './due-work.js';
 import type { Dialect, SqlExecutor } from './executor.js';
 import { SqlJobs } from './jobs-repository.js';
 import { SqlMail } from './mail-repository.js';
@@ -12,13 +13,16 @@ import { SqlMeta } from './meta-repository.js';
 import { SqlOperations } from './operations-repository.js';
 import { SqlPayments } from './payments-repository.js';
 import { SqlProjects } from './projects-repository.js';
+import { SqlRecurring } from './recurring-repository.js';
+import { SqlSessions } from './sessions-repository.js';
 
-export function sqlRepositories(db: SqlExecutor, dialect: Dialect): Repositories {
+/** `dueWork`: where a unit of work's repositories note the work they add, for the storage to announce after commit. */
+export function sqlRepositories(db: SqlExecutor, dialect: Dialect, dueWork?: DueWork): Repositories {
   return {
-    payments: new SqlPayments(db, dialect),
+    payments: new SqlPayments(db, dialect, dueWork),
     operations: new SqlOperations(db, dialect),
-    callbacks: new SqlCallbacks(db),
-    jobs: new SqlJobs(db, dialect),
+    callbacks: new SqlCallbacks(db, dueWork),
+    jobs: new SqlJobs(db, dialect, dueWork),
     projects: new SqlProjects(db),
     mail: new SqlMail(db),
     batches: new SqlBatches(db),
@@ -26,5 +30,7 @@ export function sqlRepositories(db: SqlExecutor, dialect: Dialect): Repositories
     clocks: new SqlClocks(db),
     audit: new SqlAudit(db),
     meta: new SqlMeta(db),
+    recurring: new SqlRecurring(db),
+    sessions: new SqlSessions(db),
   };
 }

@@ -1,5 +1,5 @@
 // Table rows as both backends return them, and their mapping to domain records at this edge.
-import type { Interface, OperationKind } from '../../domain/methods.js';
+import type { Interface, OperationKind, OperationType } from '../../domain/model.js';
 import type {
   Batch, CallbackAttempt, CallbackKind, CallbackRecord, CallbackState, Money, Operation, Payment, PaymentStatus, PaymentType,
   Project,
@@ -14,7 +14,7 @@ export interface PaymentRow {
 }
 
 export interface OperationRow {
-  id: number; payment_row_id: number; idx: number; type: OperationKind; status: PaymentStatus; code: string; message: string;
+  id: number; payment_row_id: number; idx: number; type: OperationType; status: PaymentStatus; code: string; message: string;
   request_id: string; created_at: number; updated_at: number; initial_amount: number; initial_currency: string;
   converted_amount: number; converted_currency: string; provider_date: number | null; auth_code: string;
 }
@@ -32,7 +32,7 @@ export interface AttemptRow {
 
 export interface ProjectRow {
   project_id: number; secret_key: string; name: string; callback_url: string | null; origin: 'config' | 'runtime'; frequency_limits: string;
-  callback_options: string; token_hash: string | null; quotas: string;
+  callback_options: string; token_hash: string | null; quotas: string; card_options: string;
 }
 
 export interface BatchRow {
@@ -134,6 +134,7 @@ export function rowToProject(row: ProjectRow): Project {
     callbackOptions: JSON.parse(row.callback_options) as Project['callbackOptions'],
     tokenHash: row.token_hash ?? undefined,
     quotas: JSON.parse(row.quotas) as Project['quotas'],
+    cardOptions: JSON.parse(row.card_options) as Project['cardOptions'],
   };
 }
 

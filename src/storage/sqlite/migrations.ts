@@ -229,4 +229,41 @@ export const MIGRATIONS: string[] = [
   DROP INDEX jobs_due;
   CREATE INDEX jobs_due ON jobs (due_at, id);
   `,
+  // A project's options for card payments: what happens to a hold nobody captures or cancels.
+  `
+  ALTER TABLE projects ADD COLUMN card_options TEXT NOT NULL DEFAULT '{}';
+  `,
+  // Saved cards (COF registrations) with what a later debit needs, and status requests by request id.
+  `
+  CREATE TABLE recurring (
+    id INTEGER PRIMARY KEY,
+    project_id INTEGER NOT NULL,
+    customer_id TEXT NOT NULL,
+    payment_row_id INTEGER NOT NULL,
+    payment_id TEXT NOT NULL,
+    method TEXT NOT NULL,
+    account TEXT NOT NULL,
+    card TEXT NOT NULL,
+    currency TEXT NOT NULL,
+    type TEXT NOT NULL,
+    valid_thru INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE INDEX recurring_customer ON recurring (project_id, customer_id, id);
+  CREATE INDEX operations_request ON operations (request_id);
+  `,
+  // Dashboard sessions kept on the server: a random id in the cookie, its hash here, an expiry and a revocation.
+  `
+  CREATE TABLE sessions (
+    id_hash TEXT PRIMARY KEY,
+    actor TEXT NOT NULL,
+    project_id INTEGER,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    revoked_at INTEGER
+  );
+  CREATE INDEX sessions_expiry ON sessions (expires_at);
+  `,
 ];

@@ -4,6 +4,7 @@
 // Several worker processes may share the file (`--workers`): then they lease work and lock by rows, and tell
 // each other of changes through a peer channel.
 import type { PeerChannel, Repositories, Storage, StorageEvent } from '../../domain/ports.js';
+import { DueWork } from '../sql/due-work.js';
 import { sqlRepositories } from '../sql/repositories.js';
 import { SqlReports } from '../sql/reports.js';
 import { openSqlite, type SqliteDatabase } from './database.js';
@@ -24,7 +25,7 @@ const LOCK_MS = 15_000;
 const LOCK_POLL_MS = 10;
 const BUSY_RETRY_MS = 1;
 
-type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+type Outcome = { ok: true; value: unknown; dueWork: DueWork } | { ok: false; error: unknown };
 
 export class SqliteStorage implements Storage {
   readonly kind = 'sqlite' as const;
@@ -114,8 +115,9 @@ export class SqliteStorage implements Storage {
     try {
       for (const pending of batch) {
         statement('SAVEPOINT unit').run();
+        const dueWork = new DueWork();
         try {
-          outcomes.push({ ok: true, value: await pending.work(this.read) });
+          outcomes.push({ ok: true, value: await pending.work(sqlRepositories(this.executor, sqliteDialect, dueWork)), dueWork });
           statement('RELEASE unit').run();
         } catch (error) {
           // A refusal thrown by one request's work rolls back that work alone.
@@ -132,8 +134,9 @@ export class SqliteStorage implements Storage {
     }
     batch.forEach((pending, index) => {
       const outcome = outcomes[index] as Outcome;
-      if (outcome.ok) pending.resolve(outcome.value);
-      else pending.reject(outcome.error);
+      if (!outcome.ok) return pending.reject(outcome.error);
+      for (const event of outcome.dueWork.events()) this.publish(event);
+      pending.resolve(outcome.value);
     });
   }
 

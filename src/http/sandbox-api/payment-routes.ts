@@ -1,0 +1,63 @@
+// The control API's payments and callbacks: a payment's full report, forcing its outcome, the callback log and
+// replay, the built-in inbox and the wallet's e-mails.
+import type { FastifyInstance } from 'fastify';
+import { Refusal } from '../../domain/errors.js';
+import type { CallbackState, FinalStatus } from '../../domain/model.js';
+import { callbackReport } from '../../domain/reports/payment-report.js';
+import { callerOf } from './caller.js';
+import { listQuery, queryText, validateControlBody } from './control-request.js';
+import type { SandboxApiDeps } from './deps.js';
+
+const CALLBACK_STATES = new Set<CallbackState>(['queued', 'scheduled', 'delivered', 'failed']);
+
+type PaymentParams = { Params: { projectId: string; paymentId: string } };
+
+export function paymentRoutes(app: FastifyInstance, { tools, lookup, callbacks, scenarios, outcomes }: SandboxApiDeps): void {
+  app.get<PaymentParams>('/_sandbox/payments/:projectId/:paymentId', async (request) =>
+    lookup.report(await tools.payment(callerOf(request), request.params.projectId, request.params.paymentId)));
+
+  app.post<PaymentParams>('/_sandbox/payments/:projectId/:paymentId/complete', async (request) => {
+    const body = validateControlBody<{ status?: FinalStatus; code?: string; scenario?: string }>('sandbox/complete.json', request.body ?? {});
+    if (body.scenario !== undefined && (body.status !== undefined || body.code !== undefined)) {
+      throw new Refusal('invalid-fields', [{ field: 'scenario', message: 'Give either a scenario or a status and code' }]);
+    }
+    const outcome = body.scenario === undefined ? outcomes.requested(body.status ?? 'success', body.code) : scenarios.finalOutcome(body.scenario);
+    return lookup.report(await tools.forceOutcome(callerOf(request), request.params.projectId, request.params.paymentId, () => outcome));
+  });
+
+  app.get<{ Querystring: Record<string, unknown> }>('/_sandbox/callbacks', async (request) => {
+    const query = listQuery(request.query);
+    const state = queryText(request.query, 'state');
+    if (state !== undefined && !CALLBACK_STATES.has(state as CallbackState)) {
+      throw new Refusal('invalid-fields', [{ field: 'state', message: 'Expected queued, scheduled, delivered or failed' }]);
+    }
+    const list = await callbacks.list({ ...query, projectId: tools.scope(callerOf(request)).listed(query.projectId), state: state as CallbackState | undefined });
+    return { callbacks: await Promise.all(list.map(async (c) => callbackReport(c, await callbacks.attemptsOf(c.id)))) };
+  });
+
+  app.post<{ Params: { id: string } }>('/_sandbox/callbacks/:id/replay', async (request) => {
+    const replay = await tools.replay(callerOf(request), request.params.id);
+    return { callback: replay === undefined ? null : callbackReport(replay, await callbacks.attemptsOf(replay.id)) };
+  });
+
+  app.get<{ Querystring: Record<string, unknown> }>('/_sandbox/inbox', async (request) => {
+    const query = listQuery(request.query);
+    const entries = await callbacks.inbox({ ...query, projectId: tools.scope(callerOf(request)).listed(query.projectId) });
+    return {
+      inbox: entries.map((entry) => ({
+        id: entry.id, callback_id: entry.callbackId, project_id: entry.projectId, payment_id: entry.paymentId,
+        received_at: new Date(entry.receivedAt).toISOString(), body: entry.body,
+      })),
+    };
+  });
+
+  app.get<{ Querystring: Record<string, unknown> }>('/_sandbox/mail', async (request) => {
+    const query = listQuery(request.query);
+    const mails = await lookup.mail({ ...query, projectId: tools.scope(callerOf(request)).listed(query.projectId), to: queryText(request.query, 'to') });
+    return {
+      mail: mails.map((m) => ({
+        id: m.id, project_id: m.projectId, payment_id: m.paymentId, sent_at: new Date(m.sentAt).toISOString(), from: m.from, to: m.to, subject: m.subject, body: m.body,
+      })),
+    };
+  });
+}
