@@ -9,7 +9,7 @@ import { buildTestSandbox, flush, PROJECT_ID, SECRET } from '../helpers/sandbox.
 import { startReceiver } from '../helpers/receiver.js';
 import { payout, post, sale, SdkCallback, seedPurchase, signed, tokenOf } from '../helpers/gate-client.js';
 import { paymentPageUrl } from '../helpers/payment-page-client.js';
-import { atLeast } from '../helpers/promises.js';
+import { atLeast, everyOf } from '../helpers/promises.js';
 
 const method = loadMethods().find('paymaya') as PaymentMethod;
 const cardMethod = loadMethods().find('card') as PaymentMethod;
@@ -135,7 +135,7 @@ t.test('every card case sends, step by step, callbacks with the members, their o
   // Left waiting at the sandbox bank's page, as the kit's case leaves it.
   await cardPayment(app, 'real-3ds', 'sale', receiver.url, '4314220000000056');
   await flush(app);
-  t.ok(receiver.received.every((r) => new SdkCallback(SECRET, r.body).callback !== undefined), 'every real callback verifies with the SDK');
+  everyOf(t, receiver.received, 10, (r) => new SdkCallback(SECRET, r.body).callback !== undefined, 'every real callback verifies with the SDK');
 
   const real: Record<string, string> = {
     'card-3ds-pending': 'real-3ds', 'card-auth-hold': 'real-hold', 'card-capture': 'real-capture', 'card-cancel': 'real-cancel',
@@ -143,7 +143,7 @@ t.test('every card case sends, step by step, callbacks with the members, their o
   };
   const cardCases = CASES.filter(isCardCase);
   t.same(cardCases.map((testCase) => testCase.name), Object.keys(real), 'every card case is checked here');
-  for (const testCase of cardCases) {
+  for (const testCase of atLeast(t, cardCases, 6, 'card cases')) {
     const kit = bodiesOf(testCase.name);
     const sandbox = callbacksOf(real[testCase.name] as string);
     t.equal(kit.length, sandbox.length, `${testCase.name}: as many callbacks as the sandbox sent (${sandbox.length})`);
