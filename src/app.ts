@@ -60,8 +60,8 @@ async function registerSurfaces(app: FastifyInstance, sandbox: Sandbox): Promise
     health: () => ({ clock: clock.mode, now: new Date(clock.now()).toISOString(), storage: sandbox.storageKind, instance: sandbox.instanceId }),
   });
   await app.register(dashboard, {
-    tools, sessions: sandbox.sessions, listing: sandbox.listing, lookup, callbacks, methods, scenarios, projects, batches: sandbox.batches, conformance: sandbox.conformance,
-    audit: sandbox.audit, clock, currencies, adminToken: config.adminToken,
+    tools, sessions: sandbox.sessions, listing: sandbox.listing, lookup, callbacks, methods, cards: catalogue.cards, machine: sandbox.machine, scenarios, projects,
+    batches: sandbox.batches, conformance: sandbox.conformance, audit: sandbox.audit, clock, currencies, adminToken: config.adminToken,
   });
   await app.register(checkoutWidget);
   await app.register(homePage, { config, projects, clockMode: clock.mode, storageKind: sandbox.storageKind });

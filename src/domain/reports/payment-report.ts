@@ -70,10 +70,10 @@ const DEBITED = new Set(['success', 'partially refunded', 'refunded']);
 
 /**
  * What a tool shows of a card payment besides its masked account (minor units in the payment's currency): the
- * first operation, 3-D Secure as the card went through it — `flow` the card's (`none`, `frictionless`,
- * `challenge`, or `device` for a card wallet's token), `authentication_flow` the `mpi_result`'s once
- * authenticated — the ECI its first operation reported once approved, the hold (while held, or as released), what was
- * debited and refunded, and what is left to refund.
+ * first operation (sale, auth, recurring, account verification); 3-D Secure as the card went through it — `flow`
+ * the card's (`none`, `frictionless`, `challenge`, or `device` for a card wallet's token), `authentication_flow`
+ * the `mpi_result`'s once authenticated — and the ECI of the first operation once approved; the hold (while held,
+ * or as released), what was debited and refunded, and what is left to refund.
  */
 export function cardReport(payment: Payment, operations: Operation[]): Record<string, unknown> | undefined {
   const state = payment.extras.card as CardState | undefined;
