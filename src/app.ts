@@ -61,7 +61,7 @@ async function registerSurfaces(app: FastifyInstance, sandbox: Sandbox): Promise
   });
   await app.register(dashboard, {
     tools, sessions: sandbox.sessions, listing: sandbox.listing, lookup, callbacks, methods, cards: catalogue.cards, machine: sandbox.machine, scenarios, projects,
-    batches: sandbox.batches, conformance: sandbox.conformance, audit: sandbox.audit, clock, currencies, adminToken: config.adminToken,
+    savedCards: sandbox.cardParts.recurring, batches: sandbox.batches, conformance: sandbox.conformance, audit: sandbox.audit, clock, currencies, adminToken: config.adminToken,
   });
   await app.register(checkoutWidget);
   await app.register(homePage, { config, projects, clockMode: clock.mode, storageKind: sandbox.storageKind });

@@ -80,8 +80,8 @@ t.test('a card payment in progress is offered the card\'s declines to force, not
   const client = new DashboardClient(app);
   const page = await client.get(detail('waiting'));
   const offered = [...page.body.matchAll(/<option value="([^"]+)">/g)].map((m) => m[1]);
-  t.same(offered, ['success', 'decline:10000', 'decline:10101', 'decline:10602', 'decline:10114', 'decline:104', 'decline:10104', 'decline:108', 'decline:603', 'external error:20100', 'internal error:501'],
-    'from data/methods/card.json: general decline first, then the limit, time-out, 3-D Secure, ACS and clarification declines; the scenarios\' errors');
+  t.same(offered, ['success', 'decline:10000', 'decline:10101', 'decline:10602', 'decline:10114', 'decline:104', 'decline:10104', 'decline:108', 'decline:603', 'decline:10105', 'external error:10100', 'internal error:501'],
+    'from data/methods/card.json: general decline first, then the limit, time-out, 3-D Secure, ACS and clarification declines; then the card scenarios\' (insufficient funds, the acquirer\'s external error 10100, not the wallet\'s 20100) and the internal error');
   t.match(page.body, /Decline 10114 — Declined by 3DS Check/);
   t.equal((await client.post(`${detail('waiting')}/complete`, { outcome: 'decline:20000' })).statusCode, 400, 'a wallet decline is not a choice here');
   t.equal((await client.post(`${detail('waiting')}/complete`, { outcome: 'decline:10104' })).statusCode, 303);

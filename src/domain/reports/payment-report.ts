@@ -3,6 +3,7 @@
 import { shapeOf } from '../callbacks/family-shapes.js';
 import type { CallbackAttempt, CallbackOptions, CallbackRecord, Job, Operation, Payment } from '../model.js';
 import { refundableOf, type CardState } from '../payments/card-state.js';
+import { threeDsSteps } from './card-threeds-steps.js';
 
 /** Everything known of one payment, gathered for its report. */
 export interface PaymentFacts {
@@ -72,10 +73,11 @@ const DEBITED = new Set(['success', 'partially refunded', 'refunded']);
  * What a tool shows of a card payment besides its masked account (minor units in the payment's currency): the
  * first operation (sale, auth, recurring, account verification); 3-D Secure as the card went through it — `flow`
  * the card's (`none`, `frictionless`, `challenge`, or `device` for a card wallet's token), `authentication_flow`
- * the `mpi_result`'s once authenticated — and the ECI of the first operation once approved; the hold (while held,
- * or as released), what was debited and refunded, and what is left to refund.
+ * the `mpi_result`'s once authenticated — the ECI of the first operation once approved, and its steps
+ * (card-threeds-steps.ts); the hold (while held, or as released), what was debited and refunded, and what is left to
+ * refund; the saved card it registered (`recurring_id`) or, for a debit, the saved card it charged (`debit_of`).
  */
-export function cardReport(payment: Payment, operations: Operation[]): Record<string, unknown> | undefined {
+export function cardReport(payment: Payment, operations: Operation[], callbacks: CallbackRecord[] = []): Record<string, unknown> | undefined {
   const state = payment.extras.card as CardState | undefined;
   if (state === undefined) return undefined;
   const [first] = operations;
@@ -89,18 +91,21 @@ export function cardReport(payment: Payment, operations: Operation[]): Record<st
       flow: state.walletToken === true ? 'device' : state.profile.flow,
       authentication_flow: state.authentication?.flow ?? null,
       eci: typeof eci === 'string' ? eci : null,
+      steps: threeDsSteps(payment, operations, callbacks),
     },
     currency: payment.sum.currency,
     hold,
     debited,
     refunded: state.refunded,
     refundable: debited === null ? null : refundableOf(payment, state),
+    recurring_id: state.recurring?.id ?? null,
+    debit_of: state.debitOf ?? null,
   };
 }
 
 export function paymentReport(facts: PaymentFacts, extra: Record<string, unknown> = {}): Record<string, unknown> {
   const { payment, operations, limitJob, outcomeJob } = facts;
-  const card = cardReport(payment, operations);
+  const card = cardReport(payment, operations, facts.callbacks.map(({ callback }) => callback));
   return {
     payment: {
       project_id: payment.projectId,

@@ -4,6 +4,7 @@ import type { CardCatalogue } from '../../domain/catalogue/cards.js';
 import type { Currencies } from '../../domain/catalogue/currencies.js';
 import type { Payment } from '../../domain/model.js';
 import type { PaymentMachine } from '../../domain/payments/state-machine.js';
+import type { ThreeDsStep } from '../../domain/reports/card-threeds-steps.js';
 
 export const CARD_ACTIONS = ['capture', 'cancel', 'refund'] as const;
 export type CardAction = (typeof CARD_ACTIONS)[number];
@@ -11,12 +12,14 @@ export type CardAction = (typeof CARD_ACTIONS)[number];
 /** The `card` member of a payment's report (src/domain/reports/payment-report.ts). */
 interface CardReport {
   operation: 'sale' | 'auth' | 'recurring' | 'account verification';
-  threeds: { flow: string; authentication_flow: string | null; eci: string | null };
+  threeds: { flow: string; authentication_flow: string | null; eci: string | null; steps: ThreeDsStep[] };
   currency: string;
   hold: number | null;
   debited: number | null;
   refunded: number;
   refundable: number | null;
+  recurring_id: number | null;
+  debit_of: number | null;
 }
 
 export interface CardView {
@@ -27,6 +30,10 @@ export interface CardView {
   operation: string;
   threeds: string;
   eci: string;
+  /** The 3-D Secure steps in order, each with its state in words (none without 3-D Secure). */
+  steps: Array<ThreeDsStep & { stateText: string }>;
+  /** The saved card this payment registered, or the one a debit charged. */
+  savedCard: { id: number; text: string } | undefined;
   /** Amounts as a person reads them, each with its label; only those that apply to the payment's status. */
   amounts: Array<{ label: string; text: string; id: string }>;
   currency: string;
@@ -61,6 +68,14 @@ function threedsText(payment: Payment, threeds: CardReport['threeds']): string {
   return payment.status === 'processing' ? flow : `${flow}: not authenticated`;
 }
 
+const STEP_STATES: Record<ThreeDsStep['state'], string> = { done: 'Done', waiting: 'Waiting', later: 'Not yet', skipped: 'Did not happen' };
+
+function savedCardOf(report: CardReport): CardView['savedCard'] {
+  if (report.recurring_id !== null) return { id: report.recurring_id, text: `Saved card ${report.recurring_id}, registered by this payment` };
+  if (report.debit_of !== null) return { id: report.debit_of, text: `A debit of saved card ${report.debit_of}` };
+  return undefined;
+}
+
 function typed(amount: number, currency: string, currencies: Currencies): string {
   return (amount / 10 ** currencies.exponent(currency)).toFixed(currencies.exponent(currency));
 }
@@ -83,6 +98,8 @@ export function cardView(payment: Payment, report: CardReport, deps: { cards: Ca
     operation: OPERATIONS[report.operation] ?? report.operation,
     threeds: threedsText(payment, report.threeds),
     eci: report.threeds.eci ?? '—',
+    steps: report.threeds.steps.map((step) => ({ ...step, stateText: STEP_STATES[step.state] })),
+    savedCard: savedCardOf(report),
     amounts,
     currency: report.currency,
     example: currencies.typedExample(report.currency),

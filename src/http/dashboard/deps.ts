@@ -5,6 +5,7 @@ import type { Currencies } from '../../domain/catalogue/currencies.js';
 import type { MethodCatalogue } from '../../domain/catalogue/methods.js';
 import type { ScenarioCatalogue } from '../../domain/catalogue/scenarios.js';
 import type { Clock } from '../../domain/clock/clock.js';
+import type { CardRecurring } from '../../domain/payments/card-recurring.js';
 import type { PaymentLookup } from '../../domain/payments/payment-lookup.js';
 import type { PayoutBatches } from '../../domain/payments/payout-batches.js';
 import type { PaymentMachine } from '../../domain/payments/state-machine.js';
@@ -27,6 +28,8 @@ export interface DashboardDeps {
   /** What a payment's status allows: the forms a payment's page shows. */
   machine: PaymentMachine;
   scenarios: ScenarioCatalogue;
+  /** Saved cards (recurring registrations): the list and a customer's. */
+  savedCards: Pick<CardRecurring, 'list' | 'ofCustomer'>;
   projects: ProjectDirectory;
   batches: PayoutBatches;
   conformance: MerchantConformance;
