@@ -5,7 +5,7 @@ import { Refusal } from '../../domain/errors.js';
 import { chosenOutcome } from '../../domain/payments/outcomes.js';
 import { cardActionRoutes } from './card-actions.js';
 import type { DashboardDeps } from './deps.js';
-import { csvExport, xlsxExport } from './exports.js';
+import { csvExport, xlsxExport, type BrandOf } from './exports.js';
 import { INTERFACES, listChoices, queryString, readListQuery, TYPES } from './filters.js';
 import { detailPath, forceChoicesOf, paymentDetailOf } from './payment-detail.js';
 import { shownDate, type DashboardPages, type Form } from './pages.js';
@@ -14,8 +14,9 @@ const PAGE_SIZE = 50;
 type PaymentParams = { Params: { projectId: string; paymentId: string } };
 
 export function paymentRoutes(app: FastifyInstance, deps: DashboardDeps, pages: DashboardPages): void {
-  const { listing } = deps;
+  const { listing, methods, cards } = deps;
   const choices = listChoices(deps);
+  const brandOf: BrandOf = (row, account) => (methods.find(row.method)?.family === 'card' ? cards.brand(account.type ?? '')?.title ?? account.type ?? '' : '');
 
   app.get('/dashboard', async (_request, reply) => reply.redirect('/dashboard/payments', 303));
 
@@ -35,7 +36,7 @@ export function paymentRoutes(app: FastifyInstance, deps: DashboardDeps, pages: 
 
   app.get<{ Querystring: Record<string, unknown> }>('/dashboard/payments/export.csv', async (request, reply) => {
     const { filter } = readListQuery(request.query, choices);
-    return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="payments.csv"').send(csvExport(listing, pages.scoped(request, filter)));
+    return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="payments.csv"').send(csvExport(listing, pages.scoped(request, filter), brandOf));
   });
 
   app.get<{ Querystring: Record<string, unknown> }>('/dashboard/payments/export.xlsx', async (request, reply) => {
@@ -43,7 +44,7 @@ export function paymentRoutes(app: FastifyInstance, deps: DashboardDeps, pages: 
     return reply
       .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
       .header('content-disposition', 'attachment; filename="payments.xlsx"')
-      .send(xlsxExport(listing, pages.scoped(request, filter)));
+      .send(xlsxExport(listing, pages.scoped(request, filter), brandOf));
   });
 
   paymentActionRoutes(app, deps, pages);
