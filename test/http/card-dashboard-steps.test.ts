@@ -188,3 +188,19 @@ t.test('a project\'s token sees its own project\'s saved cards only, and no othe
   t.equal((await as(`/dashboard/customers/${PROJECT_ID}/cust-7`, token)).statusCode, 403, 'another project\'s customer page is refused');
   t.equal((await as('/dashboard/customers/7101/cust-7', token)).statusCode, 200, 'its own project\'s customer page');
 });
+
+t.test('before 3-D Secure begins (a clarification first) its steps are still to come, on the Gate and on the Payment Page', async (t) => {
+  const { app } = await buildTestSandbox(t);
+  const client = new DashboardClient(app);
+  const customer = { id: 'cust-7', ip_address: '203.0.113.7', email: 'clarify+1@example.ph' };
+  t.equal((await post(app, '/v2/payment/card/sale', gateCard('gate-clarify', '5413330000000019', { customer, acs_return_url: { return_url: `${SHOP}/back` } }))).status, 200);
+  await flush(app);
+  t.equal((await report(app, 'gate-clarify')).payment.status, 'awaiting clarification');
+  t.same(stepsOf((await client.get(detail('gate-clarify'))).body).map((r) => [r[0], r[1], r[3]]), [
+    ['3-D Secure', 'Not yet', 'Not begun: the shop gets its first 3-D Secure callback once it begins'], ['Authentication', 'Waiting', 'Not decided yet'],
+  ]);
+  const answer = signed({ general: { project_id: PROJECT_ID, payment_id: 'gate-clarify' }, additional_data: { avs_data: { avs_post_code: '1000', avs_street_address: '1 Ayala Ave' } } });
+  t.equal((await post(app, '/v2/payment/clarification', answer)).status, 200);
+  await flush(app);
+  t.same(stepsOf((await client.get(detail('gate-clarify'))).body).map((r) => [r[0], r[1]]), [['Challenge redirect', 'Done'], ['The customer at the bank', 'Waiting'], ['3ds_result', 'Not yet'], ['Authentication', 'Waiting']], 'then the challenge, as usual');
+});

@@ -10,6 +10,8 @@ export interface ThreeDsStep { step: string; state: 'done' | 'waiting' | 'later'
 interface Facts { payment: Payment; state: CardState; first: Operation | undefined; callbacks: CallbackRecord[] }
 
 const WAITING = 'awaiting 3ds result';
+/** Statuses before 3-D Secure begins (a scenario's clarification comes first): its steps are still to come. */
+const BEFORE = new Set(['processing', 'awaiting clarification']);
 const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
 
 /** The first original callback (not a replay) whose body matches `test`, by its creation time. */
@@ -26,7 +28,7 @@ function flowOf(payment: Payment, state: CardState): string {
 /** How the authentication ended: authenticated (with its flow), or the first operation's decline once it ended. */
 function resultStep({ payment, state, first }: Facts, challenged: boolean): ThreeDsStep {
   const auth = state.authentication;
-  if (payment.status === WAITING || payment.status === 'processing' || payment.status === 'awaiting clarification') {
+  if (payment.status === WAITING || BEFORE.has(payment.status)) {
     // A Gate payment's bank may have authenticated the customer already; the result waits for the shop's 3ds_result.
     const detail = state.pending !== undefined ? `The bank's verdict is kept until the shop's 3ds_result${auth === undefined ? '' : ` (authentication_flow ${auth.flow})`}`
       : challenged ? 'Not decided yet: the customer has not met the challenge' : 'Not decided yet';
@@ -57,6 +59,9 @@ function customerStep({ payment, state }: Facts, answer: ThreeDsSteps['answer'] 
 function gateSteps(facts: Facts, threeds: ThreeDsSteps): ThreeDsStep[] {
   const { payment, callbacks } = facts;
   const ended = payment.status !== WAITING;
+  if (BEFORE.has(payment.status) && threeds.step !== 'answered' && !threeds.methodLoaded && callbackAt(callbacks, (b) => b.threeds2 !== undefined) === null) {
+    return [{ step: '3-D Secure', state: 'later', at: null, detail: 'Not begun: the shop gets its first 3-D Secure callback once it begins' }, resultStep(facts, false)];
+  }
   const steps: ThreeDsStep[] = [];
   if (threeds.notificationUrl !== undefined) {
     const past = threeds.step !== 'method';
@@ -88,6 +93,7 @@ function pageSteps(facts: Facts): ThreeDsStep[] {
   if (flowOf(payment, facts.state) !== 'challenge') return [resultStep(facts, false)];
   const at = callbackAt(callbacks, (b) => b.payment?.status === WAITING);
   const reached = at !== null || payment.status === WAITING;
+  if (!reached && BEFORE.has(payment.status)) return [{ step: 'Challenge', state: 'later', at: null, detail: 'The customer goes to the sandbox bank\'s page once 3-D Secure begins' }, resultStep(facts, true)];
   return [
     { step: 'Challenge', state: reached ? 'done' : 'skipped', at, detail: reached ? 'The customer sent to the sandbox bank\'s page' : 'Never asked: the payment ended first' },
     customerStep(facts, undefined, reached),
