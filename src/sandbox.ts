@@ -163,7 +163,9 @@ async function wire(storage: Storage, instanceId: string, config: SandboxConfig,
     storage, projects, clock, publicUrl: config.publicUrl, callbackPolicy: config.callbackPolicy,
     runner: async (...args) => (await import('./conformance/run-conformance.js')).runConformance(...args),
   });
-  const tools = new SandboxTools({ storage, clock, clockControl, scheduler, lifecycle, lookup: payments.lookup, callbacks, projects, batches, conformance, audit, recurring: payments.cardParts.recurring });
+  const tools = new SandboxTools({
+    storage, clock, clockControl, scheduler, lifecycle, cards: payments.cards, lookup: payments.lookup, callbacks, projects, batches, conformance, audit, recurring: payments.cardParts.recurring,
+  });
   let closed = false;
   return {
     config, instanceId, storageKind: storage.kind, clock, sharedClock, clockControl, catalogue, projects, scheduler, audit, conformance, tools,

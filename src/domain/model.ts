@@ -256,8 +256,8 @@ export interface PaymentListRow {
 
 export interface DailyTotal { day: string; status: string; n: number; amount: number }
 
-/** Per method: payments, and those that ended in success, in a decline, or in an external or internal error. */
-export interface MethodRate { method: string; total: number; success: number; decline: number; error: number }
+/** How many payments of a method are in a status. */
+export interface MethodStatusCount { method: string; status: string; n: number }
 
 export interface OperationFilter { projectIds?: number[]; from: number; to: number; type?: string; limit: number; offset: number }
 

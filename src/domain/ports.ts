@@ -3,7 +3,7 @@
 import type {
   Batch, CallbackAttempt, CallbackFilter, CallbackRecord, CallbackState, ConformanceRun, DailyTotal, InboxEntry, Job, JobKind, ListFilter, Mail,
   RowJobKind,
-  MailFilter, MethodRate, Operation, OperationFilter, OperationRow, Payment, PaymentFilter, PaymentListRow, PaymentStatus, PaymentType,
+  MailFilter, MethodStatusCount, Operation, OperationFilter, OperationRow, Payment, PaymentFilter, PaymentListRow, PaymentStatus, PaymentType,
   AuditEntry, AuditFilter, DashboardSession, PendingBatchRow, Project, ProjectClock, RecurringRegistration, RefusedBatchRow,
 } from './model.js';
 
@@ -237,7 +237,8 @@ export interface Reports {
   /** Every matching payment in pages, so a large export never holds the whole list in memory. */
   stream(filter: PaymentFilter, pageSize?: number): AsyncGenerator<PaymentListRow>;
   dailyTotals(filter: PaymentFilter): Promise<DailyTotal[]>;
-  methodRates(filter: PaymentFilter): Promise<MethodRate[]>;
+  /** Payments per method and status, for success rates. */
+  methodStatuses(filter: PaymentFilter): Promise<MethodStatusCount[]>;
   operations(filter: OperationFilter): Promise<OperationRow[]>;
 }
 

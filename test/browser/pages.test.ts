@@ -5,6 +5,7 @@ import type { Page } from 'playwright-core';
 import { buildTestSandbox, flush, PROJECT_ID, SECRET } from '../helpers/sandbox.js';
 import { payout, sale, seedPurchase } from '../helpers/gate-client.js';
 import { DashboardClient } from '../helpers/dashboard-client.js';
+import { cardPayment } from '../helpers/card-client.js';
 import { browserSkipReason, keepScreenshot, launchBrowser } from '../helpers/browser.js';
 
 const require = createRequire(import.meta.url);
@@ -34,6 +35,12 @@ t.test('the pages at 390 px and 1,280 px in a real browser', { skip: browserSkip
     ].join('\n'),
   });
   const batchPath = String(upload.headers.location);
+  // Card payments for the badges: a hold, a sale refunded in part, a released hold (their pages: card-dashboard.test.ts).
+  await cardPayment(app, 'card-hold-0001', { first: 'auth' });
+  await cardPayment(app, 'card-refund-0001');
+  await app.inject({ method: 'POST', url: `/_sandbox/payments/${PROJECT_ID}/card-refund-0001/refund`, payload: { amount: 12500, currency: 'PHP' } });
+  await cardPayment(app, 'card-released-0001', { first: 'auth' });
+  await app.inject({ method: 'POST', url: `/_sandbox/payments/${PROJECT_ID}/card-released-0001/cancel`, payload: {} });
   await flush(app);
 
   function pageUrl(paymentId: string, amount: number, currency: string): string {
@@ -133,12 +140,13 @@ t.test('the pages at 390 px and 1,280 px in a real browser', { skip: browserSkip
         return `${style.backgroundColor} ${style.color}`;
       });
       const seen = new Map<string, string>();
-      for (const status of ['success', 'decline', 'awaiting-redirect-result']) {
+      const statuses = ['success', 'decline', 'awaiting-redirect-result', 'awaiting-capture', 'partially-refunded', 'canceled'];
+      for (const status of statuses) {
         const colour = await colours(status);
         t.notMatch(colour, /^rgba\(0, 0, 0, 0\)/, `${status} has a background`);
         seen.set(status, colour);
       }
-      t.equal(new Set(seen.values()).size, 3, 'each status its own colours');
+      t.equal(new Set(seen.values()).size, statuses.length, 'each status its own colours, the card family\'s included');
       t.equal(await page.locator('input[name="q"]').evaluate((node) => getComputedStyle(node).fontWeight), '400');
       t.equal(await page.locator('label').first().evaluate((node) => getComputedStyle(node).fontWeight), '600');
     });

@@ -1,7 +1,8 @@
 // Card data as a real provider keeps it (docs/card-protocol.md D12): card payments of every kind are made with full
 // numbers and CVVs, then every output of the sandbox is searched for them — the SQLite database and its WAL, the
 // log a real pino logger wrote, every callback, every page and answer served, the control API's reports and
-// callback list, the dashboard's pages, the Data API and the CSV and XLSX exports. Only masks and brands may show.
+// callback list and saved cards, the dashboard's pages (a payment's 3-D Secure steps, saved cards, a customer's
+// page), the Data API and the CSV and XLSX exports. Only masks and brands may show.
 import t from 'tap';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,6 +28,8 @@ const TYPED = {
   declined: { pan: '4111111111111111', typed: '4111-1111-1111-1111', cvv: '6482' },
   expired: { pan: '4242424242424242', typed: '4242 4242 4242 4242', cvv: '7315' },
   mistyped: { pan: '4242424242424241', typed: '4242424242424241', cvv: '5938' },
+  saved: { pan: '5555555555554444', typed: '5555555555554444', cvv: '6093' },
+  gateChallenge: { pan: '5413330000000019', typed: '5413330000000019', cvv: '8407' },
 } as const;
 
 /** Every entry of a ZIP file (an XLSX), inflated: the workbook's XML as it is stored. */
@@ -114,20 +117,43 @@ t.test('card numbers and CVVs typed into card payments of every kind appear in n
     matchCounted(t, broken.json(), { code: '2003', errors: [{ field: '', message: /^Invalid JSON string/ }] }, 'refused as malformed (and, below, without the piece of the body)');
   });
 
+  await t.test('host-to-host: a Gate sale that saves its card and a debit of it, and a payment at the 3-D Secure challenge', async (t) => {
+    const gateCard = (path: string, paymentId: string, card: { pan: string; cvv: string }, extra: Record<string, unknown> = {}) => call({ method: 'POST', url: `/v2/payment/card/${path}`, payload: signed({
+      general: { project_id: PROJECT_ID, payment_id: paymentId, merchant_callback_url: receiver.url },
+      card: { pan: card.pan, cvv: card.cvv, year: 2030, month: 12, card_holder: 'JUAN DELA CRUZ' },
+      customer: { id: 'customer-h2h', ip_address: '203.0.113.9' }, payment: { amount: 50000, currency: 'PHP', description: 'Order' }, ...extra,
+    }) });
+    t.equal((await gateCard('sale', 'data-saved', TYPED.saved, { recurring_register: true })).statusCode, 200);
+    t.equal((await gateCard('sale', 'data-h2h-3ds', TYPED.gateChallenge, { acs_return_url: { return_url: 'https://shop.example/back' } })).statusCode, 200);
+    await flush(app);
+    const saved = (await call(`/_sandbox/recurring?project_id=${PROJECT_ID}&customer_id=customer-h2h`)).json() as { recurring: Array<{ id: number; account: { number: string } }> };
+    t.equal(saved.recurring[0]?.account.number, '555555******4444', 'the saved card is kept masked');
+    const debit = await call({ method: 'POST', url: '/v2/payment/card/recurring', payload: signed({
+      general: { project_id: PROJECT_ID, payment_id: 'data-debit', merchant_callback_url: receiver.url }, payment: { amount: 10000, currency: 'PHP' },
+      customer: { id: 'customer-h2h', ip_address: '203.0.113.9' }, recurring: { id: saved.recurring[0]?.id },
+    }) });
+    t.equal(debit.statusCode, 200);
+  });
+
   await flush(app);
   const outputs: Array<{ what: string; text: string }> = [];
   await t.test('the outputs: reports, callbacks, dashboard pages, Data API, exports, the log and the database files', async (t) => {
-    const ids = ['data-plain', 'data-challenge', 'data-declined', 'data-sheet'];
+    const ids = ['data-plain', 'data-challenge', 'data-declined', 'data-sheet', 'data-saved', 'data-debit', 'data-h2h-3ds'];
     for (const id of ids) t.equal((await call(`/_sandbox/payments/${PROJECT_ID}/${id}`)).statusCode, 200, `report of ${id}`);
     const callbacks = await call(`/_sandbox/callbacks?project_id=${PROJECT_ID}`);
     t.equal((callbacks.json() as { callbacks: unknown[] }).callbacks.length, receiver.received.length, 'the control API lists every callback sent');
     t.equal((await call(`/_sandbox/audit?project_id=${PROJECT_ID}`)).statusCode, 200);
+    t.equal((await call(`/_sandbox/recurring?project_id=${PROJECT_ID}`)).statusCode, 200);
     const dashboard = new DashboardClient(app);
-    for (const path of ['/dashboard/payments', ...ids.map((id) => `/dashboard/payments/${PROJECT_ID}/${id}`), '/dashboard/audit', '/dashboard/analytics']) {
+    for (const path of ['/dashboard/payments', ...ids.map((id) => `/dashboard/payments/${PROJECT_ID}/${id}`), '/dashboard/audit', '/dashboard/analytics',
+      '/dashboard/customers', `/dashboard/customers/${PROJECT_ID}/customer-h2h`, `/dashboard/customers/${PROJECT_ID}/customer-1`]) {
       const page = await dashboard.get(path);
       t.equal(page.statusCode, 200, path);
       served.push({ what: path, text: page.body });
     }
+    const customer = served.find((o) => o.what === `/dashboard/customers/${PROJECT_ID}/customer-h2h`)?.text ?? '';
+    t.match(customer, /<code>555555\*{6}4444<\/code>/, 'the customer\'s page shows the saved card masked');
+    t.match(served.find((o) => o.what === `/dashboard/payments/${PROJECT_ID}/data-h2h-3ds`)?.text ?? '', /id="threeds-steps"/, 'the Gate payment\'s page shows its 3-D Secure steps');
     const csv = await dashboard.get('/dashboard/payments/export.csv');
     t.match(csv.body, /431422\*{6}0056/, 'the CSV has the masked number');
     served.push({ what: 'export.csv', text: csv.body });

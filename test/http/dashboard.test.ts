@@ -195,7 +195,7 @@ t.test('analytics draws counts and amounts per status per day and success rate p
   t.match(page.body, /<title>2026-01-01 success: 1<\/title>/);
   t.match(page.body, /<title>2026-01-01 external error: 1<\/title>/);
   t.match(page.body, /paymaya: 33\.3% success/);
-  t.match(page.body, /<tr><td>paymaya<\/td><td class="num">3<\/td><td class="num">1<\/td><td class="num">1<\/td><td class="num">1<\/td><td class="num">33\.3%<\/td><\/tr>/, 'payments, success, decline, error, rate');
+  t.match(page.body, /<tr><td>paymaya<\/td><td class="num">3<\/td><td class="num">1<\/td><td class="num">1<\/td><td class="num">1<\/td><td class="num">0<\/td><td class="num">33\.3%<\/td><\/tr>/, 'payments, success, decline, error, released holds, rate');
 });
 
 t.test('with SANDBOX_ADMIN_TOKEN the dashboard and the control API need it', async (t) => {

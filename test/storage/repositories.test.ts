@@ -197,7 +197,7 @@ for (const backend of backends) {
         { day: '2026-01-01', status: 'success', n: 1, amount: 5000 },
         { day: '2026-01-02', status: 'decline', n: 1, amount: 5000 },
       ]);
-      t.same(await storage.reports.methodRates({ projectIds: [9] }), [{ method: 'paymaya', total: 2, success: 1, decline: 1, error: 0 }]);
+      t.same(await storage.reports.methodStatuses({ projectIds: [9] }), [{ method: 'paymaya', status: 'decline', n: 1 }, { method: 'paymaya', status: 'success', n: 1 }]);
       t.equal(await storage.reports.count({ projectIds: [9], search: 'REPORT' }), 2);
       t.same((await storage.reports.page({ projectIds: [9] }, 10, 0)).map((r) => r.payment_id), ['report-b', 'Report-A'], 'newest first');
     });

@@ -11,6 +11,24 @@ export class Currencies {
     return this.exponents[currency] ?? 2;
   }
 
+  /**
+   * An amount a person typed in major units (`150.50`) in minor units; undefined unless it is a number above 0
+   * with no more decimals than the currency has (none for JPY).
+   */
+  minorOf(typed: string, currency: string): number | undefined {
+    const exponent = this.exponent(currency);
+    const text = typed.trim();
+    const pattern = exponent === 0 ? /^\d+$/ : new RegExp(`^\\d+(\\.\\d{1,${exponent}})?$`);
+    if (!pattern.test(text) || Number(text) <= 0) return undefined;
+    return Math.round(Number(text) * 10 ** exponent);
+  }
+
+  /** How an amount of the currency is typed, for messages: `100.50`, or `100` without decimals. */
+  typedExample(currency: string): string {
+    const exponent = this.exponent(currency);
+    return exponent === 0 ? '100' : `100.${'50'.padEnd(exponent, '0')}`;
+  }
+
   private major(sum: Money): string {
     const exponent = this.exponent(sum.currency);
     return (sum.amount / 10 ** exponent).toLocaleString('en-US', { minimumFractionDigits: exponent, maximumFractionDigits: exponent });

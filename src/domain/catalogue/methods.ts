@@ -83,6 +83,19 @@ export class MethodCatalogue {
   }
 }
 
+/**
+ * The decline codes a tool offers to force on a payment of the method besides the scenarios' own: a card-family
+ * method's card, limit, 3-D Secure and clarification declines from its data (those of refunds and of saved cards'
+ * debits excepted), general decline first,
+ * which take the place of the wallet declines of the catalogue's method-less scenarios; none for a wallet.
+ */
+export function forcedDeclineCodes(method: PaymentMethod): string[] {
+  if (method.family !== 'card') return [];
+  const card = method.card_codes;
+  const codes = [card?.operation_decline, ...Object.values(method.decline_codes), card?.threeds_failed, card?.threeds_timeout, card?.clarification_timeout];
+  return [...new Set(codes.filter((code): code is string => code !== undefined))];
+}
+
 /** A method's `required_fields` must name interfaces the operation has and paths in a known section. */
 export function checkRequiredFields(method: PaymentMethod): void {
   for (const [kind, rules] of Object.entries(method.operations)) {

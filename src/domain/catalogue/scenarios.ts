@@ -171,9 +171,12 @@ export class ScenarioCatalogue {
    * The final outcomes a tool may force on a payment: success once, then each decline or error code that a
    * catalogue scenario for this operation and method ends with, once (a payout's scenarios are not offered on a
    * purchase, nor a rule that an earlier rule with the same conditions always wins over for this method).
+   * `ownDeclines`, a method's own decline codes (a card's), come before the scenarios' and replace the declines of
+   * scenarios that name no method, which are the wallets'.
    */
-  forceChoices(operation: OperationKind, method: string): ForceChoice[] {
+  forceChoices(operation: OperationKind, method: string, ownDeclines: readonly string[] = []): ForceChoice[] {
     const choices = new Map<string, ForceChoice>([['success', { value: 'success', outcome: this.outcomes.of('success'), scenarios: [] }]]);
+    for (const code of ownDeclines) choices.set(`decline:${code}`, { value: `decline:${code}`, outcome: this.outcomes.of('decline', code), scenarios: [] });
     const conditionsSeen = new Set<string>();
     for (const rule of this.rules) {
       const match = rule.match ?? {};
@@ -186,6 +189,7 @@ export class ScenarioCatalogue {
         conditionsSeen.add(conditions);
       }
       if (!(FORCEABLE_STATUSES as readonly string[]).includes(status)) continue;
+      if (status === 'decline' && ownDeclines.length > 0 && match.method === undefined) continue;
       const forced = this.outcomes.of(status as FinalStatus, rule.outcome.code);
       const value = forced.status === 'success' ? 'success' : `${forced.status}:${forced.code}`;
       const choice = choices.get(value) ?? { value, outcome: forced, scenarios: [] };

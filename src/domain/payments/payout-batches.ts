@@ -119,11 +119,9 @@ export class PayoutBatches {
     const problems: FieldProblem[] = [];
     if (project === undefined) problems.push({ field: 'project_id', message: `Choose a ${label('project_id').toLowerCase()}` });
     const currency = fields.currency.trim().toUpperCase() || 'PHP';
-    const exponent = this.deps.currencies.exponent(currency);
-    const major = fields.amount.trim();
-    const amountOk = new RegExp(`^\\d+(\\.\\d{1,${exponent}})?$`).test(major) && Number(major) > 0;
-    if (!amountOk) problems.push({ field: 'payment.amount', message: `${label('payment.amount')} must be a number such as 100${exponent > 0 ? `.${'50'.padEnd(exponent, '0')}` : ''}` });
-    const minor = amountOk ? String(Math.round(Number(major) * 10 ** exponent)) : '1';
+    const amount = this.deps.currencies.minorOf(fields.amount, currency);
+    if (amount === undefined) problems.push({ field: 'payment.amount', message: `${label('payment.amount')} must be a number such as ${this.deps.currencies.typedExample(currency)}` });
+    const minor = String(amount ?? 1);
     try {
       // Without a project the other fields are still checked (as project 1), so the form lists every problem at once.
       const request = this.requestFrom(project ?? ({ ...({} as Project), projectId: 1 }), { ...fields, currency, amount: minor }, label);

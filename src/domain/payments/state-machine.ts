@@ -84,6 +84,11 @@ export class PaymentMachine {
     return machine;
   }
 
+  /** Every status of every family, each once, in the families' order (the wallet's first). */
+  statuses(): PaymentStatus[] {
+    return [...new Set([...this.byFamily.values()].flatMap((machine) => Object.keys(machine.statuses) as PaymentStatus[]))];
+  }
+
   isFinal(family: string, status: PaymentStatus): boolean {
     return this.rule(family, status).final;
   }

@@ -3,8 +3,8 @@
 // shape and its signature with the token's secret (src/http/data-api/plugin.ts).
 import type { Clock } from '../clock/clock.js';
 import { Refusal } from '../errors.js';
-import type { MethodCatalogue } from '../catalogue/methods.js';
-import type { OperationRow } from '../model.js';
+import type { MethodCatalogue, PaymentMethod } from '../catalogue/methods.js';
+import type { OperationRow, OperationType } from '../model.js';
 import type { Reports } from '../ports.js';
 import { withSignature } from '../../signature/signer.js';
 import { formatInZone, isTimeZone, parseInZone } from '../clock/zoned-time.js';
@@ -32,7 +32,7 @@ const FIELDS: Record<string, FieldRenderer> = {
   operation_type: (r) => r.operation_type,
   operation_status: (r) => r.operation_status,
   payment_method_name: (r, _zone, methods) => methods.find(r.method)?.title ?? r.method,
-  payment_method_type: () => 'ewallet',
+  payment_method_type: (r, _zone, methods) => METHOD_TYPES[methods.find(r.method)?.family ?? 'wallet'],
   payment_instrument: (r) => String(json(r.account).number ?? ''),
   customer_id: (r) => String(json(r.customer).id ?? ''),
   customer_ip: (r) => String(json(r.customer).ip_address ?? ''),
@@ -47,7 +47,10 @@ const FIELDS: Record<string, FieldRenderer> = {
 };
 export const DATA_API_FIELDS = Object.keys(FIELDS);
 const REQUIRED_FIELDS = ['project_id', 'operation_id', 'payment_id', 'operation_created_at', 'operation_completed_at'];
-const OPERATION_TYPES = new Set(['sale', 'payout', 'refund']);
+/** `payment_method_type` of each method family: the platform's words for an e-wallet and a card (Apple Pay and Google Pay pay by card too). */
+const METHOD_TYPES: Record<PaymentMethod['family'], string> = { wallet: 'ewallet', card: 'card' };
+/** The operation types a `type` filter may name: the wallet's and the card family's (docs/card-protocol.md §4). */
+const OPERATION_TYPES: readonly OperationType[] = ['sale', 'payout', 'auth', 'capture', 'cancel', 'refund', 'recurring', 'account verification'];
 
 export class DataApi {
   private readonly tokens: Map<string, DataApiToken>;
@@ -67,7 +70,9 @@ export class DataApi {
   async operationsGet(token: DataApiToken, body: OperationsGetBody): Promise<Record<string, unknown>> {
     const zone = body.tz ?? 'UTC';
     if (!isTimeZone(zone)) throw new Refusal('invalid-fields', [{ field: 'tz', message: `Unknown time zone "${zone}"` }]);
-    if (body.type !== undefined && !OPERATION_TYPES.has(body.type)) throw new Refusal('invalid-fields', [{ field: 'type', message: 'Expected sale, payout or refund' }]);
+    if (body.type !== undefined && !(OPERATION_TYPES as readonly string[]).includes(body.type)) {
+      throw new Refusal('invalid-fields', [{ field: 'type', message: `Expected one of ${OPERATION_TYPES.join(', ')}` }]);
+    }
     const fields = body.fields ?? REQUIRED_FIELDS;
     const unknown = fields.find((f) => FIELDS[f] === undefined);
     if (unknown !== undefined) throw new Refusal('invalid-fields', [{ field: 'fields', message: `Unknown field "${unknown}"; known: ${DATA_API_FIELDS.join(', ')}` }]);

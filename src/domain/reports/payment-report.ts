@@ -1,5 +1,9 @@
-// Read models for tools: a payment with its operations, callbacks, attempts and due times; callback summaries.
+// Read models for tools: a payment with its operations, callbacks, attempts and due times (and a card payment's
+// 3-D Secure and amounts); callback summaries.
+import { shapeOf } from '../callbacks/family-shapes.js';
 import type { CallbackAttempt, CallbackOptions, CallbackRecord, Job, Operation, Payment } from '../model.js';
+import { refundableOf, type CardState } from '../payments/card-state.js';
+import { threeDsSteps } from './card-threeds-steps.js';
 
 /** Everything known of one payment, gathered for its report. */
 export interface PaymentFacts {
@@ -63,8 +67,45 @@ function operationReport(operation: Operation): Record<string, unknown> {
   };
 }
 
+const DEBITED = new Set(['success', 'partially refunded', 'refunded']);
+
+/**
+ * What a tool shows of a card payment besides its masked account (minor units in the payment's currency): the
+ * first operation (sale, auth, recurring, account verification); 3-D Secure as the card went through it — `flow`
+ * the card's (`none`, `frictionless`, `challenge`, or `device` for a card wallet's token), `authentication_flow`
+ * the `mpi_result`'s once authenticated — the ECI of the first operation once approved, and its steps
+ * (card-threeds-steps.ts); the hold (while held, or as released), what was debited and refunded, and what is left to
+ * refund; the saved card it registered (`recurring_id`) or, for a debit, the saved card it charged (`debit_of`).
+ */
+export function cardReport(payment: Payment, operations: Operation[], callbacks: CallbackRecord[] = []): Record<string, unknown> | undefined {
+  const state = payment.extras.card as CardState | undefined;
+  if (state === undefined) return undefined;
+  const [first] = operations;
+  // Only an approved first operation has an ECI to show; one in progress has not been decided yet.
+  const eci = first?.status === 'success' ? shapeOf('card').operationExtras(payment, first).eci : undefined;
+  const hold = payment.status === 'awaiting capture' || payment.status === 'canceled' ? state.held ?? payment.sum.amount : null;
+  const debited = DEBITED.has(payment.status) ? state.captured ?? payment.sum.amount : null;
+  return {
+    operation: state.first,
+    threeds: {
+      flow: state.walletToken === true ? 'device' : state.profile.flow,
+      authentication_flow: state.authentication?.flow ?? null,
+      eci: typeof eci === 'string' ? eci : null,
+      steps: threeDsSteps(payment, operations, callbacks),
+    },
+    currency: payment.sum.currency,
+    hold,
+    debited,
+    refunded: state.refunded,
+    refundable: debited === null ? null : refundableOf(payment, state),
+    recurring_id: state.recurring?.id ?? null,
+    debit_of: state.debitOf ?? null,
+  };
+}
+
 export function paymentReport(facts: PaymentFacts, extra: Record<string, unknown> = {}): Record<string, unknown> {
   const { payment, operations, limitJob, outcomeJob } = facts;
+  const card = cardReport(payment, operations, facts.callbacks.map(({ callback }) => callback));
   return {
     payment: {
       project_id: payment.projectId,
@@ -86,6 +127,7 @@ export function paymentReport(facts: PaymentFacts, extra: Record<string, unknown
       limit_due_at: iso(payment.limitDueAt),
       scenario: payment.extras.scenario ?? 'default',
       delivery: deliveryOf((payment.extras.callback_faults ?? {}) as CallbackOptions),
+      ...(card === undefined ? {} : { card }),
       ...extra,
     },
     timers: {

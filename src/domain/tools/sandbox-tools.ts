@@ -1,7 +1,7 @@
-// Every tool action, once: force an outcome, replay a callback, move the clock, make a payout or a batch of them,
-// run the conformance kit, reset, create a project. Each checks what the caller may touch, writes the audit entry,
-// and on a manual clock answers only once the work it made due has run. The control API and the dashboard are
-// two renderings of these.
+// Every tool action, once: force an outcome, capture, cancel or refund a card payment, replay a callback, move the
+// clock, make a payout or a batch of them, run the conformance kit, reset, create a project, cancel a saved card.
+// Each checks what the caller may touch, writes the audit entry, and on a manual clock answers only once the work
+// it made due has run. The control API and the dashboard are two renderings of these.
 import type { CallbackDispatcher } from '../callbacks/callback-dispatcher.js';
 import type { ClockControl } from '../clock/clock-control.js';
 import type { Clock } from '../clock/clock.js';
@@ -9,6 +9,7 @@ import type { Scheduler } from '../clock/scheduler.js';
 import { Refusal } from '../errors.js';
 import type { CallbackRecord, ConformanceRun, Outcome, Payment, Project, RecurringRegistration } from '../model.js';
 import type { Storage } from '../ports.js';
+import type { AmountRequest, CardPayments, RefundRequest } from '../payments/card-payments.js';
 import type { PaymentLifecycle, PaymentRequest } from '../payments/payment-lifecycle.js';
 import type { PaymentLookup } from '../payments/payment-lookup.js';
 import type { PayoutBatches, RowError } from '../payments/payout-batches.js';
@@ -24,6 +25,7 @@ export interface ToolsDeps {
   clockControl: ClockControl;
   scheduler: Scheduler;
   lifecycle: PaymentLifecycle;
+  cards: CardPayments;
   lookup: PaymentLookup;
   callbacks: CallbackDispatcher;
   projects: ProjectDirectory;
@@ -70,6 +72,45 @@ export class SandboxTools {
     await this.audit(caller, 'payment.complete', payment.projectId, { payment_id: payment.paymentId, status: outcome.status, code: outcome.code });
     await this.settle(completed.projectId, completed.rowId);
     return completed;
+  }
+
+  /** Debits a card payment's hold: all of it (no amount), or part, the rest released (docs/card-protocol.md D5). */
+  capture(caller: Caller, projectParam: string, paymentId: string, request: AmountRequest): Promise<Payment> {
+    return this.cardAction(caller, projectParam, paymentId, 'capture', request, (project) => this.deps.cards.capture(project, paymentId, request));
+  }
+
+  /** Releases a card payment's hold: all of it (no amount), or part, which lowers the hold. */
+  cancel(caller: Caller, projectParam: string, paymentId: string, request: AmountRequest): Promise<Payment> {
+    return this.cardAction(caller, projectParam, paymentId, 'cancel', request, (project) => this.deps.cards.cancel(project, paymentId, request));
+  }
+
+  /** Refunds part or all of what a card payment debited; more than is left is accepted and declined (903). */
+  refund(caller: Caller, projectParam: string, paymentId: string, request: RefundRequest): Promise<Payment> {
+    return this.cardAction(caller, projectParam, paymentId, 'refund', request, (project) => this.deps.cards.refund(project, paymentId, request));
+  }
+
+  /**
+   * An order action on a card payment, as the shop would make it through the Gate: the card service refuses
+   * what the payment's status or amounts do not allow, with the platform's codes. Resolves the payment as it
+   * stands once its callback has gone out.
+   */
+  private async cardAction(
+    caller: Caller, projectParam: string, paymentId: string, action: 'capture' | 'cancel' | 'refund', request: RefundRequest,
+    run: (project: Project) => Promise<{ requestId: string }>,
+  ): Promise<Payment> {
+    const payment = await this.payment(caller, projectParam, paymentId);
+    const project = await this.deps.projects.find(payment.projectId);
+    if (project === undefined) throw new Refusal('unknown-project', [{ field: 'project_id', message: `Project ${payment.projectId} is not configured in this sandbox` }]);
+    const { requestId } = await run(project);
+    await this.audit(caller, `payment.${action}`, payment.projectId, {
+      payment_id: payment.paymentId,
+      request_id: requestId,
+      amount: request.amount ?? 'whole hold',
+      ...(request.currency === undefined ? {} : { currency: request.currency }),
+      ...(request.merchantRefundId === undefined ? {} : { merchant_refund_id: request.merchantRefundId }),
+    });
+    await this.settle(payment.projectId, payment.rowId);
+    return this.deps.lookup.require(String(payment.projectId), payment.paymentId);
   }
 
   /** Sends a callback's signed body again as a new delivery; resolves the new callback as it stands once settled. */

@@ -6,6 +6,9 @@ import { stack, stackOrderNone, stackOffsetNone } from 'd3-shape';
 export const STATUS_COLOURS: Record<string, string> = {
   success: '#00754a', decline: '#b3261e', 'external error': '#6b2fa3', 'internal error': '#4d4d4d', processing: '#8a5a00',
   'awaiting redirect result': '#1a5fb4', 'awaiting customer': '#0b6e80',
+  // The card family's: 3-D Secure and clarification waits, a hold, a released hold, refunds.
+  'awaiting 3ds result': '#4657b8', 'awaiting clarification': '#8f6bc9', 'awaiting capture': '#c27c0e', canceled: '#8c8c8c',
+  'partially refunded': '#a04e88', refunded: '#6d8f2f',
 };
 
 export interface Bar { x: number; y: number; width: number; height: number; colour: string; label: string }
@@ -42,7 +45,8 @@ export function stackedByDay(rows: Array<{ day: string; status: string; value: n
   const series = stack<Record<string, number> & { day: string }>().keys(statuses).order(stackOrderNone).offset(stackOffsetNone)(table);
   const top = Math.max(0, ...series.flatMap((s) => s.map((point) => point[1])));
   const y = scaleLinear().domain([0, Math.max(1, top)]).nice();
-  const format = titles.format ?? y.tickFormat(5, ',');
+  // `~f`: fixed notation with the step's precision; the bare `,` writes 10 as `1e+1`.
+  const format = titles.format ?? y.tickFormat(5, ',~f');
   const plot = { left: labelRoom(y.ticks(5).map(format)), right: WIDTH - MARGIN.right, top: MARGIN.top, bottom: height - MARGIN.bottom };
   y.range([plot.bottom, plot.top]);
   const x = scaleBand<string>().domain(days).range([plot.left, plot.right]).paddingInner(0.25).paddingOuter(0.15);
@@ -82,7 +86,7 @@ export function ratesByMethod(rows: Array<{ method: string; rate: number }>): Ch
     width: WIDTH, height, plot, bars,
     xTicks: x.ticks(5).map((value) => ({ at: round(x(value)), label: percent(value) })),
     yTicks: rows.map((row) => ({ at: round((y(row.method) ?? 0) + y.bandwidth() / 2), label: row.method })),
-    xTitle: 'Share of final payments that succeeded', yTitle: 'Method', horizontal: true, empty: rows.length === 0,
+    xTitle: 'Share of ended payments that succeeded', yTitle: 'Method', horizontal: true, empty: rows.length === 0,
   };
 }
 

@@ -1,11 +1,14 @@
 // What the dashboard needs of the domain, built in the composition root (src/app.ts).
 import type { CallbackDispatcher } from '../../domain/callbacks/callback-dispatcher.js';
+import type { CardCatalogue } from '../../domain/catalogue/cards.js';
 import type { Currencies } from '../../domain/catalogue/currencies.js';
 import type { MethodCatalogue } from '../../domain/catalogue/methods.js';
 import type { ScenarioCatalogue } from '../../domain/catalogue/scenarios.js';
 import type { Clock } from '../../domain/clock/clock.js';
+import type { CardRecurring } from '../../domain/payments/card-recurring.js';
 import type { PaymentLookup } from '../../domain/payments/payment-lookup.js';
 import type { PayoutBatches } from '../../domain/payments/payout-batches.js';
+import type { PaymentMachine } from '../../domain/payments/state-machine.js';
 import type { ProjectDirectory } from '../../domain/projects/project-directory.js';
 import type { PaymentListing } from '../../domain/reports/payment-listing.js';
 import type { AuditTrail } from '../../domain/tools/audit-trail.js';
@@ -20,7 +23,13 @@ export interface DashboardDeps {
   lookup: PaymentLookup;
   callbacks: CallbackDispatcher;
   methods: MethodCatalogue;
+  /** Brand titles of card payments. */
+  cards: CardCatalogue;
+  /** What a payment's status allows: the forms a payment's page shows. */
+  machine: PaymentMachine;
   scenarios: ScenarioCatalogue;
+  /** Saved cards (recurring registrations): the list and a customer's. */
+  savedCards: Pick<CardRecurring, 'list' | 'ofCustomer'>;
   projects: ProjectDirectory;
   batches: PayoutBatches;
   conformance: MerchantConformance;

@@ -1,12 +1,19 @@
 // Reads the Payments list filters from a query string; a bad value is a field error, not a 500.
 import { Refusal, type FieldProblem } from '../../domain/errors.js';
 import type { PaymentFilter } from '../../domain/model.js';
+import type { DashboardDeps } from './deps.js';
 
-export const STATUSES = ['awaiting redirect result', 'awaiting customer', 'processing', 'success', 'decline', 'external error', 'internal error'];
-export const TYPES = ['purchase', 'payout'];
+export const TYPES = ['purchase', 'payout', 'recurring'];
 export const INTERFACES = ['gate', 'payment_page', 'dashboard'];
 
 export interface ListQuery { filter: PaymentFilter; page: number; values: Record<string, string> }
+
+/** What the method and status filters offer: every method of the catalogue, every status of the state machine's families. */
+export interface ListChoices { methods: Array<{ code: string; title: string }>; statuses: string[] }
+
+export function listChoices({ methods, machine }: Pick<DashboardDeps, 'methods' | 'machine'>): ListChoices {
+  return { methods: methods.all().map((m) => ({ code: m.code, title: m.title })), statuses: machine.statuses() };
+}
 
 function day(value: string, field: string, problems: FieldProblem[]): number | undefined {
   if (value === '') return undefined;
@@ -16,7 +23,7 @@ function day(value: string, field: string, problems: FieldProblem[]): number | u
   return Number.isNaN(at) ? undefined : at;
 }
 
-export function readListQuery(query: Record<string, unknown>, methods: string[]): ListQuery {
+export function readListQuery(query: Record<string, unknown>, choices: ListChoices): ListQuery {
   const values: Record<string, string> = {};
   for (const key of ['project_id', 'method', 'type', 'status', 'interface', 'from', 'to', 'q', 'page']) {
     const raw = query[key];
@@ -34,9 +41,9 @@ export function readListQuery(query: Record<string, unknown>, methods: string[])
     if (allowed.includes(value)) filter[key] = value;
     else problems.push({ field: key, message: `Expected one of ${allowed.join(', ')}` });
   };
-  choose('method', methods);
+  choose('method', choices.methods.map((m) => m.code));
   choose('type', TYPES);
-  choose('status', STATUSES);
+  choose('status', choices.statuses);
   choose('interface', INTERFACES);
   filter.from = day(values.from as string, 'from', problems);
   const to = day(values.to as string, 'to', problems);

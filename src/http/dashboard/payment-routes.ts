@@ -1,29 +1,32 @@
 // The dashboard's payments: the list with its filters and exports, a payment's detail page, and its tool actions
-// (force an outcome, replay a callback, advance the clock).
+// (force an outcome, capture, cancel or refund a card payment, replay a callback, advance the clock).
 import type { FastifyInstance } from 'fastify';
 import { Refusal } from '../../domain/errors.js';
-import { chosenOutcome, isFinal } from '../../domain/payments/outcomes.js';
+import { chosenOutcome } from '../../domain/payments/outcomes.js';
+import { cardActionRoutes } from './card-actions.js';
 import type { DashboardDeps } from './deps.js';
-import { csvExport, xlsxExport } from './exports.js';
-import { INTERFACES, queryString, readListQuery, STATUSES, TYPES } from './filters.js';
+import { csvExport, xlsxExport, type BrandOf } from './exports.js';
+import { INTERFACES, listChoices, queryString, readListQuery, TYPES } from './filters.js';
+import { detailPath, forceChoicesOf, paymentDetailOf } from './payment-detail.js';
 import { shownDate, type DashboardPages, type Form } from './pages.js';
 
 const PAGE_SIZE = 50;
 type PaymentParams = { Params: { projectId: string; paymentId: string } };
 
 export function paymentRoutes(app: FastifyInstance, deps: DashboardDeps, pages: DashboardPages): void {
-  const { listing, methods } = deps;
-  const methodCodes = methods.all().map((m) => m.code);
+  const { listing, methods, cards } = deps;
+  const choices = listChoices(deps);
+  const brandOf: BrandOf = (row, account) => (methods.find(row.method)?.family === 'card' ? cards.brand(account.type ?? '')?.title ?? account.type ?? '' : '');
 
   app.get('/dashboard', async (_request, reply) => reply.redirect('/dashboard/payments', 303));
 
   app.get<{ Querystring: Record<string, unknown> }>('/dashboard/payments', async (request, reply) => {
-    const list = readListQuery(request.query, methodCodes);
+    const list = readListQuery(request.query, choices);
     const found = await listing.page(pages.scoped(request, list.filter), PAGE_SIZE, list.page);
     const { total, pages: pageCount } = found;
     const rows = found.rows.map((row) => ({ ...row, amountText: pages.money(row), created: shownDate(row.created_at) }));
     return pages.page(reply, request, './dashboard/payments', {
-      title: 'Payments', rows, total, values: list.values, methods: methodCodes, statuses: STATUSES, types: TYPES, interfaces: INTERFACES,
+      title: 'Payments', rows, total, values: list.values, methods: choices.methods, statuses: choices.statuses, types: TYPES, interfaces: INTERFACES,
       pageNumber: list.page, pages: pageCount,
       previous: list.page > 1 ? queryString(list.values, { page: String(list.page - 1) }) : undefined,
       next: list.page < pageCount ? queryString(list.values, { page: String(list.page + 1) }) : undefined,
@@ -32,46 +35,36 @@ export function paymentRoutes(app: FastifyInstance, deps: DashboardDeps, pages: 
   });
 
   app.get<{ Querystring: Record<string, unknown> }>('/dashboard/payments/export.csv', async (request, reply) => {
-    const { filter } = readListQuery(request.query, methodCodes);
-    return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="payments.csv"').send(csvExport(listing, pages.scoped(request, filter)));
+    const { filter } = readListQuery(request.query, choices);
+    return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="payments.csv"').send(csvExport(listing, pages.scoped(request, filter), brandOf));
   });
 
   app.get<{ Querystring: Record<string, unknown> }>('/dashboard/payments/export.xlsx', async (request, reply) => {
-    const { filter } = readListQuery(request.query, methodCodes);
+    const { filter } = readListQuery(request.query, choices);
     return reply
       .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
       .header('content-disposition', 'attachment; filename="payments.xlsx"')
-      .send(xlsxExport(listing, pages.scoped(request, filter)));
+      .send(xlsxExport(listing, pages.scoped(request, filter), brandOf));
   });
 
   paymentActionRoutes(app, deps, pages);
+  cardActionRoutes(app, deps, pages);
 }
 
 /** A payment's detail page and what a tool does to it. */
-function paymentActionRoutes(app: FastifyInstance, { tools, lookup, scenarios, currencies }: DashboardDeps, pages: DashboardPages): void {
-  const detailPath = (projectId: number, paymentId: string) => `/dashboard/payments/${projectId}/${encodeURIComponent(paymentId)}`;
+function paymentActionRoutes(app: FastifyInstance, deps: DashboardDeps, pages: DashboardPages): void {
+  const { tools, scenarios } = deps;
+  const detailPage = paymentDetailOf(deps, pages);
 
-  app.get<PaymentParams>('/dashboard/payments/:projectId/:paymentId', async (request, reply) => {
-    const payment = await tools.payment(pages.caller(request), request.params.projectId, request.params.paymentId);
-    return pages.page(reply, request, './dashboard/payment', {
-      title: `Payment ${payment.paymentId}`,
-      report: await lookup.report(payment),
-      mail: await lookup.mail({ projectId: payment.projectId, paymentId: payment.paymentId, limit: 50, offset: 0 }),
-      final: isFinal(payment.status),
-      amount: currencies.text(payment.sum, payment.sumConverted),
-      choices: scenarios.forceChoices(payment.type === 'payout' ? 'payout' : 'sale', payment.method),
-      detailPath: detailPath(payment.projectId, payment.paymentId),
-    });
-  });
+  app.get<PaymentParams>('/dashboard/payments/:projectId/:paymentId', async (request, reply) =>
+    detailPage(request, reply, await tools.payment(pages.caller(request), request.params.projectId, request.params.paymentId)));
 
   app.post<PaymentParams & { Body: Form }>('/dashboard/payments/:projectId/:paymentId/complete', async (request, reply) => {
     pages.checkCsrf(request, request.body?.csrf);
     const choice = typeof request.body?.outcome === 'string' ? request.body.outcome : '';
     const completed = await tools.forceOutcome(pages.caller(request), request.params.projectId, request.params.paymentId, (payment) =>
       // scenario:<name> is what earlier versions of the form sent; links and scripts may still send it.
-      choice.startsWith('scenario:')
-        ? scenarios.finalOutcome(choice.slice(9))
-        : chosenOutcome(scenarios.forceChoices(payment.type === 'payout' ? 'payout' : 'sale', payment.method), choice));
+      choice.startsWith('scenario:') ? scenarios.finalOutcome(choice.slice(9)) : chosenOutcome(forceChoicesOf(deps, payment), choice));
     return reply.redirect(detailPath(completed.projectId, completed.paymentId), 303);
   });
 

@@ -1,6 +1,6 @@
-// Old Dashboard surface (/dashboard): payments list and detail with actions, manual single and CSV mass payouts,
-// exports, analytics, the audit log, and the merchant conformance kit with its kept reports. Server-rendered, no
-// JavaScript; forms carry a CSRF token (double submit). Tool actions are the domain's (SandboxTools).
+// Old Dashboard surface (/dashboard): payments list and detail with actions, saved cards by customer, manual single
+// and CSV mass payouts, exports, analytics, the audit log, and the merchant conformance kit with its kept reports.
+// Server-rendered, no JavaScript; forms carry a CSRF token (double submit). Tool actions are the domain's (SandboxTools).
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import multipart from '@fastify/multipart';
@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { Refusal } from '../../domain/errors.js';
 import { callerOf } from '../callers.js';
 import { conformanceRoutes } from './conformance-routes.js';
+import { customerRoutes } from './customer-routes.js';
 import type { DashboardDeps } from './deps.js';
 import { manualRoutes } from './manual-routes.js';
 import { DashboardPages } from './pages.js';
@@ -44,4 +45,5 @@ export async function dashboard(app: FastifyInstance, deps: DashboardDeps): Prom
   manualRoutes(app, deps, pages);
   conformanceRoutes(app, deps, pages);
   reportRoutes(app, deps, pages);
+  customerRoutes(app, deps, pages);
 }

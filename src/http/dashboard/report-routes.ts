@@ -2,11 +2,12 @@
 import type { FastifyInstance } from 'fastify';
 import { ratesByMethod, stackedByDay, STATUS_COLOURS } from './charts.js';
 import type { DashboardDeps } from './deps.js';
-import { readListQuery } from './filters.js';
+import { listChoices, readListQuery } from './filters.js';
 import { shownDate, type DashboardPages } from './pages.js';
 
-export function reportRoutes(app: FastifyInstance, { audit, listing, methods, currencies }: DashboardDeps, pages: DashboardPages): void {
-  const methodCodes = methods.all().map((m) => m.code);
+export function reportRoutes(app: FastifyInstance, deps: DashboardDeps, pages: DashboardPages): void {
+  const { audit, listing, currencies } = deps;
+  const choices = listChoices(deps);
 
   app.get('/dashboard/audit', async (request, reply) => {
     const own = pages.scope(request).projectId;
@@ -19,7 +20,7 @@ export function reportRoutes(app: FastifyInstance, { audit, listing, methods, cu
   });
 
   app.get<{ Querystring: Record<string, unknown> }>('/dashboard/analytics', async (request, reply) => {
-    const list = readListQuery(request.query, methodCodes);
+    const list = readListQuery(request.query, choices);
     const filter = pages.scoped(request, list.filter);
     const daily = await listing.dailyTotals(filter);
     const rates = await listing.successRates(filter);

@@ -1,8 +1,9 @@
-// The control API's payments and callbacks: a payment's full report, forcing its outcome, the callback log and
-// replay, the built-in inbox and the wallet's e-mails.
+// The control API's payments and callbacks: a payment's full report, forcing its outcome, a card payment's
+// capture, cancel and refund, the callback log and replay, the built-in inbox and the wallet's e-mails.
 import type { FastifyInstance } from 'fastify';
-import { Refusal } from '../../domain/errors.js';
-import type { CallbackState, FinalStatus } from '../../domain/model.js';
+import { Refusal, renamedFields } from '../../domain/errors.js';
+import { forcedDeclineCodes, type MethodCatalogue } from '../../domain/catalogue/methods.js';
+import type { CallbackState, FinalStatus, Payment } from '../../domain/model.js';
 import { callbackReport } from '../../domain/reports/payment-report.js';
 import { callerOf } from './caller.js';
 import { listQuery, queryText, validateControlBody } from './control-request.js';
@@ -12,7 +13,7 @@ const CALLBACK_STATES = new Set<CallbackState>(['queued', 'scheduled', 'delivere
 
 type PaymentParams = { Params: { projectId: string; paymentId: string } };
 
-export function paymentRoutes(app: FastifyInstance, { tools, lookup, callbacks, scenarios, outcomes }: SandboxApiDeps): void {
+export function paymentRoutes(app: FastifyInstance, { tools, lookup, callbacks, scenarios, outcomes, methods }: SandboxApiDeps): void {
   app.get<PaymentParams>('/_sandbox/payments/:projectId/:paymentId', async (request) =>
     lookup.report(await tools.payment(callerOf(request), request.params.projectId, request.params.paymentId)));
 
@@ -22,8 +23,15 @@ export function paymentRoutes(app: FastifyInstance, { tools, lookup, callbacks, 
       throw new Refusal('invalid-fields', [{ field: 'scenario', message: 'Give either a scenario or a status and code' }]);
     }
     const outcome = body.scenario === undefined ? outcomes.requested(body.status ?? 'success', body.code) : scenarios.finalOutcome(body.scenario);
-    return lookup.report(await tools.forceOutcome(callerOf(request), request.params.projectId, request.params.paymentId, () => outcome));
+    // A decline without a code is the method's own general decline where it has one (a card's 10000), not the wallets' 20000.
+    const declineWithoutCode = body.scenario === undefined && body.status === 'decline' && body.code === undefined;
+    return lookup.report(await tools.forceOutcome(callerOf(request), request.params.projectId, request.params.paymentId, (payment) => {
+      const own = declineWithoutCode ? ownGeneralDecline(methods, payment) : undefined;
+      return own === undefined ? outcome : outcomes.of('decline', own);
+    }));
   });
+
+  cardRoutes(app, tools, lookup);
 
   app.get<{ Querystring: Record<string, unknown> }>('/_sandbox/callbacks', async (request) => {
     const query = listQuery(request.query);
@@ -59,5 +67,41 @@ export function paymentRoutes(app: FastifyInstance, { tools, lookup, callbacks, 
         id: m.id, project_id: m.projectId, payment_id: m.paymentId, sent_at: new Date(m.sentAt).toISOString(), from: m.from, to: m.to, subject: m.subject, body: m.body,
       })),
     };
+  });
+}
+
+function ownGeneralDecline(methods: MethodCatalogue, payment: Payment): string | undefined {
+  const method = methods.find(payment.method);
+  return method === undefined ? undefined : forcedDeclineCodes(method)[0];
+}
+
+/** The card service names the request's members by their Gate paths; this API's bodies are flat. */
+const FLAT_FIELDS: Record<string, string> = { 'payment.amount': 'amount', 'payment.currency': 'currency', 'payment.merchant_refund_id': 'merchant_refund_id' };
+
+async function flatFields<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    throw error instanceof Refusal ? renamedFields(error, (field) => FLAT_FIELDS[field] ?? field) : error;
+  }
+}
+
+interface AmountBody { amount?: number; currency?: string }
+
+/** Capture, cancel and refund of a card payment, as the shop would ask them through the Gate (docs/card-protocol.md D4, D5). */
+function cardRoutes(app: FastifyInstance, tools: SandboxApiDeps['tools'], lookup: SandboxApiDeps['lookup']): void {
+  for (const action of ['capture', 'cancel'] as const) {
+    app.post<PaymentParams>(`/_sandbox/payments/:projectId/:paymentId/${action}`, async (request) => {
+      const body = validateControlBody<AmountBody>('sandbox/capture.json', request.body ?? {});
+      const { projectId, paymentId } = request.params;
+      return lookup.report(await flatFields(tools[action](callerOf(request), projectId, paymentId, body)));
+    });
+  }
+
+  app.post<PaymentParams>('/_sandbox/payments/:projectId/:paymentId/refund', async (request) => {
+    const body = validateControlBody<AmountBody & { merchant_refund_id?: string }>('sandbox/refund.json', request.body ?? {});
+    const { merchant_refund_id: merchantRefundId, ...amount } = body;
+    const refund = { ...amount, ...(merchantRefundId === undefined ? {} : { merchantRefundId }) };
+    return lookup.report(await flatFields(tools.refund(callerOf(request), request.params.projectId, request.params.paymentId, refund)));
   });
 }

@@ -1,5 +1,5 @@
 // Read-side queries over payments and operations: the dashboard list, exports, analytics and the Data API.
-import type { DailyTotal, MethodRate, OperationFilter, OperationRow, PaymentFilter, PaymentListRow } from '../../domain/model.js';
+import type { DailyTotal, MethodStatusCount, OperationFilter, OperationRow, PaymentFilter, PaymentListRow } from '../../domain/model.js';
 import type { Reports } from '../../domain/ports.js';
 import type { SqlExecutor, SqlValue } from './executor.js';
 
@@ -65,13 +65,10 @@ export class SqlReports implements Reports {
     return rows.map((r) => ({ day: new Date(r.day * DAY_MS).toISOString().slice(0, 10), status: r.status, n: r.n, amount: r.amount }));
   }
 
-  methodRates(filter: PaymentFilter): Promise<MethodRate[]> {
+  methodStatuses(filter: PaymentFilter): Promise<MethodStatusCount[]> {
     const { sql, params } = where(filter, this.like);
-    return this.db.all<MethodRate>(
-      `SELECT p.method, count(*) AS total, count(CASE WHEN p.status = 'success' THEN 1 END) AS success,
-         count(CASE WHEN p.status = 'decline' THEN 1 END) AS decline,
-         count(CASE WHEN p.status IN ('external error', 'internal error') THEN 1 END) AS error
-       FROM payments p ${sql} GROUP BY p.method ORDER BY p.method`,
+    return this.db.all<MethodStatusCount>(
+      `SELECT p.method, p.status, count(*) AS n FROM payments p ${sql} GROUP BY p.method, p.status ORDER BY p.method, p.status`,
       params,
     );
   }
