@@ -8,6 +8,7 @@ import { buildTestSandbox, flush, PROJECT_ID } from '../helpers/sandbox.js';
 import { answerChallenge, cardPayment } from '../helpers/card-client.js';
 import { post, signed } from '../helpers/gate-client.js';
 import { DashboardClient } from '../helpers/dashboard-client.js';
+import { matchCounted } from '../helpers/promises.js';
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 const SHOP = 'https://shop.example';
@@ -54,7 +55,7 @@ t.test('a Payment Page challenge\'s steps: at the bank, a wrong code, then appro
   t.equal(done[0]?.[3], 'The customer sent to the sandbox bank\'s page');
   t.equal(done[1]?.[3], 'The customer approved with the right code (1 wrong code)');
   t.match(done[2]?.[3], /^Authenticated \(authentication_flow 02, challenge\); MPI operation \S+$/);
-  t.match((await report(app, 'pp-challenge')).payment.card.threeds.steps, [{ step: 'Challenge', state: 'done' }, { step: 'The customer at the bank', state: 'done' }, { step: 'Authentication', state: 'done' }], 'the control API\'s report has the same steps');
+  matchCounted(t, (await report(app, 'pp-challenge')).payment.card.threeds.steps, [{ step: 'Challenge', state: 'done' }, { step: 'The customer at the bank', state: 'done' }, { step: 'Authentication', state: 'done' }], 'the control API\'s report has the same steps');
 
   const declined = await cardPayment(app, 'pp-declined', { pan: '4314220000000056' });
   await answerChallenge(app, declined, 'decline');
@@ -122,7 +123,7 @@ t.test('a Gate payment\'s extended workflow step by step: the Method iframe, 3ds
   await flush(app);
   const late = await report(app, 'h2h-late');
   t.not(late.payment.status, 'awaiting 3ds result', 'the limit time ended it');
-  t.match(late.payment.card.threeds.steps, [{ step: '3DS Method iframe', state: 'done' }, { step: '3ds_check_iframe', state: 'skipped', detail: 'Never sent: the payment ended first' }, { step: 'Authentication', state: 'done', detail: /^Not authenticated: / }]);
+  matchCounted(t, late.payment.card.threeds.steps, [{ step: '3DS Method iframe', state: 'done' }, { step: '3ds_check_iframe', state: 'skipped', detail: 'Never sent: the payment ended first' }, { step: 'Authentication', state: 'done', detail: /^Not authenticated: / }]);
 });
 
 t.test('saved cards: the list, a customer\'s saved cards and payments, and the payments that registered or charged one', async (t) => {
@@ -167,7 +168,7 @@ t.test('saved cards: the list, a customer\'s saved cards and payments, and the p
   t.match(registering.body, `<dd id="card-saved">Saved card ${first!.id}, registered by this payment</dd>`);
   t.match(registering.body, '<a href="/dashboard/customers/445/cust-7" id="customer-link">cust-7</a>', 'the customer links to their page');
   t.match((await client.get(detail('debit-1'))).body, `<dd id="card-saved">A debit of saved card ${first!.id}</dd>`);
-  t.match((await report(app, 'debit-1')).payment.card, { operation: 'recurring', debit_of: first!.id, recurring_id: null, threeds: { steps: [] } });
+  matchCounted(t, (await report(app, 'debit-1')).payment.card, { operation: 'recurring', debit_of: first!.id, recurring_id: null, threeds: { steps: [] } });
   t.equal((await client.get('/dashboard/customers/445/nobody')).statusCode, 200);
   t.match((await client.get('/dashboard/customers/445/nobody')).body, /No saved card\./);
   t.equal((await client.get('/dashboard/customers/x/cust-7')).statusCode, 400, 'a project id that is not a number');

@@ -9,6 +9,7 @@ import { startReceiver } from '../helpers/receiver.js';
 import { sale, SdkCallback } from '../helpers/gate-client.js';
 import { cardPayment } from '../helpers/card-client.js';
 import { DashboardClient } from '../helpers/dashboard-client.js';
+import { matchCounted } from '../helpers/promises.js';
 
 async function control(app: FastifyInstance, url: string, payload?: object, token?: string) {
   const response = await app.inject({ method: payload === undefined ? 'GET' : 'POST', url, ...(payload === undefined ? {} : { payload }), headers: token === undefined ? {} : { authorization: `Bearer ${token}` } });
@@ -78,15 +79,15 @@ t.test('what a card payment\'s status or amounts do not allow is refused in the 
   for (const [what, paymentId, action, body, status, code, field] of cases) {
     const answer = await control(app, pay(paymentId, action), body);
     t.equal(answer.status, status, `${what}: HTTP ${status}`);
-    t.match(answer.json, { status: 'error', code, message: String, errors: [{ code, field }] }, `${what}: ${code} naming ${field}`);
+    matchCounted(t, answer.json, { status: 'error', code, message: String, errors: [{ code, field }] }, `${what}: ${code} naming ${field}`);
   }
-  t.match((await control(app, `/_sandbox/payments/${PROJECT_ID}/held`)).json, { payment: { status: 'awaiting capture', card: { hold: 50000 } }, operations: [{ type: 'auth' }] }, 'the hold is as it was');
+  matchCounted(t, (await control(app, `/_sandbox/payments/${PROJECT_ID}/held`)).json, { payment: { status: 'awaiting capture', card: { hold: 50000 } }, operations: [{ type: 'auth' }] }, 'the hold is as it was');
   const paid = (await control(app, `/_sandbox/payments/${PROJECT_ID}/paid`)).json;
   t.match(paid.payment, { status: 'partially refunded', card: { refunded: 1000, refundable: 49000 } });
   t.equal(paid.operations.length, 2, 'only the first refund made an operation');
   const beyond = await control(app, pay('paid', 'refund'), { amount: 49001, currency: 'PHP' });
   t.equal(beyond.status, 200, 'more than is left but not more than was debited is accepted…');
-  t.match(beyond.json, { payment: { status: 'partially refunded', card: { refundable: 49000 } }, operations: [{}, {}, { type: 'refund', status: 'decline', code: '903' }] }, '…and declined with 903, the payment unchanged');
+  matchCounted(t, beyond.json, { payment: { status: 'partially refunded', card: { refundable: 49000 } }, operations: [{}, {}, { type: 'refund', status: 'decline', code: '903' }] }, '…and declined with 903, the payment unchanged');
   t.equal((await control(app, `/_sandbox/audit?project_id=${PROJECT_ID}`)).json.audit.filter((e: { action: string }) => e.action.startsWith('payment.')).length, 2, 'refusals write no audit entry');
 });
 
@@ -103,7 +104,7 @@ t.test('a project\'s token captures, cancels and refunds its own card payments a
   for (const [action, body] of [['capture', {}], ['cancel', { amount: 100 }], ['refund', { amount: 100, currency: 'PHP' }]] as const) {
     const refused = await control(app, `/_sandbox/payments/446/theirs/${action}`, body, 'token-of-445');
     t.equal(refused.status, 403, `${action} of another project's payment: 403`);
-    t.match(refused.json, { status: 'error', code: '303', errors: [{ field: 'project_id', message: 'This token is for project 445, not project 446' }] });
+    matchCounted(t, refused.json, { status: 'error', code: '303', errors: [{ field: 'project_id', message: 'This token is for project 445, not project 446' }] });
   }
   const dashboard = new DashboardClient(app, { authorization: 'Bearer token-of-445' });
   await dashboard.get('/dashboard/payments');
