@@ -25,7 +25,7 @@ Options:
                             'http://shop/orders/{payment_id}' answering {"status":"paid"}
   --probe-paid <names>      comma-separated shop statuses meaning paid (replaces the defaults:
                             paid, success, succeeded, successful, completed, complete, captured, settled,
-                            authorized, authorised, partially refunded, partially-refunded)
+                            authorized, authorised, on-hold, partially refunded, partially-refunded)
   --probe-failed <names>    likewise for failed (failed, declined, cancelled, canceled, rejected, expired,
                             refunded, …)
   --probe-pending <names>   likewise for pending (pending, new, created, open, processing, awaiting, …)

@@ -6,12 +6,14 @@ import type { Exchange, Sender } from './sender.js';
 
 /**
  * Status names shops commonly use, compared without case and surrounding spaces. A card hold is paid for the
- * shop (authorised), and so is an order refunded in part; an order refunded in full has lost its money like a failed one.
+ * shop (authorised): the money is held until capture, so WooCommerce's `on-hold`, which its ECommPay plugin sets
+ * after an approved auth (EcpOrderManager::hold_order), is paid too; so is an order refunded in part. An order
+ * refunded in full has lost its money like a failed one.
  */
 export const DEFAULT_PROBE_MAPPING: Readonly<Record<OrderState, readonly string[]>> = {
-  paid: ['paid', 'success', 'succeeded', 'successful', 'completed', 'complete', 'captured', 'settled', 'authorized', 'authorised', 'partially refunded', 'partially-refunded'],
+  paid: ['paid', 'success', 'succeeded', 'successful', 'completed', 'complete', 'captured', 'settled', 'authorized', 'authorised', 'on-hold', 'partially refunded', 'partially-refunded'],
   failed: ['failed', 'failure', 'declined', 'decline', 'cancelled', 'canceled', 'rejected', 'expired', 'error', 'voided', 'refunded', 'reversed'],
-  pending: ['pending', 'new', 'created', 'open', 'processing', 'awaiting', 'awaiting payment', 'awaiting redirect result', 'on-hold', 'unpaid'],
+  pending: ['pending', 'new', 'created', 'open', 'processing', 'awaiting', 'awaiting payment', 'awaiting redirect result', 'unpaid'],
 };
 
 export interface ProbeResult {

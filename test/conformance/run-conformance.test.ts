@@ -51,6 +51,15 @@ t.test('a correct shop passes the card cases: pending in 3-D Secure, paid on a h
   t.same(statuses('card-refund-full'), ['success', 'refunded']);
 });
 
+t.test('a shop that shows a held order as on-hold, as WooCommerce does after an auth, passes the hold cases with the default probe names: on-hold is paid', async (t) => {
+  const shop = await startSampleShop(t, { secret: SECRET, holdStatus: 'on-hold' });
+  const report = await runConformance({ callbackUrl: shop.callbackUrl, projectId: PROJECT_ID, secret: SECRET, probeUrl: shop.probeUrl, runId: 'hold' });
+  t.same(failedNames(report), []);
+  t.match(caseOf(report, 'card-auth-hold').probe, { status: 'on-hold', state: 'paid' }, 'the hold reads as on-hold and counts as paid');
+  t.match(caseOf(report, 'card-capture').probe, { status: 'paid', state: 'paid' }, 'captured, the shop names it paid again');
+  t.match(caseOf(report, 'card-cancel').probe, { status: 'failed', state: 'failed' }, 'a released hold is no longer on hold');
+});
+
 t.test('a shop that knows only the wallet\'s statuses fails exactly the card cases it gets wrong, with the probe', async (t) => {
   const shop = await startSampleShop(t, { secret: SECRET, fault: 'wallet-statuses-only' });
   const report = await runConformance({ callbackUrl: shop.callbackUrl, projectId: PROJECT_ID, secret: SECRET, probeUrl: shop.probeUrl });
