@@ -55,7 +55,7 @@ async function registerSurfaces(app: FastifyInstance, sandbox: Sandbox): Promise
   await app.register(paymayaEmulator, { lifecycle, lookup, links, methods, projects, currencies });
   await app.register(acsPage, { cardPayments: sandbox.cards, cardParts: sandbox.cardParts, testCards: catalogue.cards, lookup, links, projects, currencies });
   await app.register(sandboxApi, {
-    tools, sessions: sandbox.sessions, savedCards: sandbox.cardParts.recurring, lookup, callbacks, projects, clock, clockControl: sandbox.clockControl, scenarios, outcomes: sandbox.outcomes, audit: sandbox.audit,
+    tools, sessions: sandbox.sessions, savedCards: sandbox.cardParts.recurring, lookup, callbacks, projects, clock, clockControl: sandbox.clockControl, scenarios, methods, outcomes: sandbox.outcomes, audit: sandbox.audit,
     conformance: sandbox.conformance, requestRate, adminToken: config.adminToken,
     health: () => ({ clock: clock.mode, now: new Date(clock.now()).toISOString(), storage: sandbox.storageKind, instance: sandbox.instanceId }),
   });

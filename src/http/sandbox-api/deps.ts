@@ -1,5 +1,6 @@
 // What the control API needs of the domain, built in the composition root (src/app.ts).
 import type { CallbackDispatcher } from '../../domain/callbacks/callback-dispatcher.js';
+import type { MethodCatalogue } from '../../domain/catalogue/methods.js';
 import type { ScenarioCatalogue } from '../../domain/catalogue/scenarios.js';
 import type { ClockControl } from '../../domain/clock/clock-control.js';
 import type { Clock } from '../../domain/clock/clock.js';
@@ -23,6 +24,8 @@ export interface SandboxApiDeps {
   clock: Clock;
   clockControl: ClockControl;
   scenarios: ScenarioCatalogue;
+  /** The payment methods, for the family a forced outcome's codes must fit. */
+  methods: MethodCatalogue;
   outcomes: OutcomeRules;
   audit: AuditTrail;
   conformance: MerchantConformance;

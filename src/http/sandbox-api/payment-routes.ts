@@ -2,7 +2,7 @@
 // replay, the built-in inbox and the wallet's e-mails.
 import type { FastifyInstance } from 'fastify';
 import { Refusal } from '../../domain/errors.js';
-import type { CallbackState, FinalStatus } from '../../domain/model.js';
+import type { CallbackState, FinalStatus, Outcome, Payment } from '../../domain/model.js';
 import { callbackReport } from '../../domain/reports/payment-report.js';
 import { callerOf } from './caller.js';
 import { listQuery, queryText, validateControlBody } from './control-request.js';
@@ -12,7 +12,7 @@ const CALLBACK_STATES = new Set<CallbackState>(['queued', 'scheduled', 'delivere
 
 type PaymentParams = { Params: { projectId: string; paymentId: string } };
 
-export function paymentRoutes(app: FastifyInstance, { tools, lookup, callbacks, scenarios, outcomes }: SandboxApiDeps): void {
+export function paymentRoutes(app: FastifyInstance, { tools, lookup, callbacks, scenarios, outcomes, methods }: SandboxApiDeps): void {
   app.get<PaymentParams>('/_sandbox/payments/:projectId/:paymentId', async (request) =>
     lookup.report(await tools.payment(callerOf(request), request.params.projectId, request.params.paymentId)));
 
@@ -21,8 +21,11 @@ export function paymentRoutes(app: FastifyInstance, { tools, lookup, callbacks, 
     if (body.scenario !== undefined && (body.status !== undefined || body.code !== undefined)) {
       throw new Refusal('invalid-fields', [{ field: 'scenario', message: 'Give either a scenario or a status and code' }]);
     }
-    const outcome = body.scenario === undefined ? outcomes.requested(body.status ?? 'success', body.code) : scenarios.finalOutcome(body.scenario);
-    return lookup.report(await tools.forceOutcome(callerOf(request), request.params.projectId, request.params.paymentId, () => outcome));
+    // Checked against the payment: a card payment takes the card family's codes and rules, a wallet payment its own.
+    const outcome = (payment: Payment): Outcome => body.scenario === undefined
+      ? outcomes.requested(body.status ?? 'success', body.code, methods.find(payment.method)?.family ?? 'wallet')
+      : scenarios.finalOutcome(body.scenario, payment.method);
+    return lookup.report(await tools.forceOutcome(callerOf(request), request.params.projectId, request.params.paymentId, outcome));
   });
 
   app.get<{ Querystring: Record<string, unknown> }>('/_sandbox/callbacks', async (request) => {
