@@ -145,12 +145,16 @@ t.test('clarification: the payment awaits the AVS data it lists, goes on once it
   await flush(app);
   t.match(callbacks(receiver)[0], { payment: { status: 'awaiting clarification' }, operation: { code: '9999' }, clarification_fields: { avs_data: { type: 'object', required: ['avs_post_code', 'avs_street_address'] } } });
   t.match(await step(app, 'clarification', 'cl-1', { additional_data: { avs_data: { avs_post_code: '1000' } } }), { status: 400, body: { code: '2004', errors: [{ field: 'additional_data.avs_data.avs_street_address' }] } });
+  const unasked = await step(app, 'clarification', 'cl-1', { additional_data: { avs_data: { avs_post_code: '1000', avs_street_address: '1 Ayala Ave', avs_city: 'Makati' } } });
+  t.match(unasked, { status: 400, body: { code: '2004', errors: [{ field: 'additional_data.avs_data.avs_city', message: 'Not asked for: the platform asked for avs_post_code, avs_street_address' }] } }, 'a member it did not ask for');
+  t.equal(callbacks(receiver).filter((c) => c.payment.id === 'cl-1').length, 1, 'refused answers change nothing');
   t.match(await step(app, 'clarification', 'cl-1', { additional_data: { avs_data: { avs_post_code: '1000', avs_street_address: '1 Ayala Ave' } } }), { status: 200 });
   t.match(await step(app, 'clarification', 'cl-1', { additional_data: { avs_data: { avs_post_code: '1000', avs_street_address: '1 Ayala Ave' } } }), { status: 400, body: { code: '3060' } }, 'not awaiting any more');
   await app.inject({ method: 'POST', url: '/_sandbox/clock/advance', payload: { seconds: 1800 } });
   const byId = (id: string) => callbacks(receiver).filter((c) => c.payment.id === id).map((c) => [c.payment.status, c.operation.code]);
   t.same(byId('cl-1'), [['awaiting clarification', '9999'], ['success', '0']], 'no processing callback between');
   t.same(byId('cl-2'), [['awaiting clarification', '9999'], ['decline', '603']]);
+  t.match(await step(app, 'clarification', 'cl-2', { additional_data: { avs_data: { avs_post_code: '1000', avs_street_address: '1 Ayala Ave' } } }), { status: 400, body: { code: '3060' } }, 'an answer after the limit time');
 });
 
 t.test('account verification checks a card for 0 and can save it; its operation says so', async (t) => {
