@@ -7,7 +7,7 @@ import type { CodeTable } from '../domain/catalogue/codes.js';
 import type { PaymentMethod } from '../domain/catalogue/methods.js';
 import type { Money, Operation, OperationType, Payment, PaymentStatus } from '../domain/model.js';
 import { readCard } from '../domain/payments/card-details.js';
-import { refundableOf, type CardState } from '../domain/payments/card-state.js';
+import { refundableOf, uuidOf, type CardState } from '../domain/payments/card-state.js';
 import { CARD_FAMILY } from '../domain/payments/families/card.js';
 import { IdSource } from '../domain/payments/id-source.js';
 import type { CardEvent } from './cases.js';
@@ -26,14 +26,25 @@ export interface CardStoryContext {
   ids: IdSource;
   /** The id of the first operation; each later operation takes the next. */
   operationId: number;
+  /** The sandbox's public address, where its bank's 3DS Method and challenge pages are. */
+  publicUrl: string;
 }
 
 /** The payment and the operation a step's callback reports. */
 export interface CardSnapshot { payment: Payment; operation: Operation }
 
-// ECommPay's test cards (data/cards/test-cards.json): a Visa paid without 3-D Secure, and a Visa that asks for the challenge.
+// ECommPay's test cards (data/cards/test-cards.json): a Visa paid without 3-D Secure, a Visa that asks for the
+// challenge, and a Visa whose saved card's debits are declined with 10105.
 const PLAIN_CARD = '4000000000000077';
 const CHALLENGE_CARD = '4314220000000056';
+const DEBIT_DECLINE_CARD = '4000000000000135';
+// Where a host-to-host shop asks the bank to send its customer back and to tell it the 3DS Method ran (acs_return_url).
+const SHOP_RETURN_URL = 'https://shop.example/3ds/return';
+const SHOP_NOTIFICATION_URL = 'https://shop.example/3ds/notify';
+// The data the catalogue's clarification rule asks for (scenarios/catalogue.json, clarification-avs).
+const CLARIFICATION_FIELDS = ['avs_post_code', 'avs_street_address'];
+/** Steps only a payment made through the Gate has: the Payment Page runs 3-D Secure itself and has no debits. */
+const GATE_EVENTS: ReadonlySet<CardEvent> = new Set(['threeds-iframe', 'threeds-redirect', 'clarification', 'debit', 'debit-decline']);
 const HOLDER = 'JUAN DELA CRUZ';
 const AMOUNT = 50000;
 const PART_REFUND = 20000;
@@ -47,10 +58,13 @@ interface Story {
 
 /** The payment and operation as the sandbox holds them when it sends each step's callback, in order. */
 export function cardStory(events: readonly CardEvent[], context: CardStoryContext): CardSnapshot[] {
-  const pan = events.includes('awaiting-3ds') ? CHALLENGE_CARD : PLAIN_CARD;
-  const card = readCard({ pan, month: 12, year: new Date(context.now).getUTCFullYear() + 3, cvv: '123', holder: HOLDER }, context.cards, context.now);
-  const state: CardState = { profile: card.profile, eci: card.brand.eci, first: events.includes('auth') ? 'auth' : 'sale', refunded: 0, wrongCodes: 0, refundIds: {} };
-  const story: Story = { context, payment: startedPayment(context, { ...card.account }), state, operations: [] };
+  const card = readCard({ pan: panFor(events), month: 12, year: new Date(context.now).getUTCFullYear() + 3, cvv: '123', holder: HOLDER }, context.cards, context.now);
+  const debit = events.includes('debit') || events.includes('debit-decline');
+  const state: CardState = { profile: card.profile, eci: card.brand.eci, first: debit ? 'recurring' : events.includes('auth') ? 'auth' : 'sale', refunded: 0, wrongCodes: 0, refundIds: {} };
+  const payment = startedPayment(context, { ...card.account });
+  if (events.some((event) => GATE_EVENTS.has(event))) payment.interface = 'gate';
+  if (debit) payment.type = 'recurring';
+  const story: Story = { context, payment, state, operations: [] };
   return events.map((event, index) => {
     const at = index === 0 ? context.createdAt : context.now;
     const operation = step(story, event, at);
@@ -58,6 +72,11 @@ export function cardStory(events: readonly CardEvent[], context: CardStoryContex
     story.payment.extras = { card: structuredClone(story.state) };
     return { payment: structuredClone(story.payment), operation: structuredClone(operation) };
   });
+}
+
+function panFor(events: readonly CardEvent[]): string {
+  if (events.includes('awaiting-3ds') || events.includes('threeds-iframe') || events.includes('threeds-redirect')) return CHALLENGE_CARD;
+  return events.includes('debit-decline') ? DEBIT_DECLINE_CARD : PLAIN_CARD;
 }
 
 function startedPayment(context: CardStoryContext, account: Record<string, unknown>): Payment {
@@ -115,6 +134,13 @@ function step(story: Story, event: CardEvent, at: number): Operation {
       payment.status = event === 'capture' ? 'success' : 'canceled';
       return endOperation(story, openOperation(story, event, { amount: held, currency: payment.sum.currency }, at), at);
     }
+    case 'threeds-iframe':
+    case 'threeds-redirect':
+    case 'clarification':
+      return gateWait(story, event, at);
+    case 'debit':
+    case 'debit-decline':
+      return debitEnd(story, event, at);
     case 'refund-part':
     case 'refund-all': {
       const amount = event === 'refund-part' ? PART_REFUND : refundableOf(payment, state);
@@ -126,6 +152,47 @@ function step(story: Story, event: CardEvent, at: number): Operation {
       return endOperation(story, operation, at);
     }
   }
+}
+
+/**
+ * A host-to-host sale's first operation waiting for the shop, as card-threeds.ts and card-clarification.ts leave
+ * it: the 3DS Method iframe (the request had a 3DS notification address), the challenge redirect (it had none), or
+ * the billing data the platform asks for.
+ */
+function gateWait(story: Story, event: 'threeds-iframe' | 'threeds-redirect' | 'clarification', at: number): Operation {
+  const { payment, state, context } = story;
+  const operation = story.operations[0] ?? openOperation(story, state.first, payment.sum, payment.createdAt);
+  const waiting: PaymentStatus = event === 'clarification' ? 'awaiting clarification' : 'awaiting 3ds result';
+  if (event === 'clarification') state.clarification = { fields: [...CLARIFICATION_FIELDS], answered: false };
+  else {
+    const token = payment.checkoutToken;
+    state.threeds = {
+      step: event === 'threeds-iframe' ? 'method' : 'challenge',
+      ...(event === 'threeds-iframe' ? { notificationUrl: SHOP_NOTIFICATION_URL } : {}),
+      returnUrl: SHOP_RETURN_URL,
+      methodUrl: `${context.publicUrl}/acs/method/${token}`,
+      challengeUrl: `${context.publicUrl}/acs/challenge/${token}`,
+      transId: uuidOf(token, 'ds'),
+      methodLoaded: false,
+    };
+  }
+  Object.assign(operation, { status: waiting, updatedAt: at });
+  payment.status = waiting;
+  return operation;
+}
+
+/** A COF debit (D18) decided at once: approved, or declined by the card with its debit code (10105). */
+function debitEnd(story: Story, event: 'debit' | 'debit-decline', at: number): Operation {
+  const { payment, state, context } = story;
+  const operation = openOperation(story, state.first, payment.sum, payment.createdAt);
+  if (event === 'debit') {
+    payment.status = 'success';
+    return endOperation(story, operation, at);
+  }
+  const code = state.profile.recurring_decline ?? '10105';
+  Object.assign(operation, { status: 'decline', code, message: context.codes.message(code), updatedAt: at, providerDate: at });
+  payment.status = 'decline';
+  return operation;
 }
 
 /** A new operation, awaiting processing, as the sandbox opens one (PaymentSteps.newOperation). */

@@ -117,7 +117,8 @@ function walletBody(testCase: ConformanceCase, step: CallbackStep, context: Case
 /** The unsigned bodies of the case's steps, in order, with the case's variant applied. */
 export function unsignedBodies(testCase: ConformanceCase, context: CaseContext): Array<Record<string, unknown>> {
   const bodies = isCardCase(testCase)
-    // A card payment on the Payment Page, where the platform runs 3-D Secure: no prescription for the shop.
+    // A card payment on the Payment Page, where the platform runs 3-D Secure (no prescription for the shop), or a
+    // host-to-host one, whose 3-D Secure 2 and clarification steps tell the shop what to do (card-story.ts).
     ? cardStory(cardEvents(testCase), cardContext(testCase, context)).map(({ payment, operation }) => buildCallbackBody(payment, operation, context.cardMethod, undefined))
     : testCase.steps.map((step) => walletBody(testCase, step, context));
   return testCase.variant === 'unknown-members' ? bodies.map(addUnknownMembers) : bodies;
@@ -128,13 +129,16 @@ function cardEvents(testCase: ConformanceCase): CardEvent[] {
 }
 
 function cardContext(testCase: ConformanceCase, context: CaseContext): CardStoryContext {
-  const { projectId, paymentId, now, cardMethod: method, cards, codes, ids, operationId } = context;
-  return { projectId, paymentId, description: `Conformance ${testCase.name}`, createdAt: startedAt(testCase, context), now, method, cards, codes, ids, operationId };
+  const { projectId, paymentId, now, cardMethod: method, cards, codes, ids, operationId, publicUrl } = context;
+  return { projectId, paymentId, description: `Conformance ${testCase.name}`, createdAt: startedAt(testCase, context), now, method, cards, codes, ids, operationId, publicUrl };
 }
+
+/** Card steps of the payment's first operation (a sale, auth or debit and its waits), which open no other. */
+const FIRST_OPERATION: ReadonlySet<CardEvent> = new Set(['awaiting-3ds', 'sale', 'auth', 'threeds-iframe', 'threeds-redirect', 'clarification', 'debit', 'debit-decline']);
 
 /** How many operations the case's payment has: one, and for a card each capture, cancel or refund one more. */
 export function operationCount(testCase: ConformanceCase): number {
-  return 1 + testCase.steps.filter((step) => step.kind === 'card' && !['awaiting-3ds', 'sale', 'auth'].includes(step.event)).length;
+  return 1 + testCase.steps.filter((step) => step.kind === 'card' && !FIRST_OPERATION.has(step.event)).length;
 }
 
 function signedText(testCase: ConformanceCase, body: Record<string, unknown>, secret: string): string {

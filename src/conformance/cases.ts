@@ -6,8 +6,13 @@ import type { OrderState } from '../domain/tools/conformance-report.js';
  * the sale waits for the customer's 3-D Secure challenge (T3); the first operation succeeds — a one-step sale
  * (T1) or an auth that places a hold (A1); the whole hold is captured (A2) or released (A4); part of what was
  * debited is refunded (R1), or all of it.
+ * Or a step of a host-to-host payment through the Gate: the sale's 3-D Secure 2 Method iframe (D14, extended
+ * workflow) or its challenge redirect (basic workflow); the platform asking for billing data (D20); a COF debit of
+ * a saved card (D18) that succeeds, or that the card declines (10105).
  */
-export type CardEvent = 'awaiting-3ds' | 'sale' | 'auth' | 'capture' | 'cancel' | 'refund-part' | 'refund-all';
+export type CardEvent =
+  | 'awaiting-3ds' | 'sale' | 'auth' | 'capture' | 'cancel' | 'refund-part' | 'refund-all'
+  | 'threeds-iframe' | 'threeds-redirect' | 'clarification' | 'debit' | 'debit-decline';
 
 /** A callback of the payment's story: the wallet's prescriptive redirect callback, a wallet's final result, or a card's step. */
 export type CallbackStep =
@@ -69,6 +74,11 @@ export const CASES: readonly ConformanceCase[] = [
   { name: 'card-cancel', description: 'card auth, then the whole hold released an hour later: "canceled"', operation: 'sale', account: true, age: 3600, steps: [card('auth'), card('cancel')], expect: 'accept', order: 'failed' },
   { name: 'card-refund-partial', description: 'card sale, then part of it refunded a day later: "partially refunded", payment.sum the rest', operation: 'sale', account: true, age: 86400, steps: [card('sale'), card('refund-part')], expect: 'accept', order: 'paid' },
   { name: 'card-refund-full', description: 'card sale, then all of it refunded a day later: "refunded", payment.sum 0', operation: 'sale', account: true, age: 86400, steps: [card('sale'), card('refund-all')], expect: 'accept', order: 'failed' },
+  { name: 'card-3ds-iframe', description: 'host-to-host card sale, 3-D Secure 2 begins: "awaiting 3ds result" with threeds2.iframe, for the shop to load the 3DS Method URL in a hidden iframe and send 3ds_check_iframe', operation: 'sale', account: true, age: 0, steps: [card('threeds-iframe')], expect: 'accept', order: 'pending' },
+  { name: 'card-3ds-redirect', description: 'host-to-host card sale sent to the challenge: "awaiting 3ds result" with threeds2.redirect (creq), for the shop to post its customer to the bank\'s page', operation: 'sale', account: true, age: 0, steps: [card('threeds-redirect')], expect: 'accept', order: 'pending' },
+  { name: 'card-clarification', description: 'host-to-host card sale the platform needs billing data for: "awaiting clarification", 9999, clarification_fields, for the shop to answer with /v2/payment/clarification', operation: 'sale', account: true, age: 0, steps: [card('clarification')], expect: 'accept', order: 'pending' },
+  { name: 'card-recurring-debit', description: 'a saved card debited without the customer (a subscription\'s renewal): payment.type and operation "recurring", success', operation: 'sale', account: true, age: 0, steps: [card('debit')], expect: 'accept', order: 'paid' },
+  { name: 'card-recurring-decline', description: 'a saved card\'s debit declined by the card: 10105 Insufficient funds on card, so the renewal is not paid', operation: 'sale', account: true, age: 0, steps: [card('debit-decline')], expect: 'accept', order: 'failed' },
   { name: 'tampered', description: 'a decline signed, then payment.status changed to "success"', operation: 'sale', account: false, age: 60, steps: [decline('20000')], forgery: 'tampered', expect: 'reject', order: 'pending' },
   { name: 'unsigned', description: 'a success callback without its signature member', operation: 'sale', account: true, age: 60, steps: [success], forgery: 'unsigned', expect: 'reject', order: 'pending' },
   { name: 'wrong-secret', description: 'a success callback signed with another secret', operation: 'sale', account: true, age: 60, steps: [success], forgery: 'wrong-secret', expect: 'reject', order: 'pending' },

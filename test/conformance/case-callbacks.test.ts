@@ -101,6 +101,10 @@ function cardKindFacts(body: Record<string, any>) {
       type: operation.type, status: operation.status, code: operation.code, message: operation.message, eci: operation.eci, sum_initial: operation.sum_initial,
       provider: { id: operation.provider.id, endpoint_id: operation.provider.endpoint_id, authCode: /^\d{6}$/.test(operation.provider.auth_code) ? 'six digits' : operation.provider.auth_code, dated: 'date' in operation.provider },
     },
+    // What a waiting host-to-host payment tells the shop: the bank's page (its path, the token aside) and what to post there, or the data wanted.
+    threeds2: body.threeds2 === undefined ? undefined : Object.fromEntries(Object.entries(body.threeds2 as Record<string, { url: string; params: Record<string, string> }>).map(
+      ([kind, step]) => [kind, { path: new URL(step.url).pathname.replace(/[0-9a-f]{16}$/, '{token}'), params: Object.keys(step.params) }])),
+    clarification_fields: body.clarification_fields,
   };
 }
 
@@ -112,6 +116,33 @@ async function cardPayment(app: FastifyInstance, paymentId: string, first: 'sale
   const request = url.slice(url.indexOf('?') + 1);
   const answer = await app.inject({ method: 'POST', url: '/payment/card', payload: new URLSearchParams({ request, method: 'card', pan, expiry: '12/30', cvv: '123', card_holder: 'juan dela cruz' }).toString(), headers: FORM });
   if (answer.statusCode !== 303) throw new Error(answer.body);
+}
+
+/** A host-to-host card payment through the Gate, signed by the SDK, as test/http/card-host-to-host.test.ts makes one. */
+function gateCard(app: FastifyInstance, path: string, paymentId: string, callbackUrl: string, extra: Record<string, unknown>) {
+  return post(app, `/v2/payment/${path}`, signed({
+    general: { project_id: PROJECT_ID, payment_id: paymentId, merchant_callback_url: callbackUrl },
+    customer: { id: 'c-1', ip_address: '203.0.113.7' },
+    payment: { amount: 50000, currency: 'PHP', description: 'Order' },
+    ...extra,
+  }));
+}
+
+const cardOf = (pan: string) => ({ card: { pan, year: 2030, month: 12, card_holder: 'JUAN DELA CRUZ', cvv: '123' } });
+
+/** The Gate payments of the host-to-host card cases: each case's first callback is the sandbox's first of these. */
+async function gatePayments(app: FastifyInstance, callbackUrl: string, first: (paymentId: string) => Record<string, any> | undefined) {
+  const shop = 'https://shop.example/3ds';
+  await gateCard(app, 'card/sale', 'real-3ds-iframe', callbackUrl, { ...cardOf('4314220000000056'), acs_return_url: { return_url: `${shop}/return`, '3ds_notification_url': `${shop}/notify` } });
+  await gateCard(app, 'card/sale', 'real-3ds-redirect', callbackUrl, { ...cardOf('4314220000000056'), acs_return_url: { return_url: `${shop}/return` } });
+  await gateCard(app, 'card/sale', 'real-clarification', callbackUrl, { ...cardOf('4000000000000077'), customer: { id: 'c-1', ip_address: '203.0.113.7', email: 'clarify+kit@example.ph' } });
+  await gateCard(app, 'card/sale', 'real-saved', callbackUrl, { ...cardOf('4000000000000077'), recurring_register: true });
+  await gateCard(app, 'card/sale', 'real-saved-poor', callbackUrl, { ...cardOf('4000000000000135'), recurring_register: true });
+  await flush(app);
+  const saved = first('real-saved')?.recurring.id as number;
+  const poor = first('real-saved-poor')?.recurring.id as number;
+  await gateCard(app, 'card/recurring', 'real-debit', callbackUrl, { recurring: { id: saved } });
+  await gateCard(app, 'card/recurring', 'real-debit-decline', callbackUrl, { recurring: { id: poor } });
 }
 
 /** A capture, cancel or refund the shop asks for through the Gate, signed by the SDK. */
@@ -134,12 +165,15 @@ t.test('every card case sends, step by step, callbacks with the members, their o
   t.equal((await action(app, 'card/refund', 'real-refund-full', { amount: 50000, currency: 'PHP', description: 'all', merchant_refund_id: 'r-2' })).status, 200);
   // Left waiting at the sandbox bank's page, as the kit's case leaves it.
   await cardPayment(app, 'real-3ds', 'sale', receiver.url, '4314220000000056');
+  await gatePayments(app, receiver.url, (paymentId) => callbacksOf(paymentId)[0]);
   await flush(app);
   everyOf(t, receiver.received, 10, (r) => new SdkCallback(SECRET, r.body).callback !== undefined, 'every real callback verifies with the SDK');
 
   const real: Record<string, string> = {
     'card-3ds-pending': 'real-3ds', 'card-auth-hold': 'real-hold', 'card-capture': 'real-capture', 'card-cancel': 'real-cancel',
-    'card-refund-partial': 'real-refund-partial', 'card-refund-full': 'real-refund-full',
+    'card-refund-partial': 'real-refund-partial', 'card-refund-full': 'real-refund-full', 'card-3ds-iframe': 'real-3ds-iframe',
+    'card-3ds-redirect': 'real-3ds-redirect', 'card-clarification': 'real-clarification', 'card-recurring-debit': 'real-debit',
+    'card-recurring-decline': 'real-debit-decline',
   };
   const cardCases = CASES.filter(isCardCase);
   t.same(cardCases.map((testCase) => testCase.name), Object.keys(real), 'every card case is checked here');

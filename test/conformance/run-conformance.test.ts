@@ -38,18 +38,29 @@ t.test('a correct shop passes every case with the probe: paid after successes, f
   t.equal(caseOf(report, 'reordered').observed, '200, 200; order paid');
 });
 
-t.test('a correct shop passes the card cases: pending in 3-D Secure, paid on a hold, a capture and a partial refund, failed after a cancel and a full refund', async (t) => {
+t.test('a correct shop passes the card cases: pending in 3-D Secure (on the Payment Page, at the Method iframe, at the challenge redirect) and in clarification, paid on a hold, a capture, a partial refund and a debit, failed after a cancel, a full refund and a declined debit', async (t) => {
   const shop = await startSampleShop(t, { secret: SECRET });
   const report = await runConformance({ callbackUrl: shop.callbackUrl, projectId: PROJECT_ID, secret: SECRET, probeUrl: shop.probeUrl, runId: 'cards' });
   const cards = report.cases.filter((result) => result.name.startsWith('card-'));
   t.same(cards.map((result) => [result.name, result.passed, result.probe?.state]), [
     ['card-3ds-pending', true, 'pending'], ['card-auth-hold', true, 'paid'], ['card-capture', true, 'paid'],
     ['card-cancel', true, 'failed'], ['card-refund-partial', true, 'paid'], ['card-refund-full', true, 'failed'],
+    ['card-3ds-iframe', true, 'pending'], ['card-3ds-redirect', true, 'pending'], ['card-clarification', true, 'pending'],
+    ['card-recurring-debit', true, 'paid'], ['card-recurring-decline', true, 'failed'],
   ]);
   t.equal(caseOf(report, 'card-capture').expected, '200, 200; order paid');
   const statuses = (name: string) => shop.received.map((r) => JSON.parse(r.body) as { payment: { id: string; status: string } }).filter((c) => c.payment.id === `conf-cards-${name}`).map((c) => c.payment.status);
   t.same(statuses('card-cancel'), ['awaiting capture', 'canceled'], 'the cancel case sends the hold, then its release');
   t.same(statuses('card-refund-full'), ['success', 'refunded']);
+});
+
+t.test('a shop that shows a held order as on-hold, as WooCommerce does after an auth, passes the hold cases with the default probe names: on-hold is paid', async (t) => {
+  const shop = await startSampleShop(t, { secret: SECRET, holdStatus: 'on-hold' });
+  const report = await runConformance({ callbackUrl: shop.callbackUrl, projectId: PROJECT_ID, secret: SECRET, probeUrl: shop.probeUrl, runId: 'hold' });
+  t.same(failedNames(report), []);
+  t.match(caseOf(report, 'card-auth-hold').probe, { status: 'on-hold', state: 'paid' }, 'the hold reads as on-hold and counts as paid');
+  t.match(caseOf(report, 'card-capture').probe, { status: 'paid', state: 'paid' }, 'captured, the shop names it paid again');
+  t.match(caseOf(report, 'card-cancel').probe, { status: 'failed', state: 'failed' }, 'a released hold is no longer on hold');
 });
 
 t.test('a shop that knows only the wallet\'s statuses fails exactly the card cases it gets wrong, with the probe', async (t) => {

@@ -21,6 +21,8 @@ export interface ShopOptions {
   rejectStatus?: number;
   /** The shop's own names for its order states (default paid / failed / pending). */
   statusNames?: { paid: string; failed: string; pending: string };
+  /** The shop's name for an order whose money is held (a card auth awaiting capture), as WooCommerce's `on-hold`. */
+  holdStatus?: string;
   /** Never answers callbacks of the payments it matches (the connection stays open). */
   silentFor?: (paymentId: string) => boolean;
 }
@@ -49,6 +51,7 @@ export async function startSampleShop(t: Tap, options: ShopOptions): Promise<Sam
   const names = options.statusNames ?? { paid: 'paid', failed: 'failed', pending: 'pending' };
   const orders = new Map<string, 'paid' | 'failed' | 'pending'>();
   const processed = new Set<string>();
+  const held = new Set<string>();
   const received: SampleShop['received'] = [];
 
   function handleCallback(text: string): number {
@@ -65,6 +68,8 @@ export async function startSampleShop(t: Tap, options: ShopOptions): Promise<Sam
     const current = orders.get(paymentId);
     const keepsFinal = current !== undefined && current !== 'pending' && next === 'pending' && options.fault !== 'flips-back-on-older';
     if (!keepsFinal) orders.set(paymentId, next);
+    if (!keepsFinal && data.payment.status === 'awaiting capture') held.add(paymentId);
+    else if (!keepsFinal) held.delete(paymentId);
     return 200;
   }
 
@@ -83,9 +88,11 @@ export async function startSampleShop(t: Tap, options: ShopOptions): Promise<Sam
       }
       const order = /^\/orders\/([^/]+)$/.exec(url.pathname);
       if (request.method === 'GET' && order !== null) {
-        const state = orders.get(decodeURIComponent(order[1]!));
+        const paymentId = decodeURIComponent(order[1]!);
+        const state = orders.get(paymentId);
+        const status = state === undefined ? undefined : options.holdStatus !== undefined && held.has(paymentId) ? options.holdStatus : names[state];
         response.writeHead(state === undefined ? 404 : 200, { 'content-type': 'application/json' });
-        response.end(JSON.stringify(state === undefined ? { error: 'no such order' } : { status: names[state] }));
+        response.end(JSON.stringify(status === undefined ? { error: 'no such order' } : { status }));
         return;
       }
       response.writeHead(404).end();

@@ -123,6 +123,36 @@ t.test('a saved card: the sale registers it (id, never the number), three debits
   t.match(callbacks(receiver).find((c) => c.payment.id === 'debit-after-cancel'), { payment: { status: 'decline' }, operation: { code: '3184' } });
 });
 
+t.test('a saved card past its valid_thru (its card\'s expiry month, or recurring.expiry_* when given) declines its debit with 3301; one cancelled at the issuer with 10110 (D17, D18)', async (t) => {
+  const receiver = await startReceiver(t);
+  const { app } = await buildTestSandbox(t);
+  const general = (id: string) => ({ project_id: PROJECT_ID, payment_id: id, merchant_callback_url: receiver.url });
+  // The sandbox clock starts in January 2026: a card expiring 01/2026 is still good for the sale that saves it.
+  const expiring = cardBody('exp-1', '4000000000000077', { general: general('exp-1'), recurring_register: true });
+  await gate(app, 'card/sale', { ...expiring, card: { ...expiring.card, year: 2026, month: 1 } });
+  await gate(app, 'card/sale', cardBody('iss-1', '4000000000000077', { general: general('iss-1'), recurring_register: true }));
+  await gate(app, 'card/sale', cardBody('named-1', '4000000000000077', { general: general('named-1'), recurring: { register: true, type: 'R', expiry_month: 1, expiry_year: 2026 } }));
+  const half = await gate(app, 'card/sale', cardBody('half-1', '4000000000000077', { general: general('half-1'), recurring: { register: true, expiry_month: 1 } }));
+  t.match(half, { status: 400, body: { code: '2004', errors: [{ field: 'recurring.expiry_year' }] } }, 'a month without its year');
+  await flush(app);
+  const registration = (id: string) => callbacks(receiver).find((c) => c.payment.id === id)!.recurring as { id: number; valid_thru: string };
+  t.equal(registration('exp-1').valid_thru, '2026-01-31T23:59:59+0000', 'valid to the end of the card\'s expiry month');
+  t.equal(registration('named-1').valid_thru, '2026-01-31T23:59:59+0000', 'or of the month the request named (the card runs to 12/2030)');
+  t.equal(registration('iss-1').valid_thru, '2030-12-31T23:59:59+0000');
+  const cancel = await app.inject({ method: 'POST', url: `/_sandbox/recurring/${PROJECT_ID}/${registration('iss-1').id}/cancel`, payload: { by: 'issuer' } });
+  t.equal(cancel.statusCode, 200);
+  await app.inject({ method: 'POST', url: '/_sandbox/clock/advance', payload: { seconds: 31 * 24 * 3600 } });
+  const debit = (id: string, recurringId: number) => gate(app, 'card/recurring', { general: general(id), payment: { amount: 10000, currency: 'PHP' }, customer: { id: 'cust-9', ip_address: '203.0.113.7' }, recurring: { id: recurringId } });
+  t.match(await debit('exp-debit', registration('exp-1').id), { status: 200 }, 'accepted, then declined');
+  t.match(await debit('iss-debit', registration('iss-1').id), { status: 200 });
+  t.match(await debit('named-debit', registration('named-1').id), { status: 200 });
+  await flush(app);
+  const finalOf = (id: string) => callbacks(receiver).filter((c) => c.payment.id === id).map((c) => [c.payment.type, c.payment.status, c.operation.code, c.operation.message]);
+  t.same(finalOf('exp-debit'), [['recurring', 'decline', '3301', 'Recurring registration is expired']]);
+  t.same(finalOf('iss-debit'), [['recurring', 'decline', '10110', 'Subscription is canceled by customer on the issuer side']]);
+  t.same(finalOf('named-debit'), [['recurring', 'decline', '3301', 'Recurring registration is expired']]);
+});
+
 t.test('status by request id: any accepted request\'s id finds its payment, signed at the top level both ways', async (t) => {
   const { app } = await buildTestSandbox(t);
   const sale = await gate(app, 'card/auth', cardBody('sr-1', '4000000000000077'));
@@ -146,12 +176,16 @@ t.test('clarification: the payment awaits the AVS data it lists, goes on once it
   await flush(app);
   matchCounted(t, callbacks(receiver)[0], { payment: { status: 'awaiting clarification' }, operation: { code: '9999' }, clarification_fields: { avs_data: { type: 'object', required: ['avs_post_code', 'avs_street_address'] } } });
   matchCounted(t, await step(app, 'clarification', 'cl-1', { additional_data: { avs_data: { avs_post_code: '1000' } } }), { status: 400, body: { code: '2004', errors: [{ field: 'additional_data.avs_data.avs_street_address' }] } });
+  const unasked = await step(app, 'clarification', 'cl-1', { additional_data: { avs_data: { avs_post_code: '1000', avs_street_address: '1 Ayala Ave', avs_city: 'Makati' } } });
+  matchCounted(t, unasked, { status: 400, body: { code: '2004', errors: [{ field: 'additional_data.avs_data.avs_city', message: 'Not asked for: the platform asked for avs_post_code, avs_street_address' }] } }, 'a member it did not ask for');
+  t.equal(callbacks(receiver).filter((c) => c.payment.id === 'cl-1').length, 1, 'refused answers change nothing');
   t.match(await step(app, 'clarification', 'cl-1', { additional_data: { avs_data: { avs_post_code: '1000', avs_street_address: '1 Ayala Ave' } } }), { status: 200 });
   t.match(await step(app, 'clarification', 'cl-1', { additional_data: { avs_data: { avs_post_code: '1000', avs_street_address: '1 Ayala Ave' } } }), { status: 400, body: { code: '3060' } }, 'not awaiting any more');
   await app.inject({ method: 'POST', url: '/_sandbox/clock/advance', payload: { seconds: 1800 } });
   const byId = (id: string) => callbacks(receiver).filter((c) => c.payment.id === id).map((c) => [c.payment.status, c.operation.code]);
   t.same(byId('cl-1'), [['awaiting clarification', '9999'], ['success', '0']], 'no processing callback between');
   t.same(byId('cl-2'), [['awaiting clarification', '9999'], ['decline', '603']]);
+  t.match(await step(app, 'clarification', 'cl-2', { additional_data: { avs_data: { avs_post_code: '1000', avs_street_address: '1 Ayala Ave' } } }), { status: 400, body: { code: '3060' } }, 'an answer after the limit time');
 });
 
 t.test('account verification checks a card for 0 and can save it; its operation says so', async (t) => {

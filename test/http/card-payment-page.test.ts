@@ -67,7 +67,7 @@ t.test('a card without 3-D Secure pays at once and the shop gets one signed card
   t.match(callback.callback, { payment: { id: 'paid-1', method: 'card', status: 'success' }, account: { number: '400000******0077', type: 'visa', card_holder: 'JUAN DELA CRUZ', expiry_month: '12', expiry_year: '2030' }, operation: { type: 'sale', eci: '07' } });
 });
 
-t.test('a challenge card goes to the sandbox bank\'s page: the payment awaits 3ds result (and says so), a wrong code warns, the right one pays', async (t) => {
+t.test('a challenge card goes to the sandbox bank\'s page: the payment awaits 3ds result and its callback says so without 3-D Secure data for the shop (D2), a wrong code warns, the right one pays', async (t) => {
   const receiver = await startReceiver(t);
   const { app } = await buildTestSandbox(t);
   const url = paymentPageUrl({ ...base, payment_id: '3ds-1', force_payment_method: 'card', operation_type: 'auth', merchant_callback_url: receiver.url });
@@ -82,7 +82,10 @@ t.test('a challenge card goes to the sandbox bank\'s page: the payment awaits 3d
   t.match(acs.body, /the code is <strong>1234<\/strong>/);
   t.match(acs.body, /Test shop/);
   await flush(app);
-  t.match(new SdkCallback(SECRET, receiver.received[0]!.body).callback, { payment: { status: 'awaiting 3ds result' }, operation: { type: 'auth', status: 'awaiting 3ds result', code: '9999' } });
+  t.equal(receiver.received.length, 1, 'the shop hears of the 3-D Secure step once (en_PP_Callbacks), before the customer answers');
+  const waiting = new SdkCallback(SECRET, receiver.received[0]!.body).callback as Record<string, unknown>;
+  t.match(waiting, { payment: { status: 'awaiting 3ds result' }, operation: { type: 'auth', status: 'awaiting 3ds result', code: '9999' } });
+  t.same(['threeds2', 'acs', 'redirect'].filter((member) => member in waiting), [], 'the page runs 3-D Secure itself: nothing for the shop to send the customer to');
   const wrong = await app.inject({ method: 'POST', url: '/acs/challenge', payload: new URLSearchParams({ tokenid: token, code: '0000', action: 'approve' }).toString(), headers: FORM });
   t.equal(wrong.statusCode, 400);
   t.match(wrong.body, /Wrong code: 2 tries left/);

@@ -323,6 +323,64 @@ t.test('the control API completes a payment with any catalogue outcome', async (
   matchCounted(t, unknownHeader.body, { code: '2004', errors: [{ field: 'X-Sandbox-Scenario' }] });
 });
 
+t.test('the control API forces a card payment with the card family\'s codes (defaults 10000 and 10100) and refuses a wallet\'s naming code; a scenario not for the payment\'s method is refused naming scenario, as the header refuses it', async (t) => {
+  const { app } = await buildTestSandbox(t);
+  const receiver = await startReceiver(t);
+  // A challenge card through the Gate waits in awaiting 3ds result: a card payment in progress.
+  const cardSale = (paymentId: string, headers: Record<string, string> = {}) => app.inject({
+    method: 'POST', url: '/v2/payment/card/sale', headers,
+    payload: signed({
+      general: { project_id: PROJECT_ID, payment_id: paymentId, merchant_callback_url: receiver.url },
+      card: { pan: '4314220000000056', year: 2030, month: 12, card_holder: 'JUAN DELA CRUZ', cvv: '123' },
+      customer: { id: 'c-1', ip_address: '203.0.113.7' }, payment: { amount: 50000, currency: 'PHP' }, acs_return_url: { return_url: 'https://shop.example/back' },
+    }),
+  });
+  for (const id of ['card-1', 'card-2', 'card-3', 'card-4', 'card-5']) t.equal((await cardSale(id)).statusCode, 200, id);
+  await request(app, 'sale', 'wallet-1', receiver, {});
+  await flush(app);
+  const complete = async (id: string, payload: object) => {
+    const response = await app.inject({ method: 'POST', url: `/_sandbox/payments/${PROJECT_ID}/${id}/complete`, payload });
+    return { status: response.statusCode, body: response.json() as Record<string, any> };
+  };
+  const statusOf = async (id: string) => ((await app.inject({ url: `/_sandbox/payments/${PROJECT_ID}/${id}` })).json() as Record<string, any>).payment.status;
+  const lastOperation = (body: Record<string, any>) => body.operations.at(-1);
+
+  const external = await complete('card-1', { status: 'external error', code: '10100' });
+  t.equal(external.status, 200, 'a card\'s external error 10100 is accepted');
+  t.match(external.body.payment, { status: 'external error' });
+  t.match(lastOperation(external.body), { status: 'external error', code: '10100', message: 'Declined by external provider' });
+  const declined = await complete('card-2', { status: 'decline' });
+  t.match(lastOperation(declined.body), { status: 'decline', code: '10000', message: 'General decline' }, 'a card\'s decline defaults to 10000');
+  const defaultError = await complete('card-3', { status: 'external error' });
+  t.match(lastOperation(defaultError.body), { code: '10100' }, 'and its external error to 10100');
+
+  const walletDecline = await complete('card-4', { status: 'decline', code: '20000' });
+  t.equal(walletDecline.status, 400);
+  t.match(walletDecline.body, { status: 'error', code: '2004', errors: [{ code: '2004', field: 'code', message: 'A card payment\'s decline carries a code of the table\'s "card/acquirer decline" class, not a wallet\'s; 20000 is "APM/provider decline"' }] });
+  const walletError = await complete('card-4', { status: 'external error', code: '20100' });
+  t.match(walletError.body, { code: '2004', errors: [{ field: 'code', message: /^An external error carries a code of the table's "card\/acquirer decline" class; 20100 is "APM\/provider decline"$/ }] });
+  const walletRule = await complete('card-4', { scenario: 'decline-general' });
+  t.equal(walletRule.status, 400);
+  t.match(walletRule.body, { code: '2004', errors: [{ field: 'scenario', message: 'Scenario "decline-general" ends with 20000, a wallet payment\'s code, not one for card; for card: card-decline-general' }] });
+  t.equal(await statusOf('card-4'), 'awaiting 3ds result', 'a refused force leaves the payment as it was');
+  const cardRule = await complete('card-4', { scenario: 'card-decline-insufficient-funds' });
+  t.match(lastOperation(cardRule.body), { status: 'decline', code: '10105' }, 'the card rule is forced');
+  const anyMethod = await complete('card-5', { scenario: 'internal-error' });
+  t.match(lastOperation(anyMethod.body), { status: 'internal error', code: '501' }, 'a rule for any method with a code of neither family still applies');
+
+  const cardCodeOnWallet = await complete('wallet-1', { status: 'decline', code: '10000' });
+  t.match(cardCodeOnWallet.body, { code: '2004', errors: [{ field: 'code', message: /^A wallet payment's decline carries a code of the table's "APM\/provider decline" class, not a card's; 10000 is "card\/acquirer decline"$/ }] });
+  const cardRuleOnWallet = await complete('wallet-1', { scenario: 'card-decline-general' });
+  t.equal(cardRuleOnWallet.status, 400);
+  t.match(cardRuleOnWallet.body, { code: '2004', errors: [{ field: 'scenario', message: 'Scenario "card-decline-general" is for payments by card, applepay, googlepay, not paymaya' }] });
+  t.equal(await statusOf('wallet-1'), 'awaiting redirect result', 'still in progress');
+  t.match(lastOperation((await complete('wallet-1', { scenario: 'decline-general' })).body), { code: '20000' });
+
+  const byHeader = await cardSale('card-6', { 'x-sandbox-scenario': 'decline-general' });
+  t.equal(byHeader.statusCode, 400, 'the header refuses the same rule for a card payment');
+  t.match(byHeader.json(), { code: '2004', errors: [{ field: 'X-Sandbox-Scenario', message: 'Scenario "decline-general" ends with 20000, a wallet payment\'s code, not one for card; for card: card-decline-general' }] });
+});
+
 t.test('two runs with the same seed on the manual clock produce byte-identical answers and callbacks', async (t) => {
   async function run(): Promise<string[]> {
     const { app } = await buildTestSandbox(t);

@@ -21,6 +21,15 @@ export const CARD_ERROR_CODE_CLASS: Readonly<Record<'external error' | 'internal
   'internal error': 'platform',
 };
 
+/** A card payment's defaults where a wallet's would be 20000 and 20100 (data/methods/card.json, D11). */
+export const CARD_GENERAL_DECLINE_CODE = '10000';
+export const CARD_EXTERNAL_ERROR_CODE = '10100';
+/** The class of each family's own declines: a payment is never declined with the other family's codes. */
+export const DECLINE_CODE_CLASS: Readonly<Record<'wallet' | 'card', string>> = {
+  wallet: 'APM/provider decline',
+  card: 'card/acquirer decline',
+};
+
 export class CodeTable {
   private readonly entries: ReadonlyMap<string, CodeEntry>;
 

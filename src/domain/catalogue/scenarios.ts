@@ -129,8 +129,25 @@ function compile(rule: RuleData): (context: ScenarioContext) => boolean {
 export class ScenarioCatalogue {
   private readonly byName = new Map<string, Rule>();
 
-  constructor(private readonly rules: Rule[], private readonly outcomes: OutcomeRules) {
+  constructor(private readonly rules: Rule[], private readonly outcomes: OutcomeRules, private readonly methods: MethodCatalogue) {
     for (const rule of rules) this.byName.set(rule.name, rule);
+  }
+
+  /**
+   * Why the rule cannot be picked by name for a payment by `method`, or undefined when it can: a rule naming its
+   * methods is for their payments only; a rule for any method whose outcome carries the other family's code (a
+   * wallet rule's 20000 on a card payment) is not for this one — the rules naming the method are, if any.
+   */
+  private misfit(rule: Rule, method: string): string | undefined {
+    const named = rule.match?.method === undefined ? undefined : [rule.match.method].flat();
+    if (named !== undefined) return named.includes(method) ? undefined : `Scenario "${rule.name}" is for payments by ${named.join(', ')}, not ${method}`;
+    const plan = this.toPlan(rule);
+    const family = this.methods.find(method)?.family ?? 'wallet';
+    if (plan.code === undefined || this.outcomes.familyCodeProblem(plan.outcome as Outcome['status'], plan.code, family) === undefined) return undefined;
+    const conditions = conditionsOf(rule);
+    const own = this.rules.filter((r) => r.match?.method !== undefined && [r.match.method].flat().includes(method) && conditionsOf(r) === conditions).map((r) => r.name);
+    const instead = own.length > 0 ? `; for ${method}: ${own.join(', ')}` : '';
+    return `Scenario "${rule.name}" ends with ${plan.code}, a ${family === 'card' ? 'wallet' : 'card'} payment's code, not one for ${method}${instead}`;
   }
 
   /** The rule named `forced`, else the first rule that matches, else the method card's default (docs/protocol-notes.md "PayMaya method"). */
@@ -138,10 +155,8 @@ export class ScenarioCatalogue {
     if (forced !== undefined) {
       const rule = this.byName.get(forced);
       if (rule === undefined) throw new ScenarioError(`No scenario named "${forced}"; see GET /_sandbox/scenarios`);
-      const methods = rule.match?.method === undefined ? undefined : [rule.match.method].flat();
-      if (methods !== undefined && !methods.includes(context.method)) {
-        throw new ScenarioError(`Scenario "${forced}" is for payments by ${methods.join(', ')}, not ${context.method}`);
-      }
+      const misfit = this.misfit(rule, context.method);
+      if (misfit !== undefined) throw new ScenarioError(misfit);
       return this.toPlan(rule);
     }
     const rule = this.rules.find((r) => r.catalogue_only !== true && r.test(context));
@@ -156,10 +171,16 @@ export class ScenarioCatalogue {
     return rule === undefined ? undefined : this.toPlan(rule);
   }
 
-  /** A catalogue scenario's final outcome by name, for forcing one from the control API or the dashboard. */
-  finalOutcome(name: string): Outcome {
-    const plan = this.find(name);
-    if (plan === undefined) throw fieldRefusal('scenario', `No scenario named "${name}"; see GET /_sandbox/scenarios`);
+  /**
+   * A catalogue scenario's final outcome by name, for forcing one from the control API or the dashboard; with the
+   * payment's `method`, refused as the X-Sandbox-Scenario header refuses a rule that is not for it.
+   */
+  finalOutcome(name: string, method?: string): Outcome {
+    const rule = this.byName.get(name);
+    if (rule === undefined) throw fieldRefusal('scenario', `No scenario named "${name}"; see GET /_sandbox/scenarios`);
+    const misfit = method === undefined ? undefined : this.misfit(rule, method);
+    if (misfit !== undefined) throw fieldRefusal('scenario', misfit);
+    const plan = this.toPlan(rule);
     const status = plan.outcome;
     if (!(FORCEABLE_STATUSES as readonly string[]).includes(status)) {
       throw fieldRefusal('scenario', `Scenario "${name}" has no final outcome (${status})`);
@@ -268,7 +289,7 @@ export function buildScenarioCatalogue(files: ScenarioFile[], outcomes: OutcomeR
       rules.push({ ...rule, file, test: compile(rule) });
     });
   }
-  return new ScenarioCatalogue(rules, outcomes);
+  return new ScenarioCatalogue(rules, outcomes, methods);
 }
 
 /** The family of the methods a rule names: `card` when all are card methods; otherwise (or for every method) `wallet`. */

@@ -48,6 +48,9 @@ export class CardClarification {
       const fields = state.clarification?.fields ?? [];
       const missing = fields.filter((field) => typeof avsData[field] !== 'string' || (avsData[field] as string).trim() === '');
       if (missing.length > 0) throw new Refusal('invalid-fields', missing.map((field) => ({ field: `${prefix}.${field}`, message: 'Required field not provided' })));
+      // A member the platform did not ask for is refused too (D20); an empty one (a form's blank field) is no answer.
+      const unasked = Object.keys(avsData).filter((field) => !fields.includes(field) && !(typeof avsData[field] === 'string' && (avsData[field] as string).trim() === ''));
+      if (unasked.length > 0) throw new Refusal('invalid-fields', unasked.map((field) => ({ field: `${prefix}.${field}`, message: `Not asked for: the platform asked for ${fields.join(', ')}` })));
       const operations = await tx.operations.ofPayment(payment.rowId);
       await this.support.saveState(tx, payment, { ...state, clarification: { fields, answered: true } });
       payment.extras = { ...payment.extras, avs_data: Object.fromEntries(fields.map((field) => [field, avsData[field]])) };

@@ -34,8 +34,8 @@ export interface CardStart {
   walletToken?: boolean;
   /** A Gate payment's `acs_return_url` (D14): the customer's way back, and the 3DS Method notification address. */
   acsReturn?: { returnUrl?: string; notificationUrl?: string };
-  /** Save the card for later debits (D17). */
-  register?: { type: string };
+  /** Save the card for later debits (D17), valid to the end of the card's expiry month or of `expiry`. */
+  register?: { type: string; expiry?: { month: number; year: number } };
 }
 
 export interface CardParts { threeds: CardThreeDs; recurring: CardRecurring; clarification: CardClarification }

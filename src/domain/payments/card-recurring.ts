@@ -18,7 +18,7 @@ export async function saveCardOnSuccess(tx: Repositories, payment: Payment, now:
   const state = payment.extras.card as CardState | undefined;
   if (state?.register === undefined || state.recurring !== undefined || !SAVES_ON.has(payment.status)) return;
   const id = await tx.operations.nextId(ids.operationIdBase());
-  const validThru = endOfExpiryMonth(payment);
+  const validThru = endOfExpiryMonth(payment, state.register.expiry);
   await tx.recurring.insert({
     projectId: payment.projectId, customerId: String(payment.customer.id ?? ''), paymentRowId: payment.rowId, paymentId: payment.paymentId,
     method: payment.method, account: payment.account, card: { profile: state.profile, eci: state.eci }, currency: payment.sum.currency,
@@ -81,9 +81,9 @@ export class CardRecurring {
   }
 }
 
-/** The last millisecond of the card's expiry month: a registration is valid through it (D17). */
-function endOfExpiryMonth(payment: Payment): number {
-  const month = Number(payment.account.expiry_month);
-  const year = Number(payment.account.expiry_year);
+/** The last millisecond of the card's expiry month, or of the month the request named: a registration is valid through it (D17). */
+function endOfExpiryMonth(payment: Payment, asked: { month: number; year: number } | undefined): number {
+  const month = asked?.month ?? Number(payment.account.expiry_month);
+  const year = asked?.year ?? Number(payment.account.expiry_year);
   return Date.UTC(year, month, 1) - 1;
 }

@@ -55,7 +55,7 @@ export interface CardState {
   /** A Gate payment's 3-D Secure 2 steps (D14): where it stands, the addresses it hands out, the ACS's answer. */
   threeds?: ThreeDsSteps;
   /** The request asked to save the card for later debits (D17), and the registration once made. */
-  register?: { type: string };
+  register?: { type: string; expiry?: { month: number; year: number } };
   recurring?: { id: number; currency: string; validThru: number };
   /** A COF debit: the registration it charges. */
   debitOf?: number;

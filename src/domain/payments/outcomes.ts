@@ -1,7 +1,8 @@
 // Results of attempts: a status with ECommPay's code and its message from the code table, and which codes fit
 // which status.
 import {
-  CARD_ERROR_CODE_CLASS, ERROR_CODE_CLASS, EXTERNAL_ERROR_CODE, GENERAL_DECLINE_CODE, INTERNAL_ERROR_CODE, SUCCESS_CODE, type CodeTable,
+  CARD_ERROR_CODE_CLASS, CARD_EXTERNAL_ERROR_CODE, CARD_GENERAL_DECLINE_CODE, DECLINE_CODE_CLASS, ERROR_CODE_CLASS, EXTERNAL_ERROR_CODE,
+  GENERAL_DECLINE_CODE, INTERNAL_ERROR_CODE, SUCCESS_CODE, type CodeTable,
 } from '../catalogue/codes.js';
 import { fieldRefusal } from '../errors.js';
 import { FINAL_STATUSES, type FinalStatus, type Outcome, type PaymentStatus } from '../model.js';
@@ -16,6 +17,17 @@ const DEFAULT_CODE: Readonly<Record<Outcome['status'], string>> = {
   'internal error': INTERNAL_ERROR_CODE,
   'awaiting customer': GENERAL_DECLINE_CODE,
 };
+
+/** A card payment's own defaults: its declines and external errors are the acquirer's (10000, 10100). */
+const CARD_DEFAULT_CODE: Readonly<Record<Outcome['status'], string>> = {
+  ...DEFAULT_CODE,
+  decline: CARD_GENERAL_DECLINE_CODE,
+  'external error': CARD_EXTERNAL_ERROR_CODE,
+  'awaiting customer': CARD_GENERAL_DECLINE_CODE,
+};
+
+/** Whose payments an outcome ends: a wallet's or the card family's. */
+export type CodeFamily = 'wallet' | 'card';
 
 /** The status the attempt's operation ends in: a declined attempt leaves the payment awaiting the customer. */
 export function operationStatusOf(outcome: Outcome): FinalStatus {
@@ -54,13 +66,29 @@ export class OutcomeRules {
     return actual === wanted ? undefined : `an ${status} carries a code of the table's "${wanted}" class; ${code} is "${actual ?? 'unknown'}"`;
   }
 
-  /** An outcome asked for by a tool (control API): the code must be in ECommPay's table and fit the status. */
-  requested(status: FinalStatus, code: string | undefined): Outcome {
+  /**
+   * Why `code` cannot end a payment of `family` with `status`, or undefined when it can: an error's code by the
+   * family's class (errorCodeProblem), a decline's not of the other family's decline class (a card is not declined
+   * with a wallet's 20000, nor a wallet with a card's 10000).
+   */
+  familyCodeProblem(status: Outcome['status'], code: string, family: CodeFamily): string | undefined {
+    if (status === 'external error' || status === 'internal error') return this.errorCodeProblem(status, code, family);
+    if (status !== 'decline' && status !== 'awaiting customer') return undefined;
+    const other: CodeFamily = family === 'card' ? 'wallet' : 'card';
+    const actual = this.codes.classOf(code);
+    return actual === DECLINE_CODE_CLASS[other] ? `a ${family} payment's decline carries a code of the table's "${DECLINE_CODE_CLASS[family]}" class, not a ${other}'s; ${code} is "${actual}"` : undefined;
+  }
+
+  /**
+   * An outcome asked for by a tool (control API) for a payment of `family`: the code must be in ECommPay's table
+   * and fit the status and the family; without a code, the family's default (a card's 10000 / 10100).
+   */
+  requested(status: FinalStatus, code: string | undefined, family: CodeFamily): Outcome {
     if (code !== undefined && !this.codes.isKnown(code)) throw fieldRefusal('code', `Code ${code} is not in ECommPay's code table`);
     if (status === 'success' && code !== undefined && code !== SUCCESS_CODE) throw fieldRefusal('code', 'A success carries code 0');
-    const problem = code === undefined ? undefined : this.errorCodeProblem(status, code);
+    const problem = code === undefined ? undefined : this.familyCodeProblem(status, code, family);
     if (problem !== undefined) throw fieldRefusal('code', `${problem.charAt(0).toUpperCase()}${problem.slice(1)}`);
-    return this.of(status, code);
+    return this.of(status, code ?? (family === 'card' ? CARD_DEFAULT_CODE : DEFAULT_CODE)[status]);
   }
 }
 

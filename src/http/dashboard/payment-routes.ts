@@ -64,7 +64,7 @@ function paymentActionRoutes(app: FastifyInstance, deps: DashboardDeps, pages: D
     const choice = typeof request.body?.outcome === 'string' ? request.body.outcome : '';
     const completed = await tools.forceOutcome(pages.caller(request), request.params.projectId, request.params.paymentId, (payment) =>
       // scenario:<name> is what earlier versions of the form sent; links and scripts may still send it.
-      choice.startsWith('scenario:') ? scenarios.finalOutcome(choice.slice(9)) : chosenOutcome(forceChoicesOf(deps, payment), choice));
+      choice.startsWith('scenario:') ? scenarios.finalOutcome(choice.slice(9), payment.method) : chosenOutcome(forceChoicesOf(deps, payment), choice));
     return reply.redirect(detailPath(completed.projectId, completed.paymentId), 303);
   });
 

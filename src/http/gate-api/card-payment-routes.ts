@@ -20,7 +20,7 @@ interface CardBody extends GateBody {
   card: { pan: string; year: number | string; month: number | string; card_holder?: string; cvv?: string };
   acs_return_url?: { return_url?: string; '3ds_notification_url'?: string };
   recurring_register?: boolean | number | string;
-  recurring?: { register?: boolean; type?: string };
+  recurring?: { register?: boolean; type?: string; expiry_month?: number; expiry_year?: number };
 }
 
 function scenarioOf(request: FastifyRequest): string | undefined {
@@ -31,7 +31,13 @@ function scenarioOf(request: FastifyRequest): string | undefined {
 /** Whether the request asks to save the card (D17): `recurring_register` true or 1, or `recurring.register`. */
 function registerOf(body: CardBody): CardStart['register'] {
   const asked = [true, 1, '1'].includes(body.recurring_register as never) || body.recurring?.register === true;
-  return asked ? { type: body.recurring?.type ?? 'C' } : undefined;
+  if (!asked) return undefined;
+  const { expiry_month: month, expiry_year: year } = body.recurring ?? {};
+  // Both or neither: a registration valid to another month than the card's names the month and its year (D17).
+  if ((month === undefined) !== (year === undefined)) {
+    throw new Refusal('invalid-fields', [{ field: month === undefined ? 'recurring.expiry_month' : 'recurring.expiry_year', message: 'recurring.expiry_month and recurring.expiry_year come together' }]);
+  }
+  return { type: body.recurring?.type ?? 'C', ...(month === undefined || year === undefined ? {} : { expiry: { month, year } }) };
 }
 
 export function cardPaymentRoutes(app: FastifyInstance, deps: GateDeps, authenticate: Authenticate, answer: Answer): void {

@@ -24,6 +24,7 @@ export interface SandboxApiDeps {
   clock: Clock;
   clockControl: ClockControl;
   scenarios: ScenarioCatalogue;
+  /** The payment methods, for the family a forced outcome's codes must fit. */
   methods: MethodCatalogue;
   outcomes: OutcomeRules;
   audit: AuditTrail;

@@ -2,8 +2,7 @@
 // capture, cancel and refund, the callback log and replay, the built-in inbox and the wallet's e-mails.
 import type { FastifyInstance } from 'fastify';
 import { Refusal, renamedFields } from '../../domain/errors.js';
-import { forcedDeclineCodes, type MethodCatalogue } from '../../domain/catalogue/methods.js';
-import type { CallbackState, FinalStatus, Payment } from '../../domain/model.js';
+import type { CallbackState, FinalStatus, Outcome, Payment } from '../../domain/model.js';
 import { callbackReport } from '../../domain/reports/payment-report.js';
 import { callerOf } from './caller.js';
 import { listQuery, queryText, validateControlBody } from './control-request.js';
@@ -22,13 +21,11 @@ export function paymentRoutes(app: FastifyInstance, { tools, lookup, callbacks, 
     if (body.scenario !== undefined && (body.status !== undefined || body.code !== undefined)) {
       throw new Refusal('invalid-fields', [{ field: 'scenario', message: 'Give either a scenario or a status and code' }]);
     }
-    const outcome = body.scenario === undefined ? outcomes.requested(body.status ?? 'success', body.code) : scenarios.finalOutcome(body.scenario);
-    // A decline without a code is the method's own general decline where it has one (a card's 10000), not the wallets' 20000.
-    const declineWithoutCode = body.scenario === undefined && body.status === 'decline' && body.code === undefined;
-    return lookup.report(await tools.forceOutcome(callerOf(request), request.params.projectId, request.params.paymentId, (payment) => {
-      const own = declineWithoutCode ? ownGeneralDecline(methods, payment) : undefined;
-      return own === undefined ? outcome : outcomes.of('decline', own);
-    }));
+    // Checked against the payment: a card payment takes the card family's codes and rules, a wallet payment its own.
+    const outcome = (payment: Payment): Outcome => body.scenario === undefined
+      ? outcomes.requested(body.status ?? 'success', body.code, methods.find(payment.method)?.family ?? 'wallet')
+      : scenarios.finalOutcome(body.scenario, payment.method);
+    return lookup.report(await tools.forceOutcome(callerOf(request), request.params.projectId, request.params.paymentId, outcome));
   });
 
   cardRoutes(app, tools, lookup);
@@ -68,11 +65,6 @@ export function paymentRoutes(app: FastifyInstance, { tools, lookup, callbacks, 
       })),
     };
   });
-}
-
-function ownGeneralDecline(methods: MethodCatalogue, payment: Payment): string | undefined {
-  const method = methods.find(payment.method);
-  return method === undefined ? undefined : forcedDeclineCodes(method)[0];
 }
 
 /** The card service names the request's members by their Gate paths; this API's bodies are flat. */
