@@ -2,7 +2,8 @@
 import type { DailyTotal, MethodRate, PaymentFilter, PaymentListRow } from '../model.js';
 import type { Reports } from '../ports.js';
 
-export interface MethodSuccessRate extends MethodRate { rate: number }
+/** `rate`: undefined while none of the method's payments has ended. */
+export interface MethodSuccessRate extends MethodRate { rate: number | undefined }
 
 export class PaymentListing {
   constructor(private readonly reports: Reports) {}
@@ -30,7 +31,7 @@ export class PaymentListing {
   async successRates(filter: PaymentFilter): Promise<MethodSuccessRate[]> {
     return (await this.reports.methodRates(filter)).map((r) => {
       const ended = r.success + r.decline + r.error;
-      return { ...r, rate: ended === 0 ? 0 : r.success / ended };
+      return { ...r, rate: ended === 0 ? undefined : r.success / ended };
     });
   }
 }

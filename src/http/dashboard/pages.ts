@@ -69,7 +69,7 @@ export class DashboardPages {
     return reply.code(status).type(HTML).send(views.render(view, { ...common, ...data }));
   }
 
-  /** Errors as pages; a refusal's status comes from the refusal table, anything unexpected is logged. */
+  /** Errors as dashboard pages; a refusal's status comes from the refusal table, anything unexpected is logged. */
   useErrorPages(app: FastifyInstance): void {
     app.setErrorHandler((error, request, reply) => {
       const statusCode = (error as { statusCode?: number }).statusCode;
@@ -80,7 +80,46 @@ export class DashboardPages {
         request.log.error({ err: error }, 'unexpected error in the dashboard');
         return reply.code(500).type(HTML).send(views.render('./error', { code: '501', message: 'Internal error', errors: [] }));
       }
-      return reply.code(error.httpStatus).type(HTML).send(views.render('./error', { code: error.code, message: error.message, errors: error.fields }));
+      // Without a session there is no dashboard to show it in: the bare page, which says to log in.
+      if (error.kind === 'not-authenticated' || request.url.startsWith('/dashboard/login')) {
+        return reply.code(error.httpStatus).type(HTML).send(views.render('./error', { code: error.code, message: error.message, errors: error.fields }));
+      }
+      return this.page(reply, request, './dashboard/error', { title: whatHappened(error), ...errorPage(error, request.url) }, error.httpStatus);
     });
   }
+}
+
+/** A field as a person reads it on the dashboard's pages. */
+export const FIELD_LABELS: Record<string, string> = {
+  project_id: 'Project', method: 'Method', type: 'Type', status: 'Status', interface: 'Interface', from: 'From', to: 'To', q: 'Payment or customer id',
+  page: 'Page', id: 'Id', payment_id: 'Payment id', seconds: 'Seconds', outcome: 'Outcome', csrf: 'Form',
+};
+
+/** A refusal's problems with each field's label. */
+export function labelled(error: Refusal): Array<{ field: string; label: string; message: string }> {
+  return error.fields.map((f) => ({ field: f.field, label: FIELD_LABELS[f.field] ?? f.field, message: f.message }));
+}
+
+/** The heading of an error page: what happened, in words, not a code. */
+export function whatHappened(error: Refusal): string {
+  const only = error.fields.length === 1 ? error.fields[0] : undefined;
+  if (only?.field === 'csrf') return 'The form expired: nothing was done';
+  if (error.httpStatus === 404 && only !== undefined) return `Not found: ${only.message}`;
+  if (error.httpStatus === 404) return 'Not found';
+  if (error.kind === 'access-denied' && only !== undefined) return `Not allowed: ${only.message}`;
+  if (error.httpStatus === 400) return error.fields.length > 1 ? `${error.fields.length} values were not accepted` : 'A value was not accepted';
+  return error.message;
+}
+
+function errorPage(error: Refusal, url: string): Record<string, unknown> {
+  const path = url.split('?')[0] ?? '';
+  const section = /^\/dashboard\/(manual|analytics|conformance|audit|inbox)/.exec(path)?.[1];
+  const names: Record<string, string> = { manual: 'Manual payments', analytics: 'Analytics', conformance: 'Conformance', audit: 'Audit log', inbox: 'Callback inbox' };
+  const back = section === undefined ? { href: '/dashboard/payments', label: 'Back to Payments' } : { href: `/dashboard/${section}`, label: `Back to ${names[section]}` };
+  const only = error.fields.length === 1 ? error.fields[0] : undefined;
+  let errors = labelled(error);
+  // The expired form's message says what to do; a single problem the heading already says is not repeated.
+  if (only?.field === 'csrf') errors = errors.map((e) => ({ ...e, label: '' }));
+  else if (only !== undefined && (error.httpStatus === 404 || error.kind === 'access-denied')) errors = [];
+  return { heading: whatHappened(error), code: error.code, message: error.message, errors, back };
 }

@@ -5,8 +5,8 @@ import { Refusal } from '../../domain/errors.js';
 import { chosenOutcome, isFinal } from '../../domain/payments/outcomes.js';
 import type { DashboardDeps } from './deps.js';
 import { csvExport, xlsxExport } from './exports.js';
-import { INTERFACES, queryString, readListQuery, STATUSES, TYPES } from './filters.js';
-import { shownDate, type DashboardPages, type Form } from './pages.js';
+import { INTERFACES, listValues, queryString, readListQuery, STATUSES, TYPES, type ListQuery } from './filters.js';
+import { labelled, shownDate, type DashboardPages, type Form } from './pages.js';
 
 const PAGE_SIZE = 50;
 type PaymentParams = { Params: { projectId: string; paymentId: string } };
@@ -18,12 +18,24 @@ export function paymentRoutes(app: FastifyInstance, deps: DashboardDeps, pages: 
   app.get('/dashboard', async (_request, reply) => reply.redirect('/dashboard/payments', 303));
 
   app.get<{ Querystring: Record<string, unknown> }>('/dashboard/payments', async (request, reply) => {
-    const list = readListQuery(request.query, methodCodes);
-    const found = await listing.page(pages.scoped(request, list.filter), PAGE_SIZE, list.page);
+    const common = { title: 'Payments', methods: methodCodes, statuses: STATUSES, types: TYPES, interfaces: INTERFACES };
+    let list: ListQuery;
+    let found: Awaited<ReturnType<typeof listing.page>>;
+    try {
+      list = readListQuery(request.query, methodCodes);
+      found = await listing.page(pages.scoped(request, list.filter), PAGE_SIZE, list.page);
+    } catch (error) {
+      if (!(error instanceof Refusal)) throw error;
+      // The form as it was sent, its problems above it, and no list: nothing was filtered.
+      const values = listValues(request.query);
+      return pages.page(reply, request, './dashboard/payments', {
+        ...common, values, filterErrors: labelled(error), rows: [], total: 0, pageNumber: 1, pages: 1, exportQuery: queryString(values),
+      }, error.httpStatus);
+    }
     const { total, pages: pageCount } = found;
     const rows = found.rows.map((row) => ({ ...row, amountText: pages.money(row), created: shownDate(row.created_at) }));
     return pages.page(reply, request, './dashboard/payments', {
-      title: 'Payments', rows, total, values: list.values, methods: methodCodes, statuses: STATUSES, types: TYPES, interfaces: INTERFACES,
+      ...common, rows, total, values: list.values,
       pageNumber: list.page, pages: pageCount,
       previous: list.page > 1 ? queryString(list.values, { page: String(list.page - 1) }) : undefined,
       next: list.page < pageCount ? queryString(list.values, { page: String(list.page + 1) }) : undefined,

@@ -2,8 +2,10 @@
 import type { FastifyInstance } from 'fastify';
 import { ratesByMethod, stackedByDay, STATUS_COLOURS } from './charts.js';
 import type { DashboardDeps } from './deps.js';
-import { readListQuery } from './filters.js';
-import { shownDate, type DashboardPages } from './pages.js';
+import { listValues, readListQuery } from './filters.js';
+import { labelled, shownDate, type DashboardPages } from './pages.js';
+import { Refusal } from '../../domain/errors.js';
+import type { PaymentFilter } from '../../domain/model.js';
 
 export function reportRoutes(app: FastifyInstance, { audit, listing, methods, currencies }: DashboardDeps, pages: DashboardPages): void {
   const methodCodes = methods.all().map((m) => m.code);
@@ -19,15 +21,24 @@ export function reportRoutes(app: FastifyInstance, { audit, listing, methods, cu
   });
 
   app.get<{ Querystring: Record<string, unknown> }>('/dashboard/analytics', async (request, reply) => {
-    const list = readListQuery(request.query, methodCodes);
-    const filter = pages.scoped(request, list.filter);
+    let filter: PaymentFilter;
+    try {
+      filter = pages.scoped(request, readListQuery(request.query, methodCodes).filter);
+    } catch (error) {
+      if (!(error instanceof Refusal)) throw error;
+      // The form as it was sent with its problems; no charts of a range that was not understood.
+      return pages.page(reply, request, './dashboard/analytics', {
+        title: 'Analytics', values: listValues(request.query), colours: STATUS_COLOURS, filterErrors: labelled(error), daily: [], rates: [],
+      }, error.httpStatus);
+    }
     const daily = await listing.dailyTotals(filter);
     const rates = await listing.successRates(filter);
     return pages.page(reply, request, './dashboard/analytics', {
-      title: 'Analytics', values: list.values, colours: STATUS_COLOURS,
+      title: 'Analytics', values: listValues(request.query), colours: STATUS_COLOURS,
       daily: daily.map((d) => ({ ...d, amountText: currencies.text({ amount: d.amount, currency: 'PHP' }) })),
-      rates: rates.map((r) => ({ ...r, percent: `${(r.rate * 100).toFixed(1)}%` })),
-      countChart: stackedByDay(daily.map((d) => ({ day: d.day, status: d.status, value: d.n })), { x: 'Day (UTC)', y: 'Payments' }),
+      // A method none of whose payments has ended has no rate yet: "—", not 0%.
+      rates: rates.map((r) => ({ ...r, percent: r.rate === undefined ? '—' : `${(r.rate * 100).toFixed(1)}%` })),
+      countChart: stackedByDay(daily.map((d) => ({ day: d.day, status: d.status, value: d.n })), { x: 'Day (UTC)', y: 'Payments', counts: true }),
       amountChart: stackedByDay(daily.map((d) => ({ day: d.day, status: d.status, value: d.amount / 100 })), {
         x: 'Day (UTC)', y: 'Amount (₱)', format: (value) => `₱${value.toLocaleString('en-US', { maximumFractionDigits: 0 })}`,
       }),
