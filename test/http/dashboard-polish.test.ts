@@ -83,3 +83,92 @@ t.test('analytics: the count axis has whole numbers only, and a method with no f
   const smallLabels = [...smallChart.matchAll(/text-anchor="end">([^<]*)<\/text>/g)].map((m) => m[1]);
   t.same(smallLabels, ['0', '1', '2', '3'], 'no half payments on the axis');
 });
+
+t.test('one date format on every page: the header, the list and the payment page all write 2026-01-01 00:00:00', async (t) => {
+  const { app } = await buildTestSandbox(t);
+  await sale(app, 'dates-1');
+  await flush(app);
+  const client = new DashboardClient(app);
+  const list = await client.get('/dashboard/payments');
+  const detail = await client.get(`/dashboard/payments/${PROJECT_ID}/dates-1`);
+  const iso = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
+  for (const [name, body] of [['list', list.body], ['detail', detail.body]] as const) {
+    // What a person reads: the text outside the tags, the callback bodies (as sent) and the datetime attributes aside.
+    const visible = body.replace(/<details>[\s\S]*?<\/details>/g, '').replace(/<[^>]+>/g, ' ');
+    t.notMatch(visible, iso, `${name}: no ISO 8601 dates shown`);
+    t.match(body, /<time datetime="2026-01-01T00:00:00\.000Z">2026-01-01 00:00:00<\/time> UTC/, `${name}: the header's clock`);
+  }
+  t.match(list.body, /<td class="when">2026-01-01 00:00:00<\/td>/);
+  t.match(detail.body, /<dt>Created<\/dt><dd>2026-01-01 00:00:00<\/dd>/);
+  t.match(detail.body, /<td class="when">2026-01-01 00:00:00<\/td>/, 'a callback attempt, on one line');
+  t.match(detail.body, /&quot;/, 'the callback body as sent');
+});
+
+t.test('force outcome, resend and the clock say what they did at the top of the page', async (t) => {
+  const { app } = await buildTestSandbox(t);
+  await sale(app, 'done-1');
+  await flush(app);
+  const client = new DashboardClient(app);
+  const path = `/dashboard/payments/${PROJECT_ID}/done-1`;
+  await client.get(path);
+  const forced = await client.post(`${path}/complete`, { outcome: 'decline:20105' });
+  t.equal(forced.statusCode, 303);
+  const afterForce = await client.get(String(forced.headers.location));
+  const notice = (body: string) => /<div class="notice" role="status" id="notice">([\s\S]*?)<\/div>/.exec(body)?.[1]?.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim();
+  t.ok(afterForce.body.indexOf('id="notice"') < afterForce.body.indexOf('<section'), 'above the page');
+  t.match(notice(afterForce.body), /^Outcome forced: the sale ended in decline 20105 — .+\. Its callback #\d+ is (queued|delivered) \(the built-in inbox\)\.$/);
+  const callbackId = /action="\/dashboard\/callbacks\/(\d+)\/replay"/.exec(afterForce.body)?.[1] as string;
+  const resent = await client.post(`/dashboard/callbacks/${callbackId}/replay`, {});
+  t.equal(resent.statusCode, 303);
+  t.match(notice((await client.get(String(resent.headers.location))).body), new RegExp(`^Callback #${callbackId} resent as callback #\\d+ to the built-in inbox: delivered, answered HTTP 200\\.$`));
+  const advanced = await client.post('/dashboard/clock/advance', { seconds: '90', back: path });
+  t.equal(advanced.headers.location, `${path}?done=advanced&seconds=90`);
+  t.equal(notice((await client.get(String(advanced.headers.location))).body), 'Clock advanced by 90 s, to 2026-01-01 00:01:30 UTC; what fell due has run.');
+  t.notMatch((await client.get(path)).body, /id="notice"/, 'a plain visit says nothing');
+});
+
+t.test('the dashboard shows who is logged in and has a view of the callback inbox; the home page\'s control-API links work for a logged-in admin', async (t) => {
+  const { app } = await buildTestSandbox(t, { config: { adminToken: ADMIN } });
+  const created = await app.inject({ method: 'POST', url: '/_sandbox/projects', headers: { authorization: `Bearer ${ADMIN}` }, payload: { project_id: 7201, secret_key: 's-7201' } });
+  const projectToken = (created.json() as { control_token: string }).control_token;
+  const bearer = { authorization: `Bearer ${ADMIN}` };
+  await sale(app, 'inbox-1');
+  await app.inject({ method: 'POST', url: `/_sandbox/payments/${PROJECT_ID}/inbox-1/complete`, headers: bearer, payload: { status: 'success' } });
+  await app.inject({ method: 'POST', url: '/_sandbox/clock/advance', headers: bearer, payload: { seconds: 0 } });
+
+  const admin = new DashboardClient(app);
+  await admin.get('/dashboard/login');
+  await admin.post('/dashboard/login', { token: ADMIN });
+  const payments = await admin.get('/dashboard/payments');
+  t.match(payments.body, /<span id="viewer">Logged in as admin<\/span>/);
+  t.match(payments.body, /<a href="\/dashboard\/inbox">Callback inbox<\/a>/);
+  const inbox = await admin.get('/dashboard/inbox');
+  t.equal(inbox.statusCode, 200);
+  t.match(inbox.body, new RegExp(`<a href="/dashboard/payments/${PROJECT_ID}/inbox-1">inbox-1</a>`));
+  t.match(inbox.body, /&quot;status&quot;: &quot;success&quot;/, 'the body as received');
+  t.match((await admin.get('/dashboard/inbox?payment_id=nobody')).body, /No callbacks in the inbox for this filter\./);
+  const typed = await admin.get('/dashboard/inbox?project_id=x');
+  t.equal(typed.statusCode, 400);
+  t.match(typed.body, /value="x" aria-invalid="true"/);
+
+  // Every control-API link the home page offers opens with the admin's dashboard session, no header needed.
+  const home = await app.inject({ url: '/' });
+  const links = [...home.body.matchAll(/<a href="(\/_sandbox\/[^"]*)"/g)].map((m) => m[1] as string);
+  t.ok(links.length >= 5, `${links.length} control-API links`);
+  for (const link of new Set(links)) {
+    if (link !== '/_sandbox/health') t.equal((await app.inject({ url: link })).statusCode, 401, `${link} needs a log-in`);
+    const opened = await admin.get(link);
+    t.equal(opened.statusCode, 200, `${link} opens for the logged-in admin`);
+    t.match(opened.headers['content-type'], /json/);
+  }
+
+  const project = new DashboardClient(app);
+  await project.get('/dashboard/login');
+  await project.post('/dashboard/login', { token: projectToken });
+  const own = await project.get('/dashboard/inbox');
+  t.match(own.body, /<span id="viewer">Logged in as project 7201<\/span>/);
+  t.match(own.body, /No callbacks in the inbox yet\./, 'another project\'s callbacks are not shown');
+  t.equal((await project.get(`/dashboard/inbox?project_id=${PROJECT_ID}`)).statusCode, 404);
+  const open = await buildTestSandbox(t);
+  t.match((await new DashboardClient(open.app).get('/dashboard/payments')).body, /<span id="viewer">Admin \(no admin token set\)<\/span>/);
+});

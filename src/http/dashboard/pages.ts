@@ -18,6 +18,11 @@ export function shownDate(at: number): string {
   return new Date(at).toISOString().replace('T', ' ').slice(0, 19);
 }
 
+/** An ISO 8601 time of a report, as every dashboard page shows a date; null stays null. */
+export function shownIso<T extends string | null | undefined>(iso: T): T {
+  return (typeof iso === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(iso) ? shownDate(Date.parse(iso)) : iso) as T;
+}
+
 export class DashboardPages {
   constructor(private readonly deps: DashboardDeps) {}
 
@@ -57,12 +62,14 @@ export class DashboardPages {
 
   page(reply: FastifyReply, request: FastifyRequest, view: string, data: Record<string, unknown>, status = 200): FastifyReply {
     const own = this.scope(request).projectId;
+    const now = this.deps.clock.now(own);
+    const caller = this.caller(request);
     const common = {
       csrf: this.csrfToken(request, reply),
-      clock: { mode: this.deps.clock.mode, now: new Date(this.deps.clock.now(own)).toISOString() },
+      clock: { mode: this.deps.clock.mode, now: shownDate(now), iso: new Date(now).toISOString() },
       loggedIn: this.deps.adminToken !== undefined || own !== undefined,
-      // Who the pages are for: one project through its token, or every project.
-      viewer: own === undefined ? undefined : `Project ${own}`,
+      // Who is logged in: one project through its token, or the admin (open to anyone while no admin token is set).
+      viewer: caller.kind === 'project' ? `Logged in as project ${caller.projectId}` : caller.open ? 'Admin (no admin token set)' : 'Logged in as admin',
     };
     // Framing would let another site click the dashboard's buttons.
     reply.header('x-frame-options', 'DENY');

@@ -4,10 +4,10 @@ import { ratesByMethod, stackedByDay, STATUS_COLOURS } from './charts.js';
 import type { DashboardDeps } from './deps.js';
 import { listValues, readListQuery } from './filters.js';
 import { labelled, shownDate, type DashboardPages } from './pages.js';
-import { Refusal } from '../../domain/errors.js';
-import type { PaymentFilter } from '../../domain/model.js';
+import { Refusal, type FieldProblem } from '../../domain/errors.js';
+import type { InboxEntry, PaymentFilter } from '../../domain/model.js';
 
-export function reportRoutes(app: FastifyInstance, { audit, listing, methods, currencies }: DashboardDeps, pages: DashboardPages): void {
+export function reportRoutes(app: FastifyInstance, { audit, listing, methods, currencies, callbacks }: DashboardDeps, pages: DashboardPages): void {
   const methodCodes = methods.all().map((m) => m.code);
 
   app.get('/dashboard/audit', async (request, reply) => {
@@ -43,6 +43,28 @@ export function reportRoutes(app: FastifyInstance, { audit, listing, methods, cu
         x: 'Day (UTC)', y: 'Amount (₱)', format: (value) => `₱${value.toLocaleString('en-US', { maximumFractionDigits: 0 })}`,
       }),
       rateChart: ratesByMethod(rates.map((r) => ({ method: r.method, rate: r.rate }))),
+    });
+  });
+
+  // The built-in inbox: the callbacks of payments and projects without a callback URL, as the sandbox received them.
+  app.get<{ Querystring: Record<string, unknown> }>('/dashboard/inbox', async (request, reply) => {
+    const text = (key: string) => (typeof request.query[key] === 'string' ? (request.query[key] as string).trim() : '');
+    const values = { project_id: text('project_id'), payment_id: text('payment_id') };
+    const problems: FieldProblem[] = [];
+    if (values.project_id !== '' && !/^[1-9]\d{0,9}$/.test(values.project_id)) problems.push({ field: 'project_id', message: 'A project id is a whole number, such as 1' });
+    if (values.payment_id.length > 255) problems.push({ field: 'payment_id', message: 'A payment id has at most 255 characters' });
+    let entries: InboxEntry[] = [];
+    try {
+      if (problems.length > 0) throw new Refusal('invalid-fields', problems);
+      const projectId = pages.scope(request).listed(values.project_id === '' ? undefined : Number(values.project_id));
+      entries = await callbacks.inbox({ limit: 100, offset: 0, ...(projectId === undefined ? {} : { projectId }), ...(values.payment_id === '' ? {} : { paymentId: values.payment_id }) });
+    } catch (error) {
+      if (!(error instanceof Refusal)) throw error;
+      return pages.page(reply, request, './dashboard/inbox', { title: 'Callback inbox', values, entries: [], filterErrors: labelled(error) }, error.httpStatus);
+    }
+    return pages.page(reply, request, './dashboard/inbox', {
+      title: 'Callback inbox', values,
+      entries: entries.map((e) => ({ ...e, received: shownDate(e.receivedAt), json: JSON.stringify(e.body, null, 2) })),
     });
   });
 }
