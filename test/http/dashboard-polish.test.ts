@@ -172,3 +172,88 @@ t.test('the dashboard shows who is logged in and has a view of the callback inbo
   const open = await buildTestSandbox(t);
   t.match((await new DashboardClient(open.app).get('/dashboard/payments')).body, /<span id="viewer">Admin \(no admin token set\)<\/span>/);
 });
+
+const HEADER = 'general.payment_id,payment.amount,payment.currency,customer.id,account.number,account.customer_name';
+
+t.test('payouts: the single form and the CSV take minor units; batch counts are counts; "See the payouts" lists that batch only; empty tables say so', async (t) => {
+  const { app } = await buildTestSandbox(t);
+  const client = new DashboardClient(app);
+  const empty = await client.get('/dashboard/manual');
+  t.match(empty.body, /No batches yet: upload a CSV above\./);
+  t.match(empty.body, /No payouts sent from the dashboard yet\./);
+  t.match((await client.get('/dashboard/payments')).body, /<td colspan="9" class="empty">No payments match\.<\/td>/);
+  t.match((await client.get('/dashboard/inbox')).body, /No callbacks in the inbox yet\./);
+
+  // A paid purchase first: a payout needs the customer to have paid (as the platform's rules for PayMaya do).
+  await seedPurchase(app, 'buy-1', 'c-1');
+  await flush(app);
+  const single = await client.post('/dashboard/manual/payout', {
+    project_id: String(PROJECT_ID), method: 'paymaya', currency: 'PHP', amount: '10000', customer_id: 'c-1', account_number: '09171234567', customer_name: 'Juan dela Cruz', payment_id: 'single-1', description: 'payout',
+  });
+  t.equal(single.statusCode, 303);
+  const upload = async (name: string, rows: string[]) => {
+    await client.get('/dashboard/manual');
+    return client.upload('/dashboard/manual/batches', { project_id: String(PROJECT_ID) }, { name, content: [HEADER, ...rows].join('\n') });
+  };
+  const first = await upload('first.csv', ['b1-1,10000,PHP,c-1,09171234567,Juan dela Cruz', 'b1-2,20000,PHP,c-1,09000000000,Juan dela Cruz', 'b1-3,12.5,PHP,c-1,09171234567,Juan']);
+  const second = await upload('second.csv', ['b2-1,10000,PHP,c-1,09171234567,Juan dela Cruz']);
+  await flush(app);
+  const amounts = (await app.inject({ url: `/_sandbox/payments/${PROJECT_ID}/single-1` })).json().payment.sum;
+  const csvAmount = (await app.inject({ url: `/_sandbox/payments/${PROJECT_ID}/b1-1` })).json().payment.sum;
+  t.same(amounts, { amount: 10000, currency: 'PHP' }, '10000 in the form is ₱100.00');
+  t.same(csvAmount, amounts, 'as 10000 in the CSV');
+  const manual = await client.get('/dashboard/manual');
+  t.match(manual.body, /<label>Amount in minor units \(10000 = ₱100\.00\) <input name="amount" inputmode="numeric" placeholder="10000"/);
+  t.match(manual.body, /first\.csv<\/td><td>445<\/td><td class="num">3<\/td><td class="num">1<\/td><td class="num">1<\/td><td class="num">1<\/td>/, 'rows, success, decline, refused as plain counts');
+  t.notMatch(manual.body, /\+1|−1/, 'no signs that read as money');
+
+  const batchPage = await client.get(String(first.headers.location));
+  const seeLink = /<a href="([^"]+)">See the payouts of this batch<\/a>/.exec(batchPage.body)?.[1]?.replaceAll('&amp;', '&') as string;
+  t.ok(seeLink, 'the batch links its payouts');
+  const listed = await client.get(seeLink);
+  t.match(listed.body, /2 payment\(s\)/, 'the two sent rows of that batch');
+  t.match(listed.body, />b1-1</);
+  t.match(listed.body, />b1-2</);
+  t.notMatch(listed.body, />b2-1<|>single-1<|>b1-3<|>buy-1</, 'not another batch, a single payout, a refused row or a purchase');
+  t.match(listed.body, /<input type="hidden" name="batch" value="\d+">/, 'filtering further keeps the batch');
+  t.match((await client.get(`/dashboard/payments?batch=${String(second.headers.location).split('/').pop()}`)).body, /1 payment\(s\)/);
+  const nothing = await client.get('/dashboard/payments?batch=999');
+  t.match(nothing.body, /0 payment\(s\)/);
+  t.match(nothing.body, /No payments match\./);
+});
+
+t.test('uploads: a file too large names the limit, a binary file is never echoed, a semicolon CSV is read, an empty file says so', async (t) => {
+  const { app } = await buildTestSandbox(t);
+  const client = new DashboardClient(app);
+  await client.get('/dashboard/manual');
+  const send = (name: string, content: string) => client.upload('/dashboard/manual/batches', { project_id: String(PROJECT_ID) }, { name, content });
+  const alert = (body: string) => /<div class="error-box" role="alert"><p>The file was not accepted:<\/p><ul><li>(.*?)<\/li>/.exec(body)?.[1];
+
+  const big = await send('huge.csv', HEADER + '\n' + 'x'.repeat(20 * 1024 * 1024));
+  t.equal(big.statusCode, 413);
+  t.ok(inLayout(big.body));
+  t.match(alert(big.body), /^The file is larger than the limit of 20 MB per upload/);
+
+  // The bytes of a zipped spreadsheet: its signature, text cells, and bytes that are not UTF-8.
+  const secret = Buffer.concat([Buffer.from('PK\u0003\u0004 zipped-spreadsheet-bytes '), Buffer.from([0xff, 0xfe, 0x80]), Buffer.from(' secret-cell-value')]);
+  const binary = await client.upload('/dashboard/manual/batches', { project_id: String(PROJECT_ID) }, { name: 'payouts.xlsx', content: secret });
+  t.equal(binary.statusCode, 400);
+  t.match(alert(binary.body), /^The file payouts\.xlsx is not a CSV text file \(it holds binary data/);
+  t.notMatch(binary.body, /zipped-spreadsheet-bytes|secret-cell-value|PK/, 'none of its bytes on the page');
+  const withNul = await send('nul.csv', `${HEADER}\nrow\u0000-secret,1,PHP,c,0917,J`);
+  t.match(alert(withNul.body), /is not a CSV text file/);
+  t.notMatch(withNul.body, /row.?-secret/);
+
+  const semicolons = await send('excel.csv', [HEADER.replaceAll(',', ';'), 'semi-1;10000;PHP;c-1;09171234567;Juan dela Cruz'].join('\r\n'));
+  t.equal(semicolons.statusCode, 303, 'a semicolon-separated file is read');
+  await flush(app);
+  t.equal((await app.inject({ url: `/_sandbox/payments/${PROJECT_ID}/semi-1` })).json().payment.sum.amount, 10000);
+
+  const emptyFile = await send('empty.csv', '');
+  t.equal(emptyFile.statusCode, 400);
+  t.equal(alert(emptyFile.body), 'The file empty.csv is empty: it has no header row and no payouts');
+  const blank = await send('blank.csv', '\n  \n');
+  t.equal(alert(blank.body), 'The file blank.csv is empty: it has no header row and no payouts');
+  const headerOnly = await send('header.csv', HEADER);
+  t.match(alert(headerOnly.body), /header but no rows/);
+});

@@ -63,7 +63,7 @@ t.test('a single payout from the dashboard is validated like Gate and follows th
   await seedPurchase(app, 'buy-1', 'cust-1');
   const client = new DashboardClient(app);
   await client.get('/dashboard/manual');
-  const fields = { project_id: String(PROJECT_ID), method: 'paymaya', currency: 'PHP', amount: '150.50', customer_id: 'cust-1', account_number: '09171234567', customer_name: 'Juan dela Cruz', payment_id: 'manual-1', description: 'payout' };
+  const fields = { project_id: String(PROJECT_ID), method: 'paymaya', currency: 'PHP', amount: '15050', customer_id: 'cust-1', account_number: '09171234567', customer_name: 'Juan dela Cruz', payment_id: 'manual-1', description: 'payout' };
   const sent = await client.post('/dashboard/manual/payout', fields);
   t.equal(sent.statusCode, 303);
   const report = (await app.inject({ url: `/_sandbox/payments/${PROJECT_ID}/manual-1` })).json() as Record<string, any>;
@@ -72,7 +72,7 @@ t.test('a single payout from the dashboard is validated like Gate and follows th
   t.equal(bad.statusCode, 400);
   const listed = [...bad.body.matchAll(/<li data-field="([^"]+)">(.*?)<\/li>/g)].map((m) => [m[1], m[2]?.replaceAll('&#39;', "'")]);
   t.same(listed, [
-    ['payment.amount', '<strong>Amount</strong> must be a number such as 100.50'],
+    ['payment.amount', '<strong>Amount</strong> must be a whole number of minor units, such as 15050 for 150.50'],
     ['customer.id', '<strong>Customer id</strong> is required'],
     ['customer.email', '<strong>Customer e-mail</strong> must be an e-mail address such as juan@example.ph'],
     ['account.customer_name', '<strong>Customer full name</strong> is required'],
@@ -81,7 +81,7 @@ t.test('a single payout from the dashboard is validated like Gate and follows th
   ], 'every problem of the form at once, each naming its field by its label, none in validator wording');
   t.match(bad.body, /Correct these 6 fields/);
   t.notMatch(bad.body, /must NOT have|must match format|Required field not provided/);
-  t.match(bad.body, /name="amount" inputmode="decimal" placeholder="100\.00" value="lots" aria-invalid="true"/, 'the fields are marked');
+  t.match(bad.body, /name="amount" inputmode="numeric" placeholder="10000" value="lots" aria-invalid="true"/, 'the fields are marked');
   const noProject = await client.post('/dashboard/manual/payout', { ...fields, project_id: '999', payment_id: 'manual-3' });
   t.match(noProject.body, /<strong>Project<\/strong>: Choose a project/);
   const manualList = await client.get('/dashboard/manual');

@@ -19,7 +19,7 @@ function day(value: string, field: string, problems: FieldProblem[]): number | u
 /** The filters as typed, so a form refused for one of them shows them all again. */
 export function listValues(query: Record<string, unknown>): Record<string, string> {
   const values: Record<string, string> = {};
-  for (const key of ['project_id', 'method', 'type', 'status', 'interface', 'from', 'to', 'q', 'page']) {
+  for (const key of ['project_id', 'method', 'type', 'status', 'interface', 'from', 'to', 'q', 'batch', 'page']) {
     const raw = query[key];
     values[key] = typeof raw === 'string' ? raw.trim() : '';
   }
@@ -47,6 +47,10 @@ export function readListQuery(query: Record<string, unknown>, methods: string[])
   filter.from = day(values.from as string, 'from', problems);
   const to = day(values.to as string, 'to', problems);
   filter.to = to === undefined ? undefined : to + 24 * 3600 * 1000;
+  if (values.batch !== '') {
+    if (/^[1-9]\d{0,9}$/.test(values.batch as string)) filter.batchId = Number(values.batch);
+    else problems.push({ field: 'batch', message: 'A batch number is a whole number, such as 1' });
+  }
   if (values.q !== '') filter.search = (values.q as string).slice(0, 255);
   let page = 1;
   if (values.page !== '') {

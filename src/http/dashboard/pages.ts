@@ -99,7 +99,7 @@ export class DashboardPages {
 /** A field as a person reads it on the dashboard's pages. */
 export const FIELD_LABELS: Record<string, string> = {
   project_id: 'Project', method: 'Method', type: 'Type', status: 'Status', interface: 'Interface', from: 'From', to: 'To', q: 'Payment or customer id',
-  page: 'Page', id: 'Id', payment_id: 'Payment id', seconds: 'Seconds', outcome: 'Outcome', csrf: 'Form',
+  page: 'Page', batch: 'Batch', id: 'Id', payment_id: 'Payment id', seconds: 'Seconds', outcome: 'Outcome', csrf: 'Form',
 };
 
 /** A refusal's problems with each field's label. */
