@@ -5,6 +5,7 @@ import t from 'tap';
 import { buildTestSandbox, flush, PROJECT_ID } from '../helpers/sandbox.js';
 import { sale, seedPurchase } from '../helpers/gate-client.js';
 import { DashboardClient } from '../helpers/dashboard-client.js';
+import { startReceiver } from '../helpers/receiver.js';
 
 const ADMIN = 'admin-token-of-the-polish-tests';
 
@@ -256,4 +257,20 @@ t.test('uploads: a file too large names the limit, a binary file is never echoed
   t.equal(alert(blank.body), 'The file blank.csv is empty: it has no header row and no payouts');
   const headerOnly = await send('header.csv', HEADER);
   t.match(alert(headerOnly.body), /header but no rows/);
+});
+
+t.test('the conformance page: report tables scroll inside their card, and the URL fields take a whole row', async (t) => {
+  const { app } = await buildTestSandbox(t);
+  const shop = await startReceiver(t);
+  const client = new DashboardClient(app);
+  const form = await client.get('/dashboard/conformance');
+  t.match(form.body, /<label class="wide-field">Callback URL/);
+  t.match(form.body, /<label class="wide-field">Probe URL \(optional; <code>\{payment_id\}<\/code> is replaced by each case's payment id\)/);
+  const run = await client.post('/dashboard/conformance', { project_id: String(PROJECT_ID), callback_url: shop.url, probe_url: '' });
+  t.equal(run.statusCode, 303);
+  const report = await client.get(String(run.headers.location));
+  t.match(report.body, /<div class="table-wrap"><table class="report">/, 'the report\'s cases');
+  const list = await client.get('/dashboard/conformance');
+  t.match(list.body, /<div class="table-wrap"><table>\s*<caption class="visually-hidden">Conformance reports/, 'the reports');
+  t.match(list.body, /<td class="when">2026-01-01 00:00:00<\/td>/);
 });
