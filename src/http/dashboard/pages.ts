@@ -128,5 +128,6 @@ function errorPage(error: Refusal, url: string): Record<string, unknown> {
   // The expired form's message says what to do; a single problem the heading already says is not repeated.
   if (only?.field === 'csrf') errors = errors.map((e) => ({ ...e, label: '' }));
   else if (only !== undefined && (error.httpStatus === 404 || error.kind === 'access-denied')) errors = [];
-  return { heading: whatHappened(error), code: error.code, message: error.message, errors, back };
+  // The code table's words for a not-found ("Transaction not found") would misname a batch or a callback.
+  return { heading: whatHappened(error), code: error.code, message: error.message, showCode: error.httpStatus !== 404, errors, back };
 }
