@@ -62,8 +62,9 @@ t.test('the dashboard in a real browser', { skip: browserSkipReason }, async (t)
     await page.goto(`${baseUrl}/dashboard/payments/${PROJECT_ID}/qa-1`);
     await page.getByLabel('Force an outcome').selectOption('decline:20105');
     await page.getByRole('button', { name: 'Apply' }).click();
-    await page.waitForURL(`${baseUrl}/dashboard/payments/${PROJECT_ID}/qa-1`);
+    await page.waitForURL(`${baseUrl}/dashboard/payments/${PROJECT_ID}/qa-1?done=forced`);
     t.match(await page.locator('main').textContent(), /20105/);
+    t.match(await page.getByRole('status').textContent(), /^Outcome forced: the sale ended in decline 20105/, 'the page says what was done');
     await keepScreenshot(page, 'dashboard-payment');
     await page.goto(`${baseUrl}/dashboard/analytics`);
     t.ok(await page.locator('svg[role="img"]').count() >= 3);

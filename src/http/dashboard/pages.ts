@@ -129,5 +129,5 @@ function errorPage(error: Refusal, url: string): Record<string, unknown> {
   if (only?.field === 'csrf') errors = errors.map((e) => ({ ...e, label: '' }));
   else if (only !== undefined && (error.httpStatus === 404 || error.kind === 'access-denied')) errors = [];
   // The code table's words for a not-found ("Transaction not found") would misname a batch or a callback.
-  return { heading: whatHappened(error), code: error.code, message: error.message, showCode: error.httpStatus !== 404, errors, back };
+  return { heading: whatHappened(error), code: error.code, message: error.message, showMessage: error.httpStatus !== 404, errors, back };
 }

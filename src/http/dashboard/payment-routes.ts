@@ -29,7 +29,7 @@ export function paymentRoutes(app: FastifyInstance, deps: DashboardDeps, pages: 
       // The form as it was sent, its problems above it, and no list: nothing was filtered.
       const values = listValues(request.query);
       return pages.page(reply, request, './dashboard/payments', {
-        ...common, values, filterErrors: labelled(error), rows: [], total: 0, pageNumber: 1, pages: 1, exportQuery: queryString(values),
+        ...common, values, filterErrors: labelled(error), filterCode: error.httpStatus === 400 ? undefined : error.code, rows: [], total: 0, pageNumber: 1, pages: 1, exportQuery: queryString(values),
       }, error.httpStatus);
     }
     const { total, pages: pageCount } = found;

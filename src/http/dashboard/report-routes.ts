@@ -28,7 +28,7 @@ export function reportRoutes(app: FastifyInstance, { audit, listing, methods, cu
       if (!(error instanceof Refusal)) throw error;
       // The form as it was sent with its problems; no charts of a range that was not understood.
       return pages.page(reply, request, './dashboard/analytics', {
-        title: 'Analytics', values: listValues(request.query), colours: STATUS_COLOURS, filterErrors: labelled(error), daily: [], rates: [],
+        title: 'Analytics', values: listValues(request.query), colours: STATUS_COLOURS, filterErrors: labelled(error), filterCode: error.httpStatus === 400 ? undefined : error.code, daily: [], rates: [],
       }, error.httpStatus);
     }
     const daily = await listing.dailyTotals(filter);
@@ -60,7 +60,7 @@ export function reportRoutes(app: FastifyInstance, { audit, listing, methods, cu
       entries = await callbacks.inbox({ limit: 100, offset: 0, ...(projectId === undefined ? {} : { projectId }), ...(values.payment_id === '' ? {} : { paymentId: values.payment_id }) });
     } catch (error) {
       if (!(error instanceof Refusal)) throw error;
-      return pages.page(reply, request, './dashboard/inbox', { title: 'Callback inbox', values, entries: [], filterErrors: labelled(error) }, error.httpStatus);
+      return pages.page(reply, request, './dashboard/inbox', { title: 'Callback inbox', values, entries: [], filterErrors: labelled(error), filterCode: error.httpStatus === 400 ? undefined : error.code }, error.httpStatus);
     }
     return pages.page(reply, request, './dashboard/inbox', {
       title: 'Callback inbox', values,
