@@ -245,6 +245,8 @@ export interface PaymentFilter {
   from?: number;
   to?: number;
   search?: string;
+  /** The payouts of one mass-payout batch (its rows that became payments). */
+  batchId?: number;
 }
 
 export interface PaymentListRow {

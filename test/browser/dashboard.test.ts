@@ -62,7 +62,7 @@ t.test('the dashboard in a real browser', { skip: browserSkipReason }, async (t)
     await page.goto(`${baseUrl}/dashboard/payments/${PROJECT_ID}/qa-1`);
     await page.getByLabel('Force an outcome').selectOption('decline:20105');
     await page.getByRole('button', { name: 'Apply' }).click();
-    await page.waitForURL(`${baseUrl}/dashboard/payments/${PROJECT_ID}/qa-1`);
+    await page.waitForURL(`${baseUrl}/dashboard/payments/${PROJECT_ID}/qa-1?done=forced`);
     t.equal((await page.locator('#payment-status').textContent())?.trim(), 'decline', 'the forced outcome is the payment\'s status');
     t.match(await page.getByRole('row').filter({ hasText: 'Insufficient funds on customer account' }).textContent(), /decline\s*20105/, 'the operation shows its code');
     const callbacks = page.locator('article.callback');
@@ -73,6 +73,7 @@ t.test('the dashboard in a real browser', { skip: browserSkipReason }, async (t)
     t.equal(await final.locator('tbody tr').count(), 1, 'one attempt');
     const body = JSON.parse(String(await final.locator('pre').textContent())) as Record<string, unknown>;
     t.match(body, { payment: { id: 'qa-1', status: 'decline' }, operation: { status: 'decline', code: '20105' } }, 'its body carries the forced outcome');
+    t.match(await page.getByRole('status').textContent(), /^Outcome forced: the sale ended in decline 20105/, 'the page says what was done');
     await keepScreenshot(page, 'dashboard-payment');
     await page.goto(`${baseUrl}/dashboard/analytics`);
     t.ok(await page.locator('svg[role="img"]').count() >= 3);

@@ -159,7 +159,7 @@ t.test('the pages at 390 px and 1,280 px in a real browser', { skip: browserSkip
       await page.waitForURL(/\/dashboard\/manual\/payout/);
       const items = await page.locator('#payout-errors li').allTextContents();
       t.same(items, [
-        'Amount must be a number such as 100.50',
+        'Amount must be a whole number of minor units, such as 15050 for 150.50',
         'Customer id is required',
         'Customer full name is required',
         'Account number: PayMaya account number must be 11 digits starting with 09',

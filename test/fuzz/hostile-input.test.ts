@@ -162,7 +162,7 @@ t.test('pages answer random query strings and form bodies with an HTML page (the
   let pages = 0;
   let tools = 0;
   await fc.assert(fc.asyncProperty(
-    fc.constantFrom('/payment', '/params/check', '/v1/params/check', '/paymaya/checkout', '/paymaya/result', '/payment/result', '/dashboard/payments', '/dashboard/analytics', '/dashboard/conformance', '/_sandbox/callbacks', '/_sandbox/inbox', '/_sandbox/mail', '/_sandbox/conformance'),
+    fc.constantFrom('/payment', '/params/check', '/v1/params/check', '/paymaya/checkout', '/paymaya/result', '/payment/result', '/dashboard/payments', '/dashboard/analytics', '/dashboard/inbox', '/dashboard/conformance', '/_sandbox/callbacks', '/_sandbox/inbox', '/_sandbox/mail', '/_sandbox/conformance'),
     fc.array(queryPart, { maxLength: 8 }),
     async (path, parts) => {
       const query = parts.map(([k, v, raw]) => `${encodeURIComponent(k)}=${raw ? v : encodeURIComponent(v)}`).join('&');

@@ -36,12 +36,14 @@ export class DashboardClient {
     return response;
   }
 
-  async upload(url: string, fields: Record<string, string>, file: { name: string; content: string }) {
+  /** A multipart form with one file; `content` as text, or as the bytes of a file that is not text. */
+  async upload(url: string, fields: Record<string, string>, file: { name: string; content: string | Buffer }) {
     const boundary = '----sandboxtest' + Math.random().toString(16).slice(2);
     const parts = Object.entries({ csrf: this.csrf, ...fields }).map(([k, v]) => `--${boundary}\r\ncontent-disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`);
-    parts.push(`--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="${file.name}"\r\ncontent-type: text/csv\r\n\r\n${file.content}\r\n--${boundary}--\r\n`);
+    parts.push(`--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="${file.name}"\r\ncontent-type: text/csv\r\n\r\n`);
+    const payload = Buffer.concat([Buffer.from(parts.join('')), Buffer.from(file.content), Buffer.from(`\r\n--${boundary}--\r\n`)]);
     return this.app.inject({
-      method: 'POST', url, payload: parts.join(''),
+      method: 'POST', url, payload,
       headers: { ...this.headers, ...this.cookieHeader(), 'content-type': `multipart/form-data; boundary=${boundary}` },
     });
   }

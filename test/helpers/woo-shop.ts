@@ -34,7 +34,8 @@ interface Tap { teardown(fn: () => unknown): void }
 /** ECommPay statuses a payment has before its result; a correct shop never stores one over a later status. */
 const EARLIER = new Set(['awaiting redirect result', 'awaiting 3ds result', 'processing', 'awaiting customer', 'awaiting clarification', 'external processing']);
 const FAILED = new Set(['decline', 'expired', 'internal error', 'external error']);
-const HANDLED = new Set(['sale', 'auth', 'capture', 'cancel', 'refund', 'reversal']);
+// The plugin has a handler per operation type (common/includes/callbackOperations/), a saved card's debit (recurring) included.
+const HANDLED = new Set(['sale', 'recurring', 'auth', 'capture', 'cancel', 'refund', 'reversal']);
 
 function hasBoolean(value: unknown): boolean {
   if (typeof value === 'boolean') return true;
@@ -47,6 +48,7 @@ function nextStatus(order: WooOrder, operation: { type: string; status: string }
   const paid = ['processing', 'completed', 'on-hold'].includes(order.status);
   switch (operation.type) {
     case 'sale':
+    case 'recurring':
       if (operation.status === 'success') return 'processing';
       return FAILED.has(operation.status) && !paid ? 'failed' : order.status;
     case 'auth':

@@ -128,7 +128,7 @@ t.test('analytics counts card methods per method: a hold and a refunded payment 
     t.match(page.body, `<title>2026-01-01 ${status}: ${n}</title>`, `the daily chart stacks ${status}`);
   }
   t.match(page.body, /<li><svg [^>]*><rect [^>]*fill="#c27c0e"\/><\/svg> awaiting capture<\/li>/, 'the legend names the card statuses\' colours');
-  t.same(row('paymaya'), ['1', '0', '0', '0', '0', '0.0%'], 'a wallet sale in progress: a payment, nothing else');
+  t.same(row('paymaya'), ['1', '0', '0', '0', '0', '—'], 'a wallet sale in progress: a payment, nothing else, and no rate yet (—)');
   t.match(page.body, /text-anchor="end">10<\/text>/, 'ten payments on the count axis read 10');
   t.notMatch(page.body, /text-anchor="end">[0-9.]+e\+/, 'no tick in exponent notation');
 });

@@ -83,7 +83,7 @@ t.test('the dashboard form offers the shop preset, a prepare URL, cases, skip, s
   t.match(report.body, new RegExp(`${expected.length} cases: ${expected.length} passed, 0 failed, 3 refused by crashing \\(warnings; strict fails them\\)`));
   t.match(report.body, /<dt>Shop platform<\/dt><dd>woocommerce<\/dd>/);
   t.match(report.body, new RegExp(`<dt>Prepare URL</dt><dd>POST ${shop.prepareUrl.replaceAll('.', '\\.')}</dd>`));
-  for (const name of FORGED) t.match(report.body, new RegExp(`<tr id="case-${name}">.*<td class="warn" title="refused by crashing">WARN</td><td>refused by crashing: HTTP 500 `), name);
+  for (const name of FORGED) t.match(report.body, new RegExp(`<tr id="case-${name}">.*<td class="warn" title="refused by crashing">WARN</td><td class="wrap">refused by crashing: HTTP 500 `), name);
   t.match(report.body, /<tr id="case-sale-success">.*<td class="pass">PASS<\/td>/);
   const list = await client.get('/dashboard/conformance');
   t.match(list.body, new RegExp(`<td>${expected.length}</td><td>0</td><td>3</td><td>PASS</td>`), 'the list counts the warnings');

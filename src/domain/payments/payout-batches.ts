@@ -112,19 +112,19 @@ export class PayoutBatches {
   }
 
   /**
-   * A single payout from the dashboard's form, whose amount is in major units (150.50): every problem of the
-   * form at once, each named by `label`.
+   * A single payout from the dashboard's form, whose amount is in minor units as in Gate and the CSV of a mass
+   * payout (15050 = 150.50): every problem of the form at once, each named by `label`.
    */
   manualRequest(project: Project | undefined, fields: PayoutFields, label: (field: string) => string): PaymentRequest {
     const problems: FieldProblem[] = [];
     if (project === undefined) problems.push({ field: 'project_id', message: `Choose a ${label('project_id').toLowerCase()}` });
     const currency = fields.currency.trim().toUpperCase() || 'PHP';
-    const amount = this.deps.currencies.minorOf(fields.amount, currency);
-    if (amount === undefined) problems.push({ field: 'payment.amount', message: `${label('payment.amount')} must be a number such as ${this.deps.currencies.typedExample(currency)}` });
-    const minor = String(amount ?? 1);
+    const minor = fields.amount.trim();
+    const amountOk = /^\d{1,15}$/.test(minor) && Number(minor) > 0;
+    if (!amountOk) problems.push({ field: 'payment.amount', message: `${label('payment.amount')} must be a whole number of minor units, such as 15050 for 150.50` });
     try {
       // Without a project the other fields are still checked (as project 1), so the form lists every problem at once.
-      const request = this.requestFrom(project ?? ({ ...({} as Project), projectId: 1 }), { ...fields, currency, amount: minor }, label);
+      const request = this.requestFrom(project ?? ({ ...({} as Project), projectId: 1 }), { ...fields, currency, amount: amountOk ? minor : '1' }, label);
       if (problems.length > 0) throw new Refusal('invalid-fields', problems);
       return request;
     } catch (error) {
@@ -138,7 +138,7 @@ export class PayoutBatches {
   async upload(project: Project, fileName: string, csv: string): Promise<{ batchId: number | undefined; errors: RowError[]; accepted: number }> {
     let records: string[][];
     try {
-      records = parse(csv, { bom: true, skip_empty_lines: true, relax_column_count: true, trim: false }) as string[][];
+      records = parse(csv, { bom: true, skip_empty_lines: true, relax_column_count: true, trim: false, delimiter: delimiterOf(csv) }) as string[][];
     } catch (error) {
       return { batchId: undefined, errors: [{ row: 0, column: '', message: `Not a readable CSV file: ${(error as Error).message}` }], accepted: 0 };
     }
@@ -237,4 +237,13 @@ export class PayoutBatches {
 function columnOf(field: string): string {
   if (field === 'method') return 'method';
   return (PAYOUT_COLUMNS as readonly string[]).includes(field) ? field : field.split('.').slice(0, 2).join('.');
+}
+
+/**
+ * The separator of a CSV file, read from its header row: a comma, or a semicolon as spreadsheets write CSV where
+ * the comma is the decimal mark. A header has no quoted commas, so a header with semicolons and no comma is one.
+ */
+export function delimiterOf(csv: string): string {
+  const header = csv.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0] ?? '';
+  return header.includes(';') && !header.includes(',') ? ';' : ',';
 }

@@ -4,11 +4,11 @@ import type { Reports } from '../ports.js';
 
 /**
  * Per method: its payments, and those that count as a success (a paid status: success, a hold awaiting capture,
- * partially refunded, refunded), a decline, an external or internal error, or a released hold; `rate` is the
+ * partially refunded, refunded), a decline, an external or internal error, or a released hold; `rate` (undefined while none has ended) is the
  * successes among the payments that succeeded or failed. A released hold (`canceled`) is neither: the shop
  * chose to let it go, the payment did not fail.
  */
-export interface MethodSuccessRate { method: string; total: number; success: number; decline: number; error: number; canceled: number; rate: number }
+export interface MethodSuccessRate { method: string; total: number; success: number; decline: number; error: number; canceled: number; rate: number | undefined }
 
 type Tally = Omit<MethodSuccessRate, 'method' | 'total' | 'rate'>;
 
@@ -54,7 +54,7 @@ export class PaymentListing {
     }
     return [...byMethod.values()].map((r) => {
       const ended = r.success + r.decline + r.error;
-      return { ...r, rate: ended === 0 ? 0 : r.success / ended };
+      return { ...r, rate: ended === 0 ? undefined : r.success / ended };
     });
   }
 }

@@ -13,12 +13,15 @@ export const STATUS_COLOURS: Record<string, string> = {
 
 export interface Bar { x: number; y: number; width: number; height: number; colour: string; label: string }
 export interface Tick { at: number; label: string }
+/** A word written in the plot, such as "—" beside a method without finished payments. */
+export interface Mark { x: number; y: number; text: string; title: string }
 export interface Chart {
   width: number;
   height: number;
   /** The plot area: axes run along its left and bottom edges. */
   plot: { left: number; right: number; top: number; bottom: number };
   bars: Bar[];
+  marks: Mark[];
   /** Ticks of the horizontal axis (x positions) and of the vertical one (y positions). */
   xTicks: Tick[];
   yTicks: Tick[];
@@ -36,8 +39,14 @@ const MAX_BAR = 56;
 /** Room for a tick label of `text` at the chart's 13 px font, beside the axis title. */
 const labelRoom = (texts: string[]): number => 30 + 8 * Math.max(1, ...texts.map((text) => text.length));
 
-/** Bars of a value per day, each day's bar stacked by status (success at the bottom). */
-export function stackedByDay(rows: Array<{ day: string; status: string; value: number }>, titles: { x: string; y: string; format?: (value: number) => string }): Chart {
+/** Whole numbers as axis labels: 500, 1,500 — never 5e+2 or 0.5 of a payment. */
+const wholeNumber = (value: number): string => value.toLocaleString('en-US', { maximumFractionDigits: 0 });
+
+/**
+ * Bars of a value per day, each day's bar stacked by status (success at the bottom). `counts`: the values are
+ * counts, so the axis has whole-number ticks only.
+ */
+export function stackedByDay(rows: Array<{ day: string; status: string; value: number }>, titles: { x: string; y: string; format?: (value: number) => string; counts?: boolean }): Chart {
   const height = 260;
   const days = [...new Set(rows.map((r) => r.day))].sort();
   const statuses = Object.keys(STATUS_COLOURS);
@@ -46,8 +55,9 @@ export function stackedByDay(rows: Array<{ day: string; status: string; value: n
   const top = Math.max(0, ...series.flatMap((s) => s.map((point) => point[1])));
   const y = scaleLinear().domain([0, Math.max(1, top)]).nice();
   // `~f`: fixed notation with the step's precision; the bare `,` writes 10 as `1e+1`.
-  const format = titles.format ?? y.tickFormat(5, ',~f');
-  const plot = { left: labelRoom(y.ticks(5).map(format)), right: WIDTH - MARGIN.right, top: MARGIN.top, bottom: height - MARGIN.bottom };
+  const format = titles.format ?? (titles.counts === true ? wholeNumber : y.tickFormat(5, ',~f'));
+  const ticks = y.ticks(5).filter((value) => titles.counts !== true || Number.isInteger(value));
+  const plot = { left: labelRoom(ticks.map(format)), right: WIDTH - MARGIN.right, top: MARGIN.top, bottom: height - MARGIN.bottom };
   y.range([plot.bottom, plot.top]);
   const x = scaleBand<string>().domain(days).range([plot.left, plot.right]).paddingInner(0.25).paddingOuter(0.15);
   const barWidth = Math.min(MAX_BAR, x.bandwidth());
@@ -63,27 +73,30 @@ export function stackedByDay(rows: Array<{ day: string; status: string; value: n
   // Every day gets a bar; with many days only some get a label, so the labels never overlap.
   const every = Math.max(1, Math.ceil(44 / Math.max(1, x.step())));
   const xTicks = days.filter((_, index) => index % every === 0).map((day) => ({ at: round((x(day) ?? 0) + x.bandwidth() / 2), label: day.slice(5) }));
-  const yTicks = y.ticks(5).map((value) => ({ at: round(y(value)), label: format(value) }));
-  return { width: WIDTH, height, plot, bars, xTicks, yTicks, xTitle: titles.x, yTitle: titles.y, horizontal: false, empty: days.length === 0 };
+  const yTicks = ticks.map((value) => ({ at: round(y(value)), label: format(value) }));
+  return { width: WIDTH, height, plot, bars, marks: [], xTicks, yTicks, xTitle: titles.x, yTitle: titles.y, horizontal: false, empty: days.length === 0 };
 }
 
-/** Horizontal bars of the success rate (0..1) of each method, on a 0–100% axis. */
-export function ratesByMethod(rows: Array<{ method: string; rate: number }>): Chart {
+/** Horizontal bars of the success rate (0..1) of each method, on a 0–100% axis; a method with no finished payment has no rate: "—". */
+export function ratesByMethod(rows: Array<{ method: string; rate: number | undefined }>): Chart {
   const height = Math.max(120, rows.length * 36 + MARGIN.top + MARGIN.bottom);
   const plot = { left: labelRoom(rows.map((r) => r.method)) - 14, right: WIDTH - MARGIN.right - 12, top: MARGIN.top, bottom: height - MARGIN.bottom };
   const x = scaleLinear().domain([0, 1]).range([plot.left, plot.right]);
   const y = scaleBand<string>().domain(rows.map((r) => r.method)).range([plot.top, plot.bottom]).paddingInner(0.3).paddingOuter(0.2);
   const percent = x.tickFormat(5, '.0%');
-  const bars = rows.map((row) => ({
+  const bars = rows.flatMap((row) => row.rate === undefined ? [] : [{
     x: plot.left,
     y: round(y(row.method) ?? 0),
     width: round(x(row.rate) - plot.left),
     height: round(y.bandwidth()),
     colour: STATUS_COLOURS.success as string,
     label: `${row.method}: ${(row.rate * 100).toFixed(1)}% success`,
+  }]);
+  const marks = rows.filter((row) => row.rate === undefined).map((row) => ({
+    x: plot.left + 6, y: round((y(row.method) ?? 0) + y.bandwidth() / 2 + 4), text: '—', title: `${row.method}: no finished payments yet`,
   }));
   return {
-    width: WIDTH, height, plot, bars,
+    width: WIDTH, height, plot, bars, marks,
     xTicks: x.ticks(5).map((value) => ({ at: round(x(value)), label: percent(value) })),
     yTicks: rows.map((row) => ({ at: round((y(row.method) ?? 0) + y.bandwidth() / 2), label: row.method })),
     xTitle: 'Share of ended payments that succeeded', yTitle: 'Method', horizontal: true, empty: rows.length === 0,

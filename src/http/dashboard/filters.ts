@@ -23,17 +23,23 @@ function day(value: string, field: string, problems: FieldProblem[]): number | u
   return Number.isNaN(at) ? undefined : at;
 }
 
-export function readListQuery(query: Record<string, unknown>, choices: ListChoices): ListQuery {
+/** The filters as typed, so a form refused for one of them shows them all again. */
+export function listValues(query: Record<string, unknown>): Record<string, string> {
   const values: Record<string, string> = {};
-  for (const key of ['project_id', 'method', 'type', 'status', 'interface', 'from', 'to', 'q', 'page']) {
+  for (const key of ['project_id', 'method', 'type', 'status', 'interface', 'from', 'to', 'q', 'batch', 'page']) {
     const raw = query[key];
     values[key] = typeof raw === 'string' ? raw.trim() : '';
   }
+  return values;
+}
+
+export function readListQuery(query: Record<string, unknown>, choices: ListChoices): ListQuery {
+  const values = listValues(query);
   const problems: FieldProblem[] = [];
   const filter: PaymentFilter = {};
   if (values.project_id !== '') {
     if (/^[1-9]\d{0,9}$/.test(values.project_id as string)) filter.projectIds = [Number(values.project_id)];
-    else problems.push({ field: 'project_id', message: 'Expected a project id' });
+    else problems.push({ field: 'project_id', message: 'A project id is a whole number, such as 1' });
   }
   const choose = (key: 'method' | 'type' | 'status' | 'interface', allowed: string[]) => {
     const value = values[key] as string;
@@ -48,6 +54,10 @@ export function readListQuery(query: Record<string, unknown>, choices: ListChoic
   filter.from = day(values.from as string, 'from', problems);
   const to = day(values.to as string, 'to', problems);
   filter.to = to === undefined ? undefined : to + 24 * 3600 * 1000;
+  if (values.batch !== '') {
+    if (/^[1-9]\d{0,9}$/.test(values.batch as string)) filter.batchId = Number(values.batch);
+    else problems.push({ field: 'batch', message: 'A batch number is a whole number, such as 1' });
+  }
   if (values.q !== '') filter.search = (values.q as string).slice(0, 255);
   let page = 1;
   if (values.page !== '') {

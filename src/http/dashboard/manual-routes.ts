@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Refusal, type FieldProblem } from '../../domain/errors.js';
 import type { PaymentFilter } from '../../domain/model.js';
-import { payoutTemplate, PAYOUT_COLUMNS, type PayoutFields } from '../../domain/payments/payout-batches.js';
+import { MAX_ROWS, payoutTemplate, PAYOUT_COLUMNS, type PayoutFields } from '../../domain/payments/payout-batches.js';
+import { MAX_UPLOAD_BYTES } from './limits.js';
 import type { DashboardDeps } from './deps.js';
 import type { DashboardPages, Form } from './pages.js';
 
@@ -80,24 +81,45 @@ function manualPageOf({ listing, projects, methods, batches }: DashboardDeps, pa
   };
 }
 
+/** A file's text when it is UTF-8 text; undefined for binary data (a NUL byte, or bytes that are not UTF-8). */
+function textOf(file: Buffer): string | undefined {
+  if (file.includes(0)) return undefined;
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(file);
+  } catch {
+    return undefined;
+  }
+}
+
 function batchRoutes(app: FastifyInstance, { tools, projects, batches }: DashboardDeps, pages: DashboardPages, manualPage: ManualPage): void {
   app.post('/dashboard/manual/batches', async (request, reply) => {
     const fields: Record<string, string> = {};
-    let csv: string | undefined;
-    let fileName = 'upload.csv';
-    for await (const part of request.parts()) {
-      if (part.type === 'file') {
-        fileName = part.filename || fileName;
-        csv = (await part.toBuffer()).toString('utf8');
-      } else if (typeof part.value === 'string') {
-        fields[part.fieldname] = part.value;
+    let file: Buffer | undefined;
+    let fileName = '';
+    try {
+      for await (const part of request.parts()) {
+        if (part.type === 'file') {
+          fileName = part.filename;
+          file = await part.toBuffer();
+        } else if (typeof part.value === 'string') {
+          fields[part.fieldname] = part.value;
+        }
       }
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'FST_REQ_FILE_TOO_LARGE') throw error;
+      const limit = `${MAX_UPLOAD_BYTES / 1024 / 1024} MB`;
+      return manualPage(request, reply, { uploadErrors: [{ row: 0, column: '', message: `The file is larger than the limit of ${limit} per upload; split it into files of at most ${MAX_ROWS.toLocaleString('en-US')} rows each` }] }, 413);
     }
     pages.checkCsrf(request, fields.csrf);
     const project = await projects.find(Number(fields.project_id));
     if (project === undefined) return manualPage(request, reply, { uploadErrors: [{ row: 0, column: 'project_id', message: 'Choose a project' }] }, 400);
     pages.scope(request).own(project.projectId);
-    if (csv === undefined || csv.trim() === '') return manualPage(request, reply, { uploadErrors: [{ row: 0, column: '', message: 'Choose a CSV file' }] }, 400);
+    const refused = (message: string) => manualPage(request, reply, { uploadErrors: [{ row: 0, column: '', message }] }, 400);
+    if (file === undefined || fileName === '') return refused('Choose a CSV file');
+    if (file.toString('utf8').trim() === '') return refused(`The file ${fileName} is empty: it has no header row and no payouts`);
+    // A spreadsheet or any other binary file is refused as such; none of its bytes is shown on the page.
+    const csv = textOf(file);
+    if (csv === undefined) return refused(`The file ${fileName} is not a CSV text file (it holds binary data, such as a spreadsheet's); save it as CSV (UTF-8) and upload that`);
     const result = await tools.uploadBatch(pages.caller(request), project, fileName, csv);
     if (result.batchId === undefined) return manualPage(request, reply, { uploadErrors: result.errors }, 400);
     // The batch page lists the refused rows from storage, so they read the same after a reload.

@@ -18,6 +18,11 @@ export function shownDate(at: number): string {
   return new Date(at).toISOString().replace('T', ' ').slice(0, 19);
 }
 
+/** An ISO 8601 time of a report, as every dashboard page shows a date; null stays null. */
+export function shownIso<T extends string | null | undefined>(iso: T): T {
+  return (typeof iso === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(iso) ? shownDate(Date.parse(iso)) : iso) as T;
+}
+
 export class DashboardPages {
   constructor(private readonly deps: DashboardDeps) {}
 
@@ -57,19 +62,21 @@ export class DashboardPages {
 
   page(reply: FastifyReply, request: FastifyRequest, view: string, data: Record<string, unknown>, status = 200): FastifyReply {
     const own = this.scope(request).projectId;
+    const now = this.deps.clock.now(own);
+    const caller = this.caller(request);
     const common = {
       csrf: this.csrfToken(request, reply),
-      clock: { mode: this.deps.clock.mode, now: new Date(this.deps.clock.now(own)).toISOString() },
+      clock: { mode: this.deps.clock.mode, now: shownDate(now), iso: new Date(now).toISOString() },
       loggedIn: this.deps.adminToken !== undefined || own !== undefined,
-      // Who the pages are for: one project through its token, or every project.
-      viewer: own === undefined ? undefined : `Project ${own}`,
+      // Who is logged in: one project through its token, or the admin (open to anyone while no admin token is set).
+      viewer: caller.kind === 'project' ? `Logged in as project ${caller.projectId}` : caller.open ? 'Admin (no admin token set)' : 'Logged in as admin',
     };
     // Framing would let another site click the dashboard's buttons.
     reply.header('x-frame-options', 'DENY');
     return reply.code(status).type(HTML).send(views.render(view, { ...common, ...data }));
   }
 
-  /** Errors as pages; a refusal's status comes from the refusal table, anything unexpected is logged. */
+  /** Errors as dashboard pages; a refusal's status comes from the refusal table, anything unexpected is logged. */
   useErrorPages(app: FastifyInstance): void {
     app.setErrorHandler((error, request, reply) => {
       const statusCode = (error as { statusCode?: number }).statusCode;
@@ -80,7 +87,47 @@ export class DashboardPages {
         request.log.error({ err: error }, 'unexpected error in the dashboard');
         return reply.code(500).type(HTML).send(views.render('./error', { code: '501', message: 'Internal error', errors: [] }));
       }
-      return reply.code(error.httpStatus).type(HTML).send(views.render('./error', { code: error.code, message: error.message, errors: error.fields }));
+      // Without a session there is no dashboard to show it in: the bare page, which says to log in.
+      if (error.kind === 'not-authenticated' || request.url.startsWith('/dashboard/login')) {
+        return reply.code(error.httpStatus).type(HTML).send(views.render('./error', { code: error.code, message: error.message, errors: error.fields }));
+      }
+      return this.page(reply, request, './dashboard/error', { title: whatHappened(error), ...errorPage(error, request.url) }, error.httpStatus);
     });
   }
+}
+
+/** A field as a person reads it on the dashboard's pages. */
+export const FIELD_LABELS: Record<string, string> = {
+  project_id: 'Project', method: 'Method', type: 'Type', status: 'Status', interface: 'Interface', from: 'From', to: 'To', q: 'Payment or customer id',
+  page: 'Page', batch: 'Batch', id: 'Id', payment_id: 'Payment id', seconds: 'Seconds', outcome: 'Outcome', csrf: 'Form',
+};
+
+/** A refusal's problems with each field's label. */
+export function labelled(error: Refusal): Array<{ field: string; label: string; message: string }> {
+  return error.fields.map((f) => ({ field: f.field, label: FIELD_LABELS[f.field] ?? f.field, message: f.message }));
+}
+
+/** The heading of an error page: what happened, in words, not a code. */
+export function whatHappened(error: Refusal): string {
+  const only = error.fields.length === 1 ? error.fields[0] : undefined;
+  if (only?.field === 'csrf') return 'The form expired: nothing was done';
+  if (error.httpStatus === 404 && only !== undefined) return `Not found: ${only.message}`;
+  if (error.httpStatus === 404) return 'Not found';
+  if (error.kind === 'access-denied' && only !== undefined) return `Not allowed: ${only.message}`;
+  if (error.httpStatus === 400) return error.fields.length > 1 ? `${error.fields.length} values were not accepted` : 'A value was not accepted';
+  return error.message;
+}
+
+function errorPage(error: Refusal, url: string): Record<string, unknown> {
+  const path = url.split('?')[0] ?? '';
+  const section = /^\/dashboard\/(manual|analytics|conformance|audit|inbox)/.exec(path)?.[1];
+  const names: Record<string, string> = { manual: 'Manual payments', analytics: 'Analytics', conformance: 'Conformance', audit: 'Audit log', inbox: 'Callback inbox' };
+  const back = section === undefined ? { href: '/dashboard/payments', label: 'Back to Payments' } : { href: `/dashboard/${section}`, label: `Back to ${names[section]}` };
+  const only = error.fields.length === 1 ? error.fields[0] : undefined;
+  let errors = labelled(error);
+  // The expired form's message says what to do; a single problem the heading already says is not repeated.
+  if (only?.field === 'csrf') errors = errors.map((e) => ({ ...e, label: '' }));
+  else if (only !== undefined && (error.httpStatus === 404 || error.kind === 'access-denied')) errors = [];
+  // The code table's words for a not-found ("Transaction not found") would misname a batch or a callback.
+  return { heading: whatHappened(error), code: error.code, message: error.message, showMessage: error.httpStatus !== 404, errors, back };
 }

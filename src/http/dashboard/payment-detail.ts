@@ -8,6 +8,7 @@ import type { ForceChoice } from '../../domain/payments/outcomes.js';
 import { cardView } from './card-view.js';
 import type { DashboardDeps } from './deps.js';
 import type { DashboardPages } from './pages.js';
+import { shownDates, whatWasDone, type PaymentView } from './payment-notice.js';
 
 export const detailPath = (projectId: number, paymentId: string): string => `/dashboard/payments/${projectId}/${encodeURIComponent(paymentId)}`;
 
@@ -28,7 +29,7 @@ export function paymentDetailOf(deps: DashboardDeps, pages: DashboardPages): Pay
     const canForce = machine.accepts(family, payment.status, 'force');
     return pages.page(reply, request, './dashboard/payment', {
       title: `Payment ${payment.paymentId}`,
-      report,
+      report: shownDates(report),
       mail: await lookup.mail({ projectId: payment.projectId, paymentId: payment.paymentId, limit: 50, offset: 0 }),
       canForce,
       amount: currencies.text(payment.sum, payment.sumConverted),
@@ -37,6 +38,7 @@ export function paymentDetailOf(deps: DashboardDeps, pages: DashboardPages): Pay
       choices: canForce ? forceChoicesOf(deps, payment) : [],
       card: shown.card === undefined ? undefined : cardView(payment, shown.card, deps),
       detailPath: detailPath(payment.projectId, payment.paymentId),
+      notice: whatWasDone(request.query as Record<string, unknown>, report as unknown as PaymentView, deps.clock.now(payment.projectId)),
       form: {},
       ...extra,
     }, status);

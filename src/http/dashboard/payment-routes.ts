@@ -6,9 +6,9 @@ import { chosenOutcome } from '../../domain/payments/outcomes.js';
 import { cardActionRoutes } from './card-actions.js';
 import type { DashboardDeps } from './deps.js';
 import { csvExport, xlsxExport, type BrandOf } from './exports.js';
-import { INTERFACES, listChoices, queryString, readListQuery, TYPES } from './filters.js';
+import { INTERFACES, listChoices, listValues, queryString, readListQuery, TYPES, type ListQuery } from './filters.js';
 import { detailPath, forceChoicesOf, paymentDetailOf } from './payment-detail.js';
-import { shownDate, type DashboardPages, type Form } from './pages.js';
+import { labelled, shownDate, type DashboardPages, type Form } from './pages.js';
 
 const PAGE_SIZE = 50;
 type PaymentParams = { Params: { projectId: string; paymentId: string } };
@@ -21,12 +21,24 @@ export function paymentRoutes(app: FastifyInstance, deps: DashboardDeps, pages: 
   app.get('/dashboard', async (_request, reply) => reply.redirect('/dashboard/payments', 303));
 
   app.get<{ Querystring: Record<string, unknown> }>('/dashboard/payments', async (request, reply) => {
-    const list = readListQuery(request.query, choices);
-    const found = await listing.page(pages.scoped(request, list.filter), PAGE_SIZE, list.page);
+    const common = { title: 'Payments', methods: choices.methods, statuses: choices.statuses, types: TYPES, interfaces: INTERFACES };
+    let list: ListQuery;
+    let found: Awaited<ReturnType<typeof listing.page>>;
+    try {
+      list = readListQuery(request.query, choices);
+      found = await listing.page(pages.scoped(request, list.filter), PAGE_SIZE, list.page);
+    } catch (error) {
+      if (!(error instanceof Refusal)) throw error;
+      // The form as it was sent, its problems above it, and no list: nothing was filtered.
+      const values = listValues(request.query);
+      return pages.page(reply, request, './dashboard/payments', {
+        ...common, values, filterErrors: labelled(error), filterCode: error.httpStatus === 400 ? undefined : error.code, rows: [], total: 0, pageNumber: 1, pages: 1, exportQuery: queryString(values),
+      }, error.httpStatus);
+    }
     const { total, pages: pageCount } = found;
     const rows = found.rows.map((row) => ({ ...row, amountText: pages.money(row), created: shownDate(row.created_at) }));
     return pages.page(reply, request, './dashboard/payments', {
-      title: 'Payments', rows, total, values: list.values, methods: choices.methods, statuses: choices.statuses, types: TYPES, interfaces: INTERFACES,
+      ...common, rows, total, values: list.values,
       pageNumber: list.page, pages: pageCount,
       previous: list.page > 1 ? queryString(list.values, { page: String(list.page - 1) }) : undefined,
       next: list.page < pageCount ? queryString(list.values, { page: String(list.page + 1) }) : undefined,
@@ -65,14 +77,15 @@ function paymentActionRoutes(app: FastifyInstance, deps: DashboardDeps, pages: D
     const completed = await tools.forceOutcome(pages.caller(request), request.params.projectId, request.params.paymentId, (payment) =>
       // scenario:<name> is what earlier versions of the form sent; links and scripts may still send it.
       choice.startsWith('scenario:') ? scenarios.finalOutcome(choice.slice(9), payment.method) : chosenOutcome(forceChoicesOf(deps, payment), choice));
-    return reply.redirect(detailPath(completed.projectId, completed.paymentId), 303);
+    // The page it leads to says what was done, at its top.
+    return reply.redirect(`${detailPath(completed.projectId, completed.paymentId)}?done=forced`, 303);
   });
 
   app.post<{ Params: { id: string }; Body: Form }>('/dashboard/callbacks/:id/replay', async (request, reply) => {
     pages.checkCsrf(request, request.body?.csrf);
     const replay = await tools.replay(pages.caller(request), request.params.id);
     if (replay === undefined) return reply.redirect('/dashboard/payments', 303);
-    return reply.redirect(detailPath(replay.projectId, replay.paymentId), 303);
+    return reply.redirect(`${detailPath(replay.projectId, replay.paymentId)}?done=resent&callback=${replay.id}&of=${encodeURIComponent(request.params.id)}`, 303);
   });
 
   app.post<{ Body: Form }>('/dashboard/clock/advance', async (request, reply) => {
@@ -81,7 +94,8 @@ function paymentActionRoutes(app: FastifyInstance, deps: DashboardDeps, pages: D
     if (!Number.isFinite(seconds) || seconds < 0 || seconds > 315_360_000) throw new Refusal('invalid-fields', [{ field: 'seconds', message: 'Expected a number of seconds from 0' }]);
     // A project's session moves its own clock; the admin's moves every clock.
     await tools.moveClock(pages.caller(request), { seconds });
-    const back = typeof request.body?.back === 'string' && request.body.back.startsWith('/dashboard') ? request.body.back : '/dashboard/payments';
-    return reply.redirect(back, 303);
+    const back = typeof request.body?.back === 'string' && request.body.back.startsWith('/dashboard/') ? request.body.back.split('?')[0] as string : '/dashboard/payments';
+    return reply.redirect(`${back}?done=advanced&seconds=${seconds}`, 303);
   });
 }
+

@@ -10,6 +10,7 @@ import { callerOf } from '../callers.js';
 import { conformanceRoutes } from './conformance-routes.js';
 import { customerRoutes } from './customer-routes.js';
 import type { DashboardDeps } from './deps.js';
+import { MAX_UPLOAD_BYTES } from './limits.js';
 import { manualRoutes } from './manual-routes.js';
 import { DashboardPages } from './pages.js';
 import { paymentRoutes } from './payment-routes.js';
@@ -17,8 +18,6 @@ import { reportRoutes } from './report-routes.js';
 import { sessionRoutes } from './session-routes.js';
 
 export type { DashboardDeps };
-
-const MAX_UPLOAD_BYTES = 20 * 1024 * 1024;
 
 export async function dashboard(app: FastifyInstance, deps: DashboardDeps): Promise<void> {
   await app.register(cookie);

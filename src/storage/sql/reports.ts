@@ -17,6 +17,11 @@ function where(filter: PaymentFilter, like: string): { sql: string; params: SqlV
   }
   if (filter.from !== undefined) { clauses.push('p.created_at >= ?'); params.push(filter.from); }
   if (filter.to !== undefined) { clauses.push('p.created_at < ?'); params.push(filter.to); }
+  if (filter.batchId !== undefined) {
+    clauses.push(`EXISTS (SELECT 1 FROM batch_rows r JOIN batches b ON b.id = r.batch_id
+      WHERE r.batch_id = ? AND r.error IS NULL AND b.project_id = p.project_id AND r.payment_id = p.payment_id)`);
+    params.push(filter.batchId);
+  }
   if (filter.search !== undefined && filter.search !== '') {
     clauses.push(`(p.payment_id = ? OR p.customer_id = ? OR p.payment_id ${like} ? ESCAPE '\\')`);
     const pattern = `%${filter.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
