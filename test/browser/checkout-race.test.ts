@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { buildTestSandbox, PROJECT_ID, SECRET } from '../helpers/sandbox.js';
-import { browserSkipReason, launchBrowser } from '../helpers/browser.js';
+import { browserSkipReason, keepScreenshot, launchBrowser } from '../helpers/browser.js';
 import { startShopPages, widgetEvent, widgetEvents } from '../helpers/shop-page.js';
 
 const require = createRequire(import.meta.url);
@@ -60,6 +60,16 @@ t.test('magic-decline Payment Page payments, repeated: each ends on the result v
     return await reached.first().getAttribute('id') === 'checkout-title' ? 'the wallet\'s checkout' : (await reached.first().textContent()) ?? '';
   }
 
+  /** The page as it is, at 1,280 px and at 390 px, then back to 1,280 px for the next round. */
+  async function screenshots(t: Test, page: Page, name: string): Promise<void> {
+    await keepScreenshot(page, `${name}-1280`);
+    await page.setViewportSize({ width: 390, height: 844 });
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    t.ok(width <= 390, `${name} fits 390 px (${width})`);
+    await keepScreenshot(page, `${name}-390`);
+    await page.setViewportSize({ width: 1280, height: 800 });
+  }
+
   t.test(`a full page, ${ROUNDS} rounds of each amount: the result view with its reason, the fail URL and the refresh to it`, async (t) => {
     const page = await freshTab(t);
     for (let round = 1; round <= ROUNDS; round += 1) {
@@ -76,6 +86,7 @@ t.test('magic-decline Payment Page payments, repeated: each ends on the result v
         t.match(await page.locator('#decline-reason').textContent(), `Reason: ${code} `, `${paymentId}: its reason`);
         t.equal(await page.locator('#continue').getAttribute('href'), failUrl, `${paymentId}: the link to the fail URL`);
         t.equal(await page.locator('meta[http-equiv="refresh"]').getAttribute('content'), `5;url=${failUrl}`, `${paymentId}: the refresh to the fail URL`);
+        if (round === ROUNDS && amount === 10005) await screenshots(t, page, 'race-page-result');
       }
     }
   });
@@ -105,6 +116,7 @@ t.test('magic-decline Payment Page payments, repeated: each ends on the result v
         t.equal(names.filter((n) => n === 'onPaymentSent').length, 1, `${paymentId}: onPaymentSent once`);
         t.equal(names.filter((n) => n === 'onPaymentFail').length, 1, `${paymentId}: onPaymentFail once`);
         t.notOk(names.includes('onPaymentSuccess'), `${paymentId}: no onPaymentSuccess`);
+        if (round === ROUNDS && amount === 10005) await screenshots(t, page, 'race-popup-result');
       }
     }
   });
