@@ -64,5 +64,5 @@ async function registerSurfaces(app: FastifyInstance, sandbox: Sandbox): Promise
     savedCards: sandbox.cardParts.recurring, batches: sandbox.batches, conformance: sandbox.conformance, audit: sandbox.audit, clock, currencies, adminToken: config.adminToken,
   });
   await app.register(checkoutWidget);
-  await app.register(homePage, { config, projects, clockMode: clock.mode, storageKind: sandbox.storageKind });
+  await app.register(homePage, { config, projects, clockMode: clock.mode, storageKind: sandbox.storageKind, lookup, links, tools });
 }

@@ -72,16 +72,33 @@ export function docsPath(link: DocsLink): string {
 }
 
 /** A signed Payment Page link for a ₱500.00 demo order, as an SDK would build it; each call is a new order. */
-export function demoPaymentPageLink(base: string, projectId: number, secret: string): string {
+export function demoPaymentPageLink(base: string, projectId: number, secret: string, order: DemoOrder = {}): string {
   const params = {
     project_id: String(projectId),
-    payment_id: `demo-${nanoid(8)}`,
-    payment_amount: '50000',
+    payment_id: `${order.idPrefix ?? 'demo'}-${nanoid(8)}`,
+    payment_amount: String(order.amount ?? 50000),
     payment_currency: 'PHP',
     customer_id: 'demo-customer',
     customer_email: 'juan@example.ph',
-    payment_description: 'Sandbox demo order',
+    payment_description: order.description ?? 'Sandbox demo order',
     force_payment_method: 'paymaya-wallet',
   };
   return `${base}/payment?${new URLSearchParams(params).toString()}&signature=${encodeURIComponent(sign(params, secret))}`;
 }
+
+/** What a demo order differs in: its amount (a magic amount picks a scenario), its description, its id's start. */
+export interface DemoOrder { amount?: number; description?: string; idPrefix?: string }
+
+/** The payment ids of the home page's time-out demo start with this: only they may move the clock from there. */
+export const TIMEOUT_DEMO_PREFIX = 'demo-timeout';
+
+/**
+ * The outcomes a tester wants to see, each a demo order (docs/scenarios.md): a success, a decline with its
+ * reason, try-again, an error outcome. The time-out comes apart: it needs the manual clock.
+ */
+export const DEMO_OUTCOMES = [
+  { key: 'success', label: 'A success', amount: 50000, what: 'Continue, then Pay at the wallet with a mobile number such as 09171234567.' },
+  { key: 'decline', label: 'A decline with its reason', amount: 10005, what: 'Declined at once: 20105 Insufficient funds on customer account.' },
+  { key: 'try-again', label: 'Try again', amount: 10014, what: 'The wallet declines the first Pay (20105); Try again on the same payment, then Pay.' },
+  { key: 'error', label: 'An error outcome', amount: 10010, what: 'Ends at once with an external error: 20100 Declined by external provider.' },
+] as const;

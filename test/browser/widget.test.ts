@@ -150,6 +150,38 @@ t.test('the checkout widget on a shop page, in a real browser with JavaScript on
     t.equal(report.statusCode, 404, 'no payment was started');
   });
 
+  t.test('popup: while open, Tab and Shift+Tab keep focus inside the modal, the shop page is inert, and closing returns focus to the shop\'s button', async (t) => {
+    const page = await openShop(t, 'widget-popup-focus', setupFor('widget-popup-focus', 'popup'));
+    await page.getByRole('button', { name: 'Pay with PayMaya' }).focus();
+    await page.keyboard.press('Enter');
+    await widgetEvent(page, 'onLoaded');
+    const frame = page.frameLocator('.epw-overlay iframe');
+    await frame.getByLabel('E-mail').waitFor();
+    /** Where focus is, as the shop page sees it: × , the frame (focus is inside it), or outside the modal. */
+    const focused = () => page.evaluate(() => {
+      const active = document.activeElement;
+      if (active === null || active.closest('.epw-overlay') === null) return `outside: ${active?.outerHTML.slice(0, 60) ?? 'nothing'}`;
+      return active.matches('.epw-close') ? 'close' : active.matches('iframe') ? 'frame' : 'guard';
+    });
+    t.equal(await focused(), 'close', 'the modal opens with focus on ×');
+    t.same(await page.evaluate(() => [...document.body.children].filter((e) => !e.matches('.epw-overlay')).map((e) => (e as HTMLElement).inert)), [true, true, true, true], 'everything behind the modal is inert');
+    for (const key of ['Tab', 'Shift+Tab']) {
+      const seen = new Set<string>();
+      for (let press = 1; press <= 20; press += 1) {
+        await page.keyboard.press(key);
+        const where = await focused();
+        seen.add(where);
+        if (where.startsWith('outside')) t.fail(`${key} ${press}: focus left the modal (${where})`);
+      }
+      t.same([...seen].sort(), ['close', 'frame'], `${key} goes round × and the page in the frame, and nowhere else`);
+    }
+    await page.keyboard.press('Escape');
+    await widgetEvent(page, 'onDestroy');
+    t.same(names(await widgetEvents(page)), ['onLoaded', 'onExit', 'onDestroy'], 'Escape closes as before');
+    t.equal(await page.evaluate(() => document.activeElement?.id), 'pay', 'focus is back on the shop\'s button');
+    t.same(await page.evaluate(() => [...document.body.children].map((e) => (e as HTMLElement).inert)), [false, false, false, false], 'the shop page is live again');
+  });
+
   for (const { action, status, code, event } of actions) {
     t.test(`embedded: the shop's Place order runs trySubmit → onCheckSubmit, then ${action} at the wallet fires ${event} (${code}) and a signed ${status} callback`, async (t) => {
       const paymentId = `widget-embedded-${action.toLowerCase()}`;

@@ -4,6 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { docsPath, SURFACES } from '../../src/surface-directory.js';
 import { fromRoot } from '../../src/project-root.js';
 import { atLeast } from '../helpers/promises.js';
+import { submitPaymentPage, tokenIn, walletAction } from '../helpers/payment-page-client.js';
 
 const builtInProject = { projects: [{ project_id: 1, secret_key: 'sandbox-secret' }] };
 
@@ -98,12 +99,95 @@ t.test('with the built-in project the home page shows its credentials and a sign
   t.not(again, /id="demo-link" href="([^"]+)"/.exec(home.body)?.[1], 'each visit gets a new order');
 });
 
+/** The href of an element of the home page, as a browser reads it. */
+function hrefIn(body: string, pattern: RegExp): string {
+  return (pattern.exec(body)?.[1] ?? '').replaceAll('&amp;', '&');
+}
+
+t.test('the home page offers signed demo orders for a success, a decline with its reason, try-again and an error outcome, each ending as it says', async (t) => {
+  const { app } = await buildTestSandbox(t, { config: builtInProject });
+  const home = (await app.inject({ url: '/' })).body;
+  const expected = [
+    { key: 'success', amount: '50000', heading: 'Payment successful', action: 'pay' as const, reason: undefined },
+    { key: 'decline', amount: '10005', heading: 'Payment declined', action: undefined, reason: '<code>20105</code> Insufficient funds on customer account' },
+    { key: 'try-again', amount: '10014', heading: 'Payment not completed', action: 'pay' as const, reason: '20105' },
+    { key: 'error', amount: '10010', heading: 'Payment failed', action: undefined, reason: '<code>20100</code> Declined by external provider' },
+  ];
+  for (const { key, amount, heading, action, reason } of expected) {
+    const link = hrefIn(home, new RegExp(`id="demo-${key}">\\s*<a class="button" href="([^"]+)"`));
+    const params = new URLSearchParams(link.split('?')[1]);
+    t.equal(params.get('payment_amount'), amount, `${key}: amount ${amount}`);
+    t.match(params.get('payment_id'), new RegExp(`^demo-${key}-`), `${key}: its own order id`);
+    const form = await app.inject({ url: link });
+    t.equal(form.statusCode, 200, `${key}: the signed link opens the Payment Page`);
+    const submitted = await submitPaymentPage(app, link, { method: 'paymaya-wallet', customer_email: 'juan@example.ph' });
+    t.equal(submitted.statusCode, 303, `${key}: Continue`);
+    let location = String(submitted.headers.location);
+    if (action !== undefined) {
+      t.match(location, '/paymaya/checkout', `${key}: on to the wallet`);
+      location = String((await walletAction(app, tokenIn(location), action)).headers.location);
+    }
+    t.match(location, '/payment/result', `${key}: the Payment Page's result`);
+    const result = (await app.inject({ url: location })).body;
+    t.match(result, `<h1 id="result-title">${heading}</h1>`, `${key}: ${heading}`);
+    if (reason !== undefined) t.match(result, reason, `${key}: its reason`);
+    if (key === 'try-again') t.match(result, '>Try again</button>', 'try-again: the Try again button');
+  }
+  t.not(hrefIn((await app.inject({ url: '/' })).body, /id="demo-decline">\s*<a class="button" href="([^"]+)"/), hrefIn(home, /id="demo-decline">\s*<a class="button" href="([^"]+)"/), 'each visit gets new orders');
+});
+
+t.test('on the manual clock the time-out demo opens an order and its "Advance to the limit time" button declines it with 20602 and shows the result', async (t) => {
+  const { app } = await buildTestSandbox(t, { config: builtInProject });
+  const home = (await app.inject({ url: '/' })).body;
+  const link = hrefIn(home, /id="demo-timeout">\s*<a class="button" href="([^"]+)"/);
+  const paymentId = new URLSearchParams(link.split('?')[1]).get('payment_id') as string;
+  t.match(paymentId, /^demo-timeout-/);
+  t.match(home, `<input type="hidden" name="payment_id" value="${paymentId}">`, 'the button names the same order');
+  t.match(home, '<button type="submit">Advance to the limit time</button>');
+  const advance = () => app.inject({ method: 'POST', url: '/demo/timeout', payload: `payment_id=${paymentId}`, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  const early = await advance();
+  t.equal(early.statusCode, 404, 'before the order is opened there is nothing to time out');
+  t.match(early.body, 'Open the demo order and continue to the wallet first');
+  const submitted = await submitPaymentPage(app, link, { method: 'paymaya-wallet', customer_email: 'juan@example.ph' });
+  t.match(submitted.headers.location, '/paymaya/checkout', 'the customer is at the wallet');
+  const before = (await app.inject({ url: '/_sandbox/clock?project_id=1' })).json() as { now: string };
+  const advanced = await advance();
+  t.equal(advanced.statusCode, 303);
+  t.equal(advanced.headers.location, `/payment/result?tokenid=${tokenIn(submitted.headers.location)}`, 'on to the payment\'s result');
+  const result = (await app.inject({ url: String(advanced.headers.location) })).body;
+  t.match(result, '<h1 id="result-title">Payment declined</h1>');
+  t.match(result, '20602');
+  const report = (await app.inject({ url: `/_sandbox/payments/1/${paymentId}` })).json() as { payment: { status: string } };
+  t.equal(report.payment.status, 'decline');
+  const after = (await app.inject({ url: '/_sandbox/clock?project_id=1' })).json() as { now: string };
+  t.equal(Date.parse(after.now) - Date.parse(before.now), 24 * 3600 * 1000, 'the project\'s clock moved a day, to the limit time');
+  const again = await advance();
+  t.equal(again.statusCode, 303, 'pressed again: the result, the clock stays');
+  t.equal(((await app.inject({ url: '/_sandbox/clock?project_id=1' })).json() as { now: string }).now, after.now);
+  const other = await app.inject({ method: 'POST', url: '/demo/timeout', payload: 'payment_id=shop-order-1', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  t.equal(other.statusCode, 400, 'only a time-out demo order moves the clock from here');
+  t.match(other.headers['content-type'], 'text/html');
+});
+
+t.test('on the real clock the time-out demo explains why it needs the manual clock, and its button is refused', async (t) => {
+  const { app } = await buildTestSandbox(t, { config: builtInProject, env: { SANDBOX_CLOCK: 'real' } });
+  const home = (await app.inject({ url: '/' })).body;
+  t.match(home, /id="demo-timeout">[\s\S]*SANDBOX_CLOCK=manual/);
+  t.notMatch(home, 'Advance to the limit time</button>');
+  const refusedAnswer = await app.inject({ method: 'POST', url: '/demo/timeout', payload: 'payment_id=demo-timeout-x', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  t.equal(refusedAnswer.statusCode, 409);
+  t.match(refusedAnswer.body, 'SANDBOX_CLOCK=manual');
+});
+
 t.test('with a config file the home page shows no secret and no demo link', async (t) => {
   const { app } = await buildTestSandbox(t, { config: { ...builtInProject, configFile: '/etc/sandbox.json' } });
   const home = await app.inject({ url: '/' });
   t.equal(home.statusCode, 200);
   t.notMatch(home.body, /sandbox-secret/);
   t.notMatch(home.body, /demo-link/);
+  t.notMatch(home.body, /Try an outcome|\/demo\/timeout/, 'no demo orders either');
+  const refusedAnswer = await app.inject({ method: 'POST', url: '/demo/timeout', payload: 'payment_id=demo-timeout-x', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  t.equal(refusedAnswer.statusCode, 409, 'nor the time-out button');
 });
 
 t.test('the favicon is served and every page links it, so no page asks for a missing one', async (t) => {

@@ -103,6 +103,8 @@
       this.target = null;
       /** @type {Element | null} */
       this.returnFocus = null;
+      /** The shop page's elements made inert while the modal is open (those inert already stay so). @type {HTMLElement[]} */
+      this.inerted = [];
       this.loaded = false;
       this.loaderShown = false;
       /** @type {FrameMessage[]} */
@@ -177,7 +179,15 @@
       loading.setAttribute('role', 'status');
       loading.textContent = 'Loading the payment page\u2026';
       modal.append(bar, loading, frame);
-      overlay.appendChild(modal);
+      // Focus stays in the modal: Tab past the frame's last field comes back to ×, Shift+Tab before × goes to the frame.
+      const guard = (/** @type {() => void} */ onFocus) => {
+        const element = document.createElement('span');
+        element.className = 'epw-guard';
+        element.tabIndex = 0;
+        element.addEventListener('focus', onFocus);
+        return element;
+      };
+      overlay.append(guard(() => frame.focus()), modal, guard(() => close.focus()));
       if (truthy(this.config.close_on_missclick)) {
         overlay.addEventListener('click', (event) => {
           if (event.target === overlay) this.exit();
@@ -188,6 +198,12 @@
       });
       document.body.appendChild(overlay);
       document.documentElement.classList.add('epw-open');
+      // The shop page behind is out of reach (Tab, a screen reader's browse mode) until the modal closes.
+      for (const sibling of document.body.children) {
+        if (sibling === overlay || !(sibling instanceof HTMLElement) || sibling.inert) continue;
+        sibling.inert = true;
+        this.inerted.push(sibling);
+      }
       this.overlay = overlay;
       close.focus();
     }
@@ -344,6 +360,7 @@
       if (this.overlay !== null) {
         this.overlay.remove();
         document.documentElement.classList.remove('epw-open');
+        for (const element of this.inerted.splice(0)) element.inert = false;
         if (this.returnFocus instanceof HTMLElement) this.returnFocus.focus();
       } else if (this.frame !== null) {
         this.frame.remove();

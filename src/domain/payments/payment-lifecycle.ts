@@ -342,6 +342,18 @@ export class PaymentLifecycle {
     });
   }
 
+  /**
+   * A scenario's outcome that is already due (one decided "at once") is applied now rather than when the scheduler
+   * next looks, so a customer sent on from the Payment Page never sees a live wallet form of a payment that is about
+   * to be declined. Runs as the scheduler's run would: a payment decided meanwhile just loses its timer.
+   */
+  async decideDueOutcome(payment: Payment): Promise<Payment> {
+    const job = await this.deps.storage.read.jobs.find('outcome', payment.rowId);
+    if (job === undefined || job.dueAt > this.deps.clock.now(payment.projectId)) return payment;
+    await this.runOutcome(job);
+    return await this.deps.storage.read.payments.findByRowId(payment.rowId) ?? payment;
+  }
+
   /** At the limit time: the method's time-out, or for a card still in 3-D Secure "Customer has not returned from ACS" (D10). */
   readonly runLimitTimer = (job: Job): Promise<void> => this.runTimer(job, (payment) => {
     const method = this.deps.rules.method(payment.method);

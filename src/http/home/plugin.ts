@@ -1,15 +1,23 @@
 // Home surface: GET / links every surface and its docs, shows the built-in project's credentials and a signed demo
 // link; GET /docs renders the README and GET /docs/<page> docs/<page>.md, with the list of pages; the favicon.
 // Script-free, under the pages' CSP.
+import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { readFileSync } from 'node:fs';
 import { DEFAULT_PROJECT } from '../../config.js';
 import type { SandboxConfig } from '../../config.js';
+import type { PageLinks } from '../../domain/payments/page-links.js';
+import type { PaymentLookup } from '../../domain/payments/payment-lookup.js';
+import { resultOf } from '../../domain/model.js';
 import type { ProjectDirectory } from '../../domain/projects/project-directory.js';
+import type { SandboxTools } from '../../domain/tools/sandbox-tools.js';
 
-export interface HomeDeps { config: SandboxConfig; projects: ProjectDirectory; clockMode: string; storageKind: string }
+export interface HomeDeps {
+  config: SandboxConfig; projects: ProjectDirectory; clockMode: string; storageKind: string;
+  lookup: PaymentLookup; links: PageLinks; tools: SandboxTools;
+}
 import { builtInProjectInUse } from '../../start-banner.js';
-import { demoPaymentPageLink, docsPath, SURFACES } from '../../surface-directory.js';
+import { DEMO_OUTCOMES, demoPaymentPageLink, docsPath, SURFACES, TIMEOUT_DEMO_PREFIX } from '../../surface-directory.js';
 import { fromRoot, projectRoot } from '../../project-root.js';
 import { DocsSite, type RenderedDocs } from './docs-site.js';
 import { views } from '../views.js';
@@ -18,7 +26,8 @@ const HTML = 'text/html; charset=utf-8';
 const DOCS_IMAGE = /^([a-z0-9-]+)\/([a-z0-9-]+)\.png$/;
 const DOCS_PAGE = /^[a-z0-9-]+$/;
 
-export async function homePage(app: FastifyInstance, { config, projects, clockMode, storageKind }: HomeDeps): Promise<void> {
+export async function homePage(app: FastifyInstance, { config, projects, clockMode, storageKind, lookup, links, tools }: HomeDeps): Promise<void> {
+  await app.register(formbody);
   const favicon = readFileSync(fromRoot('views', 'assets', 'favicon.ico'));
   const faviconSvg = readFileSync(fromRoot('views', 'assets', 'favicon.svg'));
   const docs = new DocsSite(projectRoot);
@@ -41,9 +50,40 @@ export async function homePage(app: FastifyInstance, { config, projects, clockMo
       surfaces,
       project: project === undefined ? undefined : { id: project.projectId, secret: project.secretKey, callbackUrl: project.callbackUrl },
       demoLink: project === undefined ? undefined : demoPaymentPageLink('', project.projectId, project.secretKey),
+      demos: project === undefined ? [] : DEMO_OUTCOMES.map((demo) => ({
+        ...demo, href: demoPaymentPageLink('', project.projectId, project.secretKey, { amount: demo.amount, idPrefix: `demo-${demo.key}`, description: `Demo: ${demo.label.toLowerCase()}` }),
+      })),
+      timeout: project === undefined || clockMode !== 'manual' ? undefined : timeoutDemo(project.projectId, project.secretKey),
       clock: clockMode,
       storage: storageKind,
     }));
+  });
+
+  /** A ₱500.00 order left at the wallet, and the id the "advance to the limit time" button names. */
+  function timeoutDemo(projectId: number, secret: string): { href: string; paymentId: string } {
+    const href = demoPaymentPageLink('', projectId, secret, { idPrefix: TIMEOUT_DEMO_PREFIX, description: 'Demo: a time-out' });
+    return { href, paymentId: new URLSearchParams(href.split('?')[1]).get('payment_id') as string };
+  }
+
+  function refused(reply: FastifyReply, status: number, code: string, message: string): FastifyReply {
+    return reply.code(status).type(HTML).send(views.render('./error', { code, message, errors: [], home: true }));
+  }
+
+  // The time-out demo's button: the built-in project's manual clock moves to the demo payment's limit time, where
+  // the platform gives up on the customer (20602), and the customer's tab is taken to the payment's result.
+  app.post<{ Body: Record<string, unknown> }>('/demo/timeout', async (request, reply) => {
+    const paymentId = typeof request.body?.payment_id === 'string' ? request.body.payment_id : '';
+    if (!builtInProjectInUse(config) || clockMode !== 'manual') {
+      return refused(reply, 409, '409', 'The time-out demo needs the built-in project and the manual clock (SANDBOX_CLOCK=manual)');
+    }
+    if (!paymentId.startsWith(`${TIMEOUT_DEMO_PREFIX}-`)) return refused(reply, 400, '400', 'payment_id: not a time-out demo payment');
+    const payment = await lookup.find(DEFAULT_PROJECT.project_id, paymentId);
+    if (payment === undefined) return refused(reply, 404, '404', 'Open the demo order and continue to the wallet first, then advance the clock');
+    if (resultOf(payment.status) === 'pending') {
+      await tools.moveClock({ kind: 'project', projectId: payment.projectId }, { to: payment.limitDueAt, projectId: payment.projectId });
+    }
+    const now = await lookup.find(payment.projectId, paymentId) ?? payment;
+    return reply.redirect(now.interface === 'payment_page' ? links.paymentPageResultPath(now) : '/', 303);
   });
 
   function sendDocs(reply: FastifyReply, current: string | undefined, page: RenderedDocs): FastifyReply {

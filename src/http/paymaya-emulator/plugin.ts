@@ -64,8 +64,10 @@ export async function paymayaEmulator(app: FastifyInstance, deps: PaymayaDeps): 
   }
 
   app.get<{ Querystring: { tokenid?: string } }>('/paymaya/checkout', async (request, reply) => {
-    const payment = typeof request.query.tokenid === 'string' ? await lookup.findByCheckoutToken(request.query.tokenid) : undefined;
-    if (payment === undefined) return errorPage(reply, 404, '3061', 'Transaction not found');
+    const found = typeof request.query.tokenid === 'string' ? await lookup.findByCheckoutToken(request.query.tokenid) : undefined;
+    if (found === undefined) return errorPage(reply, 404, '3061', 'Transaction not found');
+    // An outcome due now (a scenario's "at once") is applied first: the wallet shows no form for a payment it will not take.
+    const payment = await lifecycle.decideDueOutcome(found);
     if (payment.status !== 'awaiting redirect result') return reply.redirect(resultPathOf(payment), 303);
     const frame = inFrame(reply, frameOfPayment(payment), [paymentSentEvent(payment)]);
     return reply.type('text/html; charset=utf-8').send(views.render('./paymaya/checkout', { ...(await pageData(payment)), frame }));

@@ -107,7 +107,8 @@ async function startSale(request: FastifyRequest, reply: FastifyReply, { deps, f
     if (error instanceof Refusal) return form.errorPage(reply, error, frameOfParams(params));
     throw error;
   }
-  const payment = await lookup.find(project.projectId, paymentId) as Payment;
+  // A scenario that decides at once is decided before the customer goes on: to its result, never to a wallet form.
+  const payment = await lifecycle.decideDueOutcome(await lookup.find(project.projectId, paymentId) as Payment);
   if (isFinal(payment.status)) return reply.redirect(links.paymentPageResultPath(payment), 303);
   return reply.redirect(links.checkoutPath(payment), 303);
 }
