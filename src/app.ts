@@ -57,7 +57,9 @@ async function registerSurfaces(app: FastifyInstance, sandbox: Sandbox): Promise
   await app.register(sandboxApi, {
     tools, savedCards: sandbox.cardParts.recurring, lookup, callbacks, projects, clock, clockControl: sandbox.clockControl, scenarios, outcomes: sandbox.outcomes, audit: sandbox.audit,
     conformance: sandbox.conformance, requestRate, adminToken: config.adminToken,
-    health: () => ({ clock: clock.mode, now: new Date(clock.now()).toISOString(), storage: sandbox.storageKind, instance: sandbox.instanceId }),
+    health: async () => ({
+      clock: clock.mode, now: new Date(clock.now()).toISOString(), storage: sandbox.storageKind, storage_state: await sandbox.storageState(), instance: sandbox.instanceId,
+    }),
   });
   await app.register(dashboard, {
     tools, listing: sandbox.listing, lookup, callbacks, methods, scenarios, projects, batches: sandbox.batches, conformance: sandbox.conformance,

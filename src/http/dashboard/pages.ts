@@ -2,7 +2,7 @@
 // caller's scope, the CSRF check of forms, and errors as pages whose status comes from the refusal table.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { Refusal } from '../../domain/errors.js';
+import { asRefusal, Refusal } from '../../domain/errors.js';
 import type { PaymentListRow } from '../../domain/model.js';
 import type { Caller, Scope } from '../../domain/tools/access-scope.js';
 import { views } from '../views.js';
@@ -73,14 +73,15 @@ export class DashboardPages {
   useErrorPages(app: FastifyInstance): void {
     app.setErrorHandler((error, request, reply) => {
       const statusCode = (error as { statusCode?: number }).statusCode;
-      if (!(error instanceof Refusal) && statusCode !== undefined && statusCode < 500) {
+      const refusal = asRefusal(error);
+      if (refusal === undefined && statusCode !== undefined && statusCode < 500) {
         return reply.code(statusCode).type(HTML).send(views.render('./error', { code: String(statusCode), message: (error as Error).message, errors: [] }));
       }
-      if (!(error instanceof Refusal)) {
+      if (refusal === undefined) {
         request.log.error({ err: error }, 'unexpected error in the dashboard');
         return reply.code(500).type(HTML).send(views.render('./error', { code: '501', message: 'Internal error', errors: [] }));
       }
-      return reply.code(error.httpStatus).type(HTML).send(views.render('./error', { code: error.code, message: error.message, errors: error.fields }));
+      return reply.code(refusal.httpStatus).type(HTML).send(views.render('./error', { code: refusal.code, message: refusal.message, errors: refusal.fields }));
     });
   }
 }
