@@ -82,11 +82,13 @@ export interface SandboxOptions {
   transport?: CallbackTransport;
   /** The other worker processes on the same SQLite file. */
   peers?: PeerChannel;
+  /** Storage opened by the caller (closed with the sandbox); by default the sandbox opens `config.databasePath`. */
+  storage?: Storage;
 }
 
 export async function createSandbox(config: SandboxConfig, log: Logger, options: SandboxOptions = {}): Promise<Sandbox> {
   const instanceId = `${hostname()}-${process.pid}-${nanoid(6)}`;
-  const storage = await openStorage(config.databasePath, instanceId, log, { peers: options.peers, waitMs: config.dbWaitMs });
+  const storage = options.storage ?? await openStorage(config.databasePath, instanceId, log, { peers: options.peers, waitMs: config.dbWaitMs });
   try {
     return await wire(storage, instanceId, config, log, options.transport);
   } catch (error) {

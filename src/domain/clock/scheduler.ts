@@ -210,7 +210,8 @@ export class Scheduler {
       this.wake();
       if (!(await this.deps.storage.read.jobs.anyDue(until, scope))) return;
       // Work that cannot be recorded is not waited for: the caller is refused (601, try again) instead.
-      const state = this.deps.storage.state();
+      // (Looked at afresh: space freed a moment ago is found by a probe write.)
+      const state = this.deps.storage.state() === 'ok' ? 'ok' : await this.deps.storage.checkState();
       if (state !== 'ok') throw new StorageFault(state, 'due work waits until the storage takes writes again');
       await progress;
     }
