@@ -16,6 +16,8 @@ export interface Receiver {
   whenReceived(count: number, timeoutMs?: number): Promise<void>;
   /** Resolves once `count` requests are being held. */
   whenHeld(count: number, timeoutMs?: number): Promise<void>;
+  /** Stops holding, and answers every held request with 200 (they count as received from then on). */
+  release(): void;
   close(): Promise<void>;
 }
 
@@ -27,6 +29,7 @@ export async function startReceiver(t: Tap, script: number[] = []): Promise<Rece
   const waiting: Array<() => void> = [];
   const state = { script: [...script], holding: false };
   const hanging = new Set<ServerResponse>();
+  const heldResponses: ServerResponse[] = [];
   const server: Server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -42,6 +45,7 @@ export async function startReceiver(t: Tap, script: number[] = []): Promise<Rece
       if (state.holding) {
         held.push(entry);
         hanging.add(response);
+        heldResponses.push(response);
       } else {
         received.push(entry);
         const status = state.script.shift() ?? 200;
@@ -83,6 +87,16 @@ export async function startReceiver(t: Tap, script: number[] = []): Promise<Rece
     },
     whenReceived: (count, timeoutMs = 30_000) => until(() => received.length >= count, `${count} callbacks`, timeoutMs),
     whenHeld: (count, timeoutMs = 30_000) => until(() => held.length >= count, `${count} held callbacks`, timeoutMs),
+    release: () => {
+      state.holding = false;
+      for (const response of heldResponses.splice(0)) {
+        hanging.delete(response);
+        response.writeHead(200, { 'content-type': 'text/plain' });
+        response.end('OK');
+      }
+      received.push(...held.splice(0));
+      for (const check of waiting.splice(0)) check();
+    },
     close: () => new Promise<void>((resolve) => {
       for (const response of hanging) response.destroy();
       server.closeAllConnections();

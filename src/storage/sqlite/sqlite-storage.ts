@@ -5,6 +5,8 @@
 // (StorageFault) while reads go on; a probe write notices when space is back. Several worker processes may share
 // the file (`--workers`): then they lease work and lock by rows, and tell each other of changes through a peer
 // channel.
+import { statfsSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { StorageFault, type Logger, type PeerChannel, type Repositories, type Storage, type StorageEvent, type StorageState } from '../../domain/ports.js';
 import { DueWork } from '../sql/due-work.js';
 import { sqlRepositories } from '../sql/repositories.js';
@@ -24,6 +26,8 @@ export interface SqliteOptions {
   log?: Logger;
   /** The connection reads run on (a file's second connection); without it reads share the writer's. */
   reader?: SqliteDatabase;
+  /** The database file, whose filesystem's free space tells when a full disk has room again. */
+  path?: string;
 }
 
 /** A named lock held by a process lasts this long unless renewed: a process that dies frees it within that time. */
@@ -34,6 +38,11 @@ const BUSY_RETRY_MS = 1;
 const PROBE_MS = 500;
 /** Writes paused this long (real ms): the WAL is moved into the database file and emptied. */
 const IDLE_CHECKPOINT_MS = 1_000;
+/**
+ * A full disk counts as having room again only with this much free: a write that fits in what a failed commit
+ * left allocated proves little, and the state would flap with every request.
+ */
+const ROOM_AGAIN_BYTES = 1024 * 1024;
 
 const quiet: Logger = { info() {}, warn() {}, error() {} };
 
@@ -99,7 +108,7 @@ export class SqliteStorage implements Storage {
     const db = openSqlite(path);
     // `:memory:` is one connection's own database: there reads share the writer's connection.
     const reader = path === ':memory:' ? undefined : openSqliteReader(path);
-    return new SqliteStorage(db, { ...options, ...(reader === undefined ? {} : { reader }) });
+    return new SqliteStorage(db, { ...options, ...(reader === undefined ? {} : { reader, path }) });
   }
 
   /** Frees every lease and lock (but `keepOwner`'s): only for a process that is the file's first user. */
@@ -220,8 +229,19 @@ export class SqliteStorage implements Storage {
     this.probeTimer.unref();
   }
 
+  /** Whether the database's filesystem has room again (unknown: taken as yes). */
+  private hasRoom(): boolean {
+    if (this.options.path === undefined) return true;
+    try {
+      const stats = statfsSync(dirname(this.options.path));
+      return stats.bavail * stats.bsize >= ROOM_AGAIN_BYTES;
+    } catch {
+      return true;
+    }
+  }
+
   private noteWritable(): void {
-    if (this.current === 'ok') return;
+    if (this.current === 'ok' || (this.current === 'full' && !this.hasRoom())) return;
     this.current = 'ok';
     if (this.probeTimer !== undefined) clearInterval(this.probeTimer);
     this.probeTimer = undefined;
