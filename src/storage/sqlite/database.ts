@@ -6,8 +6,8 @@ import { MIGRATIONS } from './migrations.js';
 
 export type SqliteDatabase = Database.Database;
 
-/** 1000 pages (4 MiB): measured against the sale benchmark (docs/benchmarks.md); 2000 left a 6 MiB disk all WAL. */
-export const WAL_AUTOCHECKPOINT_PAGES = 1000;
+/** 256 pages (1 MiB): measured against the sale benchmark (docs/benchmarks.md); 2000 left a 6 MiB disk all WAL. */
+export const WAL_AUTOCHECKPOINT_PAGES = 256;
 
 export function openSqlite(path: string): SqliteDatabase {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
