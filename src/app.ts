@@ -13,6 +13,7 @@ import { securityHeaders } from './http/security-headers.js';
 import { sandboxApi } from './http/sandbox-api/plugin.js';
 import { checkoutWidget } from './http/widget/plugin.js';
 import { homePage } from './http/home/plugin.js';
+import { StorageFault } from './domain/ports.js';
 import { fromRoot } from './project-root.js';
 import { views } from './http/views.js';
 import type { Sandbox } from './sandbox.js';
@@ -32,7 +33,14 @@ export async function buildApp(sandbox: Sandbox, options: { loggerInstance?: Fas
   securityHeaders(app);
   refuseNul(app);
   // Another instance may have moved a shared manual clock: every request starts from the time it set.
-  if (sandbox.sharedClock.shared) app.addHook('onRequest', async () => sandbox.sharedClock.sync());
+  // A database that cannot be reached leaves the time last read: reads and health answer, writes are refused anyway.
+  if (sandbox.sharedClock.shared) {
+    app.addHook('onRequest', async () => {
+      await sandbox.sharedClock.sync().catch((error: unknown) => {
+        if (!(error instanceof StorageFault)) throw error;
+      });
+    });
+  }
   await registerSurfaces(app, sandbox);
   app.setNotFoundHandler((request, reply) => {
     const message = `No route ${request.method} ${request.url.split('?')[0]}`;

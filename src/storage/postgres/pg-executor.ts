@@ -20,7 +20,8 @@ function prepare(sql: string): Prepared {
 /** How the storage hears of a statement's outcome: an error becomes what the caller is told. */
 export interface FaultWatch {
   failed(error: unknown): unknown;
-  succeeded(): void;
+  /** `startedAt`: when the statement was sent (real ms). */
+  succeeded(startedAt: number): void;
 }
 
 export class PgExecutor implements SqlExecutor {
@@ -28,9 +29,10 @@ export class PgExecutor implements SqlExecutor {
 
   private async query(sql: string, params: readonly SqlValue[]) {
     const { name, text } = prepare(sql);
+    const startedAt = this.watch === undefined ? 0 : Date.now();
     try {
       const result = await this.db.query({ name, text, values: params as SqlValue[] });
-      this.watch?.succeeded();
+      this.watch?.succeeded(startedAt);
       return result;
     } catch (error) {
       throw this.watch === undefined ? error : this.watch.failed(error);

@@ -70,12 +70,17 @@ export class PgStorage implements Storage {
   private pending = new Map<string, { topic: StorageTopic; projectId: number | undefined; dueAt: number | undefined }>();
   private closed = false;
   private current: StorageState = 'ok';
+  /**
+   * When the server was last found lost (real ms): only a statement sent after it proves it back, not one that
+   * was answered while the server was going down.
+   */
+  private faultAt = 0;
   private probeTimer: NodeJS.Timeout | undefined;
   /** Statements' outcomes tell the storage's state: a lost connection makes it unavailable, an answer ok again. */
   private readonly watch: FaultWatch = {
     failed: (error) => this.refusalOf(error),
-    succeeded: () => {
-      if (this.current === 'unavailable') this.noteState('ok');
+    succeeded: (startedAt) => {
+      if (this.current === 'unavailable' && startedAt > this.faultAt) this.noteState('ok');
     },
   };
 
@@ -119,6 +124,7 @@ export class PgStorage implements Storage {
   private refusalOf(error: unknown): unknown {
     const fault = pgFault(error);
     if (fault === undefined) return error;
+    this.faultAt = Date.now();
     this.noteState(fault.state);
     return fault;
   }
@@ -215,12 +221,21 @@ export class PgStorage implements Storage {
     }
   }
 
+  /** Connections already listened to for errors: one lost while checked out but between statements must not throw. */
+  private readonly watched = new WeakSet<pg.PoolClient>();
+
   private async connect(): Promise<pg.PoolClient> {
+    let client: pg.PoolClient;
     try {
-      return await this.pool.connect();
+      client = await this.pool.connect();
     } catch (error) {
       throw this.refusalOf(error);
     }
+    if (!this.watched.has(client)) {
+      this.watched.add(client);
+      client.on('error', (error) => this.refusalOf(error));
+    }
+    return client;
   }
 
   async transact<T>(work: (tx: Repositories) => Promise<T>): Promise<T> {
@@ -228,13 +243,14 @@ export class PgStorage implements Storage {
       const client = await this.connect();
       let committing = false;
       let broken: unknown;
+      const startedAt = Date.now();
       try {
         await client.query('BEGIN');
         const dueWork = new DueWork();
         const value = await work(sqlRepositories(new PgExecutor(client, this.watch), this.dialect, dueWork));
         committing = true;
         await client.query('COMMIT');
-        if (this.current !== 'ok') this.noteState('ok');
+        if (this.current !== 'ok' && startedAt > this.faultAt) this.noteState('ok');
         for (const event of dueWork.events()) this.publish(event);
         return value;
       } catch (caught) {
