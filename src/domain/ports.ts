@@ -4,7 +4,7 @@ import type {
   Batch, CallbackAttempt, CallbackFilter, CallbackRecord, CallbackState, ConformanceRun, DailyTotal, InboxEntry, Job, JobKind, ListFilter, Mail,
   RowJobKind,
   MailFilter, MethodRate, Operation, OperationFilter, OperationRow, Payment, PaymentFilter, PaymentListRow, PaymentStatus, PaymentType,
-  AuditEntry, AuditFilter, PendingBatchRow, Project, ProjectClock, RecurringRegistration, RefusedBatchRow,
+  AuditEntry, AuditFilter, DashboardSession, PendingBatchRow, Project, ProjectClock, RecurringRegistration, RefusedBatchRow,
 } from './model.js';
 
 export interface DeliveryResult {
@@ -158,6 +158,17 @@ export interface Recurrings extends RecurringReader {
   deleteAll(projectId: number | undefined): Promise<void>;
 }
 
+export interface SessionsReader {
+  find(idHash: string): Promise<DashboardSession | undefined>;
+}
+
+export interface Sessions extends SessionsReader {
+  insert(session: DashboardSession): Promise<void>;
+  revoke(idHash: string, at: number): Promise<void>;
+  /** Drops sessions that ended before `before` (expired or revoked). */
+  deleteEnded(before: number): Promise<void>;
+}
+
 export interface AuditReader {
   list(filter: AuditFilter): Promise<AuditEntry[]>;
 }
@@ -243,6 +254,7 @@ export interface ReadRepositories {
   audit: AuditReader;
   meta: MetaReader;
   recurring: RecurringReader;
+  sessions: SessionsReader;
 }
 
 export interface Repositories extends ReadRepositories {
@@ -258,6 +270,7 @@ export interface Repositories extends ReadRepositories {
   audit: AuditLog;
   meta: Meta;
   recurring: Recurrings;
+  sessions: Sessions;
 }
 
 /** What changed, for the instances sharing a database: due work, or the manual clock. */
