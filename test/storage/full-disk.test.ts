@@ -10,6 +10,7 @@ import { createSandbox } from '../../src/sandbox.js';
 import { post, sale, sdkSigner, signed } from '../helpers/gate-client.js';
 import { startReceiver } from '../helpers/receiver.js';
 import { PROJECT_ID, SECRET, testConfig } from '../helpers/sandbox.js';
+import { paymentPageUrl, submitPaymentPage, walletAction } from '../helpers/payment-page-client.js';
 import { mountSmallDisk, smallDiskSkipReason } from '../helpers/small-disk.js';
 
 const TOKEN = 'full-disk-data-api-token';
@@ -83,6 +84,21 @@ t.test('on a full disk writes are refused clearly, reads go on, nothing hangs, a
   const dataApi = await app.inject({ method: 'POST', url: '/operations/get', payload: { ...query, signature: sdkSigner(query, TOKEN_SECRET) } });
   t.equal(dataApi.statusCode, 200, 'the Data API answers');
   t.equal((dataApi.json() as { operations: unknown[] }).operations.length, accepted.length, 'with every accepted sale\'s operation');
+  const token = (await sandbox.lookup.find(PROJECT_ID, accepted[0] as string))?.checkoutToken ?? '';
+  const checkout = await app.inject({ method: 'GET', url: `/paymaya/checkout?tokenid=${encodeURIComponent(token)}` });
+  t.equal(checkout.statusCode, 200, 'a stored payment\'s wallet checkout page answers');
+
+  // The pages refuse a write as a page: 503, code 601, the cause named.
+  const pageRefusal = /Error 601: Try again[\s\S]*storage full/;
+  const paid = await walletAction(app, token, 'pay');
+  t.equal(paid.statusCode, 503, 'paying on the wallet checkout is refused with 503');
+  t.match(paid.body, pageRefusal, 'on an error page naming 601 and "storage full"');
+  const link = paymentPageUrl({ payment_id: 'page-while-full', payment_amount: 50000, payment_currency: 'PHP', customer_id: 'cust-1', customer_email: 'juan@example.ph' });
+  const submitted = await submitPaymentPage(app, link, { method: 'paymaya-wallet', customer_email: 'juan@example.ph' });
+  t.equal(submitted.statusCode, 503, 'a Payment Page submit is refused with 503');
+  t.match(submitted.body, pageRefusal, 'on an error page naming 601 and "storage full"');
+  t.equal((await status('page-while-full')).status, 404, 'and the refused page left no payment');
+  refused.push('page-while-full');
 
   // Writes that wait for due work answer at once, refused, instead of waiting for what cannot be recorded.
   const writeStarted = Date.now();
@@ -93,7 +109,7 @@ t.test('on a full disk writes are refused clearly, reads go on, nothing hangs, a
   t.equal(advanceAnswer.statusCode, 503, 'a clock advance is refused with 503');
   t.match(advanceAnswer.json(), { code: '601', errors: [{ message: /^storage full/ }] }, 'as 601 storage full');
   t.ok(writeMs < 2_000, `both answered within 2 s (${writeMs} ms)`);
-  t.equal(log.lines.filter((line) => line.startsWith('storage full')).length, 1, `the log says "storage full" once, after ${refused.length + 2} refusals`);
+  t.equal(log.lines.filter((line) => line.startsWith('storage full')).length, 1, `the log says "storage full" once, after ${refused.length + 3} refusals`);
   t.same(receiver.received.filter((r) => refused.includes((r.json.payment as { id?: string } | undefined)?.id ?? '')), [], 'refused sales got no callbacks');
 
   // Space comes back: writes resume in this process, at the first request.
