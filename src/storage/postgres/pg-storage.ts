@@ -19,7 +19,10 @@ const MAX_TRIES = 5;
 /** A unit of work whose connection was lost before its COMMIT is tried again this many times on a new one. */
 const LOST_CONNECTION_TRIES = 2;
 const POOL_SIZE = 16;
-/** A connection not had within this long (real ms) is refused rather than waited for. */
+/**
+ * A new connection to a server that does not answer is given up after this long (real ms). A wait for a pooled
+ * connection has no such limit: a busy pool is no lost server, and its callers are answered in turn.
+ */
 const CONNECT_TIMEOUT_MS = 5_000;
 /** While the server is lost, a probe looks this often (real ms) whether it answers again. */
 const PROBE_MS = 500;
@@ -29,7 +32,7 @@ const MAX_BACKOFF_MS = 2_000;
 export const DEFAULT_WAIT_MS = 30_000;
 
 const CONNECTION_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ENOENT']);
-const CONNECTION_MESSAGES = /Connection terminated|connection error|not queryable|timeout exceeded when trying to connect|Connection ended|connection is closed/i;
+const CONNECTION_MESSAGES = /Connection terminated|connection error|not queryable|timeout expired|Connection ended|connection is closed/i;
 
 /**
  * The server's refusals that are the database's state, not the statement's: a lost or refused connection, a
@@ -45,6 +48,13 @@ export function pgFault(error: unknown): StorageFault | undefined {
   }
   if (typeof message === 'string' && CONNECTION_MESSAGES.test(message)) return new StorageFault('unavailable', 'the connection to the PostgreSQL server was lost');
   return undefined;
+}
+
+/** The pool's connections: each gives up connecting after CONNECT_TIMEOUT_MS (the pool's own option would also limit the wait for a free one). */
+class TimedClient extends pg.Client {
+  constructor(config: pg.ClientConfig) {
+    super({ ...config, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  }
 }
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -92,7 +102,7 @@ export class PgStorage implements Storage {
 
   /** Opens the database, waiting up to `waitMs` (with backoff, said once in the log) for a server that refuses connections. */
   static async open(url: string, instanceId: string, log: Logger, waitMs = DEFAULT_WAIT_MS): Promise<PgStorage> {
-    const pool = new pg.Pool({ connectionString: url, max: POOL_SIZE, types, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+    const pool = new pg.Pool({ connectionString: url, max: POOL_SIZE, types, Client: TimedClient as unknown as new () => pg.ClientBase });
     const storage = new PgStorage(pool, url, instanceId, log);
     // An idle connection that breaks (a server restart) is dropped from the pool; the next query opens another.
     pool.on('error', (error) => storage.refusalOf(error));
