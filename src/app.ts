@@ -13,6 +13,7 @@ import { securityHeaders } from './http/security-headers.js';
 import { sandboxApi } from './http/sandbox-api/plugin.js';
 import { checkoutWidget } from './http/widget/plugin.js';
 import { homePage } from './http/home/plugin.js';
+import { StorageFault } from './domain/ports.js';
 import { fromRoot } from './project-root.js';
 import { views } from './http/views.js';
 import type { Sandbox } from './sandbox.js';
@@ -32,7 +33,14 @@ export async function buildApp(sandbox: Sandbox, options: { loggerInstance?: Fas
   securityHeaders(app);
   refuseNul(app);
   // Another instance may have moved a shared manual clock: every request starts from the time it set.
-  if (sandbox.sharedClock.shared) app.addHook('onRequest', async () => sandbox.sharedClock.sync());
+  // A database that cannot be reached leaves the time last read: reads and health answer, writes are refused anyway.
+  if (sandbox.sharedClock.shared) {
+    app.addHook('onRequest', async () => {
+      await sandbox.sharedClock.sync().catch((error: unknown) => {
+        if (!(error instanceof StorageFault)) throw error;
+      });
+    });
+  }
   await registerSurfaces(app, sandbox);
   app.setNotFoundHandler((request, reply) => {
     const message = `No route ${request.method} ${request.url.split('?')[0]}`;
@@ -57,7 +65,9 @@ async function registerSurfaces(app: FastifyInstance, sandbox: Sandbox): Promise
   await app.register(sandboxApi, {
     tools, sessions: sandbox.sessions, savedCards: sandbox.cardParts.recurring, lookup, callbacks, projects, clock, clockControl: sandbox.clockControl, scenarios, methods, outcomes: sandbox.outcomes, audit: sandbox.audit,
     conformance: sandbox.conformance, requestRate, adminToken: config.adminToken,
-    health: () => ({ clock: clock.mode, now: new Date(clock.now()).toISOString(), storage: sandbox.storageKind, instance: sandbox.instanceId }),
+    health: async () => ({
+      clock: clock.mode, now: new Date(clock.now()).toISOString(), storage: sandbox.storageKind, storage_state: await sandbox.storageState(), instance: sandbox.instanceId,
+    }),
   });
   await app.register(dashboard, {
     tools, sessions: sandbox.sessions, listing: sandbox.listing, lookup, callbacks, methods, cards: catalogue.cards, machine: sandbox.machine, scenarios, projects,

@@ -7,7 +7,7 @@ import type { SandboxConfig } from './config.js';
 import type { Logger, PeerChannel, StorageEvent } from './domain/ports.js';
 import { isPostgresUrl } from './storage/open-storage.js';
 import { openSqlite } from './storage/sqlite/database.js';
-import { SqliteStorage } from './storage/sqlite/sqlite-storage.js';
+import { SqliteStorage, sqliteFault } from './storage/sqlite/sqlite-storage.js';
 
 const EVENT = 'ecommpay-sandbox:storage-event';
 
@@ -52,7 +52,13 @@ export function runPrimary(config: SandboxConfig, log: Logger): void {
   if (!isPostgresUrl(config.databasePath)) {
     // Migrations run once, and what a run that died left claimed is freed, before any worker opens the file.
     const db = openSqlite(config.databasePath);
-    SqliteStorage.clearStaleClaims(db);
+    try {
+      SqliteStorage.clearStaleClaims(db);
+    } catch (error) {
+      // A full disk: the workers start read-only, and the leases left behind lapse by time.
+      if (sqliteFault(error) === undefined) throw error;
+      log.warn({ err: error }, 'could not clear the leases of an earlier run; they lapse by time');
+    }
     db.close();
   }
   let stopping: NodeJS.Signals | undefined;

@@ -57,6 +57,10 @@ export interface SandboxConfig {
   pollMs: number;
   /** Worker processes sharing the listening port and the database. */
   workers: number;
+  /** How long a start waits for a PostgreSQL server that refuses connections (SANDBOX_DB_WAIT_S, real ms). */
+  dbWaitMs: number;
+  /** How long SIGTERM or SIGINT may take before the process exits anyway (SANDBOX_SHUTDOWN_GRACE_S, real ms). */
+  shutdownGraceMs: number;
   /** Where callbacks may go (SANDBOX_CALLBACK_ALLOW / SANDBOX_CALLBACK_DENY). */
   callbackPolicy: EgressPolicy;
   /** Quotas of projects that set none (SANDBOX_QUOTA_REQUESTS_PER_SECOND, SANDBOX_QUOTA_STORED_PAYMENTS). */
@@ -207,6 +211,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SandboxConfig 
     },
     pollMs: integerSetting(env, 'SANDBOX_POLL_MS', 1000, 100, 3_600_000),
     workers: workersSetting(env, databasePath),
+    dbWaitMs: integerSetting(env, 'SANDBOX_DB_WAIT_S', 30, 0, 86_400) * 1000,
+    shutdownGraceMs: integerSetting(env, 'SANDBOX_SHUTDOWN_GRACE_S', 10, 1, 3_600) * 1000,
     callbackPolicy,
     defaultQuotas: {
       ...optionalInteger(env, 'SANDBOX_QUOTA_REQUESTS_PER_SECOND', 'requests_per_second', 100_000),

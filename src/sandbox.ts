@@ -12,7 +12,7 @@ import type { Clock } from './domain/clock/clock.js';
 import { Scheduler } from './domain/clock/scheduler.js';
 import { loadClock, SharedClock } from './domain/clock/shared-clock.js';
 import type { FieldProblem } from './domain/errors.js';
-import type { CallbackTransport, Logger, PeerChannel, Storage } from './domain/ports.js';
+import type { CallbackTransport, Logger, PeerChannel, Storage, StorageState } from './domain/ports.js';
 import { WALLET_FAMILY } from './domain/payments/families/wallet.js';
 import { IdSource } from './domain/payments/id-source.js';
 import { MethodRules } from './domain/payments/method-rules.js';
@@ -47,6 +47,8 @@ export interface Sandbox {
   /** This process among the instances that share a database. */
   instanceId: string;
   storageKind: Storage['kind'];
+  /** Whether the storage takes writes now (looked at afresh: a probe where it did not). */
+  storageState(): Promise<StorageState>;
   clock: Clock;
   sharedClock: SharedClock;
   clockControl: ClockControl;
@@ -82,11 +84,13 @@ export interface SandboxOptions {
   transport?: CallbackTransport;
   /** The other worker processes on the same SQLite file. */
   peers?: PeerChannel;
+  /** Storage opened by the caller (closed with the sandbox); by default the sandbox opens `config.databasePath`. */
+  storage?: Storage;
 }
 
 export async function createSandbox(config: SandboxConfig, log: Logger, options: SandboxOptions = {}): Promise<Sandbox> {
   const instanceId = `${hostname()}-${process.pid}-${nanoid(6)}`;
-  const storage = await openStorage(config.databasePath, instanceId, log, options.peers);
+  const storage = options.storage ?? await openStorage(config.databasePath, instanceId, log, { peers: options.peers, waitMs: config.dbWaitMs });
   try {
     return await wire(storage, instanceId, config, log, options.transport);
   } catch (error) {
@@ -96,9 +100,9 @@ export async function createSandbox(config: SandboxConfig, log: Logger, options:
 }
 
 /** The config file's projects, saved at every start, with their own clocks on a manual clock. */
-async function configuredProjects(config: SandboxConfig, storage: Storage, sharedClock: SharedClock): Promise<ProjectDirectory> {
+async function configuredProjects(config: SandboxConfig, storage: Storage, sharedClock: SharedClock, log: Logger): Promise<ProjectDirectory> {
   const projects = new ProjectDirectory(storage, sharedClock.clock, config.callbackPolicy, sharedClock.addProject, config.defaultQuotas);
-  await projects.saveConfigured(config.projects.map((p) => ({
+  const saved = await projects.saveConfigured(config.projects.map((p) => ({
     projectId: p.project_id,
     secretKey: p.secret_key,
     name: p.name ?? '',
@@ -110,6 +114,8 @@ async function configuredProjects(config: SandboxConfig, storage: Storage, share
     quotas: { ...config.defaultQuotas, ...p.quotas },
     cardOptions: p.card ?? {},
   })));
+  // A start on a full disk serves what is stored; the config's projects are kept in memory until the next start.
+  if (!saved) log.warn({ storage: storage.state() }, 'the storage refuses writes: starting read-only; the config file\'s projects are not saved this time');
   await sharedClock.start(config.projects.map((p) => p.project_id));
   return projects;
 }
@@ -141,7 +147,7 @@ async function wire(storage: Storage, instanceId: string, config: SandboxConfig,
   const catalogue = loadCatalogue({ scenariosDir: config.scenariosDir, methodOverrides: config.methodOverrides });
   const sharedClock = new SharedClock(storage, await loadClock(storage, config.clock));
   const { clock } = sharedClock;
-  const projects = await configuredProjects(config, storage, sharedClock);
+  const projects = await configuredProjects(config, storage, sharedClock, log);
   const outbound = transport ?? new UndiciCallbackTransport(config.callbacks.userAgent, config.callbacks.maxInFlight, config.callbackPolicy);
   const payments = paymentServices(storage, config, catalogue, clock, projects, outbound);
   const { lifecycle, callbacks, batches } = payments;
@@ -168,7 +174,7 @@ async function wire(storage: Storage, instanceId: string, config: SandboxConfig,
   });
   let closed = false;
   return {
-    config, instanceId, storageKind: storage.kind, clock, sharedClock, clockControl, catalogue, projects, scheduler, audit, conformance, tools,
+    config, instanceId, storageKind: storage.kind, storageState: () => storage.checkState(), clock, sharedClock, clockControl, catalogue, projects, scheduler, audit, conformance, tools,
     ...payments,
     listing: new PaymentListing(storage.reports),
     sessions: new DashboardSessions(storage),
@@ -177,6 +183,7 @@ async function wire(storage: Storage, instanceId: string, config: SandboxConfig,
     async close() {
       if (closed) return;
       closed = true;
+      callbacks.stop();
       await scheduler.stop();
       if (outbound instanceof UndiciCallbackTransport) await outbound.close();
       await storage.close();

@@ -78,11 +78,19 @@ async function serve(config: SandboxConfig, logger: PinoLogger): Promise<void> {
   }
 
   let closing = false;
-  /** Finishes requests in flight, stops the scheduler (letting running deliveries record), closes the database. */
+  /**
+   * Finishes requests in flight, stops the scheduler (letting running deliveries record), closes the database;
+   * within SANDBOX_SHUTDOWN_GRACE_S (10 s) whatever happens.
+   */
   const shutdown = async (signal: string): Promise<void> => {
     if (closing) return;
     closing = true;
     app.log.info({ signal }, 'shutting down');
+    // Whatever still waits (a delivery, a database that does not answer), the process ends within the grace.
+    setTimeout(() => {
+      logger.error({ signal, graceMs: config.shutdownGraceMs }, 'shutdown took longer than its grace (SANDBOX_SHUTDOWN_GRACE_S); exiting now');
+      process.exit(1);
+    }, config.shutdownGraceMs).unref();
     await app.close();
     await sandbox.close();
     if (worker === undefined) process.stdout.write(`ecommpay-sandbox stopped (${signal})\n`);

@@ -2,6 +2,8 @@
 // the HTTP status every surface answers it with. The domain throws refusals with facts; each surface renders
 // them in its own format (a JSON envelope or an HTML page) but takes the status from here.
 
+import { StorageFault } from './ports.js';
+
 export interface FieldProblem { field: string; message: string; code?: string }
 
 interface RefusalRule {
@@ -46,6 +48,9 @@ export const REFUSAL_TABLE = {
   'body-too-large': { code: '702', message: 'Malformed request', httpStatus: 413 },
   'unsupported-media-type': { code: '2003', message: 'Invalid JSON string', httpStatus: 415 },
   'rate-limited': { code: '601', message: 'Try again', httpStatus: 429 },
+  // The sandbox's own storage refuses writes for now (a full disk, a lost database): the platform's code for a
+  // temporary failure, "Resend the request".
+  'storage-unavailable': { code: '601', message: 'Try again', httpStatus: 503 },
   // The URL a tool named answers nothing: the tool's input is at fault, not the sandbox.
   'unreachable-endpoint': { code: '602', message: 'Network error', httpStatus: 400 },
 } as const satisfies Record<string, RefusalRule>;
@@ -66,6 +71,23 @@ export class Refusal extends Error {
     this.code = rule.code;
     this.httpStatus = rule.httpStatus;
   }
+}
+
+const STORAGE_WORDS: Record<StorageFault['state'], string> = {
+  full: 'storage full: the sandbox keeps what it stored and answers reads, and takes writes again once space is freed',
+  unavailable: 'storage unavailable: the sandbox cannot reach its database; resend the request shortly',
+};
+
+/** The refusal a storage fault is answered with (code 601, HTTP 503), naming its cause. */
+export function storageRefusal(fault: StorageFault): Refusal {
+  return new Refusal('storage-unavailable', [{ field: '', message: STORAGE_WORDS[fault.state] }], { storage: fault.state });
+}
+
+/** A refusal as thrown, or the refusal of a storage fault; anything else is no refusal. */
+export function asRefusal(error: unknown): Refusal | undefined {
+  if (error instanceof Refusal) return error;
+  if (error instanceof StorageFault) return storageRefusal(error);
+  return undefined;
 }
 
 export function fieldRefusal(field: string, message: string, kind: RefusalKind = 'invalid-fields'): Refusal {

@@ -286,6 +286,20 @@ export interface PeerChannel {
   onEvent(listener: (event: StorageEvent) => void): void;
 }
 
+/**
+ * Whether the storage takes writes: `full` (its disk has no room left), `unavailable` (the database cannot be
+ * reached, or its disk fails). Both are temporary: writes resume once space or the server is back.
+ */
+export type StorageState = 'ok' | 'full' | 'unavailable';
+
+/** A statement the storage itself refused (a full disk, a lost database): temporary, never the caller's fault. */
+export class StorageFault extends Error {
+  constructor(readonly state: Exclude<StorageState, 'ok'>, readonly detail: string) {
+    super(state === 'full' ? `storage full: ${detail}` : `storage unavailable: ${detail}`);
+    this.name = 'StorageFault';
+  }
+}
+
 export interface Storage {
   readonly kind: 'sqlite' | 'postgres';
   /** Whether other instances may share this database, so their work and their clock moves must be expected. */
@@ -303,5 +317,9 @@ export interface Storage {
   /** Tells every instance, this one included, that something changed. */
   publish(event: StorageEvent): void;
   subscribe(listener: (event: StorageEvent) => void): void;
+  /** What the last statement found (no I/O): `ok` until a write is refused for lack of space or of the server. */
+  state(): StorageState;
+  /** Looks now (a probe write where the disk was full, a round trip to the server) and resolves what it found. */
+  checkState(): Promise<StorageState>;
   close(): Promise<void>;
 }

@@ -1,7 +1,7 @@
 // One error handler for the JSON surfaces (Gate, Data API, control API): refusals and framework errors become
 // ECommPay's envelope {status, code, message, errors[{code, field, message}]}; nothing a client sent is a 500.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { Refusal, renamedFields } from '../domain/errors.js';
+import { asRefusal, Refusal, renamedFields } from '../domain/errors.js';
 
 export interface GateErrorBody {
   status: 'error';
@@ -74,7 +74,7 @@ export interface EnvelopeOptions {
 
 export function useErrorEnvelope(app: FastifyInstance, { echo = () => ({}), describe = false, fieldName }: EnvelopeOptions = {}): void {
   app.setErrorHandler((error: FastifyError | Refusal, request: FastifyRequest, reply: FastifyReply) => {
-    const found = error instanceof Refusal ? error : refusalOfFrameworkError(error, request.headers['content-type']);
+    const found = asRefusal(error) ?? refusalOfFrameworkError(error as FastifyError, request.headers['content-type']);
     const refusal = found === undefined || fieldName === undefined ? found : renamedFields(found, fieldName);
     if (refusal === undefined) {
       request.log.error({ err: error }, 'unexpected error');

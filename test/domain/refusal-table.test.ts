@@ -10,7 +10,9 @@ t.test('each refusal kind carries a code of ECommPay\'s table with that code\'s 
     const rule = REFUSAL_TABLE[kind];
     t.ok(codes.isKnown(rule.code), `${kind}: ${rule.code} is in data/codes.json`);
     t.equal(rule.message, codes.message(rule.code), `${kind}: the message is the table's`);
-    t.ok(rule.httpStatus >= 400 && rule.httpStatus < 500, `${kind}: ${rule.httpStatus} is a client error`);
+    // The one server-side refusal: the sandbox's own storage refuses writes for now (a full disk, a lost database).
+    if (kind === 'storage-unavailable') t.equal(rule.httpStatus, 503, `${kind}: 503, a temporary failure of the sandbox itself`);
+    else t.ok(rule.httpStatus >= 400 && rule.httpStatus < 500, `${kind}: ${rule.httpStatus} is a client error`);
     const refusal = new Refusal(kind);
     t.same([refusal.code, refusal.message, refusal.httpStatus], [rule.code, rule.message, rule.httpStatus], `${kind}: a refusal takes all three from the table`);
   }

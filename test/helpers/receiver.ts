@@ -16,8 +16,11 @@ export interface Receiver {
   whenReceived(count: number, timeoutMs?: number): Promise<void>;
   /** Resolves once `count` requests are being held. */
   whenHeld(count: number, timeoutMs?: number): Promise<void>;
-  /** Answers 200 to the held requests that `which` picks (their sender still waiting) and counts them as received. */
-  release(which: (entry: Received) => boolean): number;
+  /**
+   * Answers 200 to the held requests that `which` picks (their sender still waiting) and counts them as received;
+   * without `which`, stops holding and answers every held request.
+   */
+  release(which?: (entry: Received) => boolean): number;
   close(): Promise<void>;
 }
 
@@ -86,9 +89,10 @@ export async function startReceiver(t: Tap, script: number[] = []): Promise<Rece
     whenReceived: (count, timeoutMs = 30_000) => until(() => received.length >= count, `${count} callbacks`, timeoutMs),
     whenHeld: (count, timeoutMs = 30_000) => until(() => held.length >= count, `${count} held callbacks`, timeoutMs),
     release: (which) => {
+      if (which === undefined) state.holding = false;
       let released = 0;
       for (const [response, entry] of hanging) {
-        if (!which(entry) || response.destroyed || response.socket === null || response.socket.destroyed) continue;
+        if ((which !== undefined && !which(entry)) || response.destroyed || response.socket === null || response.socket.destroyed) continue;
         hanging.delete(response);
         received.push(entry);
         response.writeHead(200, { 'content-type': 'text/plain' }).end('OK');

@@ -5,7 +5,7 @@
 import type { Clock } from '../clock/clock.js';
 import { Refusal } from '../errors.js';
 import type { CallbackAttempt, CallbackFaults, CallbackFilter, CallbackKind, CallbackRecord, InboxEntry, Job, ListFilter, Payment } from '../model.js';
-import type { CallbackTransport, DeliveryResult, Repositories, Storage } from '../ports.js';
+import { StorageFault, type CallbackTransport, type DeliveryResult, type Repositories, type Storage } from '../ports.js';
 import type { ProjectDirectory } from '../projects/project-directory.js';
 import { nextAttemptAt } from './retry-policy.js';
 import { appendSignature } from '../../signature/signer.js';
@@ -23,8 +23,19 @@ export interface DispatcherDeps {
   timeoutMs: number;
 }
 
+/** The first and the longest pause (real ms) between tries at recording an attempt the storage refused. */
+const RECORD_RETRY_MS = 50;
+const RECORD_RETRY_MAX_MS = 1_000;
+
 export class CallbackDispatcher {
+  private stopped = false;
+
   constructor(private readonly deps: DispatcherDeps) {}
+
+  /** The sandbox stops: an attempt whose record the storage refuses is given up (it is sent again after a restart). */
+  stop(): void {
+    this.stopped = true;
+  }
 
   /**
    * Adds a callback inside the transaction that changes the payment (which must hold the payment's lock); a
@@ -117,11 +128,30 @@ export class CallbackDispatcher {
     const callback = await this.deps.storage.read.callbacks.find(job.ref);
     // Reset meanwhile, or recorded by another instance after this one's lease ran out.
     if (callback === undefined || callback.state !== 'scheduled') return;
+    // Nothing is sent that could not be recorded: while the storage refuses writes, the callback waits.
+    const state = this.deps.storage.state();
+    if (state !== 'ok') throw new StorageFault(state, 'the callback waits until its attempt can be recorded');
     const body = await this.signedBodyOf(callback);
     const result = await this.attempt(callback, body);
     const at = this.deps.clock.now(callback.projectId);
-    await this.deps.storage.transact((tx) => this.record(tx, callback, body, at, result));
+    await this.recordSurely(callback, body, at, result);
   };
+
+  /**
+   * An attempt made is recorded even when the storage refuses writes for a while (a full disk, a database
+   * restarting): its outcome is kept here and recorded once writes are taken again, so the callback is not sent
+   * twice. Only a sandbox that stops meanwhile gives it up; the callback is then sent again (at least once).
+   */
+  private async recordSurely(callback: CallbackRecord, body: string, at: number, result: DeliveryResult): Promise<void> {
+    for (let wait = RECORD_RETRY_MS; ; wait = Math.min(wait * 2, RECORD_RETRY_MAX_MS)) {
+      try {
+        return await this.deps.storage.transact((tx) => this.record(tx, callback, body, at, result));
+      } catch (error) {
+        if (!(error instanceof StorageFault) || this.stopped) throw error;
+      }
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
 
   private async attempt(callback: CallbackRecord, body: string): Promise<DeliveryResult> {
     if (callback.faults.never === true) {

@@ -3,7 +3,7 @@
 // another take the job over. The only in-memory state is what runs here right now.
 import type { Clock } from './clock.js';
 import type { Job, JobKind } from '../model.js';
-import type { Logger, Storage } from '../ports.js';
+import { StorageFault, type Logger, type Storage } from '../ports.js';
 
 export type JobHandler = (job: Job) => Promise<void>;
 
@@ -38,6 +38,8 @@ export class Scheduler {
   private pumpAgain = false;
   private wakeScheduled = false;
   private progressWaiters: Array<() => void> = [];
+  /** Work this instance leased whose handler the storage refused, and whose lease it could not give back then. */
+  private readonly heldByFault = new Map<string, Job>();
 
   constructor(private readonly deps: SchedulerDeps) {
     deps.storage.subscribe((event) => {
@@ -96,7 +98,8 @@ export class Scheduler {
     }
     this.pumping = this.cycle()
       .catch((error: unknown) => {
-        this.deps.log.error({ err: error }, 'the scheduler could not read its jobs; trying again');
+        // A storage that refuses writes said so once itself; the scheduler looks again at every poll.
+        if (!(error instanceof StorageFault)) this.deps.log.error({ err: error }, 'the scheduler could not read its jobs; trying again');
         this.arm(this.deps.pollMs);
       })
       .finally(() => {
@@ -111,6 +114,7 @@ export class Scheduler {
   /** Claims as many due jobs as there are free slots, starts them, and arms the timer for the next due time. */
   private async cycle(): Promise<void> {
     const { storage, clock, maxInFlight, instanceId, leaseMs } = this.deps;
+    await this.releaseHeldByFault();
     let claimedAll = true;
     while (claimedAll && !this.stopped && this.running.size < maxInFlight) {
       await this.deps.syncClock();
@@ -143,11 +147,28 @@ export class Scheduler {
     this.timer.unref();
   }
 
+  /** Once the storage takes writes again, gives back the leases of work its refusal stopped, so it runs now. */
+  private async releaseHeldByFault(): Promise<void> {
+    if (this.heldByFault.size === 0 || this.deps.storage.state() !== 'ok') return;
+    const held = [...this.heldByFault.values()].filter((job) => !this.running.has(`${job.kind}:${job.ref}`));
+    await this.deps.storage.transact(async (tx) => {
+      for (const job of held) await tx.jobs.holdOff(job.kind, job.ref, { owner: this.deps.instanceId, until: 0 });
+    });
+    for (const job of held) this.heldByFault.delete(`${job.kind}:${job.ref}`);
+  }
+
   private launch(job: Job): void {
     const { storage, handlers, log, maxInFlight } = this.deps;
     const key = `${job.kind}:${job.ref}`;
+    // Still running here after its lease ran out (an attempt waiting to be recorded): never run twice at once.
+    if (this.running.has(key)) return;
     const run = handlers[job.kind](job)
       .catch(async (error: unknown) => {
+        if (error instanceof StorageFault) {
+          // The work waits for the storage: its lease is given back as soon as writes are taken again.
+          this.heldByFault.set(key, job);
+          return;
+        }
         log.error({ err: error, job }, 'job failed; retrying later');
         await storage.transact((tx) => tx.jobs.holdOff(job.kind, job.ref, { owner: 'failed', until: Date.now() + RETRY_AFTER_HANDLER_FAILURE_MS }));
       })
@@ -188,6 +209,10 @@ export class Scheduler {
       const progress = this.progress();
       this.wake();
       if (!(await this.deps.storage.read.jobs.anyDue(until, scope))) return;
+      // Work that cannot be recorded is not waited for: the caller is refused (601, try again) instead.
+      // (Looked at afresh: space freed a moment ago is found by a probe write.)
+      const state = this.deps.storage.state() === 'ok' ? 'ok' : await this.deps.storage.checkState();
+      if (state !== 'ok') throw new StorageFault(state, 'due work waits until the storage takes writes again');
       await progress;
     }
   }

@@ -1,7 +1,7 @@
 // Keeps the sandbox clock in the database, so a restart resumes from it and every instance on a shared database
 // reads the same time: a manual clock's base time and per-project times, or a scaled clock's origin.
 import { createClock, ManualClock, ScaledClock, type Clock, type ClockSetting, type ScaleOrigin } from './clock.js';
-import type { Repositories, Storage } from '../ports.js';
+import { StorageFault, type Repositories, type Storage } from '../ports.js';
 
 const MANUAL_CLOCK_KEY = 'manual_clock_at';
 const SCALE_ORIGIN_KEY = 'scale_clock_origin';
@@ -44,9 +44,14 @@ export class SharedClock {
   async start(projectIds: number[]): Promise<void> {
     const clock = this.clock;
     if (!(clock instanceof ManualClock)) return;
-    await this.storage.transact(async (tx) => {
-      for (const projectId of projectIds) await tx.clocks.createIfMissing(projectId, clock.startAt);
-    });
+    try {
+      await this.storage.transact(async (tx) => {
+        for (const projectId of projectIds) await tx.clocks.createIfMissing(projectId, clock.startAt);
+      });
+    } catch (error) {
+      // A start on a full disk: a project without a stored clock runs from SANDBOX_CLOCK_START in memory.
+      if (!(error instanceof StorageFault)) throw error;
+    }
     await this.load(clock);
   }
 

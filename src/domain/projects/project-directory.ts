@@ -5,7 +5,7 @@ import type { EgressPolicy } from '../callbacks/egress-policy.js';
 import { Refusal } from '../errors.js';
 import { hashControlToken, newControlToken } from './control-tokens.js';
 import type { CallbackOptions, CardOptions, FrequencyLimit, Project, ProjectQuotas } from '../model.js';
-import type { Repositories, Storage } from '../ports.js';
+import { StorageFault, type Repositories, type Storage } from '../ports.js';
 
 export interface NewProjectRequest {
   project_id?: number; secret_key: string; name?: string; callback_url?: string; frequency_limits?: FrequencyLimit[]; callbacks?: CallbackOptions;
@@ -33,16 +33,26 @@ export class ProjectDirectory {
 
   private readonly byToken = new Map<string, number>();
 
-  /** Saves the config file's projects (replacing what an earlier start saved under the same ids). */
-  async saveConfigured(projects: Project[]): Promise<void> {
-    await this.storage.transact(async (tx) => {
-      for (const project of projects) {
-        await tx.projects.save(project, this.clock.now());
-        // A quota added in the config file counts what the project already stores.
-        if (project.quotas.stored_payments !== undefined) await tx.projects.recountStoredPayments(project.projectId);
-      }
-    });
+  /**
+   * Saves the config file's projects (replacing what an earlier start saved under the same ids). Resolves false
+   * when the storage refuses writes (a start on a full disk): the projects are then known in memory only.
+   */
+  async saveConfigured(projects: Project[]): Promise<boolean> {
+    let saved = true;
+    try {
+      await this.storage.transact(async (tx) => {
+        for (const project of projects) {
+          await tx.projects.save(project, this.clock.now());
+          // A quota added in the config file counts what the project already stores.
+          if (project.quotas.stored_payments !== undefined) await tx.projects.recountStoredPayments(project.projectId);
+        }
+      });
+    } catch (error) {
+      if (!(error instanceof StorageFault)) throw error;
+      saved = false;
+    }
     for (const project of projects) this.known.set(project.projectId, project);
+    return saved;
   }
 
   /** The project a control token belongs to. */

@@ -2,7 +2,7 @@
 // caller's scope, the CSRF check of forms, and errors as pages whose status comes from the refusal table.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { Refusal } from '../../domain/errors.js';
+import { asRefusal, Refusal } from '../../domain/errors.js';
 import type { PaymentListRow } from '../../domain/model.js';
 import type { Caller, Scope } from '../../domain/tools/access-scope.js';
 import { views } from '../views.js';
@@ -80,18 +80,20 @@ export class DashboardPages {
   useErrorPages(app: FastifyInstance): void {
     app.setErrorHandler((error, request, reply) => {
       const statusCode = (error as { statusCode?: number }).statusCode;
-      if (!(error instanceof Refusal) && statusCode !== undefined && statusCode < 500) {
+      const refusal = asRefusal(error);
+      if (refusal === undefined && statusCode !== undefined && statusCode < 500) {
         return reply.code(statusCode).type(HTML).send(views.render('./error', { code: String(statusCode), message: (error as Error).message, errors: [] }));
       }
-      if (!(error instanceof Refusal)) {
+      if (refusal === undefined) {
         request.log.error({ err: error }, 'unexpected error in the dashboard');
         return reply.code(500).type(HTML).send(views.render('./error', { code: '501', message: 'Internal error', errors: [] }));
       }
-      // Without a session there is no dashboard to show it in: the bare page, which says to log in.
-      if (error.kind === 'not-authenticated' || request.url.startsWith('/dashboard/login')) {
-        return reply.code(error.httpStatus).type(HTML).send(views.render('./error', { code: error.code, message: error.message, errors: error.fields }));
+      // Without a session there is no dashboard to show it in, nor with storage refusing (the layout reads the
+      // session): the bare page, which says to log in or what the storage is doing.
+      if (refusal.kind === 'not-authenticated' || refusal.kind === 'storage-unavailable' || request.url.startsWith('/dashboard/login')) {
+        return reply.code(refusal.httpStatus).type(HTML).send(views.render('./error', { code: refusal.code, message: refusal.message, errors: refusal.fields }));
       }
-      return this.page(reply, request, './dashboard/error', { title: whatHappened(error), ...errorPage(error, request.url) }, error.httpStatus);
+      return this.page(reply, request, './dashboard/error', { title: whatHappened(refusal), ...errorPage(refusal, request.url) }, refusal.httpStatus);
     });
   }
 }

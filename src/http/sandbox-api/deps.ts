@@ -1,4 +1,5 @@
 // What the control API needs of the domain, built in the composition root (src/app.ts).
+import type { StorageState } from '../../domain/ports.js';
 import type { CallbackDispatcher } from '../../domain/callbacks/callback-dispatcher.js';
 import type { MethodCatalogue } from '../../domain/catalogue/methods.js';
 import type { ScenarioCatalogue } from '../../domain/catalogue/scenarios.js';
@@ -31,6 +32,6 @@ export interface SandboxApiDeps {
   conformance: MerchantConformance;
   requestRate: RequestRate;
   adminToken: string | undefined;
-  /** What GET /_sandbox/health reports besides the status. */
-  health: () => Record<string, unknown>;
+  /** What GET /_sandbox/health reports besides the status; `storage_state` is `ok` while the storage takes writes. */
+  health: () => Promise<Record<string, unknown> & { storage_state: StorageState }>;
 }

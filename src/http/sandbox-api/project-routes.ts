@@ -7,7 +7,12 @@ import type { SandboxApiDeps } from './deps.js';
 import { projectReport } from './reports.js';
 
 export function projectRoutes(app: FastifyInstance, { tools, projects, scenarios, audit, health }: SandboxApiDeps): void {
-  app.get('/_sandbox/health', async () => ({ status: 'ok', ...health() }));
+  // While the storage refuses writes (a full disk, a lost database) the sandbox is not healthy: 503, and why.
+  app.get('/_sandbox/health', async (_request, reply) => {
+    const report = await health();
+    if (report.storage_state === 'ok') return { status: 'ok', ...report };
+    return reply.code(503).send({ status: 'error', ...report, message: `storage ${report.storage_state}: writes are refused until it recovers; reads go on` });
+  });
 
   app.get('/_sandbox/scenarios', async () => ({ scenarios: scenarios.list() }));
 
