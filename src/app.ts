@@ -11,6 +11,7 @@ import { refuseNul } from './http/nul-guard.js';
 import { logRequests } from './http/request-log.js';
 import { securityHeaders } from './http/security-headers.js';
 import { sandboxApi } from './http/sandbox-api/plugin.js';
+import { callbackHeaders } from './outbound/callback-transport.js';
 import { checkoutWidget } from './http/widget/plugin.js';
 import { homePage } from './http/home/plugin.js';
 import { fromRoot } from './project-root.js';
@@ -56,7 +57,8 @@ async function registerSurfaces(app: FastifyInstance, sandbox: Sandbox): Promise
   await app.register(acsPage, { cardPayments: sandbox.cards, cardParts: sandbox.cardParts, testCards: catalogue.cards, lookup, links, projects, currencies });
   await app.register(sandboxApi, {
     tools, savedCards: sandbox.cardParts.recurring, lookup, callbacks, projects, clock, clockControl: sandbox.clockControl, scenarios, outcomes: sandbox.outcomes, audit: sandbox.audit,
-    conformance: sandbox.conformance, requestRate, adminToken: config.adminToken,
+    conformance: sandbox.conformance, requestRate, adminToken: config.adminToken, listen: sandbox.listen, instanceId: sandbox.instanceId,
+    callbackHeaders: callbackHeaders(config.callbacks.userAgent), callbackTimeoutMs: config.callbacks.timeoutMs,
     health: () => ({ clock: clock.mode, now: new Date(clock.now()).toISOString(), storage: sandbox.storageKind, instance: sandbox.instanceId }),
   });
   await app.register(dashboard, {

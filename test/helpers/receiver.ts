@@ -2,7 +2,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export interface Received { at: number; headers: IncomingMessage['headers']; body: string; json: Record<string, unknown> }
+export interface Received { at: number; url: string; headers: IncomingMessage['headers']; body: string; json: Record<string, unknown> }
 
 export interface Receiver {
   url: string;
@@ -38,7 +38,7 @@ export async function startReceiver(t: Tap, script: number[] = []): Promise<Rece
       } catch {
         json = {};
       }
-      const entry = { at: Date.now(), headers: request.headers, body, json };
+      const entry = { at: Date.now(), url: request.url ?? '', headers: request.headers, body, json };
       if (state.holding) {
         held.push(entry);
         hanging.add(response);

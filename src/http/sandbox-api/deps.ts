@@ -11,6 +11,7 @@ import type { AuditTrail } from '../../domain/tools/audit-trail.js';
 import type { MerchantConformance } from '../../domain/tools/merchant-conformance.js';
 import type { SandboxTools } from '../../domain/tools/sandbox-tools.js';
 import type { CardRecurring } from '../../domain/payments/card-recurring.js';
+import type { ListenRelay } from '../../domain/callbacks/listen-relay.js';
 
 export interface SandboxApiDeps {
   tools: SandboxTools;
@@ -26,6 +27,11 @@ export interface SandboxApiDeps {
   conformance: MerchantConformance;
   requestRate: RequestRate;
   adminToken: string | undefined;
+  listen: ListenRelay;
+  /** The headers a callback is POSTed with, handed to listeners to forward as they are. */
+  callbackHeaders: Record<string, string>;
+  callbackTimeoutMs: number;
+  instanceId: string;
   /** What GET /_sandbox/health reports besides the status. */
   health: () => Record<string, unknown>;
 }

@@ -8,6 +8,7 @@ import { SqlConformanceRuns } from './conformance-runs-repository.js';
 import type { DueWork } from './due-work.js';
 import type { Dialect, SqlExecutor } from './executor.js';
 import { SqlJobs } from './jobs-repository.js';
+import { SqlListens } from './listens-repository.js';
 import { SqlMail } from './mail-repository.js';
 import { SqlMeta } from './meta-repository.js';
 import { SqlOperations } from './operations-repository.js';
@@ -30,5 +31,6 @@ export function sqlRepositories(db: SqlExecutor, dialect: Dialect, dueWork?: Due
     audit: new SqlAudit(db),
     meta: new SqlMeta(db),
     recurring: new SqlRecurring(db),
+    listens: new SqlListens(db, dialect),
   };
 }
