@@ -16,6 +16,7 @@ import { checkoutWidget } from './http/widget/plugin.js';
 import { homePage } from './http/home/plugin.js';
 import { fromRoot } from './project-root.js';
 import { views } from './http/views.js';
+import { openApiDocument } from './openapi.js';
 import type { Sandbox } from './sandbox.js';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -30,6 +31,9 @@ export async function buildApp(sandbox: Sandbox, options: { loggerInstance?: Fas
   if (options.loggerInstance !== undefined) logRequests(app);
   const stylesheet = readFileSync(fromRoot('views', 'assets', 'sandbox.css'));
   app.get('/assets/sandbox.css', async (_request, reply) => reply.type('text/css; charset=utf-8').header('cache-control', 'max-age=300').send(stylesheet));
+  // The contract, generated from schemas/ once, at the first request for it.
+  let contract: string | undefined;
+  app.get('/openapi.json', async (_request, reply) => reply.type('application/json; charset=utf-8').send(contract ??= JSON.stringify(openApiDocument())));
   securityHeaders(app);
   refuseNul(app);
   // Another instance may have moved a shared manual clock: every request starts from the time it set.
