@@ -5,6 +5,8 @@ import { startReceiver } from '../helpers/receiver.js';
 import { buildTestSandbox, PROJECT_ID, SECRET, type TestSandbox } from '../helpers/sandbox.js';
 import { sale } from '../helpers/gate-client.js';
 import { spawnListen } from '../helpers/listen-cli.js';
+import { freePort } from '../helpers/free-port.js';
+import { backoffMs } from '../../src/listen/cli.js';
 
 const TOKEN = 'sbx_listen_test_445';
 const OTHER_TOKEN = 'sbx_listen_test_446';
@@ -182,4 +184,33 @@ t.test('--print-only prints each callback with its body and counts it as deliver
   t.equal(printed?.forwarded, false);
   t.match((await callbacksOf(app, 'print-1'))[0], { state: 'delivered', attempts: [{ http_status: 200, url: 'sandbox:listen → print-only' }] });
   t.equal(receiver.received.length, 0, 'nothing was forwarded');
+});
+
+t.test('with no sandbox to reach the CLI retries after 1, 2, 4, 8, 16, then every 30 s, connects once the sandbox is up, and exits 4 after --give-up-after', async (t) => {
+  t.same([1, 2, 3, 4, 5, 6, 7].map(backoffMs), [1000, 2000, 4000, 8000, 16_000, 30_000, 30_000], 'the ladder of waits');
+  const receiver = await startReceiver(t);
+  const port = await freePort();
+  const cli = spawnListen(t, ['--sandbox', `http://127.0.0.1:${port}`, '--token', TOKEN, '--forward-to', receiver.url]);
+  const [first] = await cli.when('disconnected');
+  t.match(first, { retry_in_ms: 1000, reason: /ECONNREFUSED|connect/ }, 'nothing listens yet: it waits 1 s');
+  const built = await buildTestSandbox(t, {
+    env: { SANDBOX_CALLBACK_DENY: `127.0.0.1:${new URL(receiver.url).port}` },
+    config: { projects: [{ project_id: PROJECT_ID, secret_key: SECRET, name: 'Laptop shop', control_token: TOKEN }] },
+  });
+  await built.app.listen({ port, host: '127.0.0.1' });
+  const [ready] = await cli.when('ready');
+  t.match(ready, { project_id: PROJECT_ID, instance: built.sandbox.instanceId }, 'it connects once the sandbox is up');
+  const waits = cli.events.filter((e) => e.event === 'disconnected').map((e) => e.retry_in_ms as number);
+  t.same(waits, waits.map((_, i) => backoffMs(i + 1)), 'each wait before it followed the ladder');
+  t.equal((await sale(built.app, 'after-reconnect')).status, 200);
+  await built.app.inject({ method: 'POST', url: '/_sandbox/clock/advance', payload: { seconds: 0 } });
+  const [forwarded] = await cli.when('callback');
+  t.match(forwarded, { payment_id: 'after-reconnect', http_status: 200, forwarded: true });
+  cli.child.kill('SIGTERM');
+  t.equal(await cli.exit, 0);
+
+  const nowhere = spawnListen(t, ['--sandbox', `http://127.0.0.1:${await freePort()}`, '--token', TOKEN, '--forward-to', receiver.url, '--give-up-after', '1']);
+  t.equal(await nowhere.exit, 4, 'no connection for --give-up-after seconds: exit 4');
+  t.same(nowhere.events.filter((e) => e.event === 'disconnected').map((e) => e.retry_in_ms as number), [1000, 2000], 'after trying again once, 1 s later');
+  t.match(nowhere.stderr.join(''), /no connection to http:\/\/127\.0\.0\.1:\d+ for 1 s/);
 });
