@@ -6,7 +6,7 @@ export interface LoadSpec {
   url: string;
   connections: number;
   durationSeconds: number;
-  body: 'static' | 'sale' | 'payout' | 'status';
+  body: 'static' | 'sale' | 'card-sale' | 'payout' | 'status';
   secret: string;
   projectId: number;
   prefix: string;

@@ -80,6 +80,10 @@ if (FILL > 0) {
 
 const sale = await measure(pid, { ...base, url: `${sandbox.baseUrl}/v2/payment/wallet/paymaya/sale`, body: 'sale', prefix: 'sale', callbackDelay: 600 });
 rows.push(row('sandbox', 'Gate sale (durable, callback in the outbox)', sale));
+if (!QUICK) {
+  const cardSale = await measure(pid, { ...base, url: `${sandbox.baseUrl}/v2/payment/card/sale`, body: 'card-sale', prefix: 'card', callbackDelay: 600 });
+  rows.push(row('sandbox', 'Gate card sale (host-to-host, no 3-D Secure; callback in the outbox)', cardSale));
+}
 const status = await measure(pid, { ...base, url: `${sandbox.baseUrl}/v2/payment/status`, body: 'status', prefix: 'status', statusPaymentId: seedId });
 rows.push(row('sandbox', 'Gate status (signed answer)', status));
 if (!QUICK) {

@@ -16,6 +16,15 @@ export function bodyFactory(spec: BodySpec): () => string {
       return () => '{"hello":"world"}';
     case 'status':
       return () => signed({ general: { project_id: spec.projectId, payment_id: spec.statusPaymentId } });
+    case 'card-sale':
+      // The default success card: decided at once, no 3-D Secure; its callback waits in the outbox like the wallet's.
+      return () => signed({
+        general: { project_id: spec.projectId, payment_id: `${spec.prefix}-${process.pid}-${++counter}` },
+        card: { pan: '4000000000000077', year: 2030, month: 12, card_holder: 'BENCH CUSTOMER', cvv: '123' },
+        payment: { amount: spec.amount ?? 50000, currency: 'PHP', description: 'bench order' },
+        customer,
+        ...(spec.callbackDelay === undefined ? {} : { callback: { delay: spec.callbackDelay } }),
+      });
     case 'payout':
       return () => signed({
         general: { project_id: spec.projectId, payment_id: `${spec.prefix}-${process.pid}-${++counter}` },

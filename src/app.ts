@@ -60,13 +60,13 @@ async function registerSurfaces(app: FastifyInstance, sandbox: Sandbox): Promise
   await app.register(paymayaEmulator, { lifecycle, lookup, links, methods, projects, currencies });
   await app.register(acsPage, { cardPayments: sandbox.cards, cardParts: sandbox.cardParts, testCards: catalogue.cards, lookup, links, projects, currencies });
   await app.register(sandboxApi, {
-    tools, savedCards: sandbox.cardParts.recurring, lookup, callbacks, projects, clock, clockControl: sandbox.clockControl, scenarios, outcomes: sandbox.outcomes, audit: sandbox.audit,
+    tools, sessions: sandbox.sessions, savedCards: sandbox.cardParts.recurring, lookup, callbacks, projects, clock, clockControl: sandbox.clockControl, scenarios, outcomes: sandbox.outcomes, audit: sandbox.audit,
     conformance: sandbox.conformance, requestRate, adminToken: config.adminToken, listen: sandbox.listen, instanceId: sandbox.instanceId,
     callbackHeaders: callbackHeaders(config.callbacks.userAgent), callbackTimeoutMs: config.callbacks.timeoutMs,
     health: () => ({ clock: clock.mode, now: new Date(clock.now()).toISOString(), storage: sandbox.storageKind, instance: sandbox.instanceId }),
   });
   await app.register(dashboard, {
-    tools, listing: sandbox.listing, lookup, callbacks, methods, scenarios, projects, batches: sandbox.batches, conformance: sandbox.conformance,
+    tools, sessions: sandbox.sessions, listing: sandbox.listing, lookup, callbacks, methods, scenarios, projects, batches: sandbox.batches, conformance: sandbox.conformance,
     audit: sandbox.audit, clock, currencies, adminToken: config.adminToken,
   });
   await app.register(checkoutWidget);

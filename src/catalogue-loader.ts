@@ -81,9 +81,9 @@ export function loadScenarioFiles(folder: string): ScenarioFile[] {
   }));
 }
 
-/** The scenario catalogue of a folder, its codes checked against the code table. */
-export function loadScenarios(folder: string, codes: CodeTable = loadCodes()): ScenarioCatalogue {
-  return buildScenarioCatalogue(loadScenarioFiles(folder), new OutcomeRules(codes));
+/** The scenario catalogue of a folder, its codes checked against the code table and its methods against the methods. */
+export function loadScenarios(folder: string, codes: CodeTable = loadCodes(), methods: MethodCatalogue = loadMethods()): ScenarioCatalogue {
+  return buildScenarioCatalogue(loadScenarioFiles(folder), new OutcomeRules(codes), methods);
 }
 
 /** Card brands and ECommPay's test cards (data/cards/). */
@@ -95,11 +95,12 @@ export function loadCards(): CardCatalogue {
 
 export function loadCatalogue(sources: CatalogueSources): Catalogue {
   const codes = loadCodes();
+  const methods = loadMethods(sources.methodOverrides);
   return {
     codes,
     cards: loadCards(),
     currencies: loadCurrencies(),
-    methods: loadMethods(sources.methodOverrides),
-    scenarios: loadScenarios(sources.scenariosDir, codes),
+    methods,
+    scenarios: loadScenarios(sources.scenariosDir, codes, methods),
   };
 }

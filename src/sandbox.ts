@@ -38,6 +38,7 @@ import { PaymentListing } from './domain/reports/payment-listing.js';
 import { AuditTrail } from './domain/tools/audit-trail.js';
 import { MerchantConformance } from './domain/tools/merchant-conformance.js';
 import { SandboxTools } from './domain/tools/sandbox-tools.js';
+import { DashboardSessions } from './domain/tools/dashboard-sessions.js';
 import { UndiciCallbackTransport } from './outbound/callback-transport.js';
 import { fieldOf, plainProblem, validatorFor } from './schema-registry.js';
 import { openStorage } from './storage/open-storage.js';
@@ -71,6 +72,7 @@ export interface Sandbox {
   audit: AuditTrail;
   requestRate: RequestRate;
   tools: SandboxTools;
+  sessions: DashboardSessions;
   close(): Promise<void>;
 }
 
@@ -171,6 +173,7 @@ async function wire(storage: Storage, instanceId: string, config: SandboxConfig,
     config, instanceId, storageKind: storage.kind, clock, sharedClock, clockControl, catalogue, projects, scheduler, audit, conformance, tools, listen,
     ...payments,
     listing: new PaymentListing(storage.reports),
+    sessions: new DashboardSessions(storage),
     dataApi: new DataApi(config.dataApiTokens, storage.reports, catalogue.methods, clock),
     requestRate: new RequestRate(),
     async close() {

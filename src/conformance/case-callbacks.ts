@@ -1,13 +1,15 @@
 // Builds the signed callback bodies of a conformance case with the sandbox's own callback builder and signer,
 // so they match real sandbox callbacks byte for byte; then adds the case's extra members or forgery.
 import { buildCallbackBody, type RedirectData } from '../domain/callbacks/callback-body.js';
+import type { CardCatalogue } from '../domain/catalogue/cards.js';
 import { AWAITING_CODE, type CodeTable } from '../domain/catalogue/codes.js';
 import { IdSource } from '../domain/payments/id-source.js';
 import type { PaymentMethod } from '../domain/catalogue/methods.js';
 import type { Operation, Payment, PaymentStatus } from '../domain/model.js';
 import { withSignature } from '../signature/signer.js';
-import type { CallbackStep, ConformanceCase } from './cases.js';
+import { isCardCase, type CallbackStep, type CardEvent, type ConformanceCase } from './cases.js';
 import { addUnknownMembers, longUnicodeText } from './body-variants.js';
+import { cardStory, type CardStoryContext } from './card-story.js';
 
 export interface CaseContext {
   projectId: number;
@@ -16,9 +18,14 @@ export interface CaseContext {
   /** When the case's final callback happens (epoch ms); earlier steps are dated from the case's age. */
   now: number;
   publicUrl: string;
+  /** The wallet method of the wallet cases (PayMaya). */
   method: PaymentMethod;
+  /** The card method of the card cases, and the test cards their card comes from. */
+  cardMethod: PaymentMethod;
+  cards: CardCatalogue;
   codes: CodeTable;
   ids: IdSource;
+  /** The id of the case's first operation; a card case's later operations take the next ones (operationCount). */
   operationId: number;
 }
 
@@ -36,12 +43,12 @@ function amountOf(testCase: ConformanceCase, method: PaymentMethod): number {
 }
 
 function startedAt(testCase: ConformanceCase, context: CaseContext): number {
-  const rules = context.method.operations[testCase.operation];
+  const rules = (isCardCase(testCase) ? context.cardMethod : context.method).operations[testCase.operation];
   const seconds = testCase.age === 'limit-time' ? rules?.limit_seconds ?? 0 : testCase.age;
   return context.now - seconds * 1000;
 }
 
-/** The payment and its one operation as the sandbox holds them when it sends `step`. */
+/** The payment and its one operation as the sandbox holds them when it sends wallet `step`. */
 function stateAt(testCase: ConformanceCase, step: CallbackStep, context: CaseContext): { payment: Payment; operation: Operation } {
   const ids = context.ids.forPayment(context.projectId, context.paymentId);
   const rules = context.method.operations[testCase.operation];
@@ -101,11 +108,33 @@ function redirectData(payment: Payment, context: CaseContext): RedirectData {
   return { method: 'GET', url: `${context.publicUrl}/paymaya/checkout?tokenid=${payment.checkoutToken}`, body: {} };
 }
 
-/** The unsigned body of one step, with the case's variant applied. */
-export function unsignedBody(testCase: ConformanceCase, step: CallbackStep, context: CaseContext): Record<string, unknown> {
+/** The unsigned body of one wallet step. */
+function walletBody(testCase: ConformanceCase, step: CallbackStep, context: CaseContext): Record<string, unknown> {
   const { payment, operation } = stateAt(testCase, step, context);
-  const body = buildCallbackBody(payment, operation, context.method, step.kind === 'redirect' ? { redirect_data: redirectData(payment, context) } : undefined);
-  return testCase.variant === 'unknown-members' ? addUnknownMembers(body) : body;
+  return buildCallbackBody(payment, operation, context.method, step.kind === 'redirect' ? { redirect_data: redirectData(payment, context) } : undefined);
+}
+
+/** The unsigned bodies of the case's steps, in order, with the case's variant applied. */
+export function unsignedBodies(testCase: ConformanceCase, context: CaseContext): Array<Record<string, unknown>> {
+  const bodies = isCardCase(testCase)
+    // A card payment on the Payment Page, where the platform runs 3-D Secure: no prescription for the shop.
+    ? cardStory(cardEvents(testCase), cardContext(testCase, context)).map(({ payment, operation }) => buildCallbackBody(payment, operation, context.cardMethod, undefined))
+    : testCase.steps.map((step) => walletBody(testCase, step, context));
+  return testCase.variant === 'unknown-members' ? bodies.map(addUnknownMembers) : bodies;
+}
+
+function cardEvents(testCase: ConformanceCase): CardEvent[] {
+  return testCase.steps.flatMap((step) => (step.kind === 'card' ? [step.event] : []));
+}
+
+function cardContext(testCase: ConformanceCase, context: CaseContext): CardStoryContext {
+  const { projectId, paymentId, now, cardMethod: method, cards, codes, ids, operationId } = context;
+  return { projectId, paymentId, description: `Conformance ${testCase.name}`, createdAt: startedAt(testCase, context), now, method, cards, codes, ids, operationId };
+}
+
+/** How many operations the case's payment has: one, and for a card each capture, cancel or refund one more. */
+export function operationCount(testCase: ConformanceCase): number {
+  return 1 + testCase.steps.filter((step) => step.kind === 'card' && !['awaiting-3ds', 'sale', 'auth'].includes(step.event)).length;
 }
 
 function signedText(testCase: ConformanceCase, body: Record<string, unknown>, secret: string): string {
@@ -127,5 +156,5 @@ function signedText(testCase: ConformanceCase, body: Record<string, unknown>, se
 
 /** The JSON texts the case sends, in order. */
 export function caseBodies(testCase: ConformanceCase, context: CaseContext): string[] {
-  return testCase.steps.map((step) => signedText(testCase, unsignedBody(testCase, step, context), context.secret));
+  return unsignedBodies(testCase, context).map((body) => signedText(testCase, body, context.secret));
 }

@@ -24,8 +24,10 @@ Options:
   --probe-url <template>    after each case GET the shop's order state, e.g.
                             'http://shop/orders/{payment_id}' answering {"status":"paid"}
   --probe-paid <names>      comma-separated shop statuses meaning paid (replaces the defaults:
-                            paid, success, succeeded, successful, completed, complete, captured, settled)
-  --probe-failed <names>    likewise for failed (failed, declined, cancelled, canceled, rejected, expired, …)
+                            paid, success, succeeded, successful, completed, complete, captured, settled,
+                            authorized, authorised, partially refunded, partially-refunded)
+  --probe-failed <names>    likewise for failed (failed, declined, cancelled, canceled, rejected, expired,
+                            refunded, …)
   --probe-pending <names>   likewise for pending (pending, new, created, open, processing, awaiting, …)
   --reject-status <n>       the status forged callbacks must get (default: any but 200)
   --timeout-ms <n>          per request (default 5000)

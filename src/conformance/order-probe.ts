@@ -4,10 +4,13 @@ import type { ProbeMapping } from './options.js';
 import { PAYMENT_ID_PLACEHOLDER } from './options.js';
 import type { Exchange, Sender } from './sender.js';
 
-/** Status names shops commonly use, compared without case and surrounding spaces. */
+/**
+ * Status names shops commonly use, compared without case and surrounding spaces. A card hold is paid for the
+ * shop (authorised), and so is an order refunded in part; an order refunded in full has lost its money like a failed one.
+ */
 export const DEFAULT_PROBE_MAPPING: Readonly<Record<OrderState, readonly string[]>> = {
-  paid: ['paid', 'success', 'succeeded', 'successful', 'completed', 'complete', 'captured', 'settled'],
-  failed: ['failed', 'failure', 'declined', 'decline', 'cancelled', 'canceled', 'rejected', 'expired', 'error', 'voided'],
+  paid: ['paid', 'success', 'succeeded', 'successful', 'completed', 'complete', 'captured', 'settled', 'authorized', 'authorised', 'partially refunded', 'partially-refunded'],
+  failed: ['failed', 'failure', 'declined', 'decline', 'cancelled', 'canceled', 'rejected', 'expired', 'error', 'voided', 'refunded', 'reversed'],
   pending: ['pending', 'new', 'created', 'open', 'processing', 'awaiting', 'awaiting payment', 'awaiting redirect result', 'on-hold', 'unpaid'],
 };
 

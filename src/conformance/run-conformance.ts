@@ -2,11 +2,12 @@
 // Free of Fastify and of the sandbox's storage, so the CLI, the control API and the dashboard can all call it.
 import { readFileSync } from 'node:fs';
 import { IdSource } from '../domain/payments/id-source.js';
-import { loadCodes, loadMethods } from '../catalogue-loader.js';
+import { loadCards, loadCodes, loadMethods } from '../catalogue-loader.js';
+import type { CardCatalogue } from '../domain/catalogue/cards.js';
 import type { CodeTable } from '../domain/catalogue/codes.js';
 import type { PaymentMethod } from '../domain/catalogue/methods.js';
 import { fromRoot } from '../project-root.js';
-import { caseBodies } from './case-callbacks.js';
+import { caseBodies, operationCount } from './case-callbacks.js';
 import { CASES, type ConformanceCase } from './cases.js';
 import { UnreachableEndpointError } from '../domain/tools/conformance-report.js';
 import { judgeCase } from './judge.js';
@@ -21,6 +22,7 @@ export { ConformanceOptionError, UnreachableEndpointError } from '../domain/tool
 export { CASES } from './cases.js';
 
 const METHOD_CODE = 'paymaya';
+const CARD_METHOD_CODE = 'card';
 const VERSION = (JSON.parse(readFileSync(fromRoot('package.json'), 'utf8')) as { version: string }).version;
 
 export function conformancePaymentId(runId: string, caseName: string): string {
@@ -39,15 +41,19 @@ interface Run {
   options: ResolvedOptions;
   sender: Sender;
   method: PaymentMethod;
+  cardMethod: PaymentMethod;
+  cards: CardCatalogue;
   codes: CodeTable;
   ids: IdSource;
+  /** The id of the next case's first operation: every operation of the run has its own. */
+  nextOperationId: number;
   lookup: ReturnType<typeof stateLookup>;
   /** Until the first exchange with an endpoint, a failed connection means a wrong URL rather than a failing case. */
   reachedCallback: boolean;
   reachedProbe: boolean;
 }
 
-async function runCase(run: Run, testCase: ConformanceCase, index: number): Promise<CaseResult> {
+async function runCase(run: Run, testCase: ConformanceCase): Promise<CaseResult> {
   const { options } = run;
   const paymentId = conformancePaymentId(options.runId, testCase.name);
   const bodies = caseBodies(testCase, {
@@ -57,10 +63,13 @@ async function runCase(run: Run, testCase: ConformanceCase, index: number): Prom
     now: options.now(),
     publicUrl: options.publicUrl,
     method: run.method,
+    cardMethod: run.cardMethod,
+    cards: run.cards,
     codes: run.codes,
     ids: run.ids,
-    operationId: run.ids.operationIdBase() + index + 1,
+    operationId: run.nextOperationId,
   });
+  run.nextOperationId += operationCount(testCase);
   const answers: Exchange[] = [];
   // One after the other: order is the point of the duplicate and reordered cases.
   for (const body of bodies) {
@@ -94,15 +103,22 @@ async function runCase(run: Run, testCase: ConformanceCase, index: number): Prom
  */
 export async function runConformance(input: ConformanceOptions): Promise<ConformanceReport> {
   const options = resolveOptions(input);
-  const method = loadMethods().find(METHOD_CODE);
+  const methods = loadMethods();
+  const method = methods.find(METHOD_CODE);
+  const cardMethod = methods.find(CARD_METHOD_CODE);
   const codes = loadCodes();
   if (method === undefined) throw new Error(`data/methods has no ${METHOD_CODE}`);
+  if (cardMethod === undefined) throw new Error(`data/methods has no ${CARD_METHOD_CODE}`);
+  const ids = new IdSource(`conformance-${options.runId}`);
   const run: Run = {
     options,
     sender: new Sender(`ecommpay-sandbox/${VERSION}`, options.timeoutMs, input.egressPolicy),
     method,
+    cardMethod,
+    cards: loadCards(),
     codes,
-    ids: new IdSource(`conformance-${options.runId}`),
+    ids,
+    nextOperationId: ids.operationIdBase() + 1,
     lookup: stateLookup(options.probeMapping),
     reachedCallback: false,
     reachedProbe: false,
@@ -110,7 +126,7 @@ export async function runConformance(input: ConformanceOptions): Promise<Conform
   const startedAt = Date.now();
   const cases: CaseResult[] = [];
   try {
-    for (const [index, testCase] of CASES.entries()) cases.push(await runCase(run, testCase, index));
+    for (const testCase of CASES) cases.push(await runCase(run, testCase));
   } finally {
     await run.sender.close();
   }

@@ -223,6 +223,9 @@ export interface Project {
   cardOptions: CardOptions;
 }
 
+/** A dashboard session (real time): the admin's or one project's, until it expires or is revoked at log-out. */
+export interface DashboardSession { idHash: string; actor: 'admin' | 'project'; projectId: number | undefined; createdAt: number; expiresAt: number; revokedAt: number | undefined }
+
 /** A control action, for the audit log: who (`admin`, `project:N` or `anonymous`), what, when (real time). */
 export interface AuditEntry { id: number; at: number; actor: string; projectId: number | undefined; action: string; details: Record<string, unknown> }
 

@@ -4,7 +4,7 @@ import type {
   Batch, CallbackAttempt, CallbackFilter, CallbackRecord, CallbackState, ConformanceRun, DailyTotal, InboxEntry, Job, JobKind, ListFilter, Mail,
   RowJobKind,
   MailFilter, MethodRate, Operation, OperationFilter, OperationRow, Payment, PaymentFilter, PaymentListRow, PaymentStatus, PaymentType,
-  AuditEntry, AuditFilter, ListenAnswer, ListenerPresence, ListenHandoff, PendingBatchRow, Project, ProjectClock, RecurringRegistration, RefusedBatchRow,
+  AuditEntry, AuditFilter, DashboardSession, ListenAnswer, ListenerPresence, ListenHandoff, PendingBatchRow, Project, ProjectClock, RecurringRegistration, RefusedBatchRow,
 } from './model.js';
 
 export interface DeliveryResult {
@@ -182,6 +182,17 @@ export interface Listens extends ListensReader {
   remove(id: number): Promise<void>;
 }
 
+export interface SessionsReader {
+  find(idHash: string): Promise<DashboardSession | undefined>;
+}
+
+export interface Sessions extends SessionsReader {
+  insert(session: DashboardSession): Promise<void>;
+  revoke(idHash: string, at: number): Promise<void>;
+  /** Drops sessions that ended before `before` (expired or revoked). */
+  deleteEnded(before: number): Promise<void>;
+}
+
 export interface AuditReader {
   list(filter: AuditFilter): Promise<AuditEntry[]>;
 }
@@ -268,6 +279,7 @@ export interface ReadRepositories {
   meta: MetaReader;
   recurring: RecurringReader;
   listens: ListensReader;
+  sessions: SessionsReader;
 }
 
 export interface Repositories extends ReadRepositories {
@@ -284,6 +296,7 @@ export interface Repositories extends ReadRepositories {
   meta: Meta;
   recurring: Recurrings;
   listens: Listens;
+  sessions: Sessions;
 }
 
 /** What changed, for the instances sharing a database: due work, the manual clock, or callbacks handed to listeners. */

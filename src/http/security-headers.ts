@@ -21,6 +21,8 @@ export function securityHeaders(app: FastifyInstance): void {
       reply.header('content-security-policy', CSP);
       reply.header('x-frame-options', 'DENY');
       reply.header('referrer-policy', 'no-referrer');
+      // Pages show live state (a checkout form, a payment's status): Back must ask again, not show a stale copy.
+      reply.header('cache-control', 'no-store');
     }
     reply.header('x-content-type-options', 'nosniff');
     return payload;

@@ -1,14 +1,18 @@
 import t from 'tap';
-import { caseBodies, type CaseContext } from '../../src/conformance/case-callbacks.js';
-import { CASES, type ConformanceCase } from '../../src/conformance/cases.js';
+import type { FastifyInstance } from 'fastify';
+import { caseBodies, operationCount, type CaseContext } from '../../src/conformance/case-callbacks.js';
+import { CASES, isCardCase, type ConformanceCase } from '../../src/conformance/cases.js';
 import { IdSource } from '../../src/domain/payments/id-source.js';
-import { loadCodes, loadMethods } from '../../src/catalogue-loader.js';
+import { loadCards, loadCodes, loadMethods } from '../../src/catalogue-loader.js';
 import type { PaymentMethod } from '../../src/domain/catalogue/methods.js';
 import { buildTestSandbox, flush, PROJECT_ID, SECRET } from '../helpers/sandbox.js';
 import { startReceiver } from '../helpers/receiver.js';
-import { payout, sale, SdkCallback, seedPurchase, tokenOf } from '../helpers/gate-client.js';
+import { payout, post, sale, SdkCallback, seedPurchase, signed, tokenOf } from '../helpers/gate-client.js';
+import { paymentPageUrl } from '../helpers/payment-page-client.js';
 
 const method = loadMethods().find('paymaya') as PaymentMethod;
+const cardMethod = loadMethods().find('card') as PaymentMethod;
+const cards = loadCards();
 const codes = loadCodes();
 const ids = new IdSource('case-callbacks-test');
 
@@ -19,7 +23,7 @@ function caseNamed(name: string): ConformanceCase {
 }
 
 function context(testCase: ConformanceCase): CaseContext {
-  return { projectId: PROJECT_ID, secret: SECRET, paymentId: `conf-test-${testCase.name}`, now: Date.parse('2026-03-01T10:00:00Z'), publicUrl: 'http://127.0.0.1:8080', method, codes, ids, operationId: ids.operationIdBase() + 1 };
+  return { projectId: PROJECT_ID, secret: SECRET, paymentId: `conf-test-${testCase.name}`, now: Date.parse('2026-03-01T10:00:00Z'), publicUrl: 'http://127.0.0.1:8080', method, cardMethod, cards, codes, ids, operationId: ids.operationIdBase() + 1 };
 }
 
 function bodiesOf(name: string): Array<Record<string, any>> {
@@ -84,6 +88,75 @@ t.test('every valid kind of kit callback has the members, their order, value typ
     t.same(kindFacts(kit), kindFacts(real), `${name}: same fixed values`);
   }
   t.equal(callbacksOf('real-limit').length, 1, 'a limit decline is the only callback of its payment, as the kit sends it');
+});
+
+/** The values that are the same for every card callback of a kind, whatever the payment (the amounts are the kit's and the test's alike). */
+function cardKindFacts(body: Record<string, any>) {
+  const { payment, operation, account } = body;
+  return {
+    payment: { type: payment.type, status: payment.status, method: payment.method, sum: payment.sum, refundIdGiven: typeof payment.merchant_refund_id === 'string' },
+    account: { number: account.number, type: account.type, card_holder: account.card_holder, expiry_month: account.expiry_month },
+    operation: {
+      type: operation.type, status: operation.status, code: operation.code, message: operation.message, eci: operation.eci, sum_initial: operation.sum_initial,
+      provider: { id: operation.provider.id, endpoint_id: operation.provider.endpoint_id, authCode: /^\d{6}$/.test(operation.provider.auth_code) ? 'six digits' : operation.provider.auth_code, dated: 'date' in operation.provider },
+    },
+  };
+}
+
+const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
+
+/** A card payment on the Payment Page's card form, as test/http/card-payment-page.test.ts makes one. */
+async function cardPayment(app: FastifyInstance, paymentId: string, first: 'sale' | 'auth', callbackUrl: string, pan = '4000000000000077') {
+  const url = paymentPageUrl({ payment_id: paymentId, payment_amount: 50000, payment_currency: 'PHP', customer_id: 'c-1', force_payment_method: 'card', operation_type: first, merchant_callback_url: callbackUrl });
+  const request = url.slice(url.indexOf('?') + 1);
+  const answer = await app.inject({ method: 'POST', url: '/payment/card', payload: new URLSearchParams({ request, method: 'card', pan, expiry: '12/30', cvv: '123', card_holder: 'juan dela cruz' }).toString(), headers: FORM });
+  if (answer.statusCode !== 303) throw new Error(answer.body);
+}
+
+/** A capture, cancel or refund the shop asks for through the Gate, signed by the SDK. */
+const action = (app: FastifyInstance, path: string, paymentId: string, payment?: Record<string, unknown>) =>
+  post(app, `/v2/payment/${path}`, signed({ general: { project_id: PROJECT_ID, payment_id: paymentId }, ...(payment === undefined ? {} : { payment }) }));
+
+t.test('every card case sends, step by step, callbacks with the members, their order, value types and fixed values of the sandbox\'s own card callbacks of that kind', async (t) => {
+  const { app } = await buildTestSandbox(t);
+  const receiver = await startReceiver(t);
+  const callbacksOf = (paymentId: string) => receiver.received.map((r) => r.json as Record<string, any>).filter((body) => body.payment.id === paymentId);
+  await cardPayment(app, 'real-hold', 'auth', receiver.url);
+  await cardPayment(app, 'real-capture', 'auth', receiver.url);
+  await cardPayment(app, 'real-cancel', 'auth', receiver.url);
+  await cardPayment(app, 'real-refund-partial', 'sale', receiver.url);
+  await cardPayment(app, 'real-refund-full', 'sale', receiver.url);
+  await flush(app, 3600);
+  t.equal((await action(app, 'card/capture', 'real-capture')).status, 200);
+  t.equal((await action(app, 'card/cancel', 'real-cancel')).status, 200);
+  t.equal((await action(app, 'card/refund', 'real-refund-partial', { amount: 20000, currency: 'PHP', description: 'part', merchant_refund_id: 'r-1' })).status, 200);
+  t.equal((await action(app, 'card/refund', 'real-refund-full', { amount: 50000, currency: 'PHP', description: 'all', merchant_refund_id: 'r-2' })).status, 200);
+  // Left waiting at the sandbox bank's page, as the kit's case leaves it.
+  await cardPayment(app, 'real-3ds', 'sale', receiver.url, '4314220000000056');
+  await flush(app);
+  t.ok(receiver.received.every((r) => new SdkCallback(SECRET, r.body).callback !== undefined), 'every real callback verifies with the SDK');
+
+  const real: Record<string, string> = {
+    'card-3ds-pending': 'real-3ds', 'card-auth-hold': 'real-hold', 'card-capture': 'real-capture', 'card-cancel': 'real-cancel',
+    'card-refund-partial': 'real-refund-partial', 'card-refund-full': 'real-refund-full',
+  };
+  const cardCases = CASES.filter(isCardCase);
+  t.same(cardCases.map((testCase) => testCase.name), Object.keys(real), 'every card case is checked here');
+  for (const testCase of cardCases) {
+    const kit = bodiesOf(testCase.name);
+    const sandbox = callbacksOf(real[testCase.name] as string);
+    t.equal(kit.length, sandbox.length, `${testCase.name}: as many callbacks as the sandbox sent (${sandbox.length})`);
+    kit.forEach((body, index) => {
+      const mine = sandbox[index];
+      t.ok(mine, `${testCase.name} step ${index + 1}: the sandbox sent its callback`);
+      if (mine === undefined) return;
+      t.same(shape(body), shape(mine), `${testCase.name} step ${index + 1} (${body.payment.status}): same members in the same order, same value types`);
+      t.same(cardKindFacts(body), cardKindFacts(mine), `${testCase.name} step ${index + 1} (${body.payment.status}): same fixed values`);
+    });
+    t.equal(operationCount(testCase), new Set(kit.map((body) => body.operation.id)).size, `${testCase.name}: one operation id per operation`);
+    t.same(kit.map((body) => body.operation.request_id.slice(-8)), sandbox.map((body) => body.operation.request_id.slice(-8)), `${testCase.name}: the request ids count the operations as the sandbox does`);
+  }
+  t.same(bodiesOf('card-refund-partial')[1]!.payment.merchant_refund_id, 'conf-test-card-refund-partial-refund-1', 'a refund callback names its merchant_refund_id');
 });
 
 t.test('every valid case\'s callbacks verify with the official SDK\'s Callback; every forged one is refused by it', async (t) => {

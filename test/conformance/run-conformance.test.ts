@@ -37,6 +37,29 @@ t.test('a correct shop passes every case with the probe: paid after successes, f
   t.equal(caseOf(report, 'reordered').observed, '200, 200; order paid');
 });
 
+t.test('a correct shop passes the card cases: pending in 3-D Secure, paid on a hold, a capture and a partial refund, failed after a cancel and a full refund', async (t) => {
+  const shop = await startSampleShop(t, { secret: SECRET });
+  const report = await runConformance({ callbackUrl: shop.callbackUrl, projectId: PROJECT_ID, secret: SECRET, probeUrl: shop.probeUrl, runId: 'cards' });
+  const cards = report.cases.filter((result) => result.name.startsWith('card-'));
+  t.same(cards.map((result) => [result.name, result.passed, result.probe?.state]), [
+    ['card-3ds-pending', true, 'pending'], ['card-auth-hold', true, 'paid'], ['card-capture', true, 'paid'],
+    ['card-cancel', true, 'failed'], ['card-refund-partial', true, 'paid'], ['card-refund-full', true, 'failed'],
+  ]);
+  t.equal(caseOf(report, 'card-capture').expected, '200, 200; order paid');
+  const statuses = (name: string) => shop.received.map((r) => JSON.parse(r.body) as { payment: { id: string; status: string } }).filter((c) => c.payment.id === `conf-cards-${name}`).map((c) => c.payment.status);
+  t.same(statuses('card-cancel'), ['awaiting capture', 'canceled'], 'the cancel case sends the hold, then its release');
+  t.same(statuses('card-refund-full'), ['success', 'refunded']);
+});
+
+t.test('a shop that knows only the wallet\'s statuses fails exactly the card cases it gets wrong, with the probe', async (t) => {
+  const shop = await startSampleShop(t, { secret: SECRET, fault: 'wallet-statuses-only' });
+  const report = await runConformance({ callbackUrl: shop.callbackUrl, projectId: PROJECT_ID, secret: SECRET, probeUrl: shop.probeUrl });
+  t.same(failedNames(report), ['card-auth-hold', 'card-cancel', 'card-refund-full']);
+  t.equal(caseOf(report, 'card-cancel').why, 'the order is pending ("pending") after the case where failed was expected');
+  t.equal(caseOf(report, 'card-refund-full').why, 'the order is paid ("paid") after the case where failed was expected');
+  t.same(failedNames(await runConformance({ callbackUrl: shop.callbackUrl, projectId: PROJECT_ID, secret: SECRET })), [], 'it answers 200 to every valid callback all the same');
+});
+
 t.test('a shop that accepts forged signatures fails exactly tampered, unsigned and wrong-secret, each saying what was accepted', async (t) => {
   const shop = await startSampleShop(t, { secret: SECRET, fault: 'accepts-forged' });
   const report = await runConformance({ callbackUrl: shop.callbackUrl, projectId: PROJECT_ID, secret: SECRET });

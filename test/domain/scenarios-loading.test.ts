@@ -72,3 +72,62 @@ t.test('awaiting customer is refused outside Payment Page sales, with code 0, an
   const fine = loadScenarios(folderWith(t, { 'e.json': { rules: [{ name: 'x', match: { interface: 'payment_page' }, outcome: { status: 'awaiting customer', code: '20105', declined_attempts: 2 } }] } }));
   t.match(fine.find('x'), { outcome: 'awaiting customer', code: '20105', declinedAttempts: 2 });
 });
+
+t.test('card_flow is refused on a rule that can match anything but a typed card, or that decides the result itself', async (t) => {
+  const flow = (match: Record<string, unknown> | undefined, status = 'customer') => folderWith(t, { 'a.json': { rules: [{ name: 'x', ...(match === undefined ? {} : { match }), outcome: { status }, card_flow: 'challenge' }] } });
+  t.throws(() => loadScenarios(flow(undefined)), { name: 'ScenarioError', message: 'scenarios/a.json: rules.0.card_flow: a card-only option; the rule needs match.method naming only card, else it matches wallet methods too' });
+  t.throws(() => loadScenarios(flow({ amount: { min: 1 } })), { message: /rules\.0\.card_flow: a card-only option; the rule needs match\.method naming only card/ });
+  t.throws(() => loadScenarios(flow({ method: ['card', 'paymaya'] })), { message: 'scenarios/a.json: rules.0.card_flow: a card-only option; match.method may name only card (a typed card that 3-D Secure checks), not paymaya' });
+  t.throws(() => loadScenarios(flow({ method: ['applepay', 'googlepay'] })), { message: /rules\.0\.card_flow: .* not applepay, googlepay$/ });
+  t.throws(() => loadScenarios(flow({ method: 'card' }, 'decline')), { message: 'scenarios/a.json: rules.0.outcome.status: with card_flow the card decides after 3-D Secure: use "customer", not "decline"' });
+  const badFlow = folderWith(t, { 'b.json': { rules: [{ name: 'x', match: { method: 'card' }, outcome: { status: 'customer' }, card_flow: 'none' }] } });
+  t.throws(() => loadScenarios(badFlow), { message: /scenarios\/b\.json: "rules\.0\.card_flow" must be equal to one of the allowed values/ });
+  const unknown = folderWith(t, { 'c.json': { rules: [{ name: 'x', match: { method: ['card', 'bitcoin'] }, outcome: { status: 'success' } }] } });
+  t.throws(() => loadScenarios(unknown), { message: 'scenarios/c.json: rules.0.match.method: no method "bitcoin" in data/methods/' });
+  const fine = loadScenarios(flow({ method: 'card', amount: { min: 1 } }));
+  t.match(fine.find('x'), { outcome: 'customer', cardFlow: 'challenge' });
+  t.match(fine.list(), [{ name: 'x', card_flow: 'challenge' }]);
+});
+
+t.test('a card rule\'s external error carries a card/acquirer code; a rule for every method keeps the wallet\'s class', async (t) => {
+  const walletCode = folderWith(t, { 'a.json': { rules: [{ name: 'x', match: { method: ['card', 'applepay'] }, outcome: { status: 'external error', code: '20100' } }] } });
+  t.throws(() => loadScenarios(walletCode), { message: 'scenarios/a.json: rules.0.outcome.code: an external error carries a code of the table\'s "card/acquirer decline" class; 20100 is "APM/provider decline"' });
+  const noCode = folderWith(t, { 'b.json': { rules: [{ name: 'x', match: { method: 'card' }, outcome: { status: 'external error' } }] } });
+  t.throws(() => loadScenarios(noCode), { message: /rules\.0\.outcome\.code: an external error carries a code of the table's "card\/acquirer decline" class; 20100 is/, }, 'the default 20100 is a wallet\'s');
+  const fine = loadScenarios(folderWith(t, { 'c.json': { rules: [
+    { name: 'card', match: { method: 'card' }, outcome: { status: 'external error', code: '10100' } },
+    { name: 'card-internal', match: { method: 'card' }, outcome: { status: 'internal error', code: '501' } },
+  ] } }));
+  t.match(fine.find('card'), { outcome: 'external error', code: '10100', message: 'Declined by external provider' });
+  t.match(fine.find('card-internal'), { outcome: 'internal error', code: '501' });
+  const mixed = folderWith(t, { 'd.json': { rules: [{ name: 'x', match: { method: ['card', 'paymaya'] }, outcome: { status: 'external error', code: '10100' } }] } });
+  t.throws(() => loadScenarios(mixed), { message: /"APM\/provider decline" class; 10100 is "card\/acquirer decline"/ }, 'a rule that can match a wallet keeps the wallet\'s class');
+});
+
+t.test('the shipped catalogue: a card payment is matched by the card rules, a wallet by the others; forcing offers each method its own codes', async (t) => {
+  const catalogue = loadScenarios(fromRoot('scenarios'));
+  const context = { method: 'paymaya', operation: 'sale' as const, interface: 'gate' as const, amountPhp: 10001, currency: 'PHP', customerId: 'c', customerEmail: '', accountNumber: '', paymentId: 'p', description: '' };
+  const magic: Array<[number, string, string, string | undefined]> = [
+    [10001, 'decline-general', 'card-decline-general', '10000'],
+    [10002, 'decline-limit', 'card-decline-limit', '10101'],
+    [10003, 'no-answer', 'card-no-answer', undefined],
+    [10005, 'decline-insufficient-funds', 'card-decline-insufficient-funds', '10105'],
+    [10010, 'external-error', 'card-external-error', '10100'],
+    [10011, 'internal-error', 'internal-error', '501'],
+    [10006, 'receiver-fails-3', 'receiver-fails-3', '0'],
+  ];
+  for (const [amountPhp, wallet, card, code] of magic) {
+    t.equal(catalogue.choose({ ...context, amountPhp }).name, wallet, `paymaya ${amountPhp}`);
+    for (const method of ['card', 'applepay', 'googlepay']) t.match(catalogue.choose({ ...context, method, amountPhp }), { name: card, code }, `${method} ${amountPhp}`);
+  }
+  t.match(catalogue.choose({ ...context, method: 'card', amountPhp: 10015 }), { name: 'card-3ds-abandon', outcome: 'customer', cardFlow: 'challenge' });
+  t.match(catalogue.choose({ ...context, method: 'card', amountPhp: 10016 }), { name: 'card-3ds-frictionless', outcome: 'customer', cardFlow: 'frictionless' });
+  t.equal(catalogue.choose({ ...context, method: 'applepay', amountPhp: 10015 }).name, 'default', 'no 3-D Secure rule for a card wallet');
+  t.equal(catalogue.choose({ ...context, amountPhp: 10015 }).name, 'default');
+  t.throws(() => catalogue.choose(context, 'card-3ds-abandon'), { message: 'Scenario "card-3ds-abandon" is for payments by card, not paymaya' });
+  const values = (method: string) => catalogue.forceChoices('sale', method).map((choice) => choice.value);
+  t.same(values('paymaya'), ['success', 'decline:20000', 'decline:20101', 'decline:20105', 'external error:20100', 'internal error:501'], 'a wallet is offered the wallet codes only');
+  t.same(values('card'), ['success', 'decline:10000', 'decline:10101', 'decline:10105', 'external error:10100', 'internal error:501'], 'a card the card codes: the wallet rules its card rules win over are left out');
+  const cardDecline = catalogue.forceChoices('sale', 'card').find((choice) => choice.value === 'decline:10000');
+  t.same(cardDecline?.scenarios, ['card-decline-general', 'card-decline-general-by-email']);
+});

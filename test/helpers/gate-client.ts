@@ -6,7 +6,7 @@ import { PROJECT_ID, SECRET } from './sandbox.js';
 const require = createRequire(import.meta.url);
 const ecommpay = require('ecommpay') as {
   signer: (obj: object, secret: string) => string;
-  Callback: new (secret: string, data: object | string) => { isPaymentSuccess(): boolean; getPaymentId(): string; callback: Record<string, unknown> };
+  Callback: new (secret: string, data: object | string) => { isPaymentSuccess(): boolean; getPaymentId(): string; callback: Record<string, any> };
 };
 
 export const sdkSigner = ecommpay.signer;

@@ -10,7 +10,9 @@ export type ShopFault =
   /** Answers 500 to a callback it has already processed. */
   | 'fails-on-duplicate'
   /** Applies an older non-final callback over a final state, so a paid order turns pending again. */
-  | 'flips-back-on-older';
+  | 'flips-back-on-older'
+  /** Knows only the wallet's final statuses: a card hold, a released hold and refunds leave its order as it was. */
+  | 'wallet-statuses-only';
 
 export interface ShopOptions {
   secret: string;
@@ -33,8 +35,15 @@ export interface SampleShop {
 
 interface Tap { teardown(fn: () => unknown): void }
 
-/** As the official plugins read `payment.status`: errors fail an order like a decline; everything else leaves it pending. */
-const FINAL: Partial<Record<string, 'paid' | 'failed'>> = { success: 'paid', decline: 'failed', 'external error': 'failed', 'internal error': 'failed' };
+/**
+ * As the official plugins read `payment.status`: errors fail an order like a decline; a card hold is paid for the
+ * shop until it is released, a partial refund leaves it paid, a released hold or a full refund leaves it without
+ * the money; everything else leaves it pending.
+ */
+const WALLET_FINAL: Partial<Record<string, 'paid' | 'failed'>> = { success: 'paid', decline: 'failed', 'external error': 'failed', 'internal error': 'failed' };
+const FINAL: Partial<Record<string, 'paid' | 'failed'>> = {
+  ...WALLET_FINAL, 'awaiting capture': 'paid', canceled: 'failed', 'partially refunded': 'paid', refunded: 'failed',
+};
 
 export async function startSampleShop(t: Tap, options: ShopOptions): Promise<SampleShop> {
   const names = options.statusNames ?? { paid: 'paid', failed: 'failed', pending: 'pending' };
@@ -52,7 +61,7 @@ export async function startSampleShop(t: Tap, options: ShopOptions): Promise<Sam
     if (processed.has(text)) return options.fault === 'fails-on-duplicate' ? 500 : 200;
     processed.add(text);
     const paymentId = String(data.payment.id);
-    const next = FINAL[String(data.payment.status)] ?? 'pending';
+    const next = (options.fault === 'wallet-statuses-only' ? WALLET_FINAL : FINAL)[String(data.payment.status)] ?? 'pending';
     const current = orders.get(paymentId);
     const keepsFinal = current !== undefined && current !== 'pending' && next === 'pending' && options.fault !== 'flips-back-on-older';
     if (!keepsFinal) orders.set(paymentId, next);

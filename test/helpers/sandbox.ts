@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import pg from 'pg';
 import { buildApp } from '../../src/app.js';
 import { loadConfig, type SandboxConfig } from '../../src/config.js';
@@ -66,12 +66,13 @@ export function testConfig(dbPath: string, env: Record<string, string> = {}): Sa
 
 export async function buildTestSandbox(
   t: Tap,
-  options: { env?: Record<string, string>; config?: Partial<SandboxConfig>; dbPath?: string } = {},
+  options: { env?: Record<string, string>; config?: Partial<SandboxConfig>; dbPath?: string; logger?: FastifyBaseLogger } = {},
 ): Promise<TestSandbox> {
   const dbPath = options.dbPath ?? await freshDatabase(t);
   const config = { ...testConfig(dbPath, options.env), ...options.config } as SandboxConfig;
-  const sandbox = await createSandbox(config, silentLog);
-  const app = await buildApp(sandbox);
+  // `logger`: a real logger (pino) for the domain and the app, as the server has; else nothing is logged.
+  const sandbox = await createSandbox(config, options.logger ?? silentLog);
+  const app = await buildApp(sandbox, options.logger === undefined ? {} : { loggerInstance: options.logger });
   checkAnswersAgainstContract(t, app);
   sandbox.scheduler.start();
   t.teardown(async () => {

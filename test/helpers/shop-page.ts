@@ -13,6 +13,8 @@ export interface CheckoutSetup {
   method: 'GET' | 'POST';
   /** What onCheckSubmit resolves with (embedded mode). */
   resolveWith?: Record<string, unknown>;
+  /** The shop's button; by default "Place order" embedded, else "Pay with PayMaya". */
+  button?: string;
 }
 
 export interface RecordedEvent { name: string; args: unknown[] }
@@ -61,7 +63,7 @@ function checkoutHtml(sandboxOrigin: string, setup: CheckoutSetup): string {
     <h2>Payment</h2>
     <div id="ecommpay-iframe"></div>
     <div id="ecommpay-iframe-embedded"></div>
-    <button id="pay" type="button">${setup.call === 'runEmbedded' ? 'Place order' : 'Pay with PayMaya'}</button>
+    <button id="pay" type="button">${setup.button ?? (setup.call === 'runEmbedded' ? 'Place order' : 'Pay with PayMaya')}</button>
   </section>
   <ol id="events" aria-label="Widget events"></ol>
 </main>

@@ -44,7 +44,8 @@ t.test('a refused card shows every problem at its field with the code in the wid
   t.match(refused.body, /href="#expiry">The card expired at the end of 01\/2020/);
   t.match(refused.body, /href="#cvv">The CVV has 3 or 4 digits/);
   t.match(refused.body, /href="#card_holder">Enter the name as it is on the card/);
-  t.match(refused.body, /id="pan"[^>]*aria-invalid=true/);
+  t.match(refused.body, /id="pan"[^>]*aria-invalid="true"/);
+  t.match(refused.body, /id="expiry-error" class="field-error">The card expired at the end of 01\/2020</, 'each problem is also shown under its field');
   t.notMatch(refused.body, /4111 1111 1111 1112|4111111111111112/, 'the number is not echoed');
   t.notMatch(refused.body, /value="98"/, 'nor the CVV');
   t.match(refused.body, /value="01\/20"/, 'the expiry the customer typed stays');

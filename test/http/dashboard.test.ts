@@ -176,8 +176,8 @@ t.test('with SANDBOX_ADMIN_TOKEN the dashboard and the control API need it', asy
   t.equal((await app.inject({ method: 'POST', url: '/dashboard/manual/payout', payload: 'a=b', headers: { 'content-type': 'application/x-www-form-urlencoded' } })).statusCode, 401);
   const client = new DashboardClient(app);
   await client.get('/dashboard/login');
-  t.equal((await client.post('/dashboard/login', { token: 'wrong' }, false)).statusCode, 401);
-  const login = await client.post('/dashboard/login', { token: 'open-sesame' }, false);
+  t.equal((await client.post('/dashboard/login', { token: 'wrong' })).statusCode, 401);
+  const login = await client.post('/dashboard/login', { token: 'open-sesame' });
   t.equal(login.statusCode, 303);
   t.notMatch(String(login.headers['set-cookie']), /open-sesame/, 'the cookie is not the token');
   t.equal((await client.get('/dashboard/payments')).statusCode, 200);

@@ -34,7 +34,8 @@ t.test('one money format: major units with the currency, ₱ for PHP, and the PH
 
 t.test('a 10,000.00 USD order (₱565,000.00 at 56.5) shows every method disabled with its limits, no Continue, and a crafted submit is refused', async (t) => {
   const { app } = await buildTestSandbox(t);
-  const url = pageUrl({ ...order, payment_amount: 1000000 });
+  const { force_payment_method: _forced, ...open } = order;
+  const url = pageUrl({ ...open, payment_amount: 1000000 });
   const page = await app.inject({ url });
   t.equal(page.statusCode, 200);
   t.match(page.body, /Pay 10,000\.00 USD/);
@@ -45,24 +46,47 @@ t.test('a 10,000.00 USD order (₱565,000.00 at 56.5) shows every method disable
   t.notMatch(page.body, / checked/, 'nothing preselected that cannot be paid');
   t.match(page.body, /id="no-method">No payment method accepts ₱565,000\.00/);
   t.notMatch(page.body, />Continue</);
+  t.notMatch(page.body, /name="customer_email"/, 'no e-mail to edit when nothing can be paid');
   const crafted = await submit(app, url, { method: 'paymaya-wallet', customer_email: 'juan@example.ph' });
   t.equal(crafted.statusCode, 400);
   t.match(crafted.body, /PayMaya accepts ₱20\.00 to ₱15,000\.00 per payment; choose another method\./);
   t.equal((await app.inject({ url: `/_sandbox/payments/${PROJECT_ID}/big-1` })).statusCode, 404, 'no payment was started');
 });
 
-t.test('an order PayMaya cannot take shows PayMaya disabled with its limits, even when the link asks for it, and the first method that can take it chosen', async (t) => {
+t.test('a link that forces PayMaya offers PayMaya only: chosen when the amount fits; disabled with its limits, no e-mail field and no Continue when it does not; another method posted anyway is refused', async (t) => {
   const { app } = await buildTestSandbox(t);
-  const page = await app.inject({ url: pageUrl({ ...order, payment_id: 'small-1', payment_amount: 1500, payment_currency: 'PHP', force_payment_method: 'paymaya-wallet' }) });
+  const fits = pageUrl({ ...order, payment_id: 'forced-1', payment_amount: 50000, payment_currency: 'PHP' });
+  const fitting = await app.inject({ url: fits });
+  t.same([...fitting.body.matchAll(/name="method" value="([^"]+)"/g)].map((m) => m[1]), ['paymaya-wallet'], 'the one method offered');
+  t.match(fitting.body, /value="paymaya-wallet" checked\s+required/);
+  t.match(fitting.body, /name="customer_email"/);
+  t.match(fitting.body, />Continue</);
+  const switched = await submit(app, fits, { method: 'gcash-wallet', customer_email: 'juan@example.ph' });
+  t.equal(switched.statusCode, 400);
+  t.match(switched.body, /<p class="error" role="alert">Choose a payment method\.<\/p>/);
+  t.equal((await app.inject({ url: `/_sandbox/payments/${PROJECT_ID}/forced-1` })).statusCode, 404, 'no payment was started');
+
+  const small = await app.inject({ url: pageUrl({ ...order, payment_id: 'small-1', payment_amount: 1500, payment_currency: 'PHP' }) });
+  t.same([...small.body.matchAll(/name="method" value="([^"]+)"/g)].map((m) => m[1]), ['paymaya-wallet'], 'GCash, GrabPay and the card are not offered');
+  t.match(small.body, /value="paymaya-wallet"\s+disabled/);
+  t.match(small.body, /Not available for this amount: ₱20\.00 to ₱15,000\.00/);
+  t.match(small.body, /id="no-method">No payment method accepts ₱15\.00/);
+  t.notMatch(small.body, /name="customer_email"/);
+  t.notMatch(small.body, />Continue</);
+});
+
+t.test('a link without force_payment_method offers every method, the first that fits the amount chosen', async (t) => {
+  const { app } = await buildTestSandbox(t);
+  const { force_payment_method: _forced, ...open } = order;
+  const page = await app.inject({ url: pageUrl({ ...open, payment_id: 'small-2', payment_amount: 1500, payment_currency: 'PHP' }) });
   t.match(page.body, /value="paymaya-wallet"\s+disabled/);
-  t.match(page.body, /Not available for this amount: ₱20\.00 to ₱15,000\.00/);
   t.match(page.body, /value="card" checked\s+required/, 'the card comes first and takes it');
   t.match(page.body, /value="gcash-wallet"\s+required/, 'GCash stays available');
   t.match(page.body, /<span class="limits" id="limits-gcash-wallet">₱1\.00 to ₱10,000\.00 per payment/);
   t.match(page.body, />Continue</);
 });
 
-t.test('every result page names the decline: the Payment Page result, the wallet result, and the checkout of a final payment', async (t) => {
+t.test('every result page names the decline: the Payment Page result and the wallet result; the wallet checkout of a final payment leads to the result', async (t) => {
   const { app } = await buildTestSandbox(t);
   const cases = [['decline', '20000 General decline', 'Payment declined', 'declined'], ['cancel', '20301 Account owner cancelled operation', 'Payment cancelled', 'cancelled']] as const;
   for (const [action, reason, heading, word] of cases) {
@@ -77,8 +101,8 @@ t.test('every result page names the decline: the Payment Page result, the wallet
     t.match(result.body, `<strong>${word}</strong>`);
     t.match(result.body, reasonLine, `${action}: Payment Page reason`);
     const checkout = await app.inject({ url: `/paymaya/checkout?tokenid=${token}` });
-    t.match(checkout.body, `This payment is already <strong>${word}</strong>.`);
-    t.match(checkout.body, reasonLine, `${action}: checkout reason`);
+    t.equal(checkout.statusCode, 303);
+    t.equal(checkout.headers.location, `/payment/result?tokenid=${token}`, `${action}: the wallet checkout leads to the Payment Page's result`);
   }
   await sale(app, 'gate-decline');
   await flush(app);

@@ -167,9 +167,27 @@ t.test('the wallet page refuses a mobile number that is not 11 digits starting w
   t.equal((await post(`tokenid=${token}&action=refund`)).statusCode, 400);
   t.equal((await post(`tokenid=nope&action=pay`)).statusCode, 404);
   t.equal((await post(`tokenid=${token}&mobile=09171234567&action=pay`)).statusCode, 303);
-  const twice = await post(`tokenid=${token}&mobile=09171234567&action=decline`);
-  t.equal(twice.statusCode, 409, 'a final payment cannot be changed from the wallet page');
-  t.match(twice.body, /This payment is already <strong>paid<\/strong>\./);
+});
+
+t.test('Back after paying: checkout pages are never cached, a Decline sent from the stale wallet form leads to the result, which still says paid, and the payment keeps its one success', async (t) => {
+  const { app } = await buildTestSandbox(t);
+  const sale = await submit(app, pageUrl({ ...base, payment_id: 'back-1' }), { method: 'paymaya-wallet', customer_email: 'a@b.ph' });
+  const token = new URL(`http://x${sale.headers.location}`).searchParams.get('tokenid');
+  const wallet = await app.inject({ url: `/paymaya/checkout?tokenid=${token}` });
+  const form = await app.inject({ url: pageUrl({ ...base, payment_id: 'back-2' }) });
+  for (const page of [wallet, form]) t.equal(page.headers['cache-control'], 'no-store');
+  const post = (payload: string) => app.inject({ method: 'POST', url: '/paymaya/checkout', payload, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  const paid = await post(`tokenid=${token}&mobile=09171234567&action=pay`);
+  const stale = await post(`tokenid=${token}&action=decline`);
+  t.equal(stale.statusCode, 303);
+  t.equal(stale.headers.location, paid.headers.location, 'the stale form leads where paying did: the result');
+  const result = await app.inject({ url: String(stale.headers.location) });
+  t.equal(result.headers['cache-control'], 'no-store');
+  t.match(result.body, /<strong>paid<\/strong>/);
+  await flush(app);
+  const report = (await app.inject({ url: `/_sandbox/payments/${PROJECT_ID}/back-1` })).json();
+  t.equal(report.payment.status, 'success');
+  t.same(report.operations.map((o: { status: string }) => o.status), ['success'], 'one operation, still a success');
 });
 
 t.test('the demo link of the banner and the home page is a signed Payment Page link for the default project that opens the form', async (t) => {

@@ -112,7 +112,7 @@ t.test('over real HTTP, with the official SDK verifying every callback at a samp
     t.equal(posted.status, 303);
     const report = await (await fetch(`${base}${posted.headers.get('location')}`, { headers: { cookie } })).text();
     t.match(report, /<span id="verdict">PASS<\/span>/);
-    t.match(report, /14 cases: 14 passed, 0 failed/);
+    t.match(report, new RegExp(`${CASES.length} cases: ${CASES.length} passed, 0 failed`));
     const steps = CASES.reduce((sum, testCase) => sum + testCase.steps.length, 0);
     t.equal(shop.received.length - before, 2 * steps, 'both runs reached the shop');
   });

@@ -1,4 +1,4 @@
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { buildTestSandbox, flush, PROJECT_ID, SECRET } from '../helpers/sandbox.js';
 import { startReceiver, type Receiver } from '../helpers/receiver.js';
 import { payoutBody, post, saleBody, SdkCallback, seedPurchase, signed } from '../helpers/gate-client.js';
@@ -7,14 +7,37 @@ import { paymentPageUrl, submitPaymentPage, tokenIn, tryAgain, walletAction } fr
 
 interface CatalogueEntry {
   name: string; catalogue_only: boolean;
-  match: { operation?: 'sale' | 'payout'; interface?: string; amount?: { min?: number; max?: number }; account_number?: unknown };
+  match: { method?: string | string[]; operation?: 'sale' | 'payout'; interface?: string; amount?: { min?: number; max?: number }; account_number?: unknown };
   outcome: { status: 'success' | 'decline' | 'external error' | 'internal error' | 'awaiting customer' | 'no_answer' | 'customer'; code?: string; message?: string; declined_attempts?: number };
   delay: number | 'base_time';
   callbacks: { fail_first?: { count: number }; duplicate?: boolean; never?: boolean; extra_delay?: number; order?: 'strict' | 'any'; repeat_redirect?: number };
+  card_flow?: 'challenge' | 'frictionless';
+  clarification?: string[];
 }
 
 const DAY = 24 * 3600;
 const FINAL_STATUSES = ['success', 'decline', 'external error', 'internal error'];
+/** The card family's methods, by their Payment Page codes. */
+const CARD_METHODS: Record<string, string> = { card: 'card', applepay: 'apple_pay_core', googlepay: 'google_pay_host' };
+/** The card methods' limit time: 30 minutes. */
+const CARD_LIMIT = 30 * 60;
+const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
+
+const methodsOf = (entry: CatalogueEntry): string[] => (entry.match.method === undefined ? [] : [entry.match.method].flat());
+/** A rule for card payments only: it runs on card payments; every other rule runs on wallet payments. */
+const isCardRule = (entry: CatalogueEntry): boolean => methodsOf(entry).length > 0 && methodsOf(entry).every((code) => code in CARD_METHODS);
+
+/**
+ * A card payment on the Payment Page, as test/http/card-payment-page.test.ts makes one: the card form with a card
+ * that succeeds without 3-D Secure (4000000000000077), or the same card picked in a card wallet's sheet.
+ */
+function payByCard(app: FastifyInstance, method: string, paymentId: string, receiver: Receiver, amount = 50000, headers: Record<string, string> = {}) {
+  const code = CARD_METHODS[method] as string;
+  const url = paymentPageUrl({ payment_id: paymentId, payment_amount: amount, payment_currency: 'PHP', customer_id: 'c-1', force_payment_method: code, merchant_callback_url: receiver.url });
+  const card: Record<string, string> = method === 'card' ? { pan: '4000000000000077', expiry: '12/30', cvv: '123', card_holder: 'juan dela cruz' } : { wallet_card: '0' };
+  const request = url.slice(url.indexOf('?') + 1);
+  return app.inject({ method: 'POST', url: '/payment/card', payload: new URLSearchParams({ request, method: code, ...card }).toString(), headers: { ...FORM, ...headers } });
+}
 
 async function request(app: FastifyInstance, operation: 'sale' | 'payout', paymentId: string, receiver: Receiver, extra: Record<string, unknown>, headers: Record<string, string> = {}) {
   const general = { project_id: PROJECT_ID, payment_id: paymentId, merchant_callback_url: receiver.url };
@@ -68,7 +91,13 @@ t.test('every catalogue scenario, picked by the X-Sandbox-Scenario header, ends 
       t.match(onGate.body, { code: '2004', errors: [{ field: 'X-Sandbox-Scenario', message: /needs a wallet sale on the Payment Page/ }] });
     });
   }
-  for (const entry of catalogue.filter((e) => e.outcome.status !== 'awaiting customer')) {
+  // A clarification rule asks the customer first; test/http/card-payment-page.test.ts and card-host-to-host.test.ts follow it.
+  const cardOutcomeRules = catalogue.filter((e) => isCardRule(e) && e.clarification === undefined);
+  t.ok(cardOutcomeRules.length >= 4, 'the catalogue has card outcome rules to try');
+  for (const entry of cardOutcomeRules) {
+    for (const method of methodsOf(entry)) t.test(`${entry.name} (${method} on the Payment Page)`, (t) => cardRuleEndsAsItSays(t, app, entry, method));
+  }
+  for (const entry of catalogue.filter((e) => e.outcome.status !== 'awaiting customer' && !isCardRule(e))) {
     const operations = entry.match.operation === undefined ? (['sale', 'payout'] as const) : [entry.match.operation];
     for (const operation of operations) {
       t.test(`${entry.name} (${operation})`, async (t) => {
@@ -110,15 +139,84 @@ t.test('every catalogue scenario, picked by the X-Sandbox-Scenario header, ends 
   }
 });
 
-t.test('magic amounts trigger their scenario without a header', async (t) => {
+/**
+ * A card rule picked by the header on a card payment: a decline or error at once with its card code; no answer
+ * until the card's limit time, then 10602; a forced challenge awaits 3ds result until the limit time, then 108; a
+ * forced frictionless flow authenticates the card and the card decides (this one succeeds).
+ */
+async function cardRuleEndsAsItSays(t: Test, app: FastifyInstance, entry: CatalogueEntry, method: string): Promise<void> {
+  const receiver = await startReceiver(t);
+  const paymentId = `${entry.name}-${method}`;
+  const paid = await payByCard(app, method, paymentId, receiver, 50000, { 'x-sandbox-scenario': entry.name });
+  t.equal(paid.statusCode, 303);
+  const report = (await app.inject({ url: `/_sandbox/payments/${PROJECT_ID}/${paymentId}` })).json() as Record<string, any>;
+  t.equal(report.payment.scenario, entry.name, 'the report names the scenario');
+  const callbacks = () => receiver.received.map((r) => new SdkCallback(SECRET, r.body).callback as Record<string, any>).filter((c) => c.payment.id === paymentId);
+  const waitsUntilLimit = entry.outcome.status === 'no_answer' || entry.card_flow === 'challenge';
+  if (entry.card_flow === 'challenge') t.match(paid.headers.location, /^\/acs\/challenge\?tokenid=/, 'whatever the card, the customer goes to the sandbox bank\'s page');
+  else t.match(paid.headers.location, /^\/payment\/result\?tokenid=/);
+  if (waitsUntilLimit) {
+    await flush(app, CARD_LIMIT - 1);
+    const waiting = entry.card_flow === 'challenge' ? 'awaiting 3ds result' : 'processing';
+    t.equal(((await app.inject({ url: `/_sandbox/payments/${PROJECT_ID}/${paymentId}` })).json() as Record<string, any>).payment.status, waiting, `${waiting} until the limit time`);
+    t.same(callbacks().map((c) => `${c.payment.status} ${c.operation.code}`), entry.card_flow === 'challenge' ? ['awaiting 3ds result 9999'] : [], 'no final callback before the limit time');
+    await flush(app, 1);
+  } else {
+    await flush(app);
+  }
+  const expected = entry.card_flow === 'challenge' ? { status: 'decline', code: '108', message: 'Customer has not returned from ACS' }
+    : entry.outcome.status === 'no_answer' ? { status: 'decline', code: '10602', message: 'Time-out' }
+      : entry.card_flow === 'frictionless' ? { status: 'success', code: '0', message: 'Success' }
+        : { status: entry.outcome.status, code: entry.outcome.code, message: entry.outcome.message };
+  const finals = callbacks().filter((c) => FINAL_STATUSES.includes(c.payment.status));
+  t.equal(finals.length, 1, 'one final callback');
+  t.match(finals[0], { payment: { status: expected.status, method: method === 'card' ? 'card' : /^etoken/ }, operation: { type: 'sale', status: expected.status, code: expected.code, message: expected.message } });
+  if (entry.card_flow === 'frictionless') t.match(finals[0], { operation: { eci: '05' }, mpi_result: { authentication_flow: '01' } }, 'authenticated by frictionless 3-D Secure');
+  if (expected.status !== 'success') t.notOk(String(expected.code).startsWith('20'), `a card code, not a wallet's (${expected.code})`);
+}
+
+t.test('magic amounts trigger their scenario without a header: wallet rules on a wallet sale, card rules on each card method', async (t) => {
   const { app } = await buildTestSandbox(t);
   const catalogue = ((await app.inject({ url: '/_sandbox/scenarios' })).json() as { scenarios: CatalogueEntry[] }).scenarios;
   for (const entry of catalogue.filter((e) => e.match.interface === undefined && e.match.amount?.min !== undefined && e.match.amount.min === e.match.amount.max)) {
     const receiver = await startReceiver(t);
-    await request(app, 'sale', `magic-${entry.name}`, receiver, { payment: { amount: entry.match.amount!.min, currency: 'PHP' } });
-    const report = (await app.inject({ url: `/_sandbox/payments/${PROJECT_ID}/magic-${entry.name}` })).json() as Record<string, any>;
-    t.equal(report.payment.scenario, entry.name, `amount ${entry.match.amount!.min}`);
+    const amount = entry.match.amount!.min as number;
+    if (!isCardRule(entry)) {
+      await request(app, 'sale', `magic-${entry.name}`, receiver, { payment: { amount, currency: 'PHP' } });
+      const report = (await app.inject({ url: `/_sandbox/payments/${PROJECT_ID}/magic-${entry.name}` })).json() as Record<string, any>;
+      t.equal(report.payment.scenario, entry.name, `amount ${amount}`);
+      continue;
+    }
+    for (const method of methodsOf(entry)) {
+      await payByCard(app, method, `magic-${entry.name}-${method}`, receiver, amount);
+      const report = (await app.inject({ url: `/_sandbox/payments/${PROJECT_ID}/magic-${entry.name}-${method}` })).json() as Record<string, any>;
+      t.equal(report.payment.scenario, entry.name, `${method}, amount ${amount}`);
+    }
   }
+});
+
+t.test('the same magic value declines a wallet sale with the wallet\'s code and a card payment with the card\'s; a card rule forced on a wallet is refused', async (t) => {
+  const { app } = await buildTestSandbox(t);
+  const receiver = await startReceiver(t);
+  await request(app, 'sale', 'same-wallet', receiver, { payment: { amount: 10001, currency: 'PHP' } });
+  await payByCard(app, 'card', 'same-card', receiver, 10001);
+  await payByCard(app, 'applepay', 'same-applepay', receiver, 10001);
+  await request(app, 'sale', 'mail-wallet', receiver, { customer: { id: 'c-9', ip_address: '203.0.113.7', email: 'decline+qa@example.ph' } });
+  const url = paymentPageUrl({ payment_id: 'mail-card', payment_amount: 50000, payment_currency: 'PHP', customer_id: 'c-9', customer_email: 'decline+qa@example.ph', force_payment_method: 'card', merchant_callback_url: receiver.url });
+  await app.inject({ method: 'POST', url: '/payment/card', payload: new URLSearchParams({ request: url.slice(url.indexOf('?') + 1), method: 'card', pan: '4000000000000077', expiry: '12/30', cvv: '123', card_holder: 'JUAN', customer_email: 'decline+qa@example.ph' }).toString(), headers: FORM });
+  await flush(app);
+  const codeOf = (id: string) => finalsOf(receiver, id).map((c) => `${c.payment.status} ${c.operation.code} ${c.operation.message}`);
+  t.same(codeOf('same-wallet'), ['decline 20000 General decline'], 'the wallet sale keeps 20000');
+  t.same(codeOf('same-card'), ['decline 10000 General decline'], 'the card payment gets 10000');
+  t.same(codeOf('same-applepay'), ['decline 10000 General decline'], 'and so does Apple Pay');
+  t.same(codeOf('mail-wallet'), ['decline 20000 General decline'], 'decline+ e-mail: 20000 for a wallet');
+  t.same(codeOf('mail-card'), ['decline 10000 General decline'], 'decline+ e-mail: 10000 for a card');
+  const forced = await request(app, 'sale', 'forced-card-rule', receiver, {}, { 'x-sandbox-scenario': 'card-decline-general' });
+  t.equal(forced.status, 400);
+  t.match(forced.body, { code: '2004', errors: [{ field: 'X-Sandbox-Scenario', message: 'Scenario "card-decline-general" is for payments by card, applepay, googlepay, not paymaya' }] });
+  const abandonOnWallet = await payByCard(app, 'applepay', 'forced-3ds-applepay', receiver, 50000, { 'x-sandbox-scenario': 'card-3ds-abandon' });
+  t.equal(abandonOnWallet.statusCode, 400, 'a 3-D Secure rule is not for a card wallet\'s token');
+  t.match(abandonOnWallet.body, /is for payments by card, not applepay/);
 });
 
 t.test('a customer e-mail starting with decline+ is declined with 20000', async (t) => {

@@ -170,8 +170,8 @@ t.test('the dashboard, logged in with a project\'s token, shows and changes that
   await saleIn(app, b, 'theirs-1');
   const browser = new DashboardClient(app);
   await browser.get('/dashboard/login');
-  t.equal((await browser.post('/dashboard/login', { token: 'sbx_nobody' }, false)).statusCode, 401, 'a token of no project is refused');
-  t.equal((await browser.post('/dashboard/login', { token: a.token }, false)).statusCode, 303);
+  t.equal((await browser.post('/dashboard/login', { token: 'sbx_nobody' })).statusCode, 401, 'a token of no project is refused');
+  t.equal((await browser.post('/dashboard/login', { token: a.token })).statusCode, 303);
   const list = await browser.get('/dashboard/payments');
   t.match(list.body, /mine-1/);
   t.notMatch(list.body, /theirs-1/, 'the other project\'s payments are not listed');
@@ -192,7 +192,7 @@ t.test('the dashboard, logged in with a project\'s token, shows and changes that
   t.notMatch(audit.body, /3602/, 'the audit log shows the own project\'s entries');
   const admin = new DashboardClient(app);
   await admin.get('/dashboard/login');
-  await admin.post('/dashboard/login', { token: ADMIN }, false);
+  await admin.post('/dashboard/login', { token: ADMIN });
   const all = await admin.get('/dashboard/payments');
   t.match(all.body, /mine-1/);
   t.match(all.body, /theirs-1/, 'the admin sees every project');

@@ -47,9 +47,13 @@ t.test('on the Payment Page the amount 10014 declines the first Pay; the payment
   t.notMatch(page.body, /http-equiv="refresh"/, 'the page waits for the customer');
   t.notMatch(page.body, /shop\.example\/sorry/, 'not a failure yet');
   const wallet = await app.inject({ url: `/paymaya/checkout?tokenid=${token}` });
-  t.match(wallet.body, new RegExp(`This attempt was declined\\. <a href="/payment/result\\?tokenid=${token}">Go back to the payment page</a>`));
+  t.equal(wallet.statusCode, 303, 'the wallet no longer waits for this attempt');
+  t.equal(wallet.headers.location, `/payment/result?tokenid=${token}`, 'it leads back to the payment page, which offers Try again');
   const stale = await walletAction(app, token, 'pay');
-  t.equal(stale.statusCode, 409, 'the declined attempt cannot be paid at the wallet');
+  t.equal(stale.statusCode, 303, 'the declined attempt cannot be paid at the wallet: its form leads to the result');
+  t.equal(stale.headers.location, `/payment/result?tokenid=${token}`);
+  t.equal(callbacksOf(receiver).length, 2, 'the stale Pay sent nothing');
+  t.match((await report(app, 'again-1')).payment, { status: 'awaiting customer' }, 'and changed nothing');
 
   const again = await tryAgain(app, token);
   t.equal(again.statusCode, 303);

@@ -231,6 +231,8 @@ t.test('a widget payment stays in the widget: the wallet checkout and the result
   t.equal(frameScript(result.body).src, '/shared/payment-frame.js');
   t.notMatch(result.body, /http-equiv="refresh"/, 'in a frame the result page does not move on by itself');
   t.same(frameScript(result.body).state?.events, [
+    // Announced again for a customer who never saw the wallet; merchant.js passes each on once.
+    { message: 'epframe.payment.sent', data: { project_id: PROJECT_ID, payment_id: 'w-pay', status: 'success', amount: 50000, currency: 'PHP' } },
     { message: 'epframe.payment.success', data: { project_id: PROJECT_ID, payment_id: 'w-pay', status: 'success', amount: 50000, currency: 'PHP', code: '0', message: 'Success' } },
   ]);
 });
@@ -241,7 +243,7 @@ t.test('the result page of a declined widget payment announces epframe.payment.f
   const submitted = await app.inject({ method: 'POST', url: '/payment/submit', headers: FORM, payload: new URLSearchParams({ request, method: 'paymaya-wallet', customer_email: 'juan@example.ph' }).toString() });
   const declined = await app.inject({ method: 'POST', url: '/paymaya/checkout', headers: FORM, payload: `tokenid=${tokenOf(submitted.headers.location)}&action=cancel` });
   const result = await app.inject({ url: String(declined.headers.location) });
-  t.match(frameScript(result.body).state?.events, [{ message: 'epframe.payment.fail', data: { payment_id: 'w-decline', status: 'decline', code: '20301' } }]);
+  t.match(frameScript(result.body).state?.events, [{ message: 'epframe.payment.sent', data: { payment_id: 'w-decline' } }, { message: 'epframe.payment.fail', data: { payment_id: 'w-decline', status: 'decline', code: '20301' } }]);
   t.match(result.body, /<a href="http:\/\/shop\.example:3000\/sorry" id="continue" target="_top">Return to the shop<\/a>/);
 });
 

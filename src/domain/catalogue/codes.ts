@@ -15,6 +15,11 @@ export const ERROR_CODE_CLASS: Readonly<Record<'external error' | 'internal erro
   'external error': 'APM/provider decline',
   'internal error': 'platform',
 };
+/** The same for a card payment: its external provider is the acquirer (10100 Declined by external provider). */
+export const CARD_ERROR_CODE_CLASS: Readonly<Record<'external error' | 'internal error', string>> = {
+  'external error': 'card/acquirer decline',
+  'internal error': 'platform',
+};
 
 export class CodeTable {
   private readonly entries: ReadonlyMap<string, CodeEntry>;

@@ -3,7 +3,11 @@
 // name (header X-Sandbox-Scenario, control API). Without a match the PayMaya method's default applies
 // (docs/protocol-notes.md "PayMaya method"). The files are read and schema-checked at the edge
 // (src/catalogue-loader.ts); this module checks what a schema cannot and answers the lifecycle's questions.
+// Card payments get rules of their own where a wallet's code would be wrong for them: a rule for the card
+// methods placed before the method-less one with the same conditions wins for cards and leaves wallets alone.
+import type { ThreeDsFlow } from './cards.js';
 import { SUCCESS_CODE } from './codes.js';
+import type { MethodCatalogue, PaymentMethod } from './methods.js';
 import { fieldRefusal } from '../errors.js';
 import { FORCEABLE_STATUSES, type ForceChoice, type OutcomeRules } from '../payments/outcomes.js';
 import type { CallbackFaults, FinalStatus, Interface, OperationKind, Outcome } from '../model.js';
@@ -48,6 +52,8 @@ export interface RuleData {
   clarification?: string[];
   delay?: number | 'base_time';
   callbacks?: CallbackFaults;
+  /** Card payments only: the 3-D Secure flow every card of the rule's payments goes through, whatever the card. */
+  card_flow?: Exclude<ThreeDsFlow, 'none'>;
 }
 
 export interface ScenarioContext {
@@ -74,6 +80,8 @@ export interface ScenarioPlan {
   callbacks: CallbackFaults;
   /** Card payments: the fields the platform asks for before it goes on. */
   clarification?: string[];
+  /** A card's 3-D Secure flow chosen by the scenario instead of by the card (the card still decides the result). */
+  cardFlow?: Exclude<ThreeDsFlow, 'none'>;
 }
 
 export class ScenarioError extends Error {
@@ -130,6 +138,10 @@ export class ScenarioCatalogue {
     if (forced !== undefined) {
       const rule = this.byName.get(forced);
       if (rule === undefined) throw new ScenarioError(`No scenario named "${forced}"; see GET /_sandbox/scenarios`);
+      const methods = rule.match?.method === undefined ? undefined : [rule.match.method].flat();
+      if (methods !== undefined && !methods.includes(context.method)) {
+        throw new ScenarioError(`Scenario "${forced}" is for payments by ${methods.join(', ')}, not ${context.method}`);
+      }
       return this.toPlan(rule);
     }
     const rule = this.rules.find((r) => r.catalogue_only !== true && r.test(context));
@@ -158,15 +170,21 @@ export class ScenarioCatalogue {
   /**
    * The final outcomes a tool may force on a payment: success once, then each decline or error code that a
    * catalogue scenario for this operation and method ends with, once (a payout's scenarios are not offered on a
-   * purchase).
+   * purchase, nor a rule that an earlier rule with the same conditions always wins over for this method).
    */
   forceChoices(operation: OperationKind, method: string): ForceChoice[] {
     const choices = new Map<string, ForceChoice>([['success', { value: 'success', outcome: this.outcomes.of('success'), scenarios: [] }]]);
+    const conditionsSeen = new Set<string>();
     for (const rule of this.rules) {
       const match = rule.match ?? {};
       const status = rule.outcome.status;
       if (match.operation !== undefined && match.operation !== operation) continue;
       if (match.method !== undefined && ![match.method].flat().includes(method)) continue;
+      if (rule.catalogue_only !== true) {
+        const conditions = conditionsOf(rule);
+        if (conditionsSeen.has(conditions)) continue;
+        conditionsSeen.add(conditions);
+      }
       if (!(FORCEABLE_STATUSES as readonly string[]).includes(status)) continue;
       const forced = this.outcomes.of(status as FinalStatus, rule.outcome.code);
       const value = forced.status === 'success' ? 'success' : `${forced.status}:${forced.code}`;
@@ -192,6 +210,8 @@ export class ScenarioCatalogue {
       },
       delay: rule.delay ?? 0,
       callbacks: rule.callbacks ?? {},
+      ...(rule.card_flow === undefined ? {} : { card_flow: rule.card_flow }),
+      ...(rule.clarification === undefined ? {} : { clarification: rule.clarification }),
     }));
   }
 
@@ -207,15 +227,28 @@ export class ScenarioCatalogue {
       delay: rule.delay ?? 0,
       callbacks: rule.callbacks ?? {},
       ...(rule.clarification === undefined ? {} : { clarification: rule.clarification }),
+      ...(rule.card_flow === undefined ? {} : { cardFlow: rule.card_flow }),
     };
   }
 }
 
+/** A rule's conditions besides its methods, keys sorted: equal for two rules alike but for the methods they name. */
+function conditionsOf(rule: RuleData): string {
+  const { method: _methods, ...conditions } = rule.match ?? {};
+  const sorted = (value: unknown): unknown => {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+    return Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b)).map(([key, child]) => [key, sorted(child)]));
+  };
+  return JSON.stringify(sorted(conditions));
+}
+
 /**
  * Builds the catalogue from schema-checked files (in name order), refusing what a schema cannot see: a name
- * defined twice, a code not in the table or not fitting its status.
+ * defined twice, a method not in data/methods/, a code not in the table or not fitting its status (an error's
+ * code by the class of the family the rule's methods belong to), a card-only option on a rule that can match
+ * another method.
  */
-export function buildScenarioCatalogue(files: ScenarioFile[], outcomes: OutcomeRules): ScenarioCatalogue {
+export function buildScenarioCatalogue(files: ScenarioFile[], outcomes: OutcomeRules, methods: MethodCatalogue): ScenarioCatalogue {
   const rules: Rule[] = [];
   const names = new Map<string, string>();
   for (const { file, data } of files) {
@@ -224,19 +257,58 @@ export function buildScenarioCatalogue(files: ScenarioFile[], outcomes: OutcomeR
       const earlier = names.get(rule.name);
       if (earlier !== undefined) throw new ScenarioError(`${where}.name: "${rule.name}" is already defined in ${earlier}`);
       names.set(rule.name, file);
-      const code = rule.outcome.code;
-      if (code !== undefined && !outcomes.codes.isKnown(code)) throw new ScenarioError(`${where}.outcome.code: ${code} is not in ECommPay's code table`);
-      if (rule.outcome.status === 'success' && code !== undefined && code !== SUCCESS_CODE) throw new ScenarioError(`${where}.outcome.code: a success carries code 0`);
-      if (!WITH_CODE.has(rule.outcome.status) && code !== undefined) {
-        throw new ScenarioError(`${where}.outcome.code: no_answer and customer carry no code`);
-      }
-      const problem = code === undefined ? undefined : outcomes.errorCodeProblem(rule.outcome.status as FinalStatus, code);
-      if (problem !== undefined) throw new ScenarioError(`${where}.outcome.code: ${problem}`);
+      const family = familyOf(rule, methods, where);
+      checkCode(rule, where, outcomes, family);
       checkAwaitingCustomer(rule, where);
+      checkCardFlow(rule, where, methods);
       rules.push({ ...rule, file, test: compile(rule) });
     });
   }
   return new ScenarioCatalogue(rules, outcomes);
+}
+
+/** The family of the methods a rule names: `card` when all are card methods; otherwise (or for every method) `wallet`. */
+function familyOf(rule: RuleData, methods: MethodCatalogue, where: string): PaymentMethod['family'] {
+  if (rule.match?.method === undefined) return 'wallet';
+  const families = [rule.match.method].flat().map((code) => {
+    const method = methods.find(code);
+    if (method === undefined) throw new ScenarioError(`${where}.match.method: no method "${code}" in data/methods/`);
+    return method.family;
+  });
+  return families.every((family) => family === 'card') ? 'card' : 'wallet';
+}
+
+function checkCode(rule: RuleData, where: string, outcomes: OutcomeRules, family: PaymentMethod['family']): void {
+  const { status, code } = rule.outcome;
+  if (code !== undefined && !outcomes.codes.isKnown(code)) throw new ScenarioError(`${where}.outcome.code: ${code} is not in ECommPay's code table`);
+  if (status === 'success' && code !== undefined && code !== SUCCESS_CODE) throw new ScenarioError(`${where}.outcome.code: a success carries code 0`);
+  if (!WITH_CODE.has(status) && code !== undefined) throw new ScenarioError(`${where}.outcome.code: no_answer and customer carry no code`);
+  // An error's default code is a wallet's: a card rule names its own.
+  const checked = code ?? (status === 'external error' || status === 'internal error' ? outcomes.of(status).code : undefined);
+  const problem = checked === undefined ? undefined : outcomes.errorCodeProblem(status as FinalStatus, checked, family);
+  if (problem !== undefined) throw new ScenarioError(`${where}.outcome.code: ${problem}`);
+}
+
+/** Methods whose card the customer types, so that 3-D Secure runs: not a card wallet's token (D13). */
+function takesCardNumber(method: PaymentMethod | undefined): boolean {
+  return method?.family === 'card' && method.wallet_sheet === undefined;
+}
+
+/** `card_flow` acts on cards typed by the customer: the rule must name only such methods, and leave the result to the card. */
+function checkCardFlow(rule: RuleData, where: string, methods: MethodCatalogue): void {
+  if (rule.card_flow === undefined) return;
+  const allowed = methods.all().filter(takesCardNumber).map((method) => method.code).join(', ');
+  const listed = rule.match?.method === undefined ? undefined : [rule.match.method].flat();
+  if (listed === undefined) {
+    throw new ScenarioError(`${where}.card_flow: a card-only option; the rule needs match.method naming only ${allowed}, else it matches wallet methods too`);
+  }
+  const others = listed.filter((code) => !takesCardNumber(methods.find(code)));
+  if (others.length > 0) {
+    throw new ScenarioError(`${where}.card_flow: a card-only option; match.method may name only ${allowed} (a typed card that 3-D Secure checks), not ${others.join(', ')}`);
+  }
+  if (rule.outcome.status !== 'customer') {
+    throw new ScenarioError(`${where}.outcome.status: with card_flow the card decides after 3-D Secure: use "customer", not "${rule.outcome.status}"`);
+  }
 }
 
 /** `awaiting customer` needs the Payment Page's "try again": a rule that matches requests must match only its sales. */

@@ -3,6 +3,7 @@
 // the merchant's `3ds_check_iframe`, then the challenge (a callback with redirect data) or the result — and the
 // basic workflow otherwise; the customer answers on the sandbox bank's page, which sends `cres` back to the
 // merchant, and the merchant's `3ds_result` ends the step. A Payment Page payment's challenge ends on the page.
+import type { ThreeDsFlow } from '../catalogue/cards.js';
 import type { PaymentMethod } from '../catalogue/methods.js';
 import { Refusal, fieldRefusal } from '../errors.js';
 import type { Outcome, Payment, Project } from '../model.js';
@@ -42,15 +43,15 @@ export class CardThreeDs {
   async decideByCard(tx: Repositories, payment: Payment, context: StepContext, fresh = false): Promise<void> {
     const state = cardStateOf(payment);
     const { steps } = this.support.deps;
-    if (state.threeds !== undefined && state.profile.flow !== 'none') {
+    if (state.threeds !== undefined && flowOf(payment) !== 'none') {
       await this.begin(tx, payment, context, fresh);
       return;
     }
-    if (state.profile.flow === 'challenge') {
+    if (flowOf(payment) === 'challenge') {
       await steps.apply(tx, payment, 'ask-3ds', context, fresh);
       return;
     }
-    if (state.profile.flow === 'frictionless') await this.support.saveState(tx, payment, { ...state, authentication: this.support.authentication(payment, '01') });
+    if (flowOf(payment) === 'frictionless') await this.support.saveState(tx, payment, { ...state, authentication: this.support.authentication(payment, '01') });
     await steps.apply(tx, payment, 'decide', { ...context, outcome: this.support.cardOutcome(payment) }, fresh);
   }
 
@@ -58,7 +59,7 @@ export class CardThreeDs {
   private async begin(tx: Repositories, payment: Payment, context: StepContext, fresh: boolean): Promise<void> {
     const state = cardStateOf(payment);
     const threeds = state.threeds as ThreeDsSteps;
-    if (threeds.step === 'method' || state.profile.flow === 'challenge') {
+    if (threeds.step === 'method' || flowOf(payment) === 'challenge') {
       await this.support.deps.steps.apply(tx, payment, 'ask-3ds', context, fresh);
       return;
     }
@@ -122,7 +123,7 @@ export class CardThreeDs {
     return this.step(project, paymentId, 'method', async (tx, payment, context) => {
       const state = cardStateOf(payment);
       const threeds = state.threeds as ThreeDsSteps;
-      if (state.profile.flow === 'challenge') {
+      if (flowOf(payment) === 'challenge') {
         await this.support.saveState(tx, payment, { ...state, threeds: { ...threeds, step: 'challenge' } });
         await this.support.deps.steps.apply(tx, payment, 'ask-3ds', context);
         return;
@@ -162,4 +163,9 @@ export class CardThreeDs {
     });
     return { requestId, projectId: found.projectId, paymentId: found.paymentId };
   }
+}
+
+/** The card's 3-D Secure flow, or the one a scenario chose for every card (`card_flow`); the card still decides the result. */
+function flowOf(payment: Payment): ThreeDsFlow {
+  return (payment.extras.card_flow as ThreeDsFlow | undefined) ?? cardStateOf(payment).profile.flow;
 }

@@ -1,7 +1,7 @@
 // Results of attempts: a status with ECommPay's code and its message from the code table, and which codes fit
 // which status.
 import {
-  ERROR_CODE_CLASS, EXTERNAL_ERROR_CODE, GENERAL_DECLINE_CODE, INTERNAL_ERROR_CODE, SUCCESS_CODE, type CodeTable,
+  CARD_ERROR_CODE_CLASS, ERROR_CODE_CLASS, EXTERNAL_ERROR_CODE, GENERAL_DECLINE_CODE, INTERNAL_ERROR_CODE, SUCCESS_CODE, type CodeTable,
 } from '../catalogue/codes.js';
 import { fieldRefusal } from '../errors.js';
 import { FINAL_STATUSES, type FinalStatus, type Outcome, type PaymentStatus } from '../model.js';
@@ -43,10 +43,13 @@ export class OutcomeRules {
     return { status, code: resolved, message: this.codes.message(resolved) };
   }
 
-  /** Why a known `code` cannot go with an error status (its class in the table is another), or undefined when it can. */
-  errorCodeProblem(status: Outcome['status'], code: string): string | undefined {
+  /**
+   * Why a known `code` cannot go with an error status (its class in the table is another), or undefined when it
+   * can. `family`: whose payments it ends — a card's external error is the acquirer's.
+   */
+  errorCodeProblem(status: Outcome['status'], code: string, family: 'wallet' | 'card' = 'wallet'): string | undefined {
     if (status !== 'external error' && status !== 'internal error') return undefined;
-    const wanted = ERROR_CODE_CLASS[status];
+    const wanted = (family === 'card' ? CARD_ERROR_CODE_CLASS : ERROR_CODE_CLASS)[status];
     const actual = this.codes.classOf(code);
     return actual === wanted ? undefined : `an ${status} carries a code of the table's "${wanted}" class; ${code} is "${actual ?? 'unknown'}"`;
   }

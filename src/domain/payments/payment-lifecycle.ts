@@ -152,6 +152,8 @@ export class PaymentLifecycle {
         scenario,
         callback_faults: { ...request.project.callbackOptions, ...plan.callbacks },
         ...(plan.outcome === 'awaiting customer' ? { try_again: { code: plan.code ?? GENERAL_DECLINE_CODE, declined_attempts: plan.declinedAttempts } satisfies TryAgain } : {}),
+        // A card's 3-D Secure flow chosen by the scenario, which the card family's beginning follows.
+        ...(plan.cardFlow === undefined ? {} : { card_flow: plan.cardFlow }),
       },
     });
     if (payment === undefined) {

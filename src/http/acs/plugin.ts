@@ -15,7 +15,7 @@ import type { PageLinks } from '../../domain/payments/page-links.js';
 import type { PaymentLookup } from '../../domain/payments/payment-lookup.js';
 import type { ProjectDirectory } from '../../domain/projects/project-directory.js';
 import { useHtmlErrors } from '../html-errors.js';
-import { framablePages, frameOfPayment, inFrame, pageScript } from '../page-frame.js';
+import { framablePages, frameOfPayment, inFrame, pageScript, paymentSentEvent } from '../page-frame.js';
 import { statusWord } from '../payment-words.js';
 import { views } from '../views.js';
 
@@ -44,7 +44,7 @@ export async function acsPage(app: FastifyInstance, deps: AcsDeps): Promise<void
     const step = (payment.extras.card as { threeds?: { step: string } } | undefined)?.threeds?.step;
     const done = payment.status !== 'awaiting 3ds result' || (step !== undefined && step !== 'challenge');
     return reply.code(status).type(HTML).send(views.render('./acs/challenge', {
-      bank: `${String(payment.account.type ?? 'card').replace('_', ' ').toUpperCase()} sandbox bank`,
+      bank: `${testCards.brand(String(payment.account.type))?.title ?? 'Card'} sandbox bank`,
       merchant: project?.name || `Project ${payment.projectId}`,
       amount: deps.currencies.text(payment.sum, payment.sumConverted),
       card: String(payment.account.number ?? ''),
@@ -54,7 +54,8 @@ export async function acsPage(app: FastifyInstance, deps: AcsDeps): Promise<void
       done,
       word: statusWord(payment.status),
       next: done ? links.paymentPageResultPath(payment) : undefined,
-      frame: inFrame(reply, frameOfPayment(payment)),
+      // In a widget, the payment exists and the customer is at the bank: onPaymentSent (once; the shop's widget counts).
+      frame: inFrame(reply, frameOfPayment(payment), done ? [] : [paymentSentEvent(payment)]),
       ...extra,
     }));
   }

@@ -11,9 +11,11 @@ import type { PaymentListing } from '../../domain/reports/payment-listing.js';
 import type { AuditTrail } from '../../domain/tools/audit-trail.js';
 import type { MerchantConformance } from '../../domain/tools/merchant-conformance.js';
 import type { SandboxTools } from '../../domain/tools/sandbox-tools.js';
+import type { DashboardSessions } from '../../domain/tools/dashboard-sessions.js';
 
 export interface DashboardDeps {
   tools: SandboxTools;
+  sessions: DashboardSessions;
   listing: PaymentListing;
   lookup: PaymentLookup;
   callbacks: CallbackDispatcher;

@@ -29,7 +29,7 @@ export async function dashboard(app: FastifyInstance, deps: DashboardDeps): Prom
   // The admin token (or none set) shows every project; a project's control token that project alone.
   app.addHook('onRequest', async (request, reply) => {
     const path = request.url.split('?')[0] ?? '';
-    const caller = await callerOf(request, deps.adminToken, deps.projects);
+    const caller = await callerOf(request, deps);
     if (caller !== undefined && caller !== 'refused') {
       request.sandboxCaller = caller;
       return;

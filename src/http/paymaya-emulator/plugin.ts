@@ -3,7 +3,6 @@ import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Refusal } from '../../domain/errors.js';
 import type { Payment } from '../../domain/model.js';
-import { isFinal } from '../../domain/payments/outcomes.js';
 import type { Currencies } from '../../domain/catalogue/currencies.js';
 import type { MethodCatalogue } from '../../domain/catalogue/methods.js';
 import type { PageLinks } from '../../domain/payments/page-links.js';
@@ -48,9 +47,6 @@ export async function paymayaEmulator(app: FastifyInstance, deps: PaymayaDeps): 
       paymentId: payment.paymentId,
       token: payment.checkoutToken,
       status: payment.status,
-      final: isFinal(payment.status),
-      // The attempt this page served was declined: the customer tries again from the Payment Page.
-      retryUrl: payment.status === 'awaiting customer' ? links.paymentPageResultPath(payment) : undefined,
     };
   }
 
@@ -58,10 +54,20 @@ export async function paymayaEmulator(app: FastifyInstance, deps: PaymayaDeps): 
     return reply.code(status).type('text/html; charset=utf-8').send(views.render('./error', { code, message, errors: [] }));
   }
 
+  /**
+   * Where a customer goes who is at the wallet for a payment it no longer waits for (decided meanwhile, or a page
+   * kept open): a Payment Page payment's result view, which tells the shop and leads on; else the wallet's result.
+   */
+  function resultPathOf(payment: Payment): string {
+    if (payment.interface === 'payment_page') return links.paymentPageResultPath(payment);
+    return `/paymaya/result?tokenid=${encodeURIComponent(payment.checkoutToken)}`;
+  }
+
   app.get<{ Querystring: { tokenid?: string } }>('/paymaya/checkout', async (request, reply) => {
     const payment = typeof request.query.tokenid === 'string' ? await lookup.findByCheckoutToken(request.query.tokenid) : undefined;
     if (payment === undefined) return errorPage(reply, 404, '3061', 'Transaction not found');
-    const frame = inFrame(reply, frameOfPayment(payment), payment.status === 'awaiting redirect result' ? [paymentSentEvent(payment)] : []);
+    if (payment.status !== 'awaiting redirect result') return reply.redirect(resultPathOf(payment), 303);
+    const frame = inFrame(reply, frameOfPayment(payment), [paymentSentEvent(payment)]);
     return reply.type('text/html; charset=utf-8').send(views.render('./paymaya/checkout', { ...(await pageData(payment)), frame }));
   });
 
@@ -82,9 +88,8 @@ export async function paymayaEmulator(app: FastifyInstance, deps: PaymayaDeps): 
     try {
       completed = await lifecycle.customerAction(token, action, action === 'pay' ? mobile : undefined);
     } catch (error) {
-      if (error instanceof Refusal && error.kind === 'status-forbids-action') {
-        return reply.code(409).type('text/html; charset=utf-8').send(views.render('./paymaya/checkout', { ...(await pageData(payment)), frame: inFrame(reply, frameOfPayment(payment)) }));
-      }
+      // A form kept open (Back, a second tab) for a payment that has moved on: its result says how it stands.
+      if (error instanceof Refusal && error.kind === 'status-forbids-action') return reply.redirect(resultPathOf(payment), 303);
       throw error;
     }
     const target = links.returnUrlFor(completed);
@@ -94,7 +99,7 @@ export async function paymayaEmulator(app: FastifyInstance, deps: PaymayaDeps): 
   app.get<{ Querystring: { tokenid?: string } }>('/paymaya/result', async (request, reply) => {
     const payment = typeof request.query.tokenid === 'string' ? await lookup.findByCheckoutToken(request.query.tokenid) : undefined;
     if (payment === undefined) return errorPage(reply, 404, '3061', 'Transaction not found');
-    const data = { ...(await pageData(payment)), returnUrl: links.returnUrlFor(payment) };
+    const data = { ...(await pageData(payment)), returnUrl: links.returnUrlFor(payment), sandboxLinks: true };
     return reply.type('text/html; charset=utf-8').send(views.render('./paymaya/result', data));
   });
 }

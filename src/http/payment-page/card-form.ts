@@ -67,19 +67,40 @@ export class CardForm {
     }));
   }
 
+  /**
+   * The wallet sheet's cards: one test card for each thing a card does in a wallet, which has no 3-D Secure (D13),
+   * so a challenge card there is only its result. `index` is the card's place in the test cards' list.
+   */
+  private sheetCards(): Array<{ index: number; masked: string; label: string }> {
+    const seen = new Set<string>();
+    const cards: Array<{ index: number; masked: string; label: string }> = [];
+    this.deps.testCards.list().forEach((card, index) => {
+      const brand = this.deps.testCards.brandOf(card.pan)?.title ?? 'Card';
+      const result = card.result === 'success' ? 'approved' : `declined, code ${card.code}`;
+      const later = card.recurring_decline === undefined ? '' : `; later COF debits declined, code ${card.recurring_decline}`;
+      const label = `${brand}: ${result}${later}`;
+      if (seen.has(label)) return;
+      seen.add(label);
+      cards.push({ index, masked: maskPan(card.pan), label });
+    });
+    return cards;
+  }
+
   /** The card form, or the wallet sheet of a card wallet; with the problems of a refused card, each at its input. */
   async show(reply: FastifyReply, page: CardPage, refused: { problems: FieldProblem[]; values: Record<string, string> } = { problems: [], values: {} }): Promise<FastifyReply> {
     const frame = frameOfParams(page.params);
     if (page.method.wallet_sheet !== undefined) {
-      const cards = this.deps.testCards.list().map((card, index) => ({ index, masked: maskPan(card.pan), label: card.label }));
-      return reply.type(HTML).send(views.render('./payment-page/wallet-sheet', { ...this.common(page), wallet: page.method.wallet_name, cards, frame: inFrame(reply, frame) }));
+      return reply.type(HTML).send(views.render('./payment-page/wallet-sheet', { ...this.common(page), wallet: page.method.wallet_name, cards: this.sheetCards(), frame: inFrame(reply, frame) }));
     }
     const errors = refused.problems.map((p) => ({ input: INPUT_OF[p.field] ?? 'pan', message: p.message }));
     const events = errors.length === 0 ? [] : [validationErrorEvent(refused.problems[0]?.code ?? '2004', 'Check the card details', refused.problems.map((p) => ({ ...p, field: INPUT_OF[p.field] ?? p.field })))];
+    // Each input's problems, shown under it (the expiry's month and year share one input).
+    const invalid: Record<string, string> = {};
+    for (const e of errors) invalid[e.input] = invalid[e.input] === undefined ? e.message : `${invalid[e.input]}; ${e.message}`;
     return reply.code(errors.length === 0 ? 200 : 400).type(HTML).send(views.render('./payment-page/card', {
       ...this.common(page),
       errors,
-      invalid: Object.fromEntries(errors.map((e) => [e.input, true])),
+      invalid,
       values: { expiry: refused.values.expiry ?? '', card_holder: refused.values.card_holder ?? '' },
       saved: await this.savedCards(page),
       frame: inFrame(reply, frame, events),

@@ -50,10 +50,20 @@ export class CheckoutForm {
     return this.deps.methods.all().filter((m) => m.operations.sale?.interfaces.includes('payment_page'));
   }
 
-  /** Each Payment Page method with whether the order's PHP amount fits its sale limits, and the limits. */
+  /** The one method a link's `force_payment_method` names, when it names a Payment Page method. */
+  forcedMethod(forcedCode: string | undefined): PaymentMethod | undefined {
+    const forced = forcedCode === undefined ? undefined : this.deps.methods.findByPaymentPageCode(forcedCode);
+    return forced !== undefined && this.saleMethods().includes(forced) ? forced : undefined;
+  }
+
+  /**
+   * Each method the customer may choose, with whether the order's PHP amount fits its sale limits, and the limits.
+   * A forced method is the only choice, as on the platform; an unknown code leaves the choice open.
+   */
   methodChoices(amountPhp: number, forcedCode: string | undefined): MethodChoice[] {
-    const { rules, methods } = this.deps;
-    const list = this.saleMethods().map((m) => {
+    const { rules } = this.deps;
+    const forced = this.forcedMethod(forcedCode);
+    const list = (forced === undefined ? this.saleMethods() : [forced]).map((m) => {
       const sale = m.operations.sale as NonNullable<PaymentMethod['operations']['sale']>;
       return {
         method: m,
@@ -61,8 +71,7 @@ export class CheckoutForm {
         limits: `${this.money({ amount: sale.min_amount, currency: 'PHP' })} to ${this.money({ amount: sale.max_amount, currency: 'PHP' })}`,
       };
     });
-    const forced = forcedCode === undefined ? undefined : methods.findByPaymentPageCode(forcedCode);
-    const preferred = list.find((c) => c.fits && c.method.code === forced?.code) ?? list.find((c) => c.fits);
+    const preferred = list.find((c) => c.fits);
     return list.map((c) => ({ ...c, checked: c.method.code === preferred?.method.code }));
   }
 

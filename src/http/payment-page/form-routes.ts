@@ -65,8 +65,9 @@ function submitProblem(
 ): { message: string; field: string; code: string } | undefined {
   if (method === undefined || method.operations.sale?.interfaces.includes('payment_page') !== true) return { message: 'Choose a payment method.', field: 'method', code: '2004' };
   const amountPhp = deps.rules.convert({ amount: Number(params.payment_amount), currency: params.payment_currency as string }).amount;
-  const choice = form.methodChoices(amountPhp, undefined).find((c) => c.method.code === method.code);
-  if (choice !== undefined && !choice.fits) {
+  const choice = form.methodChoices(amountPhp, params.force_payment_method).find((c) => c.method.code === method.code);
+  if (choice === undefined) return { message: 'Choose a payment method.', field: 'method', code: '2004' };
+  if (!choice.fits) {
     return { message: `${method.wallet_name} accepts ${choice.limits} per payment; choose another method.`, field: 'method', code: '20101' };
   }
   // The wallet e-mails its customer the result; a card payment does without an e-mail.

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { Refusal } from '../../domain/errors.js';
 import type { Payment } from '../../domain/model.js';
 import { resultOf } from '../../domain/model.js';
-import { frameOfPayment, inFrame, paymentResultEvents } from '../page-frame.js';
+import { frameOfPayment, inFrame, paymentResultEvents, paymentSentEvent } from '../page-frame.js';
 import { paymentResult } from '../payment-words.js';
 import { views } from '../views.js';
 import { HTML, type CheckoutForm } from './checkout-form.js';
@@ -24,10 +24,13 @@ export function resultRoutes(app: FastifyInstance, deps: PaymentPageDeps, form: 
       final: resultOf(payment.status) !== 'pending',
       paymentId: payment.paymentId,
       amount: form.money(payment.sum, payment.sumConverted),
+      card: cardLine(deps, payment),
       next: nextUrl(payment),
       checkoutUrl: payment.status === 'awaiting redirect result' ? links.checkoutPath(payment) : undefined,
       retry: payment.status === 'awaiting customer' ? { token: payment.checkoutToken, code: result.reason?.code ?? '', message: result.reason?.message ?? '' } : undefined,
-      frame: inFrame(reply, frameOfPayment(payment), paymentResultEvents(payment, operations)),
+      // The customer may land here without passing the wallet (decided at once): onPaymentSent still comes first,
+      // and merchant.js announces each event once however often the page loads.
+      frame: inFrame(reply, frameOfPayment(payment), [paymentSentEvent(payment), ...paymentResultEvents(payment, operations)]),
     }));
   });
 
@@ -46,6 +49,18 @@ export function resultRoutes(app: FastifyInstance, deps: PaymentPageDeps, form: 
   });
 }
 
+/** The card a card payment was made with, as the customer may see it: brand and masked number. */
+function cardLine(deps: PaymentPageDeps, payment: Payment): string | undefined {
+  if (payment.extras.card === undefined || typeof payment.account.number !== 'string') return undefined;
+  const brand = typeof payment.account.type === 'string' ? deps.testCards.brand(payment.account.type)?.title : undefined;
+  return `${brand ?? 'Card'} ${payment.account.number}`;
+}
+
+/**
+ * A card payment without a challenge comes straight here from the card form: the result page is where the shop
+ * first hears it was sent (the widget passes each payment's onPaymentSent on once, so a page after the bank's
+ * does not repeat it). A wallet payment was announced at the wallet.
+ */
 /** Where the shop asked the customer to go after this result; nothing while the payment is still open. */
 function nextUrl(payment: Payment): string | undefined {
   const urls = (payment.extras.payment_page ?? {}) as Record<string, string | undefined>;

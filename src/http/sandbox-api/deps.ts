@@ -10,11 +10,13 @@ import type { RequestRate } from '../../domain/projects/request-rate.js';
 import type { AuditTrail } from '../../domain/tools/audit-trail.js';
 import type { MerchantConformance } from '../../domain/tools/merchant-conformance.js';
 import type { SandboxTools } from '../../domain/tools/sandbox-tools.js';
+import type { DashboardSessions } from '../../domain/tools/dashboard-sessions.js';
 import type { CardRecurring } from '../../domain/payments/card-recurring.js';
 import type { ListenRelay } from '../../domain/callbacks/listen-relay.js';
 
 export interface SandboxApiDeps {
   tools: SandboxTools;
+  sessions: DashboardSessions;
   savedCards: CardRecurring;
   lookup: PaymentLookup;
   callbacks: CallbackDispatcher;

@@ -1,6 +1,7 @@
 // Sandbox control API (/_sandbox): clock, payments, forced outcomes, callbacks, replay, inbox, reset, projects,
 // and the merchant conformance kit with its kept reports. Each tool action is the domain's (SandboxTools); this
 // surface reads JSON in and writes JSON out.
+import cookie from '@fastify/cookie';
 import type { FastifyInstance } from 'fastify';
 import { Refusal } from '../../domain/errors.js';
 import { callerOf as resolveCaller } from '../callers.js';
@@ -19,6 +20,8 @@ export type { SandboxApiDeps };
 const OPEN_ROUTES = new Set(['GET /_sandbox/health', 'POST /_sandbox/projects']);
 
 export async function sandboxApi(app: FastifyInstance, deps: SandboxApiDeps): Promise<void> {
+  // A person logged in to the dashboard may follow the control API's links in the same browser.
+  await app.register(cookie);
   useErrorEnvelope(app, { describe: true });
   // JSON in and out: a text body is refused with 415 rather than read as a string.
   app.removeContentTypeParser('text/plain');
@@ -26,7 +29,7 @@ export async function sandboxApi(app: FastifyInstance, deps: SandboxApiDeps): Pr
   // The admin token (or none set) opens everything; a project's token its own project; health and self-service
   // projects are open to all.
   app.addHook('onRequest', async (request, reply) => {
-    const caller = await resolveCaller(request, deps.adminToken, deps.projects);
+    const caller = await resolveCaller(request, deps);
     const route = `${request.method} ${request.url.split('?')[0]}`;
     if (caller !== undefined && caller !== 'refused') {
       request.sandboxCaller = caller;

@@ -238,6 +238,18 @@ export const MIGRATIONS: string[] = [
   CREATE INDEX recurring_customer ON recurring (project_id, customer_id, id);
   CREATE INDEX operations_request ON operations (request_id);
   `,
+  // Dashboard sessions kept on the server: a random id in the cookie, its hash here, an expiry and a revocation.
+  `
+  CREATE TABLE sessions (
+    id_hash text PRIMARY KEY,
+    actor text NOT NULL,
+    project_id bigint,
+    created_at bigint NOT NULL,
+    expires_at bigint NOT NULL,
+    revoked_at bigint
+  );
+  CREATE INDEX sessions_expiry ON sessions (expires_at);
+  `,
   // Listeners (`ecommpay-sandbox listen`) by instance, and the callbacks handed over to them.
   `
   CREATE TABLE listeners (id text PRIMARY KEY, project_id bigint NOT NULL, instance text NOT NULL, seen_at bigint NOT NULL);

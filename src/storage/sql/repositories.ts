@@ -15,6 +15,7 @@ import { SqlOperations } from './operations-repository.js';
 import { SqlPayments } from './payments-repository.js';
 import { SqlProjects } from './projects-repository.js';
 import { SqlRecurring } from './recurring-repository.js';
+import { SqlSessions } from './sessions-repository.js';
 
 /** `dueWork`: where a unit of work's repositories note the work they add, for the storage to announce after commit. */
 export function sqlRepositories(db: SqlExecutor, dialect: Dialect, dueWork?: DueWork): Repositories {
@@ -31,6 +32,7 @@ export function sqlRepositories(db: SqlExecutor, dialect: Dialect, dueWork?: Due
     audit: new SqlAudit(db),
     meta: new SqlMeta(db),
     recurring: new SqlRecurring(db),
+    sessions: new SqlSessions(db),
     listens: new SqlListens(db, dialect),
   };
 }

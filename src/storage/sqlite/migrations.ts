@@ -254,6 +254,18 @@ export const MIGRATIONS: string[] = [
   CREATE INDEX recurring_customer ON recurring (project_id, customer_id, id);
   CREATE INDEX operations_request ON operations (request_id);
   `,
+  // Dashboard sessions kept on the server: a random id in the cookie, its hash here, an expiry and a revocation.
+  `
+  CREATE TABLE sessions (
+    id_hash TEXT PRIMARY KEY,
+    actor TEXT NOT NULL,
+    project_id INTEGER,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    revoked_at INTEGER
+  );
+  CREATE INDEX sessions_expiry ON sessions (expires_at);
+  `,
   // Listeners (`ecommpay-sandbox listen`) by instance, and the callbacks handed over to them.
   `
   CREATE TABLE listeners (id TEXT PRIMARY KEY, project_id INTEGER NOT NULL, instance TEXT NOT NULL, seen_at INTEGER NOT NULL);
