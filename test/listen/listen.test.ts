@@ -171,7 +171,7 @@ t.test('only a token of the project (or the admin token) listens, and a listener
   t.equal(receiver.received.length, 1);
 });
 
-t.test('--print-only prints each callback with its body and counts it as delivered', async (t) => {
+t.test('--print-only prints each callback with its body and counts it as delivered, a replayed one too', async (t) => {
   const receiver = await startReceiver(t);
   const { app, base, sandbox } = await sandboxDenying(t, Number(new URL(receiver.url).port));
   const cli = spawnListen(t, ['--sandbox', base, '--print-only'], { ECOMMPAY_SANDBOX_TOKEN: TOKEN });
@@ -184,6 +184,15 @@ t.test('--print-only prints each callback with its body and counts it as deliver
   t.equal(printed?.forwarded, false);
   t.match((await callbacksOf(app, 'print-1'))[0], { state: 'delivered', attempts: [{ http_status: 200, url: 'sandbox:listen → print-only' }] });
   t.equal(receiver.received.length, 0, 'nothing was forwarded');
+
+  const replay = await app.inject({ method: 'POST', url: `/_sandbox/callbacks/${String(sent?.id)}/replay`, headers: { authorization: `Bearer ${TOKEN}` } });
+  t.equal(replay.statusCode, 200);
+  await flush(app);
+  const [, again] = await cli.when('callback', 2);
+  t.equal(again?.body, sent?.body, 'the replay goes through the listener, the same bytes');
+  t.not(again?.callback_id, printed?.callback_id, 'as a callback of its own');
+  t.match((await callbacksOf(app, 'print-1')).map((c) => c.attempts), [[{ url: 'sandbox:listen → print-only' }], [{ url: 'sandbox:listen → print-only' }]]);
+  t.equal(receiver.received.length, 0);
 });
 
 t.test('with no sandbox to reach the CLI retries after 1, 2, 4, 8, 16, then every 30 s, connects once the sandbox is up, and exits 4 after --give-up-after', async (t) => {
