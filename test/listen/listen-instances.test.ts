@@ -14,7 +14,9 @@ t.test('two listeners on two instances on PostgreSQL: 500 callbacks, each forwar
   const dbPath = await freshPostgresDatabase();
   const options = {
     dbPath,
-    env: { SANDBOX_CALLBACK_DENY: `127.0.0.1:${new URL(receiver.url).port}` },
+    // What is measured is which listener takes each callback, not time-outs: on a busy machine an answer relayed
+    // through two CLIs may take longer than the default 5 s, and a timed-out attempt is retried (as it should be).
+    env: { SANDBOX_CALLBACK_DENY: `127.0.0.1:${new URL(receiver.url).port}`, SANDBOX_CALLBACK_TIMEOUT_MS: '60000' },
     config: { projects: [{ project_id: PROJECT_ID, secret_key: SECRET, name: 'Laptop shop', control_token: TOKEN }] },
   };
   const a = await buildTestSandbox(t, options);
@@ -26,7 +28,7 @@ t.test('two listeners on two instances on PostgreSQL: 500 callbacks, each forwar
   }
   t.not(a.sandbox.instanceId, b.sandbox.instanceId);
   const listeners = bases.map((base) => spawnListen(t, ['--sandbox', base, '--token', TOKEN, '--forward-to', receiver.url]));
-  const ready = await Promise.all(listeners.map(async (cli) => (await cli.when('ready'))[0]));
+  const ready = await Promise.all(listeners.map(async (cli) => (await cli.when('ready', 1, 120_000))[0]));
   t.same(ready.map((r) => r?.instance), [a.sandbox.instanceId, b.sandbox.instanceId], 'one listener on each instance');
 
   // Payments made through both instances, a few at a time.
@@ -43,7 +45,9 @@ t.test('two listeners on two instances on PostgreSQL: 500 callbacks, each forwar
 
   const callbacks = await a.sandbox.callbacks.list({ projectId: PROJECT_ID, limit: 1000, offset: 0 });
   t.equal(callbacks.length, COUNT);
-  t.ok(callbacks.every((c) => c.state === 'delivered' && c.attempts === 1), 'every callback delivered at its first attempt');
+  const astray = callbacks.filter((c) => c.state !== 'delivered' || c.attempts !== 1);
+  const astrayAttempts = await Promise.all(astray.slice(0, 5).map(async (c) => ({ id: c.id, state: c.state, attempts: await a.sandbox.callbacks.attemptsOf(c.id) })));
+  t.same(astrayAttempts, [], `every callback delivered at its first attempt (${astray.length} not)`);
   t.equal(receiver.received.length, COUNT, 'the shop received each callback once');
   t.equal(new Set(receiver.received.map((r) => (r.json.payment as { id: string }).id)).size, COUNT, 'one per payment');
 
