@@ -104,3 +104,11 @@ export function loadCatalogue(sources: CatalogueSources): Catalogue {
     scenarios: loadScenarios(sources.scenariosDir, codes, methods),
   };
 }
+
+/** A shop platform's status names per order state, for the conformance kit's order probe (data/conformance/shops.json). */
+export interface ShopPreset { description: string; paid: string[]; failed: string[]; pending: string[] }
+
+export function loadShopPresets(): Record<string, ShopPreset> {
+  const file = readChecked<{ shops: Record<string, ShopPreset> }>(fromRoot('data', 'conformance', 'shops.json'), 'data/conformance/shops.json', 'catalogue/conformance-shops.json', catalogueError);
+  return file.shops;
+}

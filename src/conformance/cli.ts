@@ -1,5 +1,5 @@
 // `ecommpay-sandbox conformance …`: parses the flags, runs the kit, prints the table, writes JSON/JUnit, sets the exit code.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConformanceOptionError, UnreachableEndpointError } from '../domain/tools/conformance-report.js';
 import { formatJson } from './json-report.js';
@@ -23,12 +23,23 @@ Options:
   --junit <file>            also write the report as JUnit XML
   --probe-url <template>    after each case GET the shop's order state, e.g.
                             'http://shop/orders/{payment_id}' answering {"status":"paid"}
-  --probe-paid <names>      comma-separated shop statuses meaning paid (replaces the defaults:
-                            paid, success, succeeded, successful, completed, complete, captured, settled,
-                            authorized, authorised, partially refunded, partially-refunded)
-  --probe-failed <names>    likewise for failed (failed, declined, cancelled, canceled, rejected, expired,
-                            refunded, …)
-  --probe-pending <names>   likewise for pending (pending, new, created, open, processing, awaiting, …)
+  --shop <platform>         the probe's status names: woocommerce, magento, prestashop, commercetools
+                            or generic (default; paid, completed… / failed, cancelled… / pending, new…)
+  --probe-paid <names>      comma-separated shop statuses meaning paid (replace the preset's)
+  --probe-failed <names>    likewise for failed
+  --probe-pending <names>   likewise for pending
+  --probe-payment-status <member>
+                            the probe's member with the ECommPay status the shop stored (a.b if nested);
+                            a case fails when a later status was replaced by an earlier one
+  --prepare-url '[POST|PUT ]<url>'
+                            before each case, send {"payment_id","amount","currency"} there so the shop
+                            creates the order (a 2xx answer); method POST unless given
+  --payment-ids <file>      ids of orders the shop already has, one per case in run order: a JSON array
+                            of strings, or one id per line (blank lines and # comments skipped)
+  --cases <names>           run only these cases (comma-separated)
+  --skip <names>            leave these cases out
+  --sales-only              leave out the payout cases (a shop that only sells)
+  --strict                  a forged callback refused by crashing (a 5xx) fails; otherwise it warns
   --reject-status <n>       the status forged callbacks must get (default: any but 200)
   --timeout-ms <n>          per request (default 5000)
   --run-id <id>             part of every payment id, conf-<run-id>-<case> (default: random)
@@ -44,6 +55,12 @@ const FLAG_OF: Record<string, string> = {
   secret: '--secret',
   probeUrl: '--probe-url',
   probeMapping: '--probe-paid/--probe-failed/--probe-pending',
+  shop: '--shop',
+  probePaymentStatus: '--probe-payment-status',
+  prepareUrl: '--prepare-url',
+  paymentIds: '--payment-ids',
+  cases: '--cases/--skip/--sales-only',
+  skip: '--skip',
   rejectStatus: '--reject-status',
   timeoutMs: '--timeout-ms',
   runId: '--run-id',
@@ -52,7 +69,7 @@ const FLAG_OF: Record<string, string> = {
 
 const STRING_FLAGS = [
   'callback-url', 'project-id', 'secret', 'json', 'junit', 'probe-url', 'probe-paid', 'probe-failed', 'probe-pending',
-  'reject-status', 'timeout-ms', 'run-id', 'public-url',
+  'reject-status', 'timeout-ms', 'run-id', 'public-url', 'shop', 'probe-payment-status', 'prepare-url', 'payment-ids', 'cases', 'skip',
 ] as const;
 
 export interface CliOutput { stdout(text: string): void; stderr(text: string): void }
@@ -69,13 +86,34 @@ function namesFlag(value: string | undefined): string[] | undefined {
   return value?.split(',').map((name) => name.trim()).filter((name) => name !== '');
 }
 
+/** `--payment-ids FILE`: a JSON array of strings, or one id per line (blank lines and `#` comments skipped). */
+function paymentIdsFile(file: string | undefined): string[] | undefined {
+  if (file === undefined) return undefined;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`--payment-ids: cannot read ${file}: ${(error as Error).message}`);
+  }
+  if (!text.trimStart().startsWith('[')) return text.split(/\r?\n/).map((line) => line.trim()).filter((line) => line !== '' && !line.startsWith('#'));
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`--payment-ids: ${file} starts with "[" but is not JSON: ${(error as Error).message}`);
+  }
+  if (!Array.isArray(parsed) || parsed.some((id) => typeof id !== 'string')) throw new UsageError(`--payment-ids: ${file} must be a JSON array of strings`);
+  return parsed as string[];
+}
+
 type Parsed = { help: true } | { help: false; options: ConformanceOptions; jsonFile: string | undefined; junitFile: string | undefined };
 
 function parse(argv: string[]): Parsed {
-  let values: Partial<Record<(typeof STRING_FLAGS)[number], string>> & { help?: boolean };
+  let values: Partial<Record<(typeof STRING_FLAGS)[number], string>> & { help?: boolean; 'sales-only'?: boolean; strict?: boolean };
   try {
     const options = Object.fromEntries(STRING_FLAGS.map((flag) => [flag, { type: 'string' as const }]));
-    ({ values } = parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: false }));
+    const switches = { help: { type: 'boolean' as const, short: 'h' }, 'sales-only': { type: 'boolean' as const }, strict: { type: 'boolean' as const } };
+    ({ values } = parseArgs({ args: argv, options: { ...options, ...switches }, strict: true, allowPositionals: false }));
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
@@ -100,6 +138,14 @@ function parse(argv: string[]): Parsed {
     timeoutMs: integerFlag('timeout-ms', values['timeout-ms']),
     runId: values['run-id'],
     publicUrl: values['public-url'],
+    shop: values.shop,
+    probePaymentStatus: values['probe-payment-status'],
+    prepareUrl: values['prepare-url'],
+    paymentIds: paymentIdsFile(values['payment-ids']),
+    cases: namesFlag(values.cases),
+    skip: namesFlag(values.skip),
+    salesOnly: values['sales-only'] === true,
+    strict: values.strict === true,
   };
   return { help: false, options, jsonFile: values.json, junitFile: values.junit };
 }

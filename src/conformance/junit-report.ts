@@ -15,7 +15,7 @@ export function formatJunit(report: ConformanceReport): string {
   for (const result of report.cases) {
     const testCase = suite.testCase().className('conformance').name(result.name).time(result.latencyMs / 1000)
       .standardOutput(`${result.description}\nexpected: ${result.expected}\nobserved: ${result.observed}\n${result.why}`);
-    if (!result.passed) testCase.failure(result.why, 'conformance');
+    if (!result.passed) testCase.failure(result.why, result.verdict === 'refused by crashing' ? 'refused by crashing' : 'conformance');
   }
   return `${builder.build()}\n`;
 }

@@ -38,6 +38,11 @@ export class Sender {
     return this.exchange(url, 'POST', body, { 'content-type': 'application/json', 'user-agent': this.userAgent, accept: '*/*' });
   }
 
+  /** Sends a JSON request of the run's own (the prepare request), not a callback. */
+  sendJson(method: 'POST' | 'PUT', url: string, body: string): Promise<Exchange> {
+    return this.exchange(url, method, body, { 'content-type': 'application/json', 'user-agent': this.userAgent, accept: 'application/json' });
+  }
+
   get(url: string): Promise<Exchange> {
     return this.exchange(url, 'GET', undefined, { 'user-agent': this.userAgent, accept: 'application/json' });
   }
@@ -46,7 +51,7 @@ export class Sender {
     return this.agent.close();
   }
 
-  private async exchange(url: string, method: 'GET' | 'POST', body: string | undefined, headers: Record<string, string>): Promise<Exchange> {
+  private async exchange(url: string, method: 'GET' | 'POST' | 'PUT', body: string | undefined, headers: Record<string, string>): Promise<Exchange> {
     const started = performance.now();
     const elapsed = (): number => Math.round(performance.now() - started);
     try {

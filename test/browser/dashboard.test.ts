@@ -63,7 +63,16 @@ t.test('the dashboard in a real browser', { skip: browserSkipReason }, async (t)
     await page.getByLabel('Force an outcome').selectOption('decline:20105');
     await page.getByRole('button', { name: 'Apply' }).click();
     await page.waitForURL(`${baseUrl}/dashboard/payments/${PROJECT_ID}/qa-1`);
-    t.match(await page.locator('main').textContent(), /20105/);
+    t.equal((await page.locator('#payment-status').textContent())?.trim(), 'decline', 'the forced outcome is the payment\'s status');
+    t.match(await page.getByRole('row').filter({ hasText: 'Insufficient funds on customer account' }).textContent(), /decline\s*20105/, 'the operation shows its code');
+    const callbacks = page.locator('article.callback');
+    t.equal(await callbacks.count(), 2, 'the redirect callback, then the final one');
+    const final = callbacks.filter({ hasText: 'final' });
+    t.equal(await final.count(), 1, 'one final callback');
+    t.match(await final.locator('h3').textContent(), /final\s+delivered\s+→ sandbox:inbox/, 'delivered, to the inbox');
+    t.equal(await final.locator('tbody tr').count(), 1, 'one attempt');
+    const body = JSON.parse(String(await final.locator('pre').textContent())) as Record<string, unknown>;
+    t.match(body, { payment: { id: 'qa-1', status: 'decline' }, operation: { status: 'decline', code: '20105' } }, 'its body carries the forced outcome');
     await keepScreenshot(page, 'dashboard-payment');
     await page.goto(`${baseUrl}/dashboard/analytics`);
     t.ok(await page.locator('svg[role="img"]').count() >= 3);

@@ -4,6 +4,7 @@ import { buildTestSandbox } from '../helpers/sandbox.js';
 import { browserSkipReason, keepScreenshot, launchBrowser } from '../helpers/browser.js';
 import { DocsSite } from '../../src/http/home/docs-site.js';
 import { projectRoot } from '../../src/project-root.js';
+import { atLeast } from '../helpers/promises.js';
 
 const WIDTHS = [390, 1280] as const;
 /** Kept as test artifacts: the index, and a page with tables, pictures and code. */
@@ -25,7 +26,7 @@ t.test('the docs in a real browser, without JavaScript', { skip: browserSkipReas
       page.on('response', (response) => {
         if (response.status() >= 400) missing.push(response.url());
       });
-      for (const path of paths) {
+      for (const path of atLeast(t, paths, 10, 'docs pages')) {
         await page.goto(`${base}${path}`);
         if (SCREENSHOTS.includes(path)) await keepScreenshot(page, `docs${path.slice('/docs'.length).replace('/', '-')}-${width}`);
         const { scrollWidth, innerWidth } = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth }));

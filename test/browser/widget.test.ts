@@ -5,8 +5,9 @@ import type { Browser, FrameLocator, Page } from 'playwright-core';
 import { buildTestSandbox, flush, PROJECT_ID, SECRET } from '../helpers/sandbox.js';
 import { startReceiver } from '../helpers/receiver.js';
 import { SdkCallback } from '../helpers/gate-client.js';
-import { browserSkipReason, keepScreenshot, launchBrowser } from '../helpers/browser.js';
+import { browserSkipReason, keepScreenshot, launchBrowser, pngFacts } from '../helpers/browser.js';
 import { startShopPages, widgetEvent, widgetEvents, type CheckoutSetup, type RecordedEvent } from '../helpers/shop-page.js';
+import { matchCounted } from '../helpers/promises.js';
 
 const require = createRequire(import.meta.url);
 const { Payment } = require('ecommpay') as { Payment: new (projectId: number, secret: string, params?: object, base?: string) => Record<string, any> & { getUrl(): string; params: Record<string, unknown> } };
@@ -113,7 +114,7 @@ t.test('the checkout widget on a shop page, in a real browser with JavaScript on
         t.same(names(await widgetEvents(page)), ['onLoaded', 'onShowLoader', 'onHideLoader', 'onPaymentSent', 'onShowLoader', 'onHideLoader', event]);
         const callbacks = await finalCallbacks(paymentId);
         t.equal(callbacks.length, 1, 'one final callback');
-        t.match(callbacks, [{ payment: { id: paymentId, status }, operation: { code } }]);
+        matchCounted(t, callbacks, [{ payment: { id: paymentId, status }, operation: { code } }]);
         if (mode === 'popup') {
           t.ok(await page.locator('.epw-overlay.mango-modal').isVisible(), 'css_modal_wrap is on the modal wrapper');
           await page.getByRole('button', { name: 'Close the payment window' }).click();
@@ -175,7 +176,7 @@ t.test('the checkout widget on a shop page, in a real browser with JavaScript on
       ]);
       const callbacks = await finalCallbacks(paymentId);
       t.equal(callbacks.length, 1, 'one final callback');
-      t.match(callbacks, [{ payment: { id: paymentId, status }, operation: { code } }]);
+      matchCounted(t, callbacks, [{ payment: { id: paymentId, status }, operation: { code } }]);
       const report = (await app.inject({ url: `/_sandbox/payments/${PROJECT_ID}/${paymentId}` })).json() as Record<string, any>;
       t.match(report.payment, { interface: 'payment_page', customer: { email: 'juana@example.ph' } }, 'the e-mail from onCheckSubmit reached the payment');
     });
@@ -232,7 +233,7 @@ t.test('the checkout widget on a shop page, in a real browser with JavaScript on
     const page = await openShop(t, 'widget-iframe-missing', setupFor('widget-iframe-missing', 'iframe', { customer_id: undefined }, 'GET'));
     await startWidget(page, 'iframe');
     const error = await widgetEvent(page, 'onValidationError');
-    t.match(error.args, [{ customer_id: 'Required field not provided' }, { code: '2004', errors: [{ code: '2004', field: 'customer_id' }] }]);
+    matchCounted(t, error.args, [{ customer_id: 'Required field not provided' }, { code: '2004', errors: [{ code: '2004', field: 'customer_id' }] }]);
   });
 
   t.test('iframe: a set that signs baseUrl, as WooCommerce does, opens the page', async (t) => {
@@ -267,8 +268,12 @@ t.test('the checkout widget on a shop page, in a real browser with JavaScript on
           const iframe = document.querySelector('iframe.epw-frame') as HTMLIFrameElement | null;
           return iframe !== null && iframe.style.height !== '';
         });
-        const path = await keepScreenshot(page, `widget-${mode}-${viewport.width}`);
-        t.match(path, new RegExp(`test-artifacts/widget-${mode}-${viewport.width}\\.png$`));
+        const before = Date.now();
+        const shot = pngFacts(await keepScreenshot(page, `widget-${mode}-${viewport.width}`));
+        t.ok(shot.png, 'the screenshot is a PNG file');
+        t.ok(shot.writtenAt >= before - 1_000, 'written by this run');
+        t.equal(shot.width, viewport.width, `the screenshot is the page at ${viewport.width} px`);
+        t.ok(shot.height >= viewport.height, `and its full height (${shot.height} px)`);
         const box = await page.locator('iframe.epw-frame').boundingBox();
         t.ok(box !== null && box.width <= viewport.width, `the frame fits ${viewport.width} px`);
       }

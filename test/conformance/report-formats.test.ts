@@ -7,6 +7,7 @@ import { formatText } from '../../src/conformance/text-report.js';
 import { formatJson } from '../../src/conformance/json-report.js';
 import { formatJunit, JUNIT_SUITE_NAME } from '../../src/conformance/junit-report.js';
 import { startSampleShop } from '../helpers/sample-shop.js';
+import { atLeast, everyOf } from '../helpers/promises.js';
 
 const SECRET = 'shop-secret-445';
 
@@ -27,7 +28,7 @@ t.test('the text table has a header, one row per case with expected, observed, l
   const lines = formatText(report).split('\n');
   t.match(lines[0], /^CASE\s+EXPECTED\s+OBSERVED\s+LATENCY\s+VERDICT\s+WHY$/);
   const rows = lines.slice(1, 1 + CASES.length);
-  for (const [index, result] of report.cases.entries()) {
+  for (const [index, result] of atLeast(t, report.cases, CASES.length, 'cases in the report').entries()) {
     const row = rows[index] as string;
     t.ok(row.startsWith(`${result.name} `), result.name);
     for (const cell of [result.expected, result.observed, `${result.latencyMs} ms`, result.passed ? 'PASS' : 'FAIL']) t.ok(row.includes(`${cell} `), `${result.name}: ${cell}`);
@@ -62,7 +63,7 @@ t.test('the JUnit XML is valid and parses back to one testcase per case, a failu
   t.equal(suite.failures, '2');
   t.same(suite.properties.property.map((property) => property.name), ['run_id', 'callback_url', 'probe_url']);
   t.same(suite.testcase.map((testCase) => testCase.name), CASES.map((testCase) => testCase.name));
-  t.ok(suite.testcase.every((testCase) => testCase.classname === 'conformance'));
+  everyOf(t, suite.testcase, CASES.length, (testCase) => testCase.classname === 'conformance', 'every test case in the conformance class');
   const failures = suite.testcase.filter((testCase) => testCase.failure !== undefined);
   t.same(failures.map((testCase) => [testCase.name, testCase.failure!.message]), report.cases.filter((result) => !result.passed).map((result) => [result.name, result.why]));
   t.match(suite.testcase[0]!['system-out'], /^final success callback of a sale\nexpected: 200; order paid\nobserved: 200; order paid\n/);

@@ -2,6 +2,7 @@ import t from 'tap';
 import { freePort } from '../helpers/free-port.js';
 import { CASES, ConformanceOptionError, runConformance, UnreachableEndpointError, type ConformanceReport } from '../../src/conformance/run-conformance.js';
 import { startSampleShop } from '../helpers/sample-shop.js';
+import { atLeast, everyOf } from '../helpers/promises.js';
 
 const SECRET = 'shop-secret-445';
 const PROJECT_ID = 445;
@@ -24,14 +25,14 @@ t.test('a correct shop passes every case without the probe; each case uses its o
   t.equal(report.failed, 0);
   t.same(report.cases.map((result) => result.paymentId), ALL.map((name) => `conf-run1-${name}`));
   t.equal(shop.received.length, CASES.reduce((sum, testCase) => sum + testCase.steps.length, 0), 'every step was sent once');
-  t.ok(report.cases.every((result) => result.probe === null), 'no probe without a probe URL');
+  everyOf(t, report.cases, CASES.length, (result) => result.probe === null, 'no probe without a probe URL');
 });
 
 t.test('a correct shop passes every case with the probe: paid after successes, failed after declines, pending after redirects and forgeries', async (t) => {
   const shop = await startSampleShop(t, { secret: SECRET });
   const report = await runConformance({ callbackUrl: shop.callbackUrl, projectId: PROJECT_ID, secret: SECRET, probeUrl: shop.probeUrl });
   t.same(failedNames(report), []);
-  for (const testCase of CASES) t.equal(caseOf(report, testCase.name).probe?.state, testCase.order, `${testCase.name}: ${testCase.order}`);
+  for (const testCase of atLeast(t, CASES, 14, 'cases of the kit')) t.equal(caseOf(report, testCase.name).probe?.state, testCase.order, `${testCase.name}: ${testCase.order}`);
   t.same(report.cases.filter((result) => result.probe?.httpStatus === 404).map((result) => result.name), FORGED, 'the forged payments are unknown to the shop');
   t.equal(caseOf(report, 'reordered').expected, '200, 200; order paid');
   t.equal(caseOf(report, 'reordered').observed, '200, 200; order paid');
@@ -124,9 +125,10 @@ t.test('probeMapping maps a shop\'s own status names; without it, every recorded
 
 t.test('an endpoint that does not answer in time fails that case only, naming the time-out', async (t) => {
   const shop = await startSampleShop(t, { secret: SECRET, silentFor: (paymentId) => paymentId.endsWith('-long-unicode') });
-  const report = await runConformance({ callbackUrl: shop.callbackUrl, projectId: PROJECT_ID, secret: SECRET, timeoutMs: 300 });
+  // 3 s: every answering case answers well within it on a busy machine, so only the silent one times out.
+  const report = await runConformance({ callbackUrl: shop.callbackUrl, projectId: PROJECT_ID, secret: SECRET, timeoutMs: 3_000 });
   t.same(failedNames(report), ['long-unicode']);
-  t.equal(caseOf(report, 'long-unicode').why, 'the answer was no answer within 300 ms where 200 was expected');
+  t.equal(caseOf(report, 'long-unicode').why, 'the answer was no answer within 3000 ms where 200 was expected');
   t.equal(caseOf(report, 'long-unicode').observed, 'timeout');
 });
 

@@ -27,18 +27,31 @@ t.test('a manual clock resumes from the time saved by an earlier run', async (t)
 });
 
 t.test('a scaled clock runs N sandbox seconds per real second from its origin', async (t) => {
-  const origin = { real: Date.now(), sandbox: Date.UTC(2026, 0, 1) };
+  // Real time is read around each call, so the bounds hold however long the machine takes between the lines.
+  const sandboxStart = Date.UTC(2026, 0, 1);
+  const origin = { real: Date.now() - 10_000, sandbox: sandboxStart };
   const clock = createClock({ mode: 'scale', factor: 60 }, undefined, origin);
   t.equal(clock.mode, 'scale');
+  const before = Date.now();
   const now = clock.now();
-  t.ok(now >= Date.UTC(2026, 0, 1) && now < Date.UTC(2026, 0, 1) + 60 * 60_000);
+  const after = Date.now();
+  t.ok(now >= sandboxStart + (before - origin.real) * 60 && now <= sandboxStart + (after - origin.real) * 60,
+    `${(now - sandboxStart) / 1000} sandbox seconds after ${(before - origin.real) / 1000}–${(after - origin.real) / 1000} real seconds`);
+  const asked = Date.now();
   const delay = clock.realDelayUntil(now + 60_000);
-  t.ok(delay <= 1_000 && delay > 900, `a sandbox minute is about a real second (${delay} ms)`);
+  const answered = Date.now();
+  // The sandbox minute after `now` is a real second after the moment `now` was read, less what has passed since.
+  t.ok(delay <= 1_000 && delay >= 1_000 - (answered - before), `a sandbox minute is a real second from \`now\` (${delay} ms, ${asked - before}–${answered - before} ms later)`);
+  t.equal(clock.realDelayUntil(now - 60_000), 0, 'a time passed is due at once');
 });
 
 t.test('the real clock follows the system time', async (t) => {
   const clock = createClock({ mode: 'real' }, undefined);
   const before = Date.now();
-  t.ok(clock.now() >= before && clock.now() < before + 1_000);
+  const now = clock.now();
+  const after = Date.now();
+  t.ok(now >= before && now <= after, 'read between two readings of the system time');
   t.equal(clock.realDelayUntil(before - 1), 0);
+  const delay = clock.realDelayUntil(now + 5_000);
+  t.ok(delay <= 5_000 && delay >= 5_000 - (Date.now() - before), `five seconds ahead is at most five real seconds away (${delay} ms)`);
 });

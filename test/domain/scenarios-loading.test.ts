@@ -5,6 +5,7 @@ import { loadScenarios } from '../../src/catalogue-loader.js';
 import { ScenarioError } from '../../src/domain/catalogue/scenarios.js';
 import { fromRoot } from '../../src/project-root.js';
 import { tempDir } from '../helpers/sandbox.js';
+import { matchCounted } from '../helpers/promises.js';
 
 function folderWith(t: Parameters<typeof tempDir>[0], files: Record<string, unknown>): string {
   const dir = join(tempDir(t), 'scenarios');
@@ -86,7 +87,7 @@ t.test('card_flow is refused on a rule that can match anything but a typed card,
   t.throws(() => loadScenarios(unknown), { message: 'scenarios/c.json: rules.0.match.method: no method "bitcoin" in data/methods/' });
   const fine = loadScenarios(flow({ method: 'card', amount: { min: 1 } }));
   t.match(fine.find('x'), { outcome: 'customer', cardFlow: 'challenge' });
-  t.match(fine.list(), [{ name: 'x', card_flow: 'challenge' }]);
+  matchCounted(t, fine.list(), [{ name: 'x', card_flow: 'challenge' }]);
 });
 
 t.test('a card rule\'s external error carries a card/acquirer code; a rule for every method keeps the wallet\'s class', async (t) => {

@@ -7,6 +7,7 @@ import { WALLET_FAMILY } from '../../src/domain/payments/families/wallet.js';
 import type { PaymentAction } from '../../src/domain/payments/state-machine.js';
 import type { Sandbox } from '../../src/sandbox.js';
 import { buildDomainSandbox, paymentRequest, payoutRequest, testProject } from '../helpers/domain-sandbox.js';
+import { atLeast, matchCounted } from '../helpers/promises.js';
 
 const ACTIONS: PaymentAction[] = ['customer', 'try-again', 'decide', 'force'];
 const DAY_MS = 24 * 3600 * 1000;
@@ -26,7 +27,7 @@ t.test('the wallet table: a status accepts an action exactly when a transition n
   const { machine } = sandbox;
   const statuses = Object.keys(WALLET_FAMILY.statuses) as PaymentStatus[];
   t.equal(statuses.length, 7, 'seven wallet statuses');
-  for (const status of statuses) {
+  for (const status of atLeast(t, statuses, 7, 'wallet statuses')) {
     const final = machine.isFinal('wallet', status);
     for (const action of ACTIONS) {
       const named = WALLET_FAMILY.transitions[action]?.from.includes(status) === true;
@@ -118,7 +119,7 @@ t.test('decide and force end a payment in each in-progress status; between attem
   await sandbox.lifecycle.startSale(paymentRequest(project, 'limit-between', { interface: 'payment_page', scenario: 'try-again' }));
   await sandbox.lifecycle.customerAction((await story(sandbox, 'limit-between')).payment.checkoutToken, 'pay', '09171234567');
   await sandbox.lifecycle.complete((await story(sandbox, 'force-processing')).payment.rowId, sandbox.outcomes.of('internal error'));
-  t.match((await story(sandbox, 'force-processing')).operations, [{ status: 'internal error', code: '501' }], 'force from processing');
+  matchCounted(t, (await story(sandbox, 'force-processing')).operations, [{ status: 'internal error', code: '501' }], 'force from processing');
   await sandbox.tools.moveClock({ kind: 'admin', open: true }, { seconds: DAY_MS / 1000 });
   t.same((await story(sandbox, 'limit-redirect')).operations.map((o) => [o.status, o.code]), [['decline', '20602']], 'the limit time declines the waiting sale');
   const between = await story(sandbox, 'limit-between');

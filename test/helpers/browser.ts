@@ -1,5 +1,5 @@
 // Headless Chromium (Debian's package) driven by playwright-core; tests skip with a reason when it is absent.
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { fromRoot } from '../../src/project-root.js';
 import { runningInCi } from './ci.js';
@@ -28,4 +28,11 @@ export async function keepScreenshot(page: Page, name: string): Promise<string> 
   const path = `${folder}/${name}.png`;
   await page.screenshot({ path, fullPage: true });
   return path;
+}
+
+/** What a kept screenshot file is: a PNG (by its signature), its size in pixels (from its IHDR chunk), when written. */
+export function pngFacts(path: string): { png: boolean; width: number; height: number; writtenAt: number } {
+  const bytes = readFileSync(path);
+  const png = bytes.length >= 24 && bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) && bytes.subarray(12, 16).toString('latin1') === 'IHDR';
+  return { png, width: png ? bytes.readUInt32BE(16) : 0, height: png ? bytes.readUInt32BE(20) : 0, writtenAt: statSync(path).mtimeMs };
 }

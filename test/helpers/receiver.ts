@@ -17,6 +17,8 @@ export interface Receiver {
   whenReceived(count: number, timeoutMs?: number): Promise<void>;
   /** Resolves once `count` requests are being held. */
   whenHeld(count: number, timeoutMs?: number): Promise<void>;
+  /** Answers 200 to the held requests that `which` picks (their sender still waiting) and counts them as received. */
+  release(which: (entry: Received) => boolean): number;
   close(): Promise<void>;
 }
 
@@ -37,7 +39,7 @@ export async function startReceiver(t: Tap, script: number[] = [], options: { co
   const held: Received[] = [];
   const waiting: Array<() => void> = [];
   const state = { script: [...script], holding: false };
-  const hanging = new Set<ServerResponse>();
+  const hanging = new Map<ServerResponse, Received>();
   const server: Server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -54,7 +56,7 @@ export async function startReceiver(t: Tap, script: number[] = [], options: { co
       if (violation !== undefined) violations.push(`${violation} in ${body.slice(0, 300)}`);
       if (state.holding) {
         held.push(entry);
-        hanging.add(response);
+        hanging.set(response, entry);
       } else {
         received.push(entry);
         const status = state.script.shift() ?? 200;
@@ -96,8 +98,20 @@ export async function startReceiver(t: Tap, script: number[] = [], options: { co
     },
     whenReceived: (count, timeoutMs = 30_000) => until(() => received.length >= count, `${count} callbacks`, timeoutMs),
     whenHeld: (count, timeoutMs = 30_000) => until(() => held.length >= count, `${count} held callbacks`, timeoutMs),
+    release: (which) => {
+      let released = 0;
+      for (const [response, entry] of hanging) {
+        if (!which(entry) || response.destroyed || response.socket === null || response.socket.destroyed) continue;
+        hanging.delete(response);
+        received.push(entry);
+        response.writeHead(200, { 'content-type': 'text/plain' }).end('OK');
+        released++;
+      }
+      for (const check of waiting.splice(0)) check();
+      return released;
+    },
     close: () => new Promise<void>((resolve) => {
-      for (const response of hanging) response.destroy();
+      for (const response of hanging.keys()) response.destroy();
       server.closeAllConnections();
       server.close(() => resolve());
     }),

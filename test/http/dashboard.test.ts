@@ -5,6 +5,7 @@ import { buildTestSandbox, flush, PROJECT_ID } from '../helpers/sandbox.js';
 import { sale, seedPurchase as seedPurchaseWith } from '../helpers/gate-client.js';
 import { DashboardClient } from '../helpers/dashboard-client.js';
 import type { FastifyInstance } from 'fastify';
+import { matchCounted, sameSet } from '../helpers/promises.js';
 
 async function seedPurchase(app: FastifyInstance, paymentId: string, customerId: string) {
   await seedPurchaseWith(app, paymentId, customerId);
@@ -44,17 +45,46 @@ t.test('a payment page shows operations, callback attempts, e-mails and due time
   t.match(page.body, /Base time due<\/dt><dd>2026-01-01T00:30:00\.000Z/);
   t.match(page.body, /Limit time due<\/dt><dd>2026-01-02T00:00:00\.000Z/);
   t.match(page.body, /sandbox:inbox/);
+  const statusOf = async () => ((await app.inject({ url: `/_sandbox/payments/${PROJECT_ID}/detail-1` })).json() as Record<string, any>).payment.status as string;
+  const callbacksOf = async () => ((await app.inject({ url: `/_sandbox/callbacks?payment_id=detail-1` })).json() as { callbacks: Array<Record<string, any>> }).callbacks;
+  const clockNow = async () => ((await app.inject({ url: `/_sandbox/clock?project_id=${PROJECT_ID}` })).json() as { now: string }).now;
+  t.match(page.body, /<h2>Operations<\/h2>[\s\S]*<tr><td>\d+<\/td><td>sale<\/td><td><span class="badge status-awaiting-redirect-result">awaiting redirect result<\/span>\s*<\/td><td>29999<\/td><td class="wrap">Awaiting processing<\/td>/, 'the sale operation, its status, code and message');
+  const [sent] = await callbacksOf();
+  const attempt = sent?.attempts?.[0] as Record<string, unknown> | undefined;
+  t.ok(attempt, 'the redirect callback was attempted');
+  t.ok(page.body.includes(`<tr><td>1</td><td>${String(attempt?.at)}</td><td>${String(attempt?.http_status ?? '—')}</td>`), 'its attempt is listed with its time and answer');
   const forged = await client.post(`/dashboard/payments/${PROJECT_ID}/detail-1/complete`, { outcome: 'scenario:decline-general' }, false);
   t.equal(forged.statusCode, 403, 'no CSRF token, no action');
+  t.equal(await statusOf(), 'awaiting redirect result', 'and the payment is unchanged');
   const done = await client.post(`/dashboard/payments/${PROJECT_ID}/detail-1/complete`, { outcome: 'scenario:decline-general' });
   t.equal(done.statusCode, 303);
+  t.equal(done.headers.location, `/dashboard/payments/${PROJECT_ID}/detail-1`, 'back to the payment');
+  t.equal(await statusOf(), 'decline', 'the outcome was forced');
   const after = await client.get(`/dashboard/payments/${PROJECT_ID}/detail-1`);
   t.match(after.body, /id="payment-status"><span class="badge status-decline">decline<\/span>/);
   t.match(after.body, /PayMaya: your payment of ₱500\.00 did not go through/);
-  const callbackId = /\/dashboard\/callbacks\/(\d+)\/replay/.exec(after.body)?.[1];
-  t.equal((await client.post(`/dashboard/callbacks/${callbackId}/replay`, {})).statusCode, 303);
-  t.equal((await client.post('/dashboard/clock/advance', { seconds: '60', back: `/dashboard/payments/${PROJECT_ID}/detail-1` })).statusCode, 303);
+
+  const before = await callbacksOf();
+  const final = before.find((c) => c.body.payment.status === 'decline');
+  t.ok(final, 'the final callback is in the log');
+  t.match(after.body, new RegExp(`/dashboard/callbacks/${final?.id}/replay`), 'the page offers to replay it');
+  t.equal((await client.post(`/dashboard/callbacks/${final?.id}/replay`, {}, false)).statusCode, 403, 'no replay without the CSRF token');
+  t.equal((await callbacksOf()).length, before.length, 'and nothing was sent again');
+  const replayed = await client.post(`/dashboard/callbacks/${final?.id}/replay`, {});
+  t.equal(replayed.statusCode, 303);
+  t.equal(replayed.headers.location, `/dashboard/payments/${PROJECT_ID}/detail-1`);
+  const replays = (await callbacksOf()).filter((c) => c.kind === 'replay');
+  matchCounted(t, replays, [{ replay_of: final?.id, state: 'delivered', body: final?.body }], 'replay sent the same body again, and it was delivered');
+
+  const clockBefore = await clockNow();
+  t.equal((await client.post('/dashboard/clock/advance', { seconds: '60', back: `/dashboard/payments/${PROJECT_ID}/detail-1` }, false)).statusCode, 403, 'no clock move without the CSRF token');
+  t.equal(await clockNow(), clockBefore, 'and the clock stayed');
+  const advanced = await client.post('/dashboard/clock/advance', { seconds: '60', back: `/dashboard/payments/${PROJECT_ID}/detail-1` });
+  t.equal(advanced.statusCode, 303);
+  t.equal(advanced.headers.location, `/dashboard/payments/${PROJECT_ID}/detail-1`, 'back where the form was');
+  t.equal(Date.parse(await clockNow()) - Date.parse(clockBefore), 60_000, 'the clock moved 60 s');
   t.equal((await client.post('/dashboard/clock/advance', { seconds: '-5' })).statusCode, 400);
+  t.equal(Date.parse(await clockNow()) - Date.parse(clockBefore), 60_000, 'a refused move moves nothing');
   t.equal((await client.get(`/dashboard/payments/${PROJECT_ID}/nope`)).statusCode, 404);
 });
 
@@ -141,7 +171,7 @@ t.test('exports carry the filtered list as CSV and XLSX', async (t) => {
   const csv = await client.get('/dashboard/payments/export.csv?status=success');
   t.equal(csv.statusCode, 200);
   const rows = parse(csv.body, { columns: true }) as Array<Record<string, string>>;
-  t.match(rows, [{ payment_id: 'exp-1', status: 'success', amount: '50000', currency: 'PHP', code: '0' }]);
+  matchCounted(t, rows, [{ payment_id: 'exp-1', status: 'success', amount: '50000', currency: 'PHP', code: '0' }]);
   t.equal(rows.length, 1);
   const xlsx = await client.get('/dashboard/payments/export.xlsx');
   t.equal(xlsx.headers['content-type'], 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
@@ -150,7 +180,7 @@ t.test('exports carry the filtered list as CSV and XLSX', async (t) => {
   const sheet = workbook.getWorksheet('Payments')!;
   t.equal(sheet.rowCount, 3);
   t.equal(sheet.getRow(1).getCell(2).value, 'payment_id');
-  t.same([sheet.getRow(2).getCell(2).value, sheet.getRow(3).getCell(2).value].sort(), ['exp-1', 'exp-2']);
+  sameSet(t, [sheet.getRow(2).getCell(2).value, sheet.getRow(3).getCell(2).value], ['exp-1', 'exp-2'], 'both payments, in either order');
 });
 
 t.test('analytics draws counts and amounts per status per day and success rate per method, an error counted as a failure', async (t) => {

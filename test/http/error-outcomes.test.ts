@@ -4,6 +4,7 @@ import { startReceiver } from '../helpers/receiver.js';
 import { post, sale, SdkCallback, signed } from '../helpers/gate-client.js';
 import { DashboardClient } from '../helpers/dashboard-client.js';
 import { paymentPageUrl, submitPaymentPage, tokenIn } from '../helpers/payment-page-client.js';
+import { matchCounted } from '../helpers/promises.js';
 
 const general = (paymentId: string, url: string) => ({ general: { project_id: PROJECT_ID, payment_id: paymentId, merchant_callback_url: url } });
 
@@ -24,13 +25,13 @@ for (const [status, amount, code, message] of [
     t.match(callbacks[1]!.callback, { payment: { id, type: 'purchase' }, operation: { type: 'sale', code, message } });
     t.equal(callbacks[1]!.isPaymentSuccess(), false);
     const answer = await post(app, '/v2/payment/status', signed({ general: { project_id: PROJECT_ID, payment_id: id } }));
-    t.match(answer.body, { payment: { status }, operations: [{ status, code, message }] });
+    matchCounted(t, answer.body, { payment: { status }, operations: [{ status, code, message }] });
     const report = (await app.inject({ url: `/_sandbox/payments/${PROJECT_ID}/${id}` })).json() as Record<string, any>;
     t.same(report.timers, { limit: null, outcome: null }, 'final: no timer is left');
     const forced = await app.inject({ method: 'POST', url: `/_sandbox/payments/${PROJECT_ID}/${id}/complete`, payload: { status: 'success' } });
     t.match(forced.json(), { code: '3060' }, 'a final payment cannot be changed');
     const mail = (await app.inject({ url: `/_sandbox/mail?payment_id=${id}` })).json() as { mail: Array<Record<string, string>> };
-    t.match(mail.mail, [{ subject: /did not go through/, body: new RegExp(`Status: ${status} \\(${code} ${message}\\)`) }]);
+    matchCounted(t, mail.mail, [{ subject: /did not go through/, body: new RegExp(`Status: ${status} \\(${code} ${message}\\)`) }]);
   });
 }
 
@@ -38,16 +39,16 @@ t.test('the control API forces external or internal error, with its default code
   const { app } = await buildTestSandbox(t);
   const complete = (id: string, payload: object) => app.inject({ method: 'POST', url: `/_sandbox/payments/${PROJECT_ID}/${id}/complete`, payload });
   for (const id of ['f-1', 'f-2', 'f-3', 'f-4']) await sale(app, id);
-  t.match((await complete('f-1', { status: 'external error' })).json(), { payment: { status: 'external error' }, operations: [{ status: 'external error', code: '20100' }] });
-  t.match((await complete('f-2', { status: 'internal error' })).json(), { payment: { status: 'internal error' }, operations: [{ code: '501', message: 'Internal error' }] });
-  t.match((await complete('f-3', { status: 'external error', code: '20602' })).json(), { operations: [{ status: 'external error', code: '20602', message: 'Time-out' }] });
+  matchCounted(t, (await complete('f-1', { status: 'external error' })).json(), { payment: { status: 'external error' }, operations: [{ status: 'external error', code: '20100' }] });
+  matchCounted(t, (await complete('f-2', { status: 'internal error' })).json(), { payment: { status: 'internal error' }, operations: [{ code: '501', message: 'Internal error' }] });
+  matchCounted(t, (await complete('f-3', { status: 'external error', code: '20602' })).json(), { operations: [{ status: 'external error', code: '20602', message: 'Time-out' }] });
   const wrong = await complete('f-4', { status: 'internal error', code: '20000' });
   t.equal(wrong.statusCode, 400);
-  t.match(wrong.json(), { status: 'error', code: '2004', errors: [{ field: 'code', message: 'An internal error carries a code of the table\'s "platform" class; 20000 is "APM/provider decline"' }] });
+  matchCounted(t, wrong.json(), { status: 'error', code: '2004', errors: [{ field: 'code', message: 'An internal error carries a code of the table\'s "platform" class; 20000 is "APM/provider decline"' }] });
   const byScenario = await complete('f-4', { scenario: 'internal-error' });
-  t.match(byScenario.json(), { payment: { status: 'internal error' }, operations: [{ code: '501' }] });
+  matchCounted(t, byScenario.json(), { payment: { status: 'internal error' }, operations: [{ code: '501' }] });
   const unknownStatus = await complete('f-4', { status: 'expired' });
-  t.match(unknownStatus.json(), { code: '2004', errors: [{ field: 'status' }] });
+  matchCounted(t, unknownStatus.json(), { code: '2004', errors: [{ field: 'status' }] });
 });
 
 t.test('the dashboard offers the error scenarios among the outcomes to force, and shows the status', async (t) => {

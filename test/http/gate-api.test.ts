@@ -2,6 +2,7 @@ import t from 'tap';
 import { buildTestSandbox, flush, PROJECT_ID, SECRET } from '../helpers/sandbox.js';
 import { startReceiver } from '../helpers/receiver.js';
 import { payout, payoutBody, post, sale, saleBody, SdkCallback, signed, tokenOf } from '../helpers/gate-client.js';
+import { matchCounted } from '../helpers/promises.js';
 
 t.test('a sale is accepted, the redirect callback arrives signed, and paying at the wallet sends a success callback', async (t) => {
   const { app } = await buildTestSandbox(t);
@@ -99,10 +100,10 @@ t.test('status answers signed data with every operation and redirect_data while 
   const status = await post(app, '/v2/payment/status', signed({ general: { project_id: PROJECT_ID, payment_id: 'st-1' } }));
   t.equal(status.status, 200);
   t.ok(new SdkCallback(SECRET, status.body), 'the SDK verifies the status answer');
-  t.match(status.body, { payment: { id: 'st-1', status: 'awaiting redirect result' }, operations: [{ type: 'sale' }], redirect_data: { method: 'GET' } });
+  matchCounted(t, status.body, { payment: { id: 'st-1', status: 'awaiting redirect result' }, operations: [{ type: 'sale' }], redirect_data: { method: 'GET' } });
   const missing = await post(app, '/v2/payment/status', signed({ general: { project_id: PROJECT_ID, payment_id: 'nope' } }));
   t.equal(missing.status, 404);
-  t.match(missing.body, { status: 'error', code: '3061', errors: [{ code: '3061', field: 'general.payment_id' }] });
+  matchCounted(t, missing.body, { status: 'error', code: '3061', errors: [{ code: '3061', field: 'general.payment_id' }] });
 });
 
 t.test('force_disable suppresses the final callback but not the redirect one; callback.delay delays the first attempt', async (t) => {
@@ -156,11 +157,11 @@ t.test('refusals', async (t) => {
     delete (body as any).payment.amount;
     const r = await refusal(body);
     t.equal(r.status, 400);
-    t.match(r.body, { code: '2004', message: 'Required field not provided', errors: [{ code: '2004', field: 'payment.amount' }], project_id: PROJECT_ID, payment_id: 'f-1' });
+    matchCounted(t, r.body, { code: '2004', message: 'Required field not provided', errors: [{ code: '2004', field: 'payment.amount' }], project_id: PROJECT_ID, payment_id: 'f-1' });
   });
   t.test('a field of the wrong type is 2004 naming its path', async (t) => {
     const r = await refusal(signed(saleBody('f-2', { payment: { amount: '100', currency: 'PHP' } })));
-    t.match(r.body, { code: '2004', errors: [{ field: 'payment.amount' }] });
+    matchCounted(t, r.body, { code: '2004', errors: [{ field: 'payment.amount' }] });
   });
   t.test('a PayMaya sale without customer.email or return_url.success is 2004 naming each missing field', async (t) => {
     const noEmail = await refusal(signed(saleBody('q-1', { customer: { id: 'c-1', ip_address: '203.0.113.7' } })));
@@ -184,12 +185,12 @@ t.test('refusals', async (t) => {
   });
   t.test('callback.delay over 600 is a field error', async (t) => {
     const r = await refusal(signed(saleBody('f-3', { callback: { delay: 601 } })));
-    t.match(r.body, { code: '2004', errors: [{ field: 'callback.delay' }] });
+    matchCounted(t, r.body, { code: '2004', errors: [{ field: 'callback.delay' }] });
   });
   t.test('a missing signature is 3262', async (t) => {
     const r = await refusal(saleBody('s-1'));
     t.equal(r.status, 401);
-    t.match(r.body, { code: '3262', message: 'Empty signature', errors: [{ field: 'general.signature' }] });
+    matchCounted(t, r.body, { code: '3262', message: 'Empty signature', errors: [{ field: 'general.signature' }] });
   });
   t.test('a wrong signature is 3261 and shows the string the sandbox signed, never the secret', async (t) => {
     const r = await refusal(signed(saleBody('s-2'), 'wrong-secret'));
@@ -202,7 +203,7 @@ t.test('refusals', async (t) => {
     body.general.project_id = 999;
     const r = await refusal(signed(body));
     t.equal(r.status, 401);
-    t.match(r.body, { code: '2442', errors: [{ field: 'general.project_id' }] });
+    matchCounted(t, r.body, { code: '2442', errors: [{ field: 'general.project_id' }] });
   });
   t.test('an unknown method is 2541', async (t) => {
     const r = await refusal(signed(saleBody('m-1')), {}, '/v2/payment/wallet/unknownpay/sale');
@@ -214,8 +215,8 @@ t.test('refusals', async (t) => {
     t.match(r.body, { code: '3610' });
   });
   t.test('a currency that is not ISO 4217 is 3121; one without a rate to PHP is 3023', async (t) => {
-    t.match((await refusal(signed(saleBody('c-1', { payment: { amount: 5000, currency: 'peso' } })))).body, { code: '3121', errors: [{ field: 'payment.currency' }] });
-    t.match((await refusal(signed(saleBody('c-2', { payment: { amount: 5000, currency: 'XAU' } })))).body, { code: '3023', errors: [{ field: 'payment.currency' }] });
+    matchCounted(t, (await refusal(signed(saleBody('c-1', { payment: { amount: 5000, currency: 'peso' } })))).body, { code: '3121', errors: [{ field: 'payment.currency' }] });
+    matchCounted(t, (await refusal(signed(saleBody('c-2', { payment: { amount: 5000, currency: 'XAU' } })))).body, { code: '3023', errors: [{ field: 'payment.currency' }] });
   });
   t.test('a duplicate payment_id is 3041, while one whose first request was refused may be reused', async (t) => {
     t.equal((await refusal(saleBody('dup-1'))).body.code, '3262');
@@ -227,9 +228,9 @@ t.test('refusals', async (t) => {
   });
   t.test('a payout account number must be 11 digits starting with 09, and the customer name is required', async (t) => {
     const badNumber = await refusal(signed(payoutBody('a-1', { account: { number: '9171234567', customer_name: 'Juan' } })), {}, '/v2/payment/wallet/paymaya/payout');
-    t.match(badNumber.body, { code: '2004', errors: [{ field: 'account.number' }] });
+    matchCounted(t, badNumber.body, { code: '2004', errors: [{ field: 'account.number' }] });
     const noName = await refusal(signed(payoutBody('a-2', { account: { number: '09171234567' } })), {}, '/v2/payment/wallet/paymaya/payout');
-    t.match(noName.body, { code: '2004', errors: [{ field: 'account.customer_name' }] });
+    matchCounted(t, noName.body, { code: '2004', errors: [{ field: 'account.customer_name' }] });
   });
   t.test('refunds are refused on PayMaya through both refund routes', async (t) => {
     await refusal(signed(saleBody('r-1')));

@@ -5,6 +5,7 @@ import { startReceiver } from '../helpers/receiver.js';
 import { SdkCallback, sdkSigner } from '../helpers/gate-client.js';
 import type { FastifyInstance } from 'fastify';
 import { demoPaymentPageLink } from '../../src/surface-directory.js';
+import { atLeast, matchCounted } from '../helpers/promises.js';
 
 const require = createRequire(import.meta.url);
 const { Payment } = require('ecommpay') as { Payment: new (projectId: number, secret: string, params?: object, base?: string) => Record<string, any> & { getUrl(): string } };
@@ -100,11 +101,11 @@ t.test('submitting the form starts a Payment Page sale with the same callbacks a
   t.match(result.body, /http-equiv="refresh" content="5;url=https:\/\/shop\.example\/thanks"/);
   await flush(app);
   const callbacks = receiver.received.map((r) => new SdkCallback(SECRET, r.body).callback as Record<string, any>);
-  t.match(callbacks, [{ payment: { status: 'awaiting redirect result' }, redirect_data: {} }, { payment: { id: 'pp-1', status: 'success' }, operation: { type: 'sale', code: '0' } }]);
+  matchCounted(t, callbacks, [{ payment: { status: 'awaiting redirect result' }, redirect_data: {} }, { payment: { id: 'pp-1', status: 'success' }, operation: { type: 'sale', code: '0' } }]);
   const report = (await app.inject({ url: `/_sandbox/payments/${PROJECT_ID}/pp-1` })).json() as Record<string, any>;
   t.match(report.payment, { interface: 'payment_page', customer: { id: 'cust-1', email: 'juana@example.ph' } });
   const mail = (await app.inject({ url: '/_sandbox/mail?payment_id=pp-1' })).json() as { mail: Array<Record<string, string>> };
-  t.match(mail.mail, [{ to: 'juana@example.ph', subject: /PayMaya: your payment of ₱500\.00 was successful/ }]);
+  matchCounted(t, mail.mail, [{ to: 'juana@example.ph', subject: /PayMaya: your payment of ₱500\.00 was successful/ }]);
   const reopened = await app.inject({ url });
   t.equal(reopened.statusCode, 303, 'reopening the link shows the result');
 });
@@ -125,20 +126,38 @@ t.test('the form refuses a missing method or a bad e-mail and keeps the customer
 t.test('every echoed parameter is escaped', async (t) => {
   const { app } = await buildTestSandbox(t);
   const payload = '"><script>alert(1)</script><img src=x onerror=alert(2)>';
-  const fields = ['payment_id', 'customer_id', 'payment_description', 'customer_email', 'language_code', 'payment_currency', 'merchant_success_url'];
-  for (const field of fields) {
+  const asText = '&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt;';
+  const inLink = encodeURIComponent(payload);
+  const raw = (body: string) => /<script>alert|<img src=x/.test(body);
+  // Shown as text on the page, or carried in the form's signed request (URL-encoded): either way echoed.
+  for (const [field, forms] of [
+    ['payment_id', [asText, inLink]], ['payment_description', [asText, inLink]], ['customer_email', [asText, inLink]],
+    ['customer_id', [inLink]], ['language_code', [inLink]],
+  ] as const) {
     const response = await app.inject({ url: pageUrl({ ...base, payment_id: `xss-${field}`, [field]: payload }) });
-    t.notMatch(response.body, /<script>alert/, `${field} on the page (${response.statusCode})`);
-    t.notMatch(response.body, /<img src=x/, `${field} on the page`);
+    t.equal(response.statusCode, 200, `${field}: the form is shown`);
+    for (const form of atLeast(t, forms, 1, `${field}: ways it is echoed`)) t.ok(response.body.includes(form), `${field} is echoed ${form === asText ? 'as text' : 'in the link'}`);
+    t.notOk(raw(response.body), `${field} is escaped wherever it is echoed`);
+  }
+  // Refused values are named by their field, never echoed.
+  for (const field of ['payment_currency', 'merchant_success_url']) {
+    const response = await app.inject({ url: pageUrl({ ...base, payment_id: `xss-${field}`, [field]: payload }) });
+    t.equal(response.statusCode, 400, `${field}: refused`);
+    t.match(response.body, new RegExp(`<li><code>${field}</code>: `), `${field}: the error names it`);
+    t.notOk(response.body.includes(asText) || response.body.includes(inLink) || raw(response.body), `${field}: not echoed`);
   }
   const checkout = await app.inject({ url: `/paymaya/checkout?tokenid=${encodeURIComponent(payload)}` });
-  t.notMatch(checkout.body, /<script>alert/);
+  t.equal(checkout.statusCode, 404);
+  t.notOk(raw(checkout.body), 'an unknown checkout token is not echoed raw');
   const submitted = await submit(app, pageUrl({ ...base, payment_id: 'xss-submit', payment_description: payload }), { method: 'paymaya-wallet', customer_email: payload });
-  t.notMatch(submitted.body, /<script>alert/);
+  t.equal(submitted.statusCode, 400, 'a bad e-mail keeps the customer on the form');
+  t.match(submitted.body, new RegExp(`value="${asText.replace(/[()]/g, '\\$&')}"`), 'the e-mail typed is echoed in its field, escaped');
+  t.ok(submitted.body.includes(`<dd>${asText}</dd>`), 'the description is echoed, escaped');
+  t.notOk(raw(submitted.body), 'nothing raw');
   const sale = await submit(app, pageUrl({ ...base, payment_id: 'xss-sale', payment_description: payload }), { method: 'paymaya-wallet', customer_email: 'a@b.ph' });
   const wallet = await app.inject({ url: String(sale.headers.location) });
-  t.match(wallet.body, /&lt;script&gt;alert\(1\)&lt;\/script&gt;/);
-  t.notMatch(wallet.body, /<script>alert/);
+  t.match(wallet.body, /&lt;script&gt;alert\(1\)&lt;\/script&gt;/, 'the wallet page echoes the description');
+  t.notOk(raw(wallet.body), 'escaped');
 });
 
 t.test('the SDK validators answer 200 for valid parameters and name each bad one otherwise', async (t) => {

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildTestSandbox } from '../helpers/sandbox.js';
 import { startReceiver, type Receiver } from '../helpers/receiver.js';
 import { post, saleBody, signed } from '../helpers/gate-client.js';
+import { matchCounted } from '../helpers/promises.js';
 
 const DAY = 24 * 3600;
 const START = '2026-01-01T00:00:00.000Z';
@@ -36,7 +37,7 @@ t.test('each project has its own manual clock: advancing one runs only its due w
   t.equal(advanced.statusCode, 200);
   t.match(advanced.json(), { project_id: 2001, now: '2026-01-02T00:00:00.000Z' });
   const a = await statusOf(app, 2001, 'a-1');
-  t.match(a, { payment: { status: 'decline', updated_at: '2026-01-02T00:00:00.000Z' }, operations: [{ code: '20602' }] }, 'the limit time of project 2001 came, by its own clock');
+  matchCounted(t, a, { payment: { status: 'decline', updated_at: '2026-01-02T00:00:00.000Z' }, operations: [{ code: '20602' }] }, 'the limit time of project 2001 came, by its own clock');
   t.equal(a.callbacks[1].state, 'delivered', 'and its callback went out before the advance answered');
   const finals = receiver.received.filter((r) => (r.json.payment as { status: string }).status === 'decline');
   t.same(finals.map((r) => [r.json.project_id, (r.json.operation as { date: string }).date]), [[2001, '2026-01-02T00:00:00+0000']], 'the callback is dated by that project\'s clock');
@@ -76,6 +77,6 @@ t.test('a clock of a project that does not exist is refused naming project_id', 
   ]) {
     const response = await app.inject(request);
     t.equal(response.statusCode, 401, request.url);
-    t.match(response.json(), { code: '2442', errors: [{ field: 'project_id' }] }, request.url);
+    matchCounted(t, response.json(), { code: '2442', errors: [{ field: 'project_id' }] }, request.url);
   }
 });

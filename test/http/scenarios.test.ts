@@ -4,9 +4,10 @@ import { startReceiver, type Receiver } from '../helpers/receiver.js';
 import { payoutBody, post, saleBody, SdkCallback, seedPurchase, signed } from '../helpers/gate-client.js';
 import type { FastifyInstance } from 'fastify';
 import { paymentPageUrl, submitPaymentPage, tokenIn, tryAgain, walletAction } from '../helpers/payment-page-client.js';
+import { atLeast, matchCounted, noneOf } from '../helpers/promises.js';
 
 interface CatalogueEntry {
-  name: string; catalogue_only: boolean;
+  name: string; catalogue_only: boolean; magic: string;
   match: { method?: string | string[]; operation?: 'sale' | 'payout'; interface?: string; amount?: { min?: number; max?: number }; account_number?: unknown };
   outcome: { status: 'success' | 'decline' | 'external error' | 'internal error' | 'awaiting customer' | 'no_answer' | 'customer'; code?: string; message?: string; declined_attempts?: number };
   delay: number | 'base_time';
@@ -25,7 +26,7 @@ const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 
 const methodsOf = (entry: CatalogueEntry): string[] => (entry.match.method === undefined ? [] : [entry.match.method].flat());
 /** A rule for card payments only: it runs on card payments; every other rule runs on wallet payments. */
-const isCardRule = (entry: CatalogueEntry): boolean => methodsOf(entry).length > 0 && methodsOf(entry).every((code) => code in CARD_METHODS);
+const isCardRule = (entry: CatalogueEntry): boolean => methodsOf(entry).length > 0 && !methodsOf(entry).some((code) => !(code in CARD_METHODS));
 
 /**
  * A card payment on the Payment Page, as test/http/card-payment-page.test.ts makes one: the card form with a card
@@ -57,7 +58,7 @@ t.test('every catalogue scenario, picked by the X-Sandbox-Scenario header, ends 
   const catalogue = ((await app.inject({ url: '/_sandbox/scenarios' })).json() as { scenarios: CatalogueEntry[] }).scenarios;
   t.ok(catalogue.length >= 10);
   await seedPurchase(app, 'seed-customer-1', 'customer-1');
-  for (const entry of catalogue.filter((e) => e.outcome.status === 'awaiting customer')) {
+  for (const entry of atLeast(t, catalogue.filter((e) => e.outcome.status === 'awaiting customer'), 1, 'scenarios of the Payment Page')) {
     t.test(`${entry.name} (Payment Page sale; refused on Gate)`, async (t) => {
       const receiver = await startReceiver(t);
       const paymentId = `${entry.name}-pp`;
@@ -67,6 +68,7 @@ t.test('every catalogue scenario, picked by the X-Sandbox-Scenario header, ends 
       t.equal(submitted.statusCode, 303);
       const token = tokenIn(submitted.headers.location);
       const declined = entry.outcome.declined_attempts as number;
+      t.ok(declined >= 1, `${declined} declined attempt(s) before the one that goes through`);
       for (let attempt = 1; attempt <= declined; attempt++) {
         const paid = await walletAction(app, token, 'pay');
         t.equal(paid.headers.location, `/payment/result?tokenid=${token}`, `attempt ${attempt}: back to the Payment Page`);
@@ -88,16 +90,17 @@ t.test('every catalogue scenario, picked by the X-Sandbox-Scenario header, ends 
       ]);
       const onGate = await request(app, 'sale', `${entry.name}-gate`, receiver, {}, header);
       t.equal(onGate.status, 400);
-      t.match(onGate.body, { code: '2004', errors: [{ field: 'X-Sandbox-Scenario', message: /needs a wallet sale on the Payment Page/ }] });
+      matchCounted(t, onGate.body, { code: '2004', errors: [{ field: 'X-Sandbox-Scenario', message: /needs a wallet sale on the Payment Page/ }] });
     });
   }
   // A clarification rule asks the customer first; test/http/card-payment-page.test.ts and card-host-to-host.test.ts follow it.
   const cardOutcomeRules = catalogue.filter((e) => isCardRule(e) && e.clarification === undefined);
-  t.ok(cardOutcomeRules.length >= 4, 'the catalogue has card outcome rules to try');
-  for (const entry of cardOutcomeRules) {
-    for (const method of methodsOf(entry)) t.test(`${entry.name} (${method} on the Payment Page)`, (t) => cardRuleEndsAsItSays(t, app, entry, method));
+  for (const entry of atLeast(t, cardOutcomeRules, 4, 'card outcome rules in the catalogue')) {
+    for (const method of atLeast(t, methodsOf(entry), 1, `${entry.name}: its card methods`)) {
+      t.test(`${entry.name} (${method} on the Payment Page)`, (t) => cardRuleEndsAsItSays(t, app, entry, method));
+    }
   }
-  for (const entry of catalogue.filter((e) => e.outcome.status !== 'awaiting customer' && !isCardRule(e))) {
+  for (const entry of atLeast(t, catalogue.filter((e) => e.outcome.status !== 'awaiting customer' && !isCardRule(e)), 10, 'scenarios of Gate')) {
     const operations = entry.match.operation === undefined ? (['sale', 'payout'] as const) : [entry.match.operation];
     for (const operation of operations) {
       t.test(`${entry.name} (${operation})`, async (t) => {
@@ -178,17 +181,26 @@ async function cardRuleEndsAsItSays(t: Test, app: FastifyInstance, entry: Catalo
 t.test('magic amounts trigger their scenario without a header: wallet rules on a wallet sale, card rules on each card method', async (t) => {
   const { app } = await buildTestSandbox(t);
   const catalogue = ((await app.inject({ url: '/_sandbox/scenarios' })).json() as { scenarios: CatalogueEntry[] }).scenarios;
-  for (const entry of catalogue.filter((e) => e.match.interface === undefined && e.match.amount?.min !== undefined && e.match.amount.min === e.match.amount.max)) {
+  // The amounts as the catalogue tells people ("amount 10001 (₱100.01)", "card payment of amount 10001 …"), checked
+  // against its match rules.
+  const magic = catalogue.flatMap((entry) => {
+    const amount = /^(?:card payment (?:\(method \w+\) )?of )?amount (\d+) /.exec(entry.magic)?.[1];
+    return amount === undefined ? [] : [{ entry, amount: Number(amount) }];
+  });
+  const byRule = catalogue.filter((e) => e.match.interface === undefined && e.match.amount?.min !== undefined && e.match.amount.min === e.match.amount.max);
+  t.same(byRule.map((e) => [e.name, e.match.amount!.min]), magic.map((m) => [m.entry.name, m.amount]), 'the magic amounts told are the ones matched');
+  t.ok(magic.filter((m) => isCardRule(m.entry)).length >= 5, 'card rules among them');
+  for (const { entry, amount } of atLeast(t, magic, 15, 'magic amounts in the catalogue')) {
     const receiver = await startReceiver(t);
-    const amount = entry.match.amount!.min as number;
     if (!isCardRule(entry)) {
-      await request(app, 'sale', `magic-${entry.name}`, receiver, { payment: { amount, currency: 'PHP' } });
+      const accepted = await request(app, 'sale', `magic-${entry.name}`, receiver, { payment: { amount, currency: 'PHP' } });
+      t.equal(accepted.status, 200, `amount ${amount} accepted`);
       const report = (await app.inject({ url: `/_sandbox/payments/${PROJECT_ID}/magic-${entry.name}` })).json() as Record<string, any>;
       t.equal(report.payment.scenario, entry.name, `amount ${amount}`);
       continue;
     }
-    for (const method of methodsOf(entry)) {
-      await payByCard(app, method, `magic-${entry.name}-${method}`, receiver, amount);
+    for (const method of atLeast(t, methodsOf(entry), 1, `${entry.name}: its card methods`)) {
+      t.equal((await payByCard(app, method, `magic-${entry.name}-${method}`, receiver, amount)).statusCode, 303, `${method}, amount ${amount}: paid`);
       const report = (await app.inject({ url: `/_sandbox/payments/${PROJECT_ID}/magic-${entry.name}-${method}` })).json() as Record<string, any>;
       t.equal(report.payment.scenario, entry.name, `${method}, amount ${amount}`);
     }
@@ -213,7 +225,7 @@ t.test('the same magic value declines a wallet sale with the wallet\'s code and 
   t.same(codeOf('mail-card'), ['decline 10000 General decline'], 'decline+ e-mail: 10000 for a card');
   const forced = await request(app, 'sale', 'forced-card-rule', receiver, {}, { 'x-sandbox-scenario': 'card-decline-general' });
   t.equal(forced.status, 400);
-  t.match(forced.body, { code: '2004', errors: [{ field: 'X-Sandbox-Scenario', message: 'Scenario "card-decline-general" is for payments by card, applepay, googlepay, not paymaya' }] });
+  matchCounted(t, forced.body, { code: '2004', errors: [{ field: 'X-Sandbox-Scenario', message: 'Scenario "card-decline-general" is for payments by card, applepay, googlepay, not paymaya' }] });
   const abandonOnWallet = await payByCard(app, 'applepay', 'forced-3ds-applepay', receiver, 50000, { 'x-sandbox-scenario': 'card-3ds-abandon' });
   t.equal(abandonOnWallet.statusCode, 400, 'a 3-D Secure rule is not for a card wallet\'s token');
   t.match(abandonOnWallet.body, /is for payments by card, not applepay/);
@@ -224,7 +236,7 @@ t.test('a customer e-mail starting with decline+ is declined with 20000', async 
   const receiver = await startReceiver(t);
   await request(app, 'sale', 'mail-1', receiver, { customer: { id: 'c-9', ip_address: '203.0.113.7', email: 'decline+qa@example.ph' } });
   await flush(app);
-  t.match(finalsOf(receiver, 'mail-1'), [{ payment: { status: 'decline' }, operation: { code: '20000' } }]);
+  matchCounted(t, finalsOf(receiver, 'mail-1'), [{ payment: { status: 'decline' }, operation: { code: '20000' } }]);
 });
 
 t.test('payouts to the magic account numbers are declined', async (t) => {
@@ -234,8 +246,8 @@ t.test('payouts to the magic account numbers are declined', async (t) => {
   await request(app, 'payout', 'po-1', receiver, { account: { number: '09000000000', customer_name: 'Juan' } });
   await request(app, 'payout', 'po-2', receiver, { account: { number: '09000000001', customer_name: 'Juan' } });
   await flush(app);
-  t.match(finalsOf(receiver, 'po-1'), [{ payment: { type: 'payout', status: 'decline' }, operation: { code: '20000' } }]);
-  t.match(finalsOf(receiver, 'po-2'), [{ operation: { code: '20204' } }]);
+  matchCounted(t, finalsOf(receiver, 'po-1'), [{ payment: { type: 'payout', status: 'decline' }, operation: { code: '20000' } }]);
+  matchCounted(t, finalsOf(receiver, 'po-2'), [{ operation: { code: '20204' } }]);
 });
 
 t.test('a sale nobody completes is declined with 20602 at the limit time (1 day), not before', async (t) => {
@@ -250,7 +262,7 @@ t.test('a sale nobody completes is declined with 20602 at the limit time (1 day)
   await flush(app, DAY - 1);
   t.equal(finalsOf(receiver, 'idle-1').length, 0);
   await flush(app, 1);
-  t.match(finalsOf(receiver, 'idle-1'), [{ payment: { status: 'decline' }, operation: { code: '20602', message: 'Time-out' } }]);
+  matchCounted(t, finalsOf(receiver, 'idle-1'), [{ payment: { status: 'decline' }, operation: { code: '20602', message: 'Time-out' } }]);
 });
 
 t.test('a payout with no answer is declined at 48 h; slow success lands at the base time', async (t) => {
@@ -262,11 +274,11 @@ t.test('a payout with no answer is declined at 48 h; slow success lands at the b
   await flush(app, 30 * 60 - 1);
   t.equal(finalsOf(receiver, 'slow-sale').length, 0);
   await flush(app, 1);
-  t.match(finalsOf(receiver, 'slow-sale'), [{ payment: { status: 'success' } }]);
+  matchCounted(t, finalsOf(receiver, 'slow-sale'), [{ payment: { status: 'success' } }]);
   await flush(app, 2 * DAY - 30 * 60 - 1);
   t.equal(finalsOf(receiver, 'slow-po').length, 0);
   await flush(app, 1);
-  t.match(finalsOf(receiver, 'slow-po'), [{ payment: { type: 'payout', status: 'decline' }, operation: { code: '20602' } }]);
+  matchCounted(t, finalsOf(receiver, 'slow-po'), [{ payment: { type: 'payout', status: 'decline' }, operation: { code: '20602' } }]);
 });
 
 t.test('frequency limits of a project decline the payment over the limit with 20101', async (t) => {
@@ -281,11 +293,11 @@ t.test('frequency limits of a project decline the payment over the limit with 20
   for (const id of ['f1', 'f2', 'f3']) t.equal((await send(id)).status, 200);
   await flush(app);
   const finals = receiver.received.map((r) => r.json as Record<string, any>).filter((c) => c.payment.status === 'decline');
-  t.match(finals, [{ payment: { id: 'f3' }, operation: { code: '20101' } }]);
+  matchCounted(t, finals, [{ payment: { id: 'f3' }, operation: { code: '20101' } }]);
   await flush(app, 3600);
   t.equal((await send('f4')).status, 200);
   await flush(app);
-  t.equal(receiver.received.filter((r) => (r.json as any).payment.id === 'f4' && (r.json as any).payment.status === 'decline').length, 0, 'a new window allows it again');
+  noneOf(t, receiver.received.filter((r) => (r.json as any).payment.id === 'f4'), 1, (r) => (r.json as any).payment.status === 'decline', 'a new window allows it again: f4\'s callbacks, none a decline');
 });
 
 t.test('the control API completes a payment with any catalogue outcome', async (t) => {
@@ -294,21 +306,21 @@ t.test('the control API completes a payment with any catalogue outcome', async (
   await request(app, 'sale', 'ctl-1', receiver, {});
   const done = await app.inject({ method: 'POST', url: `/_sandbox/payments/${PROJECT_ID}/ctl-1/complete`, payload: { scenario: 'decline-insufficient-funds' } });
   t.equal(done.statusCode, 200);
-  t.match(done.json(), { payment: { status: 'decline' }, operations: [{ code: '20105' }] });
+  matchCounted(t, done.json(), { payment: { status: 'decline' }, operations: [{ code: '20105' }] });
   const bad = await app.inject({ method: 'POST', url: `/_sandbox/payments/${PROJECT_ID}/ctl-1/complete`, payload: { scenario: 'no-answer' } });
-  t.match(bad.json(), { code: '2004', errors: [{ field: 'scenario' }] });
+  matchCounted(t, bad.json(), { code: '2004', errors: [{ field: 'scenario' }] });
   await request(app, 'sale', 'ctl-3', receiver, {});
   const unknownCode = await app.inject({ method: 'POST', url: `/_sandbox/payments/${PROJECT_ID}/ctl-3/complete`, payload: { status: 'decline', code: '99998' } });
-  t.match(unknownCode.json(), { code: '2004', errors: [{ field: 'code', message: /not in ECommPay's code table/ }] });
+  matchCounted(t, unknownCode.json(), { code: '2004', errors: [{ field: 'code', message: /not in ECommPay's code table/ }] });
   const successWithCode = await app.inject({ method: 'POST', url: `/_sandbox/payments/${PROJECT_ID}/ctl-3/complete`, payload: { status: 'success', code: '20000' } });
-  t.match(successWithCode.json(), { code: '2004', errors: [{ field: 'code', message: 'A success carries code 0' }] });
+  matchCounted(t, successWithCode.json(), { code: '2004', errors: [{ field: 'code', message: 'A success carries code 0' }] });
   const both = await app.inject({ method: 'POST', url: `/_sandbox/payments/${PROJECT_ID}/ctl-3/complete`, payload: { status: 'decline', scenario: 'decline-limit' } });
-  t.match(both.json(), { code: '2004', errors: [{ field: 'scenario' }] });
+  matchCounted(t, both.json(), { code: '2004', errors: [{ field: 'scenario' }] });
   const declined = await app.inject({ method: 'POST', url: `/_sandbox/payments/${PROJECT_ID}/ctl-3/complete`, payload: { status: 'decline', code: '20105' } });
-  t.match(declined.json(), { payment: { status: 'decline' }, operations: [{ code: '20105' }] });
+  matchCounted(t, declined.json(), { payment: { status: 'decline' }, operations: [{ code: '20105' }] });
   const unknownHeader = await request(app, 'sale', 'ctl-2', receiver, {}, { 'x-sandbox-scenario': 'nope' });
   t.equal(unknownHeader.status, 400);
-  t.match(unknownHeader.body, { code: '2004', errors: [{ field: 'X-Sandbox-Scenario' }] });
+  matchCounted(t, unknownHeader.body, { code: '2004', errors: [{ field: 'X-Sandbox-Scenario' }] });
 });
 
 t.test('two runs with the same seed on the manual clock produce byte-identical answers and callbacks', async (t) => {

@@ -4,6 +4,7 @@ import { buildTestSandbox, flush, PROJECT_ID, SECRET } from '../helpers/sandbox.
 import { startReceiver, type Receiver } from '../helpers/receiver.js';
 import { post, SdkCallback, signed } from '../helpers/gate-client.js';
 import { paymentPageUrl, submitPaymentPage, tokenIn, tryAgain, walletAction } from '../helpers/payment-page-client.js';
+import { matchCounted } from '../helpers/promises.js';
 
 const MAGIC = 10014;
 
@@ -37,7 +38,7 @@ t.test('on the Payment Page the amount 10014 declines the first Pay; the payment
   t.notOk('redirect_data' in callbacks[1]!, 'no redirect data while the customer decides');
 
   const status = await post(app, '/v2/payment/status', signed({ general: { project_id: PROJECT_ID, payment_id: 'again-1' } }));
-  t.match(status.body, { payment: { status: 'awaiting customer' }, operations: [{ status: 'decline', code: '20105' }] });
+  matchCounted(t, status.body, { payment: { status: 'awaiting customer' }, operations: [{ status: 'decline', code: '20105' }] });
   t.notOk('redirect_data' in status.body);
 
   const page = await app.inject({ url: `/payment/result?tokenid=${token}` });
@@ -120,7 +121,7 @@ t.test('a tool forces an outcome on a payment awaiting the customer as a further
   await walletAction(app, token, 'pay');
   const forced = await app.inject({ method: 'POST', url: `/_sandbox/payments/${PROJECT_ID}/again-5/complete`, payload: { status: 'success' } });
   t.equal(forced.statusCode, 200);
-  t.match(forced.json(), { payment: { status: 'success' }, operations: [{ status: 'decline', code: '20105' }, { status: 'success', code: '0' }] });
+  matchCounted(t, forced.json(), { payment: { status: 'success' }, operations: [{ status: 'decline', code: '20105' }, { status: 'success', code: '0' }] });
 });
 
 t.test('Try again pressed twice opens one attempt; an unknown or missing token is a 404 page', async (t) => {

@@ -5,6 +5,7 @@ import { startReceiver } from '../helpers/receiver.js';
 import { freshDatabase, tempDir, PROJECT_ID, SECRET } from '../helpers/sandbox.js';
 import { saleBody, SdkCallback, signed } from '../helpers/gate-client.js';
 import { call, killHard, startChildSandbox } from '../helpers/child-sandbox.js';
+import { atLeast, matchCounted } from '../helpers/promises.js';
 
 t.test('callbacks committed before a kill -9 are delivered after a restart', async (t) => {
   const dir = tempDir(t);
@@ -27,8 +28,8 @@ t.test('callbacks committed before a kill -9 are delivered after a restart', asy
   const ids = receiver.received.map((r) => (r.json.payment as { id: string }).id);
   t.same(ids, ['crash-1', 'crash-1', 'crash-2'], 'the retry and the delayed callback both arrive after the restart');
   t.equal(receiver.received[0]!.body, receiver.received[1]!.body, 'the retry carries the same signed body');
-  for (const r of receiver.received) t.ok(new SdkCallback(SECRET, r.body));
+  for (const r of atLeast(t, receiver.received, 3, 'callbacks received')) t.ok(new SdkCallback(SECRET, r.body));
   const report = await call(second.baseUrl, `/_sandbox/payments/${PROJECT_ID}/crash-1`);
-  t.match(report.json.callbacks[0], { state: 'delivered', attempts: [{ http_status: 500 }, { http_status: 200 }] });
+  matchCounted(t, report.json.callbacks[0], { state: 'delivered', attempts: [{ http_status: 500 }, { http_status: 200 }] });
   await killHard(second.child);
 });

@@ -3,6 +3,7 @@ import { buildTestSandbox, flush, freshDatabase } from '../helpers/sandbox.js';
 import { startReceiver } from '../helpers/receiver.js';
 import { sale } from '../helpers/gate-client.js';
 import { PROJECT_ID } from '../helpers/sandbox.js';
+import { matchCounted } from '../helpers/promises.js';
 
 t.test('limit-time timers and the manual clock survive a restart of the sandbox on the same database', async (t) => {
   const dbPath = await freshDatabase(t);
@@ -18,6 +19,6 @@ t.test('limit-time timers and the manual clock survive a restart of the sandbox 
   t.equal(second.sandbox.clock.now(), before, 'the manual clock resumes where it was');
   await flush(second.app, 23 * 3600);
   const report = (await second.app.inject({ url: `/_sandbox/payments/${PROJECT_ID}/late-1` })).json() as Record<string, any>;
-  t.match(report, { payment: { status: 'decline' }, operations: [{ code: '20602' }], timers: { limit: null } });
+  matchCounted(t, report, { payment: { status: 'decline' }, operations: [{ code: '20602' }], timers: { limit: null } });
   t.equal(receiver.received.length, 2, 'the redirect callback, then the automatic decline');
 });

@@ -6,6 +6,7 @@ import { startReceiver, type Receiver } from '../helpers/receiver.js';
 import { post, sale, saleBody, sdkSigner, seedPurchase, signed, payout } from '../helpers/gate-client.js';
 import { postgresSkipReason } from '../helpers/postgres-server.js';
 import { paymentPageUrl } from '../helpers/payment-page-client.js';
+import { matchCounted } from '../helpers/promises.js';
 
 const TOKEN = 'BackendsAgreeDataApiToken00001';
 const TOKEN_SECRET = 'agree-secret';
@@ -115,7 +116,7 @@ t.test('card flows (sale, challenge, auth + capture + refund) run twice on SQLit
   t.same(first.slice(0, CARD_ANSWERS).map((line) => line.slice(0, 3)), [
     '200', '303', '200', '303', '200', '400', '303', '200', '303', '200', '200', '200', '200', '400',
   ], 'the statuses: form, card, result; card, bank, wrong code, right code, result; card, result, capture, refund, status; refused');
-  t.match(first.slice(CARD_ANSWERS).map((body) => JSON.parse(body) as Record<string, any>).map((c) => [c.payment.id, c.operation.type, c.payment.status]).sort(), [
+  matchCounted(t, first.slice(CARD_ANSWERS).map((body) => JSON.parse(body) as Record<string, any>).map((c) => [c.payment.id, c.operation.type, c.payment.status]).sort(), [
     ['card-3ds', 'sale', 'awaiting 3ds result'], ['card-3ds', 'sale', 'success'],
     ['card-hold', 'auth', 'awaiting capture'], ['card-hold', 'capture', 'success'], ['card-hold', 'refund', 'partially refunded'],
     ['card-sale', 'sale', 'success'],

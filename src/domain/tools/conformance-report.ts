@@ -19,13 +19,23 @@ export interface ProbeRecord {
   status: string | null;
   state: OrderState | null;
   problem: string | null;
+  /** The payment status the shop stored, read from the member `--probe-payment-status` names (null without it or when absent). */
+  paymentStatus?: string | null;
 }
+
+/**
+ * `refused by crashing`: a forged callback answered with a server error (5xx), which is a crash rather than a
+ * refusal; it fails the case under `strict` and is a warning otherwise (the case still counts as passed).
+ */
+export type CaseVerdict = 'pass' | 'fail' | 'refused by crashing';
 
 export interface CaseResult {
   name: string;
   description: string;
   paymentId: string;
   passed: boolean;
+  /** Absent from reports kept before the verdict existed: read `passed` then. */
+  verdict?: CaseVerdict;
   /** What a conforming endpoint answers, e.g. `200, 200; order paid` or `not 200`. */
   expected: string;
   /** What this one answered, in the same form. */
@@ -36,11 +46,20 @@ export interface CaseResult {
   latencyMs: number;
   answers: AnswerRecord[];
   probe: ProbeRecord | null;
+  /** The answer to the prepare request that created the case's order (`--prepare-url`), if any. */
+  prepare?: AnswerRecord | null;
 }
 
 export interface ConformanceReport {
   passed: number;
   failed: number;
+  /** Cases refused by crashing that passed with a warning (not under strict); absent from older reports. */
+  warned?: number;
+  /** Whether a case refused by crashing failed the run. */
+  strict?: boolean;
+  /** The shop preset of the probe's status names. */
+  shop?: string;
+  prepareUrl?: string | null;
   runId: string;
   callbackUrl: string;
   probeUrl: string | null;
@@ -60,7 +79,7 @@ export class ConformanceOptionError extends Error {
 
 /** No connection could be made to the callback URL or the probe URL at the start of the run. */
 export class UnreachableEndpointError extends Error {
-  constructor(readonly option: 'callbackUrl' | 'probeUrl', readonly url: string, readonly reason: string) {
+  constructor(readonly option: 'callbackUrl' | 'probeUrl' | 'prepareUrl', readonly url: string, readonly reason: string) {
     super(`cannot reach ${url}: ${reason}`);
     this.name = 'UnreachableEndpointError';
   }

@@ -20,18 +20,36 @@ export interface KitRunOptions {
   probeUrl?: string;
   rejectStatus?: number;
   timeoutMs?: number;
+  shop?: string;
+  probePaymentStatus?: string;
+  prepareUrl?: string;
+  paymentIds?: string[];
+  cases?: string[];
+  skip?: string[];
+  salesOnly?: boolean;
+  strict?: boolean;
 }
+
+/** The kit's choices a tool passes on as they are (the kit checks them). */
+export type KitChoices = Pick<KitRunOptions, 'shop' | 'probePaymentStatus' | 'prepareUrl' | 'paymentIds' | 'cases' | 'skip' | 'salesOnly' | 'strict'>;
 
 /** Runs the kit; the composition root passes runConformance, so the domain sends no HTTP itself. */
 export type ConformanceRunner = (options: KitRunOptions) => Promise<ConformanceReport>;
 
-export interface ConformanceRequest {
+export interface ConformanceRequest extends KitChoices {
   projectId: number;
   /** Default: the project's callback URL. */
   callbackUrl?: string;
   probeUrl?: string;
   rejectStatus?: number;
   timeoutMs?: number;
+}
+
+const CHOICES = ['shop', 'probePaymentStatus', 'prepareUrl', 'paymentIds', 'cases', 'skip', 'salesOnly', 'strict'] as const;
+
+/** The choices the request makes, without the ones it leaves out. */
+function choicesOf(request: ConformanceRequest): KitChoices {
+  return Object.fromEntries(CHOICES.filter((key) => request[key] !== undefined).map((key) => [key, request[key]])) as KitChoices;
 }
 
 export interface MerchantConformanceDeps {
@@ -48,6 +66,7 @@ export interface MerchantConformanceDeps {
 /** The kit's option names as the tools' fields spell them. */
 const FIELD_OF: Record<string, string> = {
   callbackUrl: 'callback_url', probeUrl: 'probe_url', rejectStatus: 'reject_status', timeoutMs: 'timeout_ms', projectId: 'project_id', secret: 'secret_key',
+  shop: 'shop', probePaymentStatus: 'probe_payment_status', prepareUrl: 'prepare_url', paymentIds: 'payment_ids', cases: 'cases', skip: 'skip',
 };
 
 export class MerchantConformance {
@@ -65,6 +84,8 @@ export class MerchantConformance {
     if (callbackUrl === undefined) throw fieldRefusal('callback_url', `Project ${project.projectId} has no callback URL; give the URL to test`);
     this.checkUrl('callback_url', callbackUrl);
     if (request.probeUrl !== undefined) this.checkUrl('probe_url', request.probeUrl.replaceAll('{payment_id}', 'x'));
+    // The method before the URL, if any, is the kit's to check; the URL must be one the sandbox may send to.
+    if (request.prepareUrl !== undefined) this.checkUrl('prepare_url', request.prepareUrl.trim().replace(/^(POST|PUT)\s+/i, ''));
     let report: ConformanceReport;
     try {
       report = await runner({
@@ -77,6 +98,7 @@ export class MerchantConformance {
         ...(request.probeUrl === undefined ? {} : { probeUrl: request.probeUrl }),
         ...(request.rejectStatus === undefined ? {} : { rejectStatus: request.rejectStatus }),
         ...(request.timeoutMs === undefined ? {} : { timeoutMs: request.timeoutMs }),
+        ...choicesOf(request),
       });
     } catch (error) {
       if (error instanceof ConformanceOptionError) throw fieldRefusal(FIELD_OF[error.option] ?? error.option, `${FIELD_OF[error.option] ?? error.option} ${error.detail}`);
