@@ -5,6 +5,7 @@ import { buildTestSandbox, freshPostgresDatabase, PROJECT_ID, SECRET } from '../
 import { saleBody, signed } from '../helpers/gate-client.js';
 import { spawnListen } from '../helpers/listen-cli.js';
 import { postgresSkipReason } from '../helpers/postgres-server.js';
+import { everyOf } from '../helpers/promises.js';
 
 const TOKEN = 'sbx_two_instances_445';
 const COUNT = 500;
@@ -57,7 +58,7 @@ t.test('two listeners on two instances on PostgreSQL: 500 callbacks, each forwar
   t.equal(new Set([...ids[0]!, ...ids[1]!]).size, COUNT, 'and no callback through both');
   t.ok(ids[0]!.length > 0 && ids[1]!.length > 0, `both listeners took part (${ids[0]!.length} and ${ids[1]!.length})`);
   const attempts = await Promise.all(callbacks.slice(0, 20).map((c) => a.sandbox.callbacks.attemptsOf(c.id)));
-  t.ok(attempts.every((list) => list.length === 1 && list[0]!.url === `sandbox:listen → ${receiver.url}`), 'each attempt names the listener\'s target');
+  everyOf(t, attempts, 20, (list) => list.length === 1 && list[0]!.url === `sandbox:listen → ${receiver.url}`, 'each attempt names the listener\'s target');
   for (const cli of listeners) cli.child.kill('SIGTERM');
   t.same(await Promise.all(listeners.map((cli) => cli.exit)), [0, 0]);
 });

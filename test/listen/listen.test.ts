@@ -7,6 +7,7 @@ import { sale } from '../helpers/gate-client.js';
 import { spawnListen } from '../helpers/listen-cli.js';
 import { freePort } from '../helpers/free-port.js';
 import { backoffMs } from '../../src/listen/cli.js';
+import { atLeast, everyOf, matchCounted } from '../helpers/promises.js';
 
 const TOKEN = 'sbx_listen_test_445';
 const OTHER_TOKEN = 'sbx_listen_test_446';
@@ -49,7 +50,7 @@ t.test('callbacks reach a shop on a port the egress policy denies only through l
 
   const direct = await sale(app, 'direct-1', { general: { project_id: PROJECT_ID, payment_id: 'direct-1', merchant_callback_url: receiver.url } });
   t.equal(direct.status, 400, 'the sandbox may not call the shop directly');
-  t.match(direct.body, { code: '2004', errors: [{ field: 'general.merchant_callback_url' }] });
+  matchCounted(t, direct.body, { code: '2004', errors: [{ field: 'general.merchant_callback_url' }] });
 
   const forwardTo = `${receiver.url}?source=sandbox&team=laptop`;
   const cli = spawnListen(t, ['--sandbox', base, '--token', TOKEN, '--forward-to', forwardTo]);
@@ -64,13 +65,13 @@ t.test('callbacks reach a shop on a port the egress policy denies only through l
 
   const sent = (await sandbox.callbacks.list({ projectId: PROJECT_ID, limit: 100, offset: 0 })).map((c) => sha256(c.body)).sort();
   t.same(receiver.received.map((r) => sha256(r.body)).sort(), sent, 'the SHA-256 of every body sent equals that of every body received');
-  for (const received of receiver.received) {
+  for (const received of atLeast(t, receiver.received, 3, 'callbacks received')) {
     t.equal(received.url, '/callback?source=sandbox&team=laptop', 'the query string of --forward-to is kept');
     t.equal(received.headers['content-type'], 'application/json');
     t.equal(received.headers['user-agent'], config.callbacks.userAgent, 'the sandbox\'s headers are forwarded');
   }
   const failed = receiver.received[0]?.json as { payment: { id: string } };
-  t.ok(printed.every((e) => typeof e.payment_id === 'string' && typeof e.status === 'string' && typeof e.latency_ms === 'number' && typeof e.time === 'string'),
+  everyOf(t, printed, 3, (e) => typeof e.payment_id === 'string' && typeof e.status === 'string' && typeof e.latency_ms === 'number' && typeof e.time === 'string',
     'each forward is printed with time, payment id, status and latency');
   t.same(printed.map((e) => e.http_status).sort(), [200, 200, 500], 'and the local answer');
 
@@ -130,7 +131,7 @@ t.test('only a token of the project (or the admin token) listens, and a listener
   t.equal((await listen(OTHER_TOKEN, `?project_id=${PROJECT_ID}`)).statusCode, 403, 'another project\'s token is refused');
   t.equal((await listen('sbx_nobody')).statusCode, 401, 'a token of nobody is refused');
   t.match((await app.inject({ url: '/_sandbox/listen' })).json(), { code: '303' }, 'no token is refused');
-  t.match((await listen(ADMIN)).json(), { code: '2004', errors: [{ field: 'project_id' }] }, 'the admin names the project');
+  matchCounted(t, (await listen(ADMIN)).json(), { code: '2004', errors: [{ field: 'project_id' }] }, 'the admin names the project');
   t.equal((await listen(ADMIN, '?project_id=999')).statusCode, 404);
 
   const refused = spawnListen(t, ['--sandbox', base, '--token', 'sbx_nobody', '--forward-to', receiver.url]);
@@ -153,7 +154,7 @@ t.test('only a token of the project (or the admin token) listens, and a listener
   t.same(printed.map((e) => e.payment_id), ['mine-1'], 'the listener forwarded its project\'s callback only');
   t.same(receiver.received.map((r) => (r.json as { project_id: number }).project_id), [PROJECT_ID]);
   const inbox = await app.inject({ url: '/_sandbox/inbox?project_id=446', headers: admin });
-  t.match(inbox.json(), { inbox: [{ payment_id: 'other-1' }] }, 'the other project\'s callback went where it goes');
+  matchCounted(t, inbox.json(), { inbox: [{ payment_id: 'other-1' }] }, 'the other project\'s callback went where it goes');
 
   const [mine] = await callbacksOf(app, 'mine-1');
   const stolen = await app.inject({
@@ -182,7 +183,7 @@ t.test('--print-only prints each callback with its body and counts it as deliver
   const [sent] = await sandbox.callbacks.list({ projectId: PROJECT_ID, limit: 10, offset: 0 });
   t.equal(printed?.body, sent?.body, 'the body is printed as sent');
   t.equal(printed?.forwarded, false);
-  t.match((await callbacksOf(app, 'print-1'))[0], { state: 'delivered', attempts: [{ http_status: 200, url: 'sandbox:listen → print-only' }] });
+  matchCounted(t, (await callbacksOf(app, 'print-1'))[0], { state: 'delivered', attempts: [{ http_status: 200, url: 'sandbox:listen → print-only' }] });
   t.equal(receiver.received.length, 0, 'nothing was forwarded');
 
   const replay = await app.inject({ method: 'POST', url: `/_sandbox/callbacks/${String(sent?.id)}/replay`, headers: { authorization: `Bearer ${TOKEN}` } });
@@ -191,7 +192,7 @@ t.test('--print-only prints each callback with its body and counts it as deliver
   const [, again] = await cli.when('callback', 2);
   t.equal(again?.body, sent?.body, 'the replay goes through the listener, the same bytes');
   t.not(again?.callback_id, printed?.callback_id, 'as a callback of its own');
-  t.match((await callbacksOf(app, 'print-1')).map((c) => c.attempts), [[{ url: 'sandbox:listen → print-only' }], [{ url: 'sandbox:listen → print-only' }]]);
+  matchCounted(t, (await callbacksOf(app, 'print-1')).map((c) => c.attempts), [[{ url: 'sandbox:listen → print-only' }], [{ url: 'sandbox:listen → print-only' }]]);
   t.equal(receiver.received.length, 0);
 });
 
