@@ -11,11 +11,13 @@ import { refuseNul } from './http/nul-guard.js';
 import { logRequests } from './http/request-log.js';
 import { securityHeaders } from './http/security-headers.js';
 import { sandboxApi } from './http/sandbox-api/plugin.js';
+import { callbackHeaders } from './outbound/callback-transport.js';
 import { checkoutWidget } from './http/widget/plugin.js';
 import { homePage } from './http/home/plugin.js';
 import { StorageFault } from './domain/ports.js';
 import { fromRoot } from './project-root.js';
 import { views } from './http/views.js';
+import { openApiDocument } from './openapi.js';
 import type { Sandbox } from './sandbox.js';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -30,6 +32,9 @@ export async function buildApp(sandbox: Sandbox, options: { loggerInstance?: Fas
   if (options.loggerInstance !== undefined) logRequests(app);
   const stylesheet = readFileSync(fromRoot('views', 'assets', 'sandbox.css'));
   app.get('/assets/sandbox.css', async (_request, reply) => reply.type('text/css; charset=utf-8').header('cache-control', 'max-age=300').send(stylesheet));
+  // The contract, generated from schemas/ once, at the first request for it.
+  let contract: string | undefined;
+  app.get('/openapi.json', async (_request, reply) => reply.type('application/json; charset=utf-8').send(contract ??= JSON.stringify(openApiDocument())));
   securityHeaders(app);
   refuseNul(app);
   // Another instance may have moved a shared manual clock: every request starts from the time it set.
@@ -64,7 +69,8 @@ async function registerSurfaces(app: FastifyInstance, sandbox: Sandbox): Promise
   await app.register(acsPage, { cardPayments: sandbox.cards, cardParts: sandbox.cardParts, testCards: catalogue.cards, lookup, links, projects, currencies });
   await app.register(sandboxApi, {
     tools, sessions: sandbox.sessions, savedCards: sandbox.cardParts.recurring, lookup, callbacks, projects, clock, clockControl: sandbox.clockControl, scenarios, methods, outcomes: sandbox.outcomes, audit: sandbox.audit,
-    conformance: sandbox.conformance, requestRate, adminToken: config.adminToken,
+    conformance: sandbox.conformance, requestRate, adminToken: config.adminToken, listen: sandbox.listen, instanceId: sandbox.instanceId,
+    callbackHeaders: callbackHeaders(config.callbacks.userAgent), callbackTimeoutMs: config.callbacks.timeoutMs,
     health: async () => ({
       clock: clock.mode, now: new Date(clock.now()).toISOString(), storage: sandbox.storageKind, storage_state: await sandbox.storageState(), instance: sandbox.instanceId,
     }),

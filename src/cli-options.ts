@@ -22,6 +22,8 @@ Options:
 
 Subcommand:
   conformance         check a merchant's callback endpoint (ecommpay-sandbox conformance --help)
+  listen              receive a project's callbacks from a shared sandbox on this machine
+                      (ecommpay-sandbox listen --help)
 `;
 
 const FLAG_TO_ENV: Record<string, string> = {

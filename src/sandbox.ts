@@ -5,6 +5,7 @@ import { nanoid } from 'nanoid';
 import { loadCatalogue } from './catalogue-loader.js';
 import type { SandboxConfig } from './config.js';
 import { CallbackDispatcher } from './domain/callbacks/callback-dispatcher.js';
+import { ListenRelay } from './domain/callbacks/listen-relay.js';
 import type { Catalogue } from './domain/catalogue/catalogue.js';
 import { CurrencyConverter } from './domain/catalogue/currencies.js';
 import { ClockControl } from './domain/clock/clock-control.js';
@@ -63,6 +64,8 @@ export interface Sandbox {
   cardParts: CardParts;
   lookup: PaymentLookup;
   callbacks: CallbackDispatcher;
+  /** Listeners (`ecommpay-sandbox listen`) and the callbacks handed to them. */
+  listen: ListenRelay;
   listing: PaymentListing;
   batches: PayoutBatches;
   dataApi: DataApi;
@@ -121,11 +124,11 @@ async function configuredProjects(config: SandboxConfig, storage: Storage, share
 }
 
 /** The services that make and move payments, and the callbacks they send. */
-function paymentServices(storage: Storage, config: SandboxConfig, catalogue: Catalogue, clock: Clock, projects: ProjectDirectory, transport: CallbackTransport) {
+function paymentServices(storage: Storage, config: SandboxConfig, catalogue: Catalogue, clock: Clock, projects: ProjectDirectory, transport: CallbackTransport, listen: ListenRelay) {
   const outcomes = new OutcomeRules(catalogue.codes);
   const rules = new MethodRules(catalogue.methods, new CurrencyConverter(catalogue.currencies, config.currencyRates));
   const links = new PageLinks(config.publicUrl);
-  const callbacks = new CallbackDispatcher({ storage, clock, transport, projects, timeoutMs: config.callbacks.timeoutMs });
+  const callbacks = new CallbackDispatcher({ storage, clock, transport, projects, timeoutMs: config.callbacks.timeoutMs, listen });
   const ids = new IdSource(config.seed);
   const machine = new PaymentMachine([WALLET_FAMILY, CARD_FAMILY]);
   const steps = new PaymentSteps({ machine, outcomes, dispatcher: callbacks, ids, clock, currencies: catalogue.currencies, entered: cardStatusHooks(ids) });
@@ -149,7 +152,8 @@ async function wire(storage: Storage, instanceId: string, config: SandboxConfig,
   const { clock } = sharedClock;
   const projects = await configuredProjects(config, storage, sharedClock, log);
   const outbound = transport ?? new UndiciCallbackTransport(config.callbacks.userAgent, config.callbacks.maxInFlight, config.callbackPolicy);
-  const payments = paymentServices(storage, config, catalogue, clock, projects, outbound);
+  const listen = new ListenRelay({ storage, instanceId, log });
+  const payments = paymentServices(storage, config, catalogue, clock, projects, outbound, listen);
   const { lifecycle, callbacks, batches } = payments;
   const scheduler = new Scheduler({
     storage,
@@ -174,7 +178,7 @@ async function wire(storage: Storage, instanceId: string, config: SandboxConfig,
   });
   let closed = false;
   return {
-    config, instanceId, storageKind: storage.kind, storageState: () => storage.checkState(), clock, sharedClock, clockControl, catalogue, projects, scheduler, audit, conformance, tools,
+    config, instanceId, storageKind: storage.kind, storageState: () => storage.checkState(), clock, sharedClock, clockControl, catalogue, projects, scheduler, audit, conformance, tools, listen,
     ...payments,
     listing: new PaymentListing(storage.reports),
     sessions: new DashboardSessions(storage),
@@ -183,6 +187,8 @@ async function wire(storage: Storage, instanceId: string, config: SandboxConfig,
     async close() {
       if (closed) return;
       closed = true;
+      // Listeners end first: a delivery waiting on one of them is answered, so the scheduler's stop is not held up.
+      await listen.close();
       callbacks.stop();
       await scheduler.stop();
       if (outbound instanceof UndiciCallbackTransport) await outbound.close();

@@ -116,6 +116,35 @@ export interface CallbackAttempt {
   responseExcerpt: string;
 }
 
+/** A listener (`ecommpay-sandbox listen`) connected to an instance: seen at `seenAt` (real ms), refreshed while connected. */
+export interface ListenerPresence { id: string; projectId: number; instance: string; seenAt: number }
+
+/** What a listener's shop answered to a forwarded callback (recorded as the delivery attempt). */
+export interface ListenAnswer {
+  httpStatus: number | undefined;
+  error: string | undefined;
+  latencyMs: number;
+  responseExcerpt: string;
+  /** Where the listener forwarded the callback. */
+  url: string;
+}
+
+/**
+ * A callback handed over to the project's listeners: offered by the instance making the attempt, taken by exactly
+ * one listener, answered with what the shop said.
+ */
+export interface ListenHandoff {
+  id: number;
+  projectId: number;
+  callbackId: number;
+  paymentId: string;
+  attempt: number;
+  body: string;
+  offeredAt: number;
+  listenerId: string | undefined;
+  answer: ListenAnswer | undefined;
+}
+
 export type JobKind = 'callback' | 'limit' | 'outcome' | 'batch' | 'hold';
 /**
  * Kinds kept as rows of their own. A callback's next attempt and a payment's limit time are columns of their

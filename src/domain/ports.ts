@@ -4,7 +4,7 @@ import type {
   Batch, CallbackAttempt, CallbackFilter, CallbackRecord, CallbackState, ConformanceRun, DailyTotal, InboxEntry, Job, JobKind, ListFilter, Mail,
   RowJobKind,
   MailFilter, MethodStatusCount, Operation, OperationFilter, OperationRow, Payment, PaymentFilter, PaymentListRow, PaymentStatus, PaymentType,
-  AuditEntry, AuditFilter, DashboardSession, PendingBatchRow, Project, ProjectClock, RecurringRegistration, RefusedBatchRow,
+  AuditEntry, AuditFilter, DashboardSession, ListenAnswer, ListenerPresence, ListenHandoff, PendingBatchRow, Project, ProjectClock, RecurringRegistration, RefusedBatchRow,
 } from './model.js';
 
 export interface DeliveryResult {
@@ -158,6 +158,30 @@ export interface Recurrings extends RecurringReader {
   deleteAll(projectId: number | undefined): Promise<void>;
 }
 
+export interface ListensReader {
+  /** Listeners of the project seen at or after `since` (real ms). */
+  live(projectId: number, since: number): Promise<ListenerPresence[]>;
+  /** The handoffs among `ids` that have an answer. */
+  answered(ids: readonly number[]): Promise<ListenHandoff[]>;
+}
+
+export interface Listens extends ListensReader {
+  /** Adds the listener, or marks it seen. */
+  present(listener: ListenerPresence): Promise<void>;
+  /** Marks the listeners seen at `at`. */
+  seen(ids: readonly string[], at: number): Promise<void>;
+  gone(id: string): Promise<void>;
+  offer(handoff: Omit<ListenHandoff, 'id' | 'listenerId' | 'answer'>): Promise<number>;
+  /** Gives up to `limit` handoffs of the project that nobody took to this listener; each goes to one listener only. */
+  take(projectId: number, listenerId: string, limit: number): Promise<ListenHandoff[]>;
+  /** Sets the answer of a handoff this listener took and nobody answered yet; false when there is none such. */
+  answer(id: number, projectId: number, listenerId: string | undefined, answer: ListenAnswer): Promise<boolean>;
+  /** Answers every handoff the listener took and left unanswered (it went away); resolves their projects. */
+  abandon(listenerId: string, answer: ListenAnswer): Promise<number[]>;
+  /** Deletes a handoff once its attempt is recorded. */
+  remove(id: number): Promise<void>;
+}
+
 export interface SessionsReader {
   find(idHash: string): Promise<DashboardSession | undefined>;
 }
@@ -255,6 +279,7 @@ export interface ReadRepositories {
   audit: AuditReader;
   meta: MetaReader;
   recurring: RecurringReader;
+  listens: ListensReader;
   sessions: SessionsReader;
 }
 
@@ -271,11 +296,12 @@ export interface Repositories extends ReadRepositories {
   audit: AuditLog;
   meta: Meta;
   recurring: Recurrings;
+  listens: Listens;
   sessions: Sessions;
 }
 
-/** What changed, for the instances sharing a database: due work, or the manual clock. */
-export type StorageTopic = 'jobs' | 'clock';
+/** What changed, for the instances sharing a database: due work, the manual clock, or callbacks handed to listeners. */
+export type StorageTopic = 'jobs' | 'clock' | 'listen';
 
 /** A change: with `dueAt` (sandbox ms, of `projectId`'s clock), new due work that falls due no earlier than then. */
 export interface StorageEvent { topic: StorageTopic; dueAt?: number; projectId?: number }

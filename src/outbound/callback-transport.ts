@@ -10,6 +10,11 @@ const EXCERPT_BYTES = 1024;
 
 type Undici = typeof import('undici');
 
+/** The headers every callback is POSTed with (a listener forwards the same ones). */
+export function callbackHeaders(userAgent: string): Record<string, string> {
+  return { 'content-type': 'application/json', 'user-agent': userAgent, accept: '*/*' };
+}
+
 export class UndiciCallbackTransport implements CallbackTransport {
   private client: Promise<{ undici: Undici; agent: Agent }> | undefined;
   private readonly resolver: CheckedResolver | undefined;
@@ -41,7 +46,7 @@ export class UndiciCallbackTransport implements CallbackTransport {
         method: 'POST',
         body,
         dispatcher: agent,
-        headers: { 'content-type': 'application/json', 'user-agent': this.userAgent, accept: '*/*' },
+        headers: callbackHeaders(this.userAgent),
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
       });

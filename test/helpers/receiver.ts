@@ -1,8 +1,9 @@
 // A real HTTP server that receives callbacks, records them and answers with scripted statuses.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { callbackViolation } from './contract.js';
 
-export interface Received { at: number; headers: IncomingMessage['headers']; body: string; json: Record<string, unknown> }
+export interface Received { at: number; url: string; headers: IncomingMessage['headers']; body: string; json: Record<string, unknown> }
 
 export interface Receiver {
   url: string;
@@ -26,7 +27,17 @@ export interface Receiver {
 
 interface Tap { teardown(fn: () => unknown): void }
 
-export async function startReceiver(t: Tap, script: number[] = []): Promise<Receiver> {
+/**
+ * A receiver of the sandbox's callbacks checks each body against the OpenAPI document's webhooks; the test fails at
+ * its end naming each callback that drifted. `contract: false` for a receiver of bodies that are not callbacks.
+ */
+export async function startReceiver(t: Tap, script: number[] = [], options: { contract?: boolean } = {}): Promise<Receiver> {
+  const violations: string[] = [];
+  if (options.contract !== false) {
+    t.teardown(() => {
+      if (violations.length > 0) throw new Error(`callbacks that differ from the OpenAPI document:\n${[...new Set(violations)].join('\n')}`);
+    });
+  }
   const received: Received[] = [];
   const held: Received[] = [];
   const waiting: Array<() => void> = [];
@@ -43,7 +54,9 @@ export async function startReceiver(t: Tap, script: number[] = []): Promise<Rece
       } catch {
         json = {};
       }
-      const entry = { at: Date.now(), headers: request.headers, body, json };
+      const entry = { at: Date.now(), url: request.url ?? '', headers: request.headers, body, json };
+      const violation = options.contract === false ? undefined : callbackViolation(body);
+      if (violation !== undefined) violations.push(`${violation} in ${body.slice(0, 300)}`);
       if (state.holding) {
         held.push(entry);
         hanging.set(response, entry);

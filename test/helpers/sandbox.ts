@@ -9,6 +9,7 @@ import { buildApp } from '../../src/app.js';
 import { loadConfig, type SandboxConfig } from '../../src/config.js';
 import { createSandbox, type Sandbox } from '../../src/sandbox.js';
 import { startPostgres, type PostgresServer } from './postgres-server.js';
+import { answerViolation } from './contract.js';
 
 export const PROJECT_ID = 445;
 export const SECRET = 'test-secret-445';
@@ -72,12 +73,32 @@ export async function buildTestSandbox(
   // `logger`: a real logger (pino) for the domain and the app, as the server has; else nothing is logged.
   const sandbox = await createSandbox(config, options.logger ?? silentLog);
   const app = await buildApp(sandbox, options.logger === undefined ? {} : { loggerInstance: options.logger });
+  checkAnswersAgainstContract(t, app);
   sandbox.scheduler.start();
   t.teardown(async () => {
     await app.close();
     await sandbox.close();
   });
   return { app, sandbox, config, dbPath };
+}
+
+/**
+ * The one contract hook of the harness: every Gate, Data API and control API answer of the app is validated against
+ * the OpenAPI document (test/helpers/contract.ts); the test fails at its end naming each answer that drifted.
+ */
+export function checkAnswersAgainstContract(t: Tap, app: FastifyInstance): void {
+  const violations: string[] = [];
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (typeof payload === 'string' || Buffer.isBuffer(payload)) {
+      const header = reply.getHeader('content-type');
+      const violation = answerViolation(request.method, request.url, reply.statusCode, typeof header === 'string' ? header : undefined, payload.toString());
+      if (violation !== undefined) violations.push(violation);
+    }
+    return payload;
+  });
+  t.teardown(() => {
+    if (violations.length > 0) throw new Error(`answers that differ from the OpenAPI document:\n${[...new Set(violations)].join('\n')}`);
+  });
 }
 
 /** Runs everything that is due now on the manual clock (callbacks, timers) and waits for it. */

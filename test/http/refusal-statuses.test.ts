@@ -143,3 +143,17 @@ t.test('every surface answers each refusal it meets with the status of the refus
     }
   }
 });
+
+t.test('a Gate refusal echoes the request\'s project id only when it is a whole number, as the document promises', async (t) => {
+  const { app } = await buildTestSandbox(t);
+  for (const projectId of [1.5, 1e300, -0.25]) {
+    const answer = await app.inject({ method: 'POST', url: '/v2/payment/wallet/paymaya/sale', payload: { general: { project_id: projectId, payment_id: 'odd-id', signature: 'x' } } });
+    t.equal(answer.statusCode, 400, String(projectId));
+    t.notOk('project_id' in (answer.json() as object), `${projectId} is not echoed`);
+    const refusal = answer.json() as { status: string; payment_id: string; errors: Array<{ field: string }> };
+    t.match(refusal, { status: 'error', payment_id: 'odd-id' });
+    t.ok(refusal.errors.some((e) => e.field === 'general.project_id'), 'the refusal names general.project_id');
+  }
+  const whole = await app.inject({ method: 'POST', url: '/v2/payment/wallet/paymaya/sale', payload: { general: { project_id: 999_999, payment_id: 'whole-id', signature: 'x' } } });
+  t.match(whole.json(), { status: 'error', project_id: 999_999, payment_id: 'whole-id' }, 'a whole number is echoed');
+});

@@ -64,7 +64,9 @@ t.test('a project token sees and changes its own project only: every attempt on 
   await saleIn(app, b, 'theirs-1');
   await control(app, ADMIN, 'POST', '/_sandbox/clock/advance', { seconds: 0 });
   const theirCallback = (await control(app, b.token, 'GET', '/_sandbox/callbacks')).json.callbacks[0].id as number;
-  const theirRun = await control(app, ADMIN, 'POST', '/_sandbox/conformance', { project_id: 3102 });
+  // The kit's callbacks break the contract on purpose (unsigned, wrong secret, …): they go to a receiver of their own.
+  const kit = await startReceiver(t, [], { contract: false });
+  const theirRun = await control(app, ADMIN, 'POST', '/_sandbox/conformance', { project_id: 3102, callback_url: kit.url });
   const forbidden: Array<[string, 'GET' | 'POST', string, object?]> = [
     ['read a payment', 'GET', '/_sandbox/payments/3102/theirs-1'],
     ['force an outcome', 'POST', '/_sandbox/payments/3102/theirs-1/complete', { status: 'success' }],

@@ -7,6 +7,7 @@ import { Refusal } from '../errors.js';
 import type { CallbackAttempt, CallbackFaults, CallbackFilter, CallbackKind, CallbackRecord, InboxEntry, Job, ListFilter, Payment } from '../model.js';
 import { StorageFault, type CallbackTransport, type DeliveryResult, type Repositories, type Storage } from '../ports.js';
 import type { ProjectDirectory } from '../projects/project-directory.js';
+import type { ListenRelay } from './listen-relay.js';
 import { nextAttemptAt } from './retry-policy.js';
 import { appendSignature } from '../../signature/signer.js';
 
@@ -21,11 +22,15 @@ export interface DispatcherDeps {
   transport: CallbackTransport;
   projects: ProjectDirectory;
   timeoutMs: number;
+  /** Hands a listened project's callbacks to its listeners (`ecommpay-sandbox listen`). */
+  listen?: ListenRelay;
 }
 
 /** The first and the longest pause (real ms) between tries at recording an attempt the storage refused. */
 const RECORD_RETRY_MS = 50;
 const RECORD_RETRY_MAX_MS = 1_000;
+/** An attempt's result; `url` when it went elsewhere than the callback's URL (through a listener). */
+type AttemptResult = DeliveryResult & { url?: string };
 
 export class CallbackDispatcher {
   private stopped = false;
@@ -142,7 +147,7 @@ export class CallbackDispatcher {
    * restarting): its outcome is kept here and recorded once writes are taken again, so the callback is not sent
    * twice. Only a sandbox that stops meanwhile gives it up; the callback is then sent again (at least once).
    */
-  private async recordSurely(callback: CallbackRecord, body: string, at: number, result: DeliveryResult): Promise<void> {
+  private async recordSurely(callback: CallbackRecord, body: string, at: number, result: AttemptResult): Promise<void> {
     for (let wait = RECORD_RETRY_MS; ; wait = Math.min(wait * 2, RECORD_RETRY_MAX_MS)) {
       try {
         return await this.deps.storage.transact((tx) => this.record(tx, callback, body, at, result));
@@ -153,11 +158,15 @@ export class CallbackDispatcher {
     }
   }
 
-  private async attempt(callback: CallbackRecord, body: string): Promise<DeliveryResult> {
+  private async attempt(callback: CallbackRecord, body: string): Promise<AttemptResult> {
     if (callback.faults.never === true) {
       return { httpStatus: undefined, error: 'not sent: scenario "never deliver"', latencyMs: 0, responseExcerpt: '' };
     }
-    const result = callback.url === undefined ? inboxResult() : await this.deps.transport.post(callback.url, body, this.deps.timeoutMs);
+    const { listen } = this.deps;
+    // A listened project's callbacks go to its listeners whatever their URL: the URL is the developer's machine.
+    const result: AttemptResult = listen !== undefined && await listen.listened(callback.projectId)
+      ? await listen.forward(callback, body, this.deps.timeoutMs)
+      : callback.url === undefined ? inboxResult() : await this.deps.transport.post(callback.url, body, this.deps.timeoutMs);
     const failFirst = callback.faults.fail_first;
     if (failFirst !== undefined && callback.attempts < failFirst.count && result.httpStatus === 200) {
       const status = failFirst.status ?? 500;
@@ -171,7 +180,7 @@ export class CallbackDispatcher {
    * on another instance. A crash before the commit leaves the job in place, so the callback is sent again:
    * delivery is at least once.
    */
-  private async record(tx: Repositories, sent: CallbackRecord, body: string, at: number, result: DeliveryResult): Promise<void> {
+  private async record(tx: Repositories, sent: CallbackRecord, body: string, at: number, result: AttemptResult): Promise<void> {
     await tx.payments.hold(sent.paymentRowId);
     const callback = await tx.callbacks.find(sent.id);
     // Reset, or recorded by another instance after its lease ran out.
@@ -180,10 +189,10 @@ export class CallbackDispatcher {
     const delivered = result.httpStatus === 200;
     const next = delivered || callback.faults.never === true ? undefined : nextAttemptAt(callback.firstAttemptAt ?? at, at, number);
     const state = delivered ? 'delivered' : next === undefined ? 'failed' : 'scheduled';
-    if (callback.url === undefined && delivered) await tx.callbacks.addToInbox(callback, body, at);
+    if (callback.url === undefined && result.url === undefined && delivered) await tx.callbacks.addToInbox(callback, body, at);
     if (delivered && callback.faults.duplicate === true) await this.insertCopy(tx, callback);
     await tx.callbacks.recordAttempt(
-      { callbackId: callback.id, number, at, url: callback.url ?? INBOX_URL, ...result },
+      { ...result, callbackId: callback.id, number, at, url: result.url ?? callback.url ?? INBOX_URL },
       { state, nextAttemptAt: next, deliveredAt: delivered ? at : undefined },
     );
     if (next === undefined && callback.kind !== 'replay') await this.releaseNext(tx, callback.paymentRowId);

@@ -43,6 +43,8 @@ export class Scheduler {
 
   constructor(private readonly deps: SchedulerDeps) {
     deps.storage.subscribe((event) => {
+      // Callbacks handed to listeners are the listen relay's business, not due work.
+      if (event.topic === 'listen') return;
       this.notifyProgress();
       if (event.topic === 'jobs' && event.dueAt !== undefined && !this.wouldRunSooner(event.dueAt, event.projectId)) return;
       this.wake();

@@ -21,7 +21,8 @@ export function echoOf(body: unknown): { project_id?: number; payment_id?: strin
   if (typeof general !== 'object' || general === null) return {};
   const { project_id: projectId, payment_id: paymentId } = general as Record<string, unknown>;
   return {
-    ...(typeof projectId === 'number' ? { project_id: projectId } : {}),
+    // Only a project id as the document describes one (an integer) is echoed; 1.5 or 1e300 is not.
+    ...(typeof projectId === 'number' && Number.isSafeInteger(projectId) ? { project_id: projectId } : {}),
     ...(typeof paymentId === 'string' ? { payment_id: paymentId } : {}),
   };
 }

@@ -14,6 +14,7 @@ import type { MerchantConformance } from '../../domain/tools/merchant-conformanc
 import type { SandboxTools } from '../../domain/tools/sandbox-tools.js';
 import type { DashboardSessions } from '../../domain/tools/dashboard-sessions.js';
 import type { CardRecurring } from '../../domain/payments/card-recurring.js';
+import type { ListenRelay } from '../../domain/callbacks/listen-relay.js';
 
 export interface SandboxApiDeps {
   tools: SandboxTools;
@@ -32,6 +33,11 @@ export interface SandboxApiDeps {
   conformance: MerchantConformance;
   requestRate: RequestRate;
   adminToken: string | undefined;
+  listen: ListenRelay;
+  /** The headers a callback is POSTed with, handed to listeners to forward as they are. */
+  callbackHeaders: Record<string, string>;
+  callbackTimeoutMs: number;
+  instanceId: string;
   /** What GET /_sandbox/health reports besides the status; `storage_state` is `ok` while the storage takes writes. */
   health: () => Promise<Record<string, unknown> & { storage_state: StorageState }>;
 }

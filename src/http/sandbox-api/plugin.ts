@@ -8,6 +8,7 @@ import { callerOf as resolveCaller } from '../callers.js';
 import { describeRefusal, toGateError, useErrorEnvelope } from '../error-envelope.js';
 import { clockRoutes } from './clock-routes.js';
 import { conformanceRoutes } from './conformance-routes.js';
+import { listenRoutes } from './listen-routes.js';
 import type { SandboxApiDeps } from './deps.js';
 import { paymentRoutes } from './payment-routes.js';
 import { projectRoutes } from './project-routes.js';
@@ -47,4 +48,5 @@ export async function sandboxApi(app: FastifyInstance, deps: SandboxApiDeps): Pr
   projectRoutes(app, deps);
   conformanceRoutes(app, deps);
   recurringRoutes(app, deps);
+  listenRoutes(app, deps);
 }

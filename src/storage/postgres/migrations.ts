@@ -250,4 +250,22 @@ export const MIGRATIONS: string[] = [
   );
   CREATE INDEX sessions_expiry ON sessions (expires_at);
   `,
+  // Listeners (`ecommpay-sandbox listen`) by instance, and the callbacks handed over to them.
+  `
+  CREATE TABLE listeners (id text PRIMARY KEY, project_id bigint NOT NULL, instance text NOT NULL, seen_at bigint NOT NULL);
+  CREATE INDEX listeners_project ON listeners (project_id, seen_at);
+  CREATE TABLE listen_handoffs (
+    id bigserial PRIMARY KEY,
+    project_id bigint NOT NULL,
+    callback_id bigint NOT NULL,
+    payment_id text NOT NULL,
+    attempt bigint NOT NULL,
+    body text NOT NULL,
+    offered_at bigint NOT NULL,
+    listener_id text,
+    answer text
+  );
+  CREATE INDEX listen_handoffs_open ON listen_handoffs (project_id, id) WHERE listener_id IS NULL;
+  CREATE INDEX listen_handoffs_listener ON listen_handoffs (listener_id) WHERE answer IS NULL;
+  `,
 ];

@@ -196,7 +196,7 @@ export class PgStorage implements Storage {
     const client = new pg.Client({ connectionString: this.url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
     client.on('notification', (message) => {
       const [sender, topic, due, project] = (message.payload ?? '').split(':');
-      if (sender === this.instanceId || (topic !== 'jobs' && topic !== 'clock')) return;
+      if (sender === this.instanceId || (topic !== 'jobs' && topic !== 'clock' && topic !== 'listen')) return;
       const event: StorageEvent = { topic, ...(due === undefined || due === '' ? {} : { dueAt: Number(due) }), ...(project === undefined || project === '' ? {} : { projectId: Number(project) }) };
       for (const listener of this.listeners) listener(event);
     });

@@ -8,6 +8,7 @@ import { SqlConformanceRuns } from './conformance-runs-repository.js';
 import type { DueWork } from './due-work.js';
 import type { Dialect, SqlExecutor } from './executor.js';
 import { SqlJobs } from './jobs-repository.js';
+import { SqlListens } from './listens-repository.js';
 import { SqlMail } from './mail-repository.js';
 import { SqlMeta } from './meta-repository.js';
 import { SqlOperations } from './operations-repository.js';
@@ -32,5 +33,6 @@ export function sqlRepositories(db: SqlExecutor, dialect: Dialect, dueWork?: Due
     meta: new SqlMeta(db),
     recurring: new SqlRecurring(db),
     sessions: new SqlSessions(db),
+    listens: new SqlListens(db, dialect),
   };
 }

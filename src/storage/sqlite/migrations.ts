@@ -266,4 +266,22 @@ export const MIGRATIONS: string[] = [
   );
   CREATE INDEX sessions_expiry ON sessions (expires_at);
   `,
+  // Listeners (`ecommpay-sandbox listen`) by instance, and the callbacks handed over to them.
+  `
+  CREATE TABLE listeners (id TEXT PRIMARY KEY, project_id INTEGER NOT NULL, instance TEXT NOT NULL, seen_at INTEGER NOT NULL);
+  CREATE INDEX listeners_project ON listeners (project_id, seen_at);
+  CREATE TABLE listen_handoffs (
+    id INTEGER PRIMARY KEY,
+    project_id INTEGER NOT NULL,
+    callback_id INTEGER NOT NULL,
+    payment_id TEXT NOT NULL,
+    attempt INTEGER NOT NULL,
+    body TEXT NOT NULL,
+    offered_at INTEGER NOT NULL,
+    listener_id TEXT,
+    answer TEXT
+  );
+  CREATE INDEX listen_handoffs_open ON listen_handoffs (project_id, id) WHERE listener_id IS NULL;
+  CREATE INDEX listen_handoffs_listener ON listen_handoffs (listener_id) WHERE answer IS NULL;
+  `,
 ];
