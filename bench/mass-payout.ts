@@ -34,11 +34,17 @@ const upload = await fetch(`${sandbox.baseUrl}/dashboard/manual/batches`, { meth
 const uploadMs = Math.round(performance.now() - started);
 const batchPath = upload.headers.get('location') as string;
 let doneMs = 0;
-for (;;) {
+// A batch that is not done within two minutes ends the run with what its page says, rather than waiting forever.
+for (let seen = ''; ; ) {
   const html = await (await fetch(`${sandbox.baseUrl}${batchPath}`, { headers: { cookie } })).text();
-  if (/id="batch-status">done/.test(html)) {
+  seen = /id="batch-status">([^<]*)</.exec(html)?.[1] ?? `no batch status on ${batchPath} (HTTP answer of ${html.length} bytes)`;
+  if (seen === 'done') {
     doneMs = Math.round(performance.now() - started);
     break;
+  }
+  if (performance.now() - started > 120_000) {
+    await stopSandbox({ child: sandbox.child, baseUrl: sandbox.baseUrl, dir, startMs: 0 });
+    throw new Error(`the batch was not done within 120 s: ${seen}`);
   }
   await new Promise((resolve) => setTimeout(resolve, 100));
 }

@@ -181,6 +181,9 @@ const CONTROL: ControlOperation[] = [
   { method: 'post', path: '/_sandbox/clock/advance', id: 'advanceClock', summary: 'Advances the manual clock and runs what fell due', body: 'sandbox/advance.json', answer: 'clock' },
   { method: 'get', path: '/_sandbox/payments/{projectId}/{paymentId}', id: 'paymentReport', summary: 'A payment with its operations, callbacks and timers', answer: 'paymentReport' },
   { method: 'post', path: '/_sandbox/payments/{projectId}/{paymentId}/complete', id: 'completePayment', summary: 'Forces a payment\'s outcome', body: 'sandbox/complete.json', answer: 'paymentReport' },
+  { method: 'post', path: '/_sandbox/payments/{projectId}/{paymentId}/capture', id: 'capturePayment', summary: 'Debits a card payment\'s hold, all of it or part (the rest released)', body: 'sandbox/capture.json', answer: 'paymentReport' },
+  { method: 'post', path: '/_sandbox/payments/{projectId}/{paymentId}/cancel', id: 'cancelPayment', summary: 'Releases a card payment\'s hold, all of it or part', body: 'sandbox/capture.json', answer: 'paymentReport' },
+  { method: 'post', path: '/_sandbox/payments/{projectId}/{paymentId}/refund', id: 'refundPayment', summary: 'Refunds part or all of what a card payment debited', body: 'sandbox/refund.json', answer: 'paymentReport' },
   { method: 'get', path: '/_sandbox/callbacks', id: 'callbacks', summary: 'The callback log with every attempt', answer: 'callbacks', query: ['project_id', 'payment_id', 'state', 'limit', 'offset'] },
   { method: 'post', path: '/_sandbox/callbacks/{id}/replay', id: 'replayCallback', summary: 'Sends a callback again as a new delivery', answer: 'replay' },
   { method: 'get', path: '/_sandbox/inbox', id: 'inbox', summary: 'Callbacks of payments without a callback URL', answer: 'inbox', query: ['project_id', 'limit', 'offset'] },
@@ -223,7 +226,7 @@ function controlPaths(): Json {
       operationId: op.id, summary: op.summary, tags: ['Control API'],
       security: isOpen ? [{}, { controlToken: [] }] : [{ controlToken: [] }],
       ...(pathParams.length + query.length > 0 ? { parameters: [...pathParams, ...query] } : {}),
-      ...(op.body === undefined ? {} : { requestBody: { required: op.method === 'post' && !['sandbox/reset.json', 'sandbox/complete.json', 'sandbox/recurring-cancel.json', 'sandbox/listen-release.json'].includes(op.body), content: { 'application/json': { schema: ref(op.body) } } } }),
+      ...(op.body === undefined ? {} : { requestBody: { required: op.method === 'post' && !['sandbox/reset.json', 'sandbox/complete.json', 'sandbox/capture.json', 'sandbox/recurring-cancel.json', 'sandbox/listen-release.json'].includes(op.body), content: { 'application/json': { schema: ref(op.body) } } } }),
       responses: { [String(op.status ?? 200)]: success, ...errors(refusals) },
     };
   }

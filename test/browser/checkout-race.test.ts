@@ -18,7 +18,7 @@ const MAGIC = [
   { amount: 10010, heading: 'Payment failed', code: '20100' },
   { amount: 10011, heading: 'Payment failed', code: '501' },
 ] as const;
-const ROUNDS = 4;
+const ROUNDS = 3;
 
 t.test('magic-decline Payment Page payments, repeated: each ends on the result view, in a full page and in the popup', { skip: browserSkipReason }, async (t) => {
   const { app } = await buildTestSandbox(t);

@@ -64,7 +64,7 @@ t.test('the dashboard in a real browser', { skip: browserSkipReason }, async (t)
     await page.getByRole('button', { name: 'Apply' }).click();
     await page.waitForURL(`${baseUrl}/dashboard/payments/${PROJECT_ID}/qa-1?done=forced`);
     t.equal((await page.locator('#payment-status').textContent())?.trim(), 'decline', 'the forced outcome is the payment\'s status');
-    t.match(await page.getByRole('row').filter({ hasText: 'Insufficient funds on customer account' }).textContent(), /decline\s*20105/, 'the operation shows its code');
+    t.match(await page.getByRole('row').filter({ hasText: 'Insufficient funds on customer account' }).textContent(), /decline\s*₱500\.00\s*20105/, 'the operation shows its status, amount and code');
     const callbacks = page.locator('article.callback');
     t.equal(await callbacks.count(), 2, 'the redirect callback, then the final one');
     const final = callbacks.filter({ hasText: 'final' });

@@ -55,7 +55,8 @@ export async function startReceiver(t: Tap, script: number[] = [], options: { co
         json = {};
       }
       const entry = { at: Date.now(), url: request.url ?? '', headers: request.headers, body, json };
-      const violation = options.contract === false ? undefined : callbackViolation(body);
+      // Callbacks are POSTed; a shopper's browser also GETs the shop's return pages from a receiver.
+      const violation = options.contract === false || request.method !== 'POST' ? undefined : callbackViolation(body);
       if (violation !== undefined) violations.push(`${violation} in ${body.slice(0, 300)}`);
       if (state.holding) {
         held.push(entry);

@@ -170,10 +170,11 @@ t.test('card numbers and CVVs typed into card payments of every kind appear in n
     const log = readFileSync(logPath, 'latin1');
     t.match(log, /"msg":"POST \/payment\/card 303/, 'the log has a line per request');
     outputs.push({ what: 'the log', text: log });
-    for (const file of [dbPath, `${dbPath}-wal`]) {
-      t.ok(existsSync(file), `${file} exists`);
-      outputs.push({ what: file, text: readFileSync(file).toString('latin1') });
-    }
+    t.ok(existsSync(dbPath), `${dbPath} exists`);
+    outputs.push({ what: dbPath, text: readFileSync(dbPath).toString('latin1') });
+    // The WAL is emptied into the database file when writes pause; whatever it still holds is searched too.
+    const wal = existsSync(`${dbPath}-wal`) ? readFileSync(`${dbPath}-wal`).toString('latin1') : '';
+    if (wal.length > 0) outputs.push({ what: `${dbPath}-wal`, text: wal });
     everyOf(t, outputs, 3, (o) => o.text.length > 0, 'every output was read');
     t.ok(receiver.received.some((r) => r.body.includes('"number":"431422******0056"') && r.body.includes('"type":"visa"')), 'callbacks carry the mask and the brand');
   });

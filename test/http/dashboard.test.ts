@@ -48,17 +48,19 @@ t.test('a payment page shows operations, callback attempts, e-mails and due time
   const statusOf = async () => ((await app.inject({ url: `/_sandbox/payments/${PROJECT_ID}/detail-1` })).json() as Record<string, any>).payment.status as string;
   const callbacksOf = async () => ((await app.inject({ url: `/_sandbox/callbacks?payment_id=detail-1` })).json() as { callbacks: Array<Record<string, any>> }).callbacks;
   const clockNow = async () => ((await app.inject({ url: `/_sandbox/clock?project_id=${PROJECT_ID}` })).json() as { now: string }).now;
-  t.match(page.body, /<h2>Operations<\/h2>[\s\S]*<tr><td>\d+<\/td><td>sale<\/td><td><span class="badge status-awaiting-redirect-result">awaiting redirect result<\/span>\s*<\/td><td>29999<\/td><td class="wrap">Awaiting processing<\/td>/, 'the sale operation, its status, code and message');
+  t.match(page.body, /<h2>Operations<\/h2>[\s\S]*<tr><td>\d+<\/td><td>sale<\/td><td><span class="badge status-awaiting-redirect-result">awaiting redirect result<\/span>\s*<\/td><td class="num">₱500\.00<\/td><td>29999<\/td><td class="wrap">Awaiting processing<\/td>/, 'the sale operation, its status, amount, code and message');
   const [sent] = await callbacksOf();
   const attempt = sent?.attempts?.[0] as Record<string, unknown> | undefined;
   t.ok(attempt, 'the redirect callback was attempted');
-  t.ok(page.body.includes(`<tr><td>1</td><td>${String(attempt?.at)}</td><td>${String(attempt?.http_status ?? '—')}</td>`), 'its attempt is listed with its time and answer');
+  // The dashboard's one date format: 2026-01-01 00:00:00 (UTC).
+  const shownAt = String(attempt?.at).replace('T', ' ').replace(/\.\d+Z$/, '');
+  t.ok(page.body.includes(`<tr><td>1</td><td class="when">${shownAt}</td><td>${String(attempt?.http_status ?? '—')}</td>`), 'its attempt is listed with its time and answer');
   const forged = await client.post(`/dashboard/payments/${PROJECT_ID}/detail-1/complete`, { outcome: 'scenario:decline-general' }, false);
   t.equal(forged.statusCode, 403, 'no CSRF token, no action');
   t.equal(await statusOf(), 'awaiting redirect result', 'and the payment is unchanged');
   const done = await client.post(`/dashboard/payments/${PROJECT_ID}/detail-1/complete`, { outcome: 'scenario:decline-general' });
   t.equal(done.statusCode, 303);
-  t.equal(done.headers.location, `/dashboard/payments/${PROJECT_ID}/detail-1`, 'back to the payment');
+  t.equal(done.headers.location, `/dashboard/payments/${PROJECT_ID}/detail-1?done=forced`, 'back to the payment, which says what was done');
   t.equal(await statusOf(), 'decline', 'the outcome was forced');
   const after = await client.get(`/dashboard/payments/${PROJECT_ID}/detail-1`);
   t.match(after.body, /id="payment-status"><span class="badge status-decline">decline<\/span>/);
@@ -72,7 +74,7 @@ t.test('a payment page shows operations, callback attempts, e-mails and due time
   t.equal((await callbacksOf()).length, before.length, 'and nothing was sent again');
   const replayed = await client.post(`/dashboard/callbacks/${final?.id}/replay`, {});
   t.equal(replayed.statusCode, 303);
-  t.equal(replayed.headers.location, `/dashboard/payments/${PROJECT_ID}/detail-1`);
+  t.match(replayed.headers.location, new RegExp(`^/dashboard/payments/${PROJECT_ID}/detail-1\\?done=resent&callback=\\d+&of=${final?.id}$`));
   const replays = (await callbacksOf()).filter((c) => c.kind === 'replay');
   matchCounted(t, replays, [{ replay_of: final?.id, state: 'delivered', body: final?.body }], 'replay sent the same body again, and it was delivered');
 
@@ -81,7 +83,7 @@ t.test('a payment page shows operations, callback attempts, e-mails and due time
   t.equal(await clockNow(), clockBefore, 'and the clock stayed');
   const advanced = await client.post('/dashboard/clock/advance', { seconds: '60', back: `/dashboard/payments/${PROJECT_ID}/detail-1` });
   t.equal(advanced.statusCode, 303);
-  t.equal(advanced.headers.location, `/dashboard/payments/${PROJECT_ID}/detail-1`, 'back where the form was');
+  t.equal(advanced.headers.location, `/dashboard/payments/${PROJECT_ID}/detail-1?done=advanced&seconds=60`, 'back where the form was, which says what was done');
   t.equal(Date.parse(await clockNow()) - Date.parse(clockBefore), 60_000, 'the clock moved 60 s');
   t.equal((await client.post('/dashboard/clock/advance', { seconds: '-5' })).statusCode, 400);
   t.equal(Date.parse(await clockNow()) - Date.parse(clockBefore), 60_000, 'a refused move moves nothing');

@@ -185,7 +185,7 @@ t.test('the dashboard, logged in with a project\'s token, shows and changes that
   const list = await browser.get('/dashboard/payments');
   t.match(list.body, /mine-1/);
   t.notMatch(list.body, /theirs-1/, 'the other project\'s payments are not listed');
-  t.match(list.body, /Project 3601/, 'the pages say whose they are');
+  t.match(list.body, /Logged in as project 3601/, 'the pages say whose they are');
   t.equal((await browser.get('/dashboard/payments?project_id=3602')).statusCode, 404, 'asking for the other project\'s list: as if it did not exist');
   t.equal((await browser.get('/dashboard/payments/3602/theirs-1')).statusCode, 403);
   t.equal((await browser.post('/dashboard/payments/3602/theirs-1/complete', { outcome: 'success' })).statusCode, 403);

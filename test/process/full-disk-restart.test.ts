@@ -9,6 +9,7 @@ import { saleBody, signed } from '../helpers/gate-client.js';
 import { PROJECT_ID, SECRET, tempDir } from '../helpers/sandbox.js';
 import { mountSmallDisk, smallDiskSkipReason } from '../helpers/small-disk.js';
 import { WAL_AUTOCHECKPOINT_PAGES } from '../../src/storage/sqlite/database.js';
+import { matchCounted } from '../helpers/promises.js';
 
 const sizeOf = (path: string) => (existsSync(path) ? statSync(path).size : 0);
 
@@ -31,7 +32,7 @@ t.test('on a full disk the server stops within its grace, starts again read-only
     const ids = Array.from({ length: 20 }, (_, n) => `fill-${group}-${n}`);
     const answers = await Promise.all(ids.map((id) => sale(first.baseUrl, id)));
     answers.forEach((answer, n) => answer.status === 200 && accepted.push(ids[n] as string));
-    if (answers.every((a) => a.status === 503)) refusedGroups++;
+    if (answers.length > 0 && !answers.some((a) => a.status !== 503)) refusedGroups++;
     largestWal = Math.max(largestWal, sizeOf(`${dbPath}-wal`));
   }
   t.ok(accepted.length > 500, `${accepted.length} sales filled the disk`);
@@ -55,7 +56,7 @@ t.test('on a full disk the server stops within its grace, starts again read-only
   const sample = [accepted[0], accepted[Math.floor(accepted.length / 2)], accepted.at(-1)] as string[];
   for (const id of sample) t.match(await status(second.baseUrl, id), { status: 200, json: { payment: { id } } }, `${id} is read back`);
   const refused = await sale(second.baseUrl, 'while-full');
-  t.match(refused, { status: 503, json: { code: '601', errors: [{ message: /^storage full/ }] } }, 'a sale is refused: storage full');
+  matchCounted(t, refused, { status: 503, json: { code: '601', errors: [{ message: /^storage full/ }] } }, 'a sale is refused: storage full');
 
   disk.release();
   t.match(await sale(second.baseUrl, 'space-again'), { status: 200 }, 'space freed: a sale is accepted, in the same process');
